@@ -1,0 +1,151 @@
+"""Machinery shared by every ``/v2`` endpoint: auth, limits, scopes, paging.
+
+Each endpoint is declared with :func:`endpoint`, which runs the checks in
+the order the service applies them: injected faults, then the bearer
+token (401), the rate limit (429, ErrorCode 4010), then the scopes
+(403, ErrorCode 4006). The handler receives a :class:`Call` bound to the
+company the token was issued for, so one company's data is never visible
+through another company's token.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .clock import format_utc
+from .core import Sandbox
+from .errors import ApiError, FieldError, validation_error
+from .odata import compile_filter, query_error, sort_records
+from .schemas import Model
+from .scopes import ENDPOINT_SCOPES
+
+
+@dataclass
+class Call:
+    """One authorised API call: the request and the company it acts for."""
+
+    request: Request
+    sandbox: Sandbox
+    tenant: str
+    client_id: str
+    scopes: frozenset[str]
+
+    @property
+    def store(self):  # noqa: ANN201 - the Store, typed where used
+        return self.sandbox.store
+
+    def param(self, name: str) -> str:
+        return str(self.request.path_params[name])
+
+    def query_flag(self, name: str, default: bool) -> bool:
+        value = self.request.query_params.get(name)
+        if value is None:
+            return default
+        if value.lower() not in ("true", "false"):
+            raise query_error(f"{name} must be true or false")
+        return value.lower() == "true"
+
+    async def body(self) -> Any:
+        raw = await self.request.body()
+        try:
+            return json.loads(raw or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise validation_error([FieldError("body", f"The request body is not valid JSON: {exc}")]) from exc
+
+
+Handler = Callable[[Call], Awaitable[Response] | Response]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def endpoint(method: str, path: str, handler: Handler) -> Route:
+    """Declare one API endpoint; its scopes come from :data:`ENDPOINT_SCOPES`."""
+    needed = ENDPOINT_SCOPES[(method, path)]
+
+    async def run(request: Request) -> Response:
+        sandbox: Sandbox = request.app.state.sandbox
+        try:
+            await sandbox.faults.apply()
+            token = _bearer(request)
+            grant = sandbox.grants.access(token) if token else None
+            if grant is None:
+                raise ApiError(4005, "Unauthorized. Access denied.", 401,
+                               headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            sandbox.limiter.hit(grant.client_id, f"{method} {path}")
+            if "ea:api" not in grant.scopes or not grant.scopes.intersection(needed):
+                missing = "ea:api" if "ea:api" not in grant.scopes else " or ".join(needed)
+                raise ApiError(4006, f"The access token does not have the required scope(s): {missing}.", 403)
+            call = Call(request, sandbox, grant.company_id, grant.client_id, grant.scopes)
+            result = handler(call)
+            if inspect.isawaitable(result):
+                result = await result
+            return result
+        except ApiError as exc:
+            return exc.response()
+
+    return Route(path, run, methods=[method])
+
+
+def ok(body: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status)
+
+
+def paged(call: Call, model: Model, records: list[dict[str, Any]],
+          shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> JSONResponse:
+    """Filter, sort and page ``records`` into the ``{Meta, Data}`` envelope."""
+    query = call.request.query_params
+    predicate = compile_filter(model, query.get("$filter"))
+    selected = sort_records(model, [r for r in records if predicate(r)], query.get("$orderby"))
+    page = _int_param(query.get("$page"), "$page", 1)
+    size = min(_int_param(query.get("$pagesize"), "$pagesize", 50), call.sandbox.config.max_page_size)
+    total = len(selected)
+    pages = max(1, math.ceil(total / size)) if total else 0
+    window = selected[(page - 1) * size: page * size]
+    to_json = shape or model.shape
+    return ok({
+        "Meta": {
+            "CurrentPage": page, "PageSize": size, "TotalNumberOfPages": pages,
+            "TotalNumberOfResults": total, "ServerTimeUtc": format_utc(call.sandbox.clock.now()),
+        },
+        "Data": [to_json(r) for r in window],
+    })
+
+
+def _int_param(raw: str | None, name: str, default: int) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise query_error(f"{name} must be a whole number") from exc
+    if value < 1:
+        raise query_error(f"{name} must be 1 or more")
+    return value
+
+
+def must_get(call: Call, kind: str, key: str, what: str, status: int = 404) -> dict[str, Any]:
+    """Fetch a document or raise 3000 naming what was missing."""
+    record = call.store.get(call.tenant, kind, key.lower())
+    if record is None:
+        raise ApiError(3000, f"Resource not found: {what} {key}", status)
+    return record
+
+
+def unique(call: Call, kind: str, field: str, value: Any, own_id: str | None, message: str,
+           within: Callable[[dict[str, Any]], bool] = lambda r: True) -> None:
+    """Raise 4000 when another document already has ``field == value``."""
+    for record in call.store.all(call.tenant, kind):
+        if record.get(field) == value and record.get("Id") != own_id and within(record):
+            raise ApiError(4000, message, 400)

@@ -1,0 +1,129 @@
+"""Cost centres, their items, and projects.
+
+Cost centres cannot be created through the API, only renamed or
+(de)activated; their items are listed inside them and cannot be deleted.
+Item names and short names are unique within their cost centre, and
+project numbers are unique per company: a clash is ErrorCode 4000 with
+the message integrators see when a project and its cost centre item
+disagree.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .api import Call, endpoint, must_get, ok, paged, unique
+from .errors import ApiError
+from .schemas import COST_CENTER, COST_CENTER_ITEM, PROJECT
+from .validation import require, validate
+
+_ITEM_CLASH = "A cost center item with the provided id or name already exists."
+
+
+def _cost_center_json(call: Call, center: dict[str, Any]) -> dict[str, Any]:
+    items = [
+        COST_CENTER_ITEM.shape(i) for i in call.store.all(call.tenant, "costcenteritems")
+        if i["CostCenterId"] == center["Id"]
+    ]
+    return COST_CENTER.shape(dict(center, Items=items))
+
+
+def list_cost_centers(call: Call) -> Response:
+    return paged(call, COST_CENTER, call.store.all(call.tenant, "costcenters"),
+                 shape=lambda c: _cost_center_json(call, c))
+
+
+async def update_cost_center(call: Call) -> Response:
+    existing = must_get(call, "costcenters", call.param("id"), "cost center")
+    fields = validate(COST_CENTER, await call.body())
+    record = dict(existing, **fields)
+    call.store.put(call.tenant, "costcenters", record["Id"], record)
+    return ok(_cost_center_json(call, record))
+
+
+def _save_item(call: Call, fields: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+    center_id = str(fields["CostCenterId"]).lower()
+    if call.store.get(call.tenant, "costcenters", center_id) is None:
+        raise ApiError(3000, f"Resource not found: CostCenterId {fields['CostCenterId']}", 400)
+    if existing is not None:
+        require(center_id == existing["CostCenterId"], "CostCenterId",
+                "The cost center of an existing item cannot be changed.")
+    own_id = existing["Id"] if existing else None
+    record = dict(existing or {}, **fields, CostCenterId=center_id)
+    with call.store.transaction():
+        for field in ("Name", "ShortName"):
+            unique(call, "costcenteritems", field, record[field], own_id, _ITEM_CLASH,
+                   within=lambda r: r["CostCenterId"] == center_id)
+        record["Id"] = own_id or str(uuid.uuid4())
+        call.store.put(call.tenant, "costcenteritems", record["Id"], record)
+    return record
+
+
+def get_item(call: Call) -> Response:
+    return ok(COST_CENTER_ITEM.shape(must_get(call, "costcenteritems", call.param("itemId"), "cost center item")))
+
+
+async def create_item(call: Call) -> Response:
+    fields = validate(COST_CENTER_ITEM, await call.body())
+    return ok(COST_CENTER_ITEM.shape(_save_item(call, fields, None)), 201)
+
+
+async def update_item(call: Call) -> Response:
+    existing = must_get(call, "costcenteritems", call.param("costCenterItemId"), "cost center item")
+    fields = validate(COST_CENTER_ITEM, await call.body())
+    return ok(COST_CENTER_ITEM.shape(_save_item(call, fields, existing)))
+
+
+def _save_project(call: Call, fields: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+    status = fields.get("Status", existing["Status"] if existing else 1)
+    require(status in (1, 2), "Status", "The field Status must be 1 (ongoing) or 2 (finished).")
+    record = dict(existing or {}, **fields, Status=status, CustomerName=None)
+    if record.get("CustomerId"):
+        customer = call.store.get(call.tenant, "customers", str(record["CustomerId"]).lower())
+        if customer is None:
+            raise ApiError(3000, f"Resource not found: CustomerId {record['CustomerId']}", 400)
+        record["CustomerName"] = customer["Name"]
+    own_id = existing["Id"] if existing else None
+    with call.store.transaction():
+        unique(call, "projects", "Number", record["Number"], own_id,
+               f"A project with number {record['Number']} already exists.")
+        record["Id"] = own_id or str(uuid.uuid4())
+        record["ModifiedUtc"] = call.sandbox.clock.stamp()
+        call.store.put(call.tenant, "projects", record["Id"], record)
+    return record
+
+
+def list_projects(call: Call) -> Response:
+    return paged(call, PROJECT, call.store.all(call.tenant, "projects"))
+
+
+def get_project(call: Call) -> Response:
+    return ok(PROJECT.shape(must_get(call, "projects", call.param("id"), "project")))
+
+
+async def create_project(call: Call) -> Response:
+    fields = validate(PROJECT, await call.body())
+    return ok(PROJECT.shape(_save_project(call, fields, None)), 201)
+
+
+async def update_project(call: Call) -> Response:
+    existing = must_get(call, "projects", call.param("id"), "project")
+    fields = validate(PROJECT, await call.body())
+    return ok(PROJECT.shape(_save_project(call, fields, existing)))
+
+
+ROUTES: list[Route] = [
+    endpoint("GET", "/v2/costcenters", list_cost_centers),
+    endpoint("PUT", "/v2/costcenters/{id}", update_cost_center),
+    endpoint("GET", "/v2/costcenteritems/{itemId}", get_item),
+    endpoint("POST", "/v2/costcenteritems", create_item),
+    endpoint("PUT", "/v2/costcenteritems/{costCenterItemId}", update_item),
+    endpoint("GET", "/v2/projects", list_projects),
+    endpoint("POST", "/v2/projects", create_project),
+    endpoint("GET", "/v2/projects/{id}", get_project),
+    endpoint("PUT", "/v2/projects/{id}", update_project),
+]

@@ -1,0 +1,178 @@
+"""Sales endpoints: customers, articles and the registers they point at.
+
+Customers and articles carry ``ChangedUtc``, refreshed on every write so
+incremental sync can ask for ``ChangedUtc gt <last run>``. Numbers are
+unique per company; a customer created without one gets the company's
+next customer number, as in the real service.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .api import Call, endpoint, must_get, ok, paged, unique
+from .errors import ApiError
+from .schemas import (
+    ARTICLE,
+    ARTICLE_ACCOUNT_CODING,
+    COMPANY_SETTINGS,
+    CUSTOMER,
+    TERMS_OF_PAYMENT,
+    UNIT,
+    Model,
+)
+from .validation import validate
+
+
+def _reference(call: Call, kind: str, value: str, field: str) -> dict[str, Any]:
+    record = call.store.get(call.tenant, kind, str(value).lower())
+    if record is None:
+        raise ApiError(3000, f"Resource not found: {field} {value}", 400)
+    return record
+
+
+# Customers -----------------------------------------------------------------
+
+def _next_customer_number(call: Call) -> str:
+    settings = call.store.get(call.tenant, "companysettings", "settings") or {}
+    taken = {c["CustomerNumber"] for c in call.store.all(call.tenant, "customers")}
+    number = int(settings.get("NextCustomerNumber") or 1)
+    while str(number) in taken:
+        number += 1
+    settings["NextCustomerNumber"] = number + 1
+    call.store.put(call.tenant, "companysettings", "settings", settings)
+    return str(number)
+
+
+def _save_customer(call: Call, body: Any, existing: dict[str, Any] | None) -> dict[str, Any]:
+    fields = validate(CUSTOMER, body)
+    terms = _reference(call, "termsofpayments", fields["TermsOfPaymentId"], "TermsOfPaymentId")
+    record = dict(existing or {"EmailAddresses": [], "CustomerLabels": [], "CurrencyCode": "SEK"})
+    record.update(fields)
+    own_id = existing["Id"] if existing else None
+    with call.store.transaction():
+        if not record.get("CustomerNumber"):
+            record["CustomerNumber"] = existing["CustomerNumber"] if existing else _next_customer_number(call)
+        unique(call, "customers", "CustomerNumber", record["CustomerNumber"], own_id,
+               f"A customer with customer number {record['CustomerNumber']} already exists.")
+        record["Id"] = own_id or str(uuid.uuid4())
+        record["TermsOfPaymentId"] = terms["Id"]
+        record["TermsOfPayment"] = TERMS_OF_PAYMENT.shape(terms)
+        record["ChangedUtc"] = call.sandbox.clock.stamp()
+        call.store.put(call.tenant, "customers", record["Id"], record)
+    return record
+
+
+def list_customers(call: Call) -> Response:
+    return paged(call, CUSTOMER, call.store.all(call.tenant, "customers"))
+
+
+def get_customer(call: Call) -> Response:
+    return ok(CUSTOMER.shape(must_get(call, "customers", call.param("customerId"), "customer")))
+
+
+async def create_customer(call: Call) -> Response:
+    return ok(CUSTOMER.shape(_save_customer(call, await call.body(), None)), 201)
+
+
+async def update_customer(call: Call) -> Response:
+    existing = must_get(call, "customers", call.param("customerId"), "customer")
+    return ok(CUSTOMER.shape(_save_customer(call, await call.body(), existing)))
+
+
+def delete_customer(call: Call) -> Response:
+    must_get(call, "customers", call.param("customerId"), "customer")
+    call.store.delete(call.tenant, "customers", call.param("customerId"))
+    return Response(status_code=200)
+
+
+# Articles ------------------------------------------------------------------
+
+def _save_article(call: Call, body: Any, existing: dict[str, Any] | None) -> dict[str, Any]:
+    fields = validate(ARTICLE, body)
+    coding = _reference(call, "articleaccountcodings", fields["CodingId"], "CodingId")
+    unit = _reference(call, "units", fields["UnitId"], "UnitId")
+    for price_field in ("NetPrice", "GrossPrice", "PurchasePrice"):
+        price = fields.get(price_field)
+        if price is not None and (price < 0 or Decimal(str(price)).as_tuple().exponent < -2):  # type: ignore[operator]
+            raise ApiError(2000, f"The field {price_field} must be 0 or more with at most two decimals.", 400)
+    record = dict(existing or {"ArticleLabels": [], "StockBalance": 0.0, "SendToWebshop": True})
+    record.update(fields)
+    if fields.get("NetPrice") is not None and fields.get("GrossPrice") is None:
+        rate = Decimal(str(coding["VatRatePercent"]))
+        gross = (Decimal(str(fields["NetPrice"])) * (1 + rate)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        record["GrossPrice"] = float(gross)
+    own_id = existing["Id"] if existing else None
+    with call.store.transaction():
+        unique(call, "articles", "Number", record["Number"], own_id,
+               f"An article with number {record['Number']} already exists.")
+        record["Id"] = own_id or str(uuid.uuid4())
+        record.update({
+            "CodingId": coding["Id"], "CodingName": coding["Name"], "UnitId": unit["Id"],
+            "UnitName": unit["Name"], "UnitAbbreviation": unit["Abbreviation"],
+            "ChangedUtc": call.sandbox.clock.stamp(),
+        })
+        call.store.put(call.tenant, "articles", record["Id"], record)
+    return record
+
+
+def list_articles(call: Call) -> Response:
+    return paged(call, ARTICLE, call.store.all(call.tenant, "articles"))
+
+
+def get_article(call: Call) -> Response:
+    return ok(ARTICLE.shape(must_get(call, "articles", call.param("articleId"), "article")))
+
+
+async def create_article(call: Call) -> Response:
+    return ok(ARTICLE.shape(_save_article(call, await call.body(), None)), 201)
+
+
+async def update_article(call: Call) -> Response:
+    existing = must_get(call, "articles", call.param("articleId"), "article")
+    return ok(ARTICLE.shape(_save_article(call, await call.body(), existing)))
+
+
+# Read-only registers -------------------------------------------------------
+
+def _read_only(kind: str, model: Model, id_param: str, what: str) -> tuple[Any, Any]:
+    def list_all(call: Call) -> Response:
+        return paged(call, model, call.store.all(call.tenant, kind))
+
+    def get_one(call: Call) -> Response:
+        return ok(model.shape(must_get(call, kind, call.param(id_param), what)))
+
+    return list_all, get_one
+
+
+def get_company_settings(call: Call) -> Response:
+    return ok(COMPANY_SETTINGS.shape(must_get(call, "companysettings", "settings", "company settings")))
+
+
+_codings = _read_only("articleaccountcodings", ARTICLE_ACCOUNT_CODING, "articleAccountCodingId", "article account coding")
+_units = _read_only("units", UNIT, "id", "unit")
+_terms = _read_only("termsofpayments", TERMS_OF_PAYMENT, "id", "terms of payment")
+
+ROUTES: list[Route] = [
+    endpoint("GET", "/v2/customers", list_customers),
+    endpoint("POST", "/v2/customers", create_customer),
+    endpoint("GET", "/v2/customers/{customerId}", get_customer),
+    endpoint("PUT", "/v2/customers/{customerId}", update_customer),
+    endpoint("DELETE", "/v2/customers/{customerId}", delete_customer),
+    endpoint("GET", "/v2/articles", list_articles),
+    endpoint("POST", "/v2/articles", create_article),
+    endpoint("GET", "/v2/articles/{articleId}", get_article),
+    endpoint("PUT", "/v2/articles/{articleId}", update_article),
+    endpoint("GET", "/v2/articleaccountcodings", _codings[0]),
+    endpoint("GET", "/v2/articleaccountcodings/{articleAccountCodingId}", _codings[1]),
+    endpoint("GET", "/v2/units", _units[0]),
+    endpoint("GET", "/v2/units/{id}", _units[1]),
+    endpoint("GET", "/v2/termsofpayments", _terms[0]),
+    endpoint("GET", "/v2/termsofpayments/{id}", _terms[1]),
+    endpoint("GET", "/v2/companysettings", get_company_settings),
+]

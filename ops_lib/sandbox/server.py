@@ -1,0 +1,93 @@
+"""Serve the sandbox on loopback with uvicorn: what ``ops sandbox`` runs.
+
+The base URLs are printed once the socket is bound (``--port 0`` picks a
+free port and prints it), so scripts can wait for the line that starts
+with ``API:``. uvicorn stops cleanly on Ctrl-C and SIGTERM, closing the
+state file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+import uvicorn
+
+from .app import create_app
+from .config import SandboxConfig
+
+
+def bound_port(server: uvicorn.Server) -> int:
+    for listener in server.servers:
+        for sock in listener.sockets:
+            return int(sock.getsockname()[1])
+    raise RuntimeError("the sandbox server has no socket")
+
+
+async def _announce(server: uvicorn.Server, host: str, out: TextIO) -> None:
+    while not server.started:
+        if server.should_exit:
+            return
+        await asyncio.sleep(0.05)
+    base = f"http://{host}:{bound_port(server)}"
+    out.write(
+        f"Visma eAccounting sandbox is ready.\n"
+        f"API: {base}/v2/\n"
+        f"Identity: {base}/connect/authorize , {base}/connect/token\n"
+        f"Discovery: {base}/.well-known/openid-configuration\n"
+        f"Demo client (sandbox only): client_id=ops-demo client_secret=ops-demo-secret\n"
+        f"Press Ctrl-C to stop.\n"
+    )
+    out.flush()
+
+
+async def _serve(server: uvicorn.Server, host: str, out: TextIO) -> None:
+    announcer = asyncio.create_task(_announce(server, host, out))
+    await server.serve()
+    announcer.cancel()
+
+
+def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8765, out: TextIO = sys.stdout) -> int:
+    """Serve until interrupted; return an exit code (0 after a clean stop)."""
+    app = create_app(config)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+    asyncio.run(_serve(server, host, out))
+    return 0 if server.started else 2
+
+
+class ServerThread:
+    """The sandbox served on a free loopback port from a background thread.
+
+    For the demo and for tests that are about real sockets (the redirect
+    catcher, a foreign OAuth client). Use as a context manager; the server
+    stops when the block ends, even on error.
+    """
+
+    def __init__(self, config: SandboxConfig, host: str = "127.0.0.1") -> None:
+        import threading
+
+        self.host = host
+        self.server = uvicorn.Server(
+            uvicorn.Config(create_app(config), host=host, port=0, log_level="warning", lifespan="on")
+        )
+        self._thread = threading.Thread(target=self.server.run, name="sandbox-server", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{bound_port(self.server)}"
+
+    def __enter__(self) -> "ServerThread":
+        import time
+
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the sandbox server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout=10)
