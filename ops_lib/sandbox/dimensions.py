@@ -53,7 +53,7 @@ def _save_item(call: Call, fields: dict[str, Any], existing: dict[str, Any] | No
         require(center_id == existing["CostCenterId"], "CostCenterId",
                 "The cost center of an existing item cannot be changed.")
     own_id = existing["Id"] if existing else None
-    record = dict(existing or {}, **fields, CostCenterId=center_id)
+    record = {**(existing or {}), **fields, "CostCenterId": center_id}
     with call.store.transaction():
         for field in ("Name", "ShortName"):
             unique(call, "costcenteritems", field, record[field], own_id, _ITEM_CLASH,
@@ -81,7 +81,7 @@ async def update_item(call: Call) -> Response:
 def _save_project(call: Call, fields: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
     status = fields.get("Status", existing["Status"] if existing else 1)
     require(status in (1, 2), "Status", "The field Status must be 1 (ongoing) or 2 (finished).")
-    record = dict(existing or {}, **fields, Status=status, CustomerName=None)
+    record = {**(existing or {}), **fields, "Status": status, "CustomerName": None}
     if record.get("CustomerId"):
         customer = call.store.get(call.tenant, "customers", str(record["CustomerId"]).lower())
         if customer is None:

@@ -9,13 +9,32 @@ state file.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import sys
-from typing import TextIO
+from typing import Iterator, TextIO
 
 import uvicorn
 
 from .app import create_app
 from .config import SandboxConfig
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, minus re-raising SIGINT/SIGTERM after the graceful stop.
+
+    uvicorn re-delivers the signal once it has shut down, so the process
+    would end "killed by SIGTERM"; an operator's clean stop should exit 0.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def bound_port(server: uvicorn.Server) -> int:
@@ -51,9 +70,13 @@ async def _serve(server: uvicorn.Server, host: str, out: TextIO) -> None:
 def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8765, out: TextIO = sys.stdout) -> int:
     """Serve until interrupted; return an exit code (0 after a clean stop)."""
     app = create_app(config)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+    server = _Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
     asyncio.run(_serve(server, host, out))
-    return 0 if server.started else 2
+    if not server.started:
+        return 2
+    out.write("Sandbox stopped.\n")
+    out.flush()
+    return 0
 
 
 class ServerThread:

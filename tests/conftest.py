@@ -1,0 +1,127 @@
+"""Shared fixtures: a clean environment and an in-process sandbox to talk to.
+
+Every test runs with the suite's, proxy and credential environment
+variables removed, so nothing can reach a real account or leave loopback.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import secrets
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from ops_lib.sandbox import Clock, SandboxConfig, create_app
+from ops_lib.sandbox.inprocess import InProcessTransport
+
+BASE = "http://127.0.0.1:8765"
+REDIRECT = "http://127.0.0.1:61234/callback"
+DEMO_AUTH = ("ops-demo", "ops-demo-secret")
+FULL_SCOPE = "ea:api ea:sales ea:accounting ea:purchase offline_access"
+TODAY = date(2026, 6, 15)
+
+_CLEARED = re.compile(r"^(OPS_|VISMA_|EACCOUNTING_|HTTPS?_PROXY$|ALL_PROXY$|NO_PROXY$|CLIENT_SECRET)", re.I)
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if _CLEARED.match(name):
+            monkeypatch.delenv(name, raising=False)
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return verifier, challenge
+
+
+class SandboxHarness:
+    """One in-process sandbox plus the steps of the OAuth flow as plain HTTP."""
+
+    def __init__(self, config: SandboxConfig, clock: Clock) -> None:
+        self.app = create_app(config, clock)
+        self.clock = clock
+        self.transport = InProcessTransport(self.app)
+        self.http = httpx.Client(base_url=BASE, transport=self.transport)
+
+    @property
+    def sandbox(self) -> Any:
+        return self.app.state.sandbox
+
+    def authorize(self, scope: str = FULL_SCOPE, **extra: str) -> httpx.Response:
+        verifier, challenge = pkce_pair()
+        self.last_verifier = verifier
+        params = {
+            "client_id": "ops-demo", "redirect_uri": REDIRECT, "response_type": "code", "scope": scope,
+            "state": "st-123", "code_challenge": challenge, "code_challenge_method": "S256", **extra,
+        }
+        return self.http.get("/connect/authorize", params=params)
+
+    def consent(self, page: httpx.Response, company_index: int = 0, decision: str = "allow") -> httpx.Response:
+        request_id = re.search(r'name="request_id" value="([^"]+)"', page.text)
+        companies = re.findall(r"name='company_id' required value='([^']+)'", page.text)
+        assert request_id and companies, "the consent page lacks its form"
+        return self.http.post("/connect/authorize/consent", data={
+            "request_id": request_id.group(1), "company_id": companies[company_index], "decision": decision,
+        })
+
+    def exchange(self, redirect: httpx.Response, verifier: str | None = None) -> httpx.Response:
+        query = parse_qs(urlsplit(redirect.headers["location"]).query)
+        return self.http.post("/connect/token", auth=DEMO_AUTH, data={
+            "grant_type": "authorization_code", "code": query["code"][0], "redirect_uri": REDIRECT,
+            "code_verifier": verifier or self.last_verifier,
+        })
+
+    def login(self, scope: str = FULL_SCOPE, company_index: int = 0) -> dict[str, Any]:
+        """The whole flow through the consent page; returns the token response."""
+        page = self.authorize(scope)
+        answer = self.consent(page, company_index)
+        token = self.exchange(answer)
+        assert token.status_code == 200, token.text
+        return token.json()
+
+    def api(self, token: dict[str, Any]) -> httpx.Client:
+        return httpx.Client(base_url=f"{BASE}/v2/", transport=self.transport,
+                            headers={"Authorization": f"Bearer {token['access_token']}"})
+
+    def close(self) -> None:
+        self.http.close()
+        self.transport.shutdown()
+        self.sandbox.close()
+
+
+@pytest.fixture
+def make_sandbox() -> Iterator[Any]:
+    """Factory for sandboxes with their own config; all are closed afterwards."""
+    made: list[SandboxHarness] = []
+
+    def make(**config: Any) -> SandboxHarness:
+        config.setdefault("today", TODAY)
+        harness = SandboxHarness(SandboxConfig(**config), Clock())
+        made.append(harness)
+        return harness
+
+    yield make
+    for harness in made:
+        harness.close()
+
+
+@pytest.fixture
+def sandbox(make_sandbox: Any) -> SandboxHarness:
+    return make_sandbox()
+
+
+@pytest.fixture
+def api(sandbox: SandboxHarness) -> Iterator[httpx.Client]:
+    """An API client for the first company with every scope."""
+    with sandbox.api(sandbox.login()) as client:
+        yield client

@@ -1,0 +1,99 @@
+"""Responses carry the published field names and JSON types.
+
+Every list and single-record response is checked against the sandbox's
+field tables; those tables are in turn checked against Visma's published
+swagger when the reference copy sits beside the repository (as in CI).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from ops_lib.sandbox.clock import parse_datetime
+from ops_lib.sandbox.schemas import MODELS, Model
+
+SWAGGER = Path(__file__).resolve().parents[3] / "shared" / "reference" / "eaccounting-swagger-v2.json"
+
+LISTS = {
+    "customers": "CustomerApi", "articles": "ArticleApi", "articleaccountcodings": "ArticleAccountCodingAPI",
+    "units": "UnitApi", "termsofpayments": "TermsOfPaymentApi", "vatcodes": "VatCode",
+    "costcenters": "CostCenterApi", "projects": "ProjectApi", "fiscalyears": "FiscalYearApi",
+    "accounts": "AccountApi",
+}
+
+
+def _type_ok(ftype: str, value: Any) -> bool:
+    if value is None:
+        return True
+    checks = {
+        "str": lambda v: isinstance(v, str),
+        "uuid": lambda v: isinstance(v, str) and str(uuid.UUID(v)) == v,
+        "datetime": lambda v: isinstance(v, str) and parse_datetime(v) is not None,
+        "bool": lambda v: isinstance(v, bool),
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+        "array": lambda v: isinstance(v, list),
+        "object": lambda v: isinstance(v, dict),
+    }
+    return checks[ftype](value)
+
+
+def assert_matches(model: Model, record: dict[str, Any]) -> None:
+    assert list(record) == list(model.names), f"{model.name}: fields differ"
+    for field in model.fields:
+        assert _type_ok(field.type, record[field.name]), f"{model.name}.{field.name} = {record[field.name]!r}"
+
+
+@pytest.mark.parametrize("path", sorted(LISTS))
+def test_list_envelope_and_records_match_the_model(api: httpx.Client, path: str) -> None:
+    body = api.get(path, params={"$pagesize": 1000}).json()
+    assert list(body) == ["Meta", "Data"]
+    assert_matches(MODELS["PaginationMetadata"], body["Meta"])
+    assert body["Data"], f"the demo world has {path}"
+    for record in body["Data"]:
+        assert_matches(MODELS[LISTS[path]], record)
+    if path == "costcenters":
+        for center in body["Data"]:
+            for item in center["Items"]:
+                assert_matches(MODELS["CostCenterItemApi"], item)
+
+
+def test_single_records_and_created_vouchers_match(api: httpx.Client) -> None:
+    assert_matches(MODELS["CompanySettingsApi"], api.get("companysettings").json())
+    customer = api.get("customers").json()["Data"][0]
+    assert_matches(MODELS["CustomerApi"], api.get(f"customers/{customer['Id']}").json())
+    voucher = api.post("vouchers", json={"VoucherDate": "2026-05-05", "VoucherText": "Kontroll", "Rows": [
+        {"AccountNumber": 6110, "DebitAmount": 10.5}, {"AccountNumber": 1930, "CreditAmount": 10.5}]}).json()
+    assert_matches(MODELS["VoucherApi"], voucher)
+    for row in voucher["Rows"]:
+        assert_matches(MODELS["VoucherRowApi"], row)
+
+
+_SWAGGER_TYPES = {
+    ("string", "uuid"): "uuid", ("string", "date-time"): "datetime", ("string", None): "str",
+    ("boolean", None): "bool", ("integer", "int32"): "int", ("integer", "int64"): "int",
+    ("number", "double"): "number", ("number", "decimal"): "number", ("array", None): "array",
+}
+
+
+@pytest.mark.skipif(not SWAGGER.exists(), reason="the published swagger is not beside this checkout")
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_field_tables_agree_with_the_published_swagger(name: str) -> None:
+    definitions = json.loads(SWAGGER.read_text(encoding="utf-8"))["definitions"]
+    published = next(v for k, v in definitions.items() if k.lower() == name.lower())
+    properties = published["properties"]
+    model = MODELS[name]
+    assert set(model.names) == set(properties), f"{name}: field names differ from the swagger"
+    for field in model.fields:
+        spec = properties[field.name]
+        expected = "object" if "$ref" in spec else _SWAGGER_TYPES[(spec.get("type"), spec.get("format"))]
+        assert field.type == expected, f"{name}.{field.name}: {field.type} vs {expected}"
+        assert field.max_length == spec.get("maxLength"), f"{name}.{field.name}: max length"
+    for required in published.get("required", []):
+        assert model.field(required).required, f"{name}.{required} must be required"  # type: ignore[union-attr]
