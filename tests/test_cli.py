@@ -63,7 +63,8 @@ def _post_form(url: str, fields: dict[str, str], basic: tuple[str, str]) -> dict
         with urllib.request.urlopen(request, timeout=10) as answer:
             return json.loads(answer.read())
     except urllib.error.HTTPError as error:
-        return {"status": error.code, **json.loads(error.read())}
+        with error:
+            return {"status": error.code, **json.loads(error.read())}
 
 
 @pytest.mark.slow
@@ -80,6 +81,7 @@ def test_foreign_client_signs_in_refreshes_with_basic_auth_and_reads(served_sand
     with pytest.raises(urllib.error.HTTPError) as redirect:
         opener.open(f"{base}/connect/authorize?{query}", timeout=10)
     location = redirect.value.headers["Location"]
+    redirect.value.close()
     code = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["code"][0]
     demo = ("ops-demo", "ops-demo-secret")
     token = _post_form(f"{base}/connect/token", {
