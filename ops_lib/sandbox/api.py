@@ -149,3 +149,35 @@ def unique(call: Call, kind: str, field: str, value: Any, own_id: str | None, me
     for record in call.store.all(call.tenant, kind):
         if record.get(field) == value and record.get("Id") != own_id and within(record):
             raise ApiError(4000, message, 400)
+
+
+Save = Callable[[Call, Any, "dict[str, Any] | None"], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Register:
+    """List, get, create and update handlers for one writable register.
+
+    ``save(call, body, existing)`` validates the body, applies the
+    register's own rules and stores the record; ``existing`` is None on
+    create. Creates answer 201, updates 200, both with the stored record.
+    """
+
+    kind: str
+    model: Model
+    id_param: str
+    what: str
+    save: Save
+
+    def list(self, call: Call) -> Response:
+        return paged(call, self.model, call.store.all(call.tenant, self.kind))
+
+    def get(self, call: Call) -> Response:
+        return ok(self.model.shape(must_get(call, self.kind, call.param(self.id_param), self.what)))
+
+    async def create(self, call: Call) -> Response:
+        return ok(self.model.shape(self.save(call, await call.body(), None)), 201)
+
+    async def update(self, call: Call) -> Response:
+        existing = must_get(call, self.kind, call.param(self.id_param), self.what)
+        return ok(self.model.shape(self.save(call, await call.body(), existing)))

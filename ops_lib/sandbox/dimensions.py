@@ -16,7 +16,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .api import Call, endpoint, must_get, ok, paged, unique
+from .api import Call, Register, endpoint, must_get, ok, paged, unique
 from .errors import ApiError
 from .schemas import COST_CENTER, COST_CENTER_ITEM, PROJECT
 from .validation import require, validate
@@ -45,7 +45,8 @@ async def update_cost_center(call: Call) -> Response:
     return ok(_cost_center_json(call, record))
 
 
-def _save_item(call: Call, fields: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+def _save_item(call: Call, body: Any, existing: dict[str, Any] | None) -> dict[str, Any]:
+    fields = validate(COST_CENTER_ITEM, body)
     center_id = str(fields["CostCenterId"]).lower()
     if call.store.get(call.tenant, "costcenters", center_id) is None:
         raise ApiError(3000, f"Resource not found: CostCenterId {fields['CostCenterId']}", 400)
@@ -63,22 +64,13 @@ def _save_item(call: Call, fields: dict[str, Any], existing: dict[str, Any] | No
     return record
 
 
-def get_item(call: Call) -> Response:
-    return ok(COST_CENTER_ITEM.shape(must_get(call, "costcenteritems", call.param("itemId"), "cost center item")))
+ITEMS = Register("costcenteritems", COST_CENTER_ITEM, "itemId", "cost center item", _save_item)
+# PUT names its path parameter differently from GET, as in the published spec.
+ITEM_UPDATES = Register("costcenteritems", COST_CENTER_ITEM, "costCenterItemId", "cost center item", _save_item)
 
 
-async def create_item(call: Call) -> Response:
-    fields = validate(COST_CENTER_ITEM, await call.body())
-    return ok(COST_CENTER_ITEM.shape(_save_item(call, fields, None)), 201)
-
-
-async def update_item(call: Call) -> Response:
-    existing = must_get(call, "costcenteritems", call.param("costCenterItemId"), "cost center item")
-    fields = validate(COST_CENTER_ITEM, await call.body())
-    return ok(COST_CENTER_ITEM.shape(_save_item(call, fields, existing)))
-
-
-def _save_project(call: Call, fields: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+def _save_project(call: Call, body: Any, existing: dict[str, Any] | None) -> dict[str, Any]:
+    fields = validate(PROJECT, body)
     status = fields.get("Status", existing["Status"] if existing else 1)
     require(status in (1, 2), "Status", "The field Status must be 1 (ongoing) or 2 (finished).")
     record = {**(existing or {}), **fields, "Status": status, "CustomerName": None}
@@ -97,33 +89,17 @@ def _save_project(call: Call, fields: dict[str, Any], existing: dict[str, Any] |
     return record
 
 
-def list_projects(call: Call) -> Response:
-    return paged(call, PROJECT, call.store.all(call.tenant, "projects"))
-
-
-def get_project(call: Call) -> Response:
-    return ok(PROJECT.shape(must_get(call, "projects", call.param("id"), "project")))
-
-
-async def create_project(call: Call) -> Response:
-    fields = validate(PROJECT, await call.body())
-    return ok(PROJECT.shape(_save_project(call, fields, None)), 201)
-
-
-async def update_project(call: Call) -> Response:
-    existing = must_get(call, "projects", call.param("id"), "project")
-    fields = validate(PROJECT, await call.body())
-    return ok(PROJECT.shape(_save_project(call, fields, existing)))
+PROJECTS = Register("projects", PROJECT, "id", "project", _save_project)
 
 
 ROUTES: list[Route] = [
     endpoint("GET", "/v2/costcenters", list_cost_centers),
     endpoint("PUT", "/v2/costcenters/{id}", update_cost_center),
-    endpoint("GET", "/v2/costcenteritems/{itemId}", get_item),
-    endpoint("POST", "/v2/costcenteritems", create_item),
-    endpoint("PUT", "/v2/costcenteritems/{costCenterItemId}", update_item),
-    endpoint("GET", "/v2/projects", list_projects),
-    endpoint("POST", "/v2/projects", create_project),
-    endpoint("GET", "/v2/projects/{id}", get_project),
-    endpoint("PUT", "/v2/projects/{id}", update_project),
+    endpoint("GET", "/v2/costcenteritems/{itemId}", ITEMS.get),
+    endpoint("POST", "/v2/costcenteritems", ITEMS.create),
+    endpoint("PUT", "/v2/costcenteritems/{costCenterItemId}", ITEM_UPDATES.update),
+    endpoint("GET", "/v2/projects", PROJECTS.list),
+    endpoint("POST", "/v2/projects", PROJECTS.create),
+    endpoint("GET", "/v2/projects/{id}", PROJECTS.get),
+    endpoint("PUT", "/v2/projects/{id}", PROJECTS.update),
 ]

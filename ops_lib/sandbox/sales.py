@@ -15,7 +15,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .api import Call, endpoint, must_get, ok, paged, unique
+from .api import Call, Register, endpoint, must_get, ok, paged, unique
 from .errors import ApiError
 from .schemas import (
     ARTICLE,
@@ -68,21 +68,7 @@ def _save_customer(call: Call, body: Any, existing: dict[str, Any] | None) -> di
     return record
 
 
-def list_customers(call: Call) -> Response:
-    return paged(call, CUSTOMER, call.store.all(call.tenant, "customers"))
-
-
-def get_customer(call: Call) -> Response:
-    return ok(CUSTOMER.shape(must_get(call, "customers", call.param("customerId"), "customer")))
-
-
-async def create_customer(call: Call) -> Response:
-    return ok(CUSTOMER.shape(_save_customer(call, await call.body(), None)), 201)
-
-
-async def update_customer(call: Call) -> Response:
-    existing = must_get(call, "customers", call.param("customerId"), "customer")
-    return ok(CUSTOMER.shape(_save_customer(call, await call.body(), existing)))
+CUSTOMERS = Register("customers", CUSTOMER, "customerId", "customer", _save_customer)
 
 
 def delete_customer(call: Call) -> Response:
@@ -121,21 +107,7 @@ def _save_article(call: Call, body: Any, existing: dict[str, Any] | None) -> dic
     return record
 
 
-def list_articles(call: Call) -> Response:
-    return paged(call, ARTICLE, call.store.all(call.tenant, "articles"))
-
-
-def get_article(call: Call) -> Response:
-    return ok(ARTICLE.shape(must_get(call, "articles", call.param("articleId"), "article")))
-
-
-async def create_article(call: Call) -> Response:
-    return ok(ARTICLE.shape(_save_article(call, await call.body(), None)), 201)
-
-
-async def update_article(call: Call) -> Response:
-    existing = must_get(call, "articles", call.param("articleId"), "article")
-    return ok(ARTICLE.shape(_save_article(call, await call.body(), existing)))
+ARTICLES = Register("articles", ARTICLE, "articleId", "article", _save_article)
 
 
 # Read-only registers -------------------------------------------------------
@@ -159,15 +131,15 @@ _units = _read_only("units", UNIT, "id", "unit")
 _terms = _read_only("termsofpayments", TERMS_OF_PAYMENT, "id", "terms of payment")
 
 ROUTES: list[Route] = [
-    endpoint("GET", "/v2/customers", list_customers),
-    endpoint("POST", "/v2/customers", create_customer),
-    endpoint("GET", "/v2/customers/{customerId}", get_customer),
-    endpoint("PUT", "/v2/customers/{customerId}", update_customer),
+    endpoint("GET", "/v2/customers", CUSTOMERS.list),
+    endpoint("POST", "/v2/customers", CUSTOMERS.create),
+    endpoint("GET", "/v2/customers/{customerId}", CUSTOMERS.get),
+    endpoint("PUT", "/v2/customers/{customerId}", CUSTOMERS.update),
     endpoint("DELETE", "/v2/customers/{customerId}", delete_customer),
-    endpoint("GET", "/v2/articles", list_articles),
-    endpoint("POST", "/v2/articles", create_article),
-    endpoint("GET", "/v2/articles/{articleId}", get_article),
-    endpoint("PUT", "/v2/articles/{articleId}", update_article),
+    endpoint("GET", "/v2/articles", ARTICLES.list),
+    endpoint("POST", "/v2/articles", ARTICLES.create),
+    endpoint("GET", "/v2/articles/{articleId}", ARTICLES.get),
+    endpoint("PUT", "/v2/articles/{articleId}", ARTICLES.update),
     endpoint("GET", "/v2/articleaccountcodings", _codings[0]),
     endpoint("GET", "/v2/articleaccountcodings/{articleAccountCodingId}", _codings[1]),
     endpoint("GET", "/v2/units", _units[0]),
