@@ -156,18 +156,19 @@ Save = Callable[[Call, Any, "dict[str, Any] | None"], dict[str, Any]]
 
 @dataclass(frozen=True)
 class Register:
-    """List, get, create and update handlers for one writable register.
+    """List, get, create and update handlers for one register.
 
     ``save(call, body, existing)`` validates the body, applies the
     register's own rules and stores the record; ``existing`` is None on
     create. Creates answer 201, updates 200, both with the stored record.
+    Read-only registers have no ``save`` and route only ``list`` and ``get``.
     """
 
     kind: str
     model: Model
     id_param: str
     what: str
-    save: Save
+    save: Save | None = None
 
     def list(self, call: Call) -> Response:
         return paged(call, self.model, call.store.all(call.tenant, self.kind))
@@ -175,9 +176,14 @@ class Register:
     def get(self, call: Call) -> Response:
         return ok(self.model.shape(must_get(call, self.kind, call.param(self.id_param), self.what)))
 
+    def _saver(self) -> Save:
+        if self.save is None:
+            raise TypeError(f"{self.kind} is read-only")
+        return self.save
+
     async def create(self, call: Call) -> Response:
-        return ok(self.model.shape(self.save(call, await call.body(), None)), 201)
+        return ok(self.model.shape(self._saver()(call, await call.body(), None)), 201)
 
     async def update(self, call: Call) -> Response:
         existing = must_get(call, self.kind, call.param(self.id_param), self.what)
-        return ok(self.model.shape(self.save(call, await call.body(), existing)))
+        return ok(self.model.shape(self._saver()(call, await call.body(), existing)))

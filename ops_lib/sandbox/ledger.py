@@ -17,7 +17,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .api import Call, endpoint, must_get, ok, paged
+from .api import Call, Register, endpoint, ok, paged
 from .clock import format_date, parse_date
 from .errors import ApiError, FieldError, validation_error
 from .schemas import ACCOUNT, FISCAL_YEAR, VAT_CODE
@@ -154,12 +154,7 @@ async def update_account(call: Call) -> Response:
 
 # VAT codes -------------------------------------------------------------------
 
-def list_vat_codes(call: Call) -> Response:
-    return paged(call, VAT_CODE, call.store.all(call.tenant, "vatcodes"))
-
-
-def get_vat_code(call: Call) -> Response:
-    return ok(VAT_CODE.shape(must_get(call, "vatcodes", call.param("id"), "VAT code")))
+VAT_CODES = Register("vatcodes", VAT_CODE, "id", "VAT code")
 
 
 ROUTES: list[Route] = [
@@ -171,6 +166,6 @@ ROUTES: list[Route] = [
     endpoint("GET", "/v2/accounts/{fiscalyearId}", list_accounts_of_year),
     endpoint("GET", "/v2/accounts/{fiscalyearId}/{accountNumber}", get_account),
     endpoint("PUT", "/v2/accounts/{fiscalyearId}/{accountNumber}", update_account),
-    endpoint("GET", "/v2/vatcodes", list_vat_codes),
-    endpoint("GET", "/v2/vatcodes/{id}", get_vat_code),
+    endpoint("GET", "/v2/vatcodes", VAT_CODES.list),
+    endpoint("GET", "/v2/vatcodes/{id}", VAT_CODES.get),
 ]

@@ -15,7 +15,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .api import Call, Register, endpoint, must_get, ok, paged, unique
+from .api import Call, Register, endpoint, must_get, ok, unique
 from .errors import ApiError
 from .schemas import (
     ARTICLE,
@@ -24,7 +24,6 @@ from .schemas import (
     CUSTOMER,
     TERMS_OF_PAYMENT,
     UNIT,
-    Model,
 )
 from .validation import validate
 
@@ -112,23 +111,13 @@ ARTICLES = Register("articles", ARTICLE, "articleId", "article", _save_article)
 
 # Read-only registers -------------------------------------------------------
 
-def _read_only(kind: str, model: Model, id_param: str, what: str) -> tuple[Any, Any]:
-    def list_all(call: Call) -> Response:
-        return paged(call, model, call.store.all(call.tenant, kind))
-
-    def get_one(call: Call) -> Response:
-        return ok(model.shape(must_get(call, kind, call.param(id_param), what)))
-
-    return list_all, get_one
-
-
 def get_company_settings(call: Call) -> Response:
     return ok(COMPANY_SETTINGS.shape(must_get(call, "companysettings", "settings", "company settings")))
 
 
-_codings = _read_only("articleaccountcodings", ARTICLE_ACCOUNT_CODING, "articleAccountCodingId", "article account coding")
-_units = _read_only("units", UNIT, "id", "unit")
-_terms = _read_only("termsofpayments", TERMS_OF_PAYMENT, "id", "terms of payment")
+CODINGS = Register("articleaccountcodings", ARTICLE_ACCOUNT_CODING, "articleAccountCodingId", "article account coding")
+UNITS = Register("units", UNIT, "id", "unit")
+TERMS = Register("termsofpayments", TERMS_OF_PAYMENT, "id", "terms of payment")
 
 ROUTES: list[Route] = [
     endpoint("GET", "/v2/customers", CUSTOMERS.list),
@@ -140,11 +129,11 @@ ROUTES: list[Route] = [
     endpoint("POST", "/v2/articles", ARTICLES.create),
     endpoint("GET", "/v2/articles/{articleId}", ARTICLES.get),
     endpoint("PUT", "/v2/articles/{articleId}", ARTICLES.update),
-    endpoint("GET", "/v2/articleaccountcodings", _codings[0]),
-    endpoint("GET", "/v2/articleaccountcodings/{articleAccountCodingId}", _codings[1]),
-    endpoint("GET", "/v2/units", _units[0]),
-    endpoint("GET", "/v2/units/{id}", _units[1]),
-    endpoint("GET", "/v2/termsofpayments", _terms[0]),
-    endpoint("GET", "/v2/termsofpayments/{id}", _terms[1]),
+    endpoint("GET", "/v2/articleaccountcodings", CODINGS.list),
+    endpoint("GET", "/v2/articleaccountcodings/{articleAccountCodingId}", CODINGS.get),
+    endpoint("GET", "/v2/units", UNITS.list),
+    endpoint("GET", "/v2/units/{id}", UNITS.get),
+    endpoint("GET", "/v2/termsofpayments", TERMS.list),
+    endpoint("GET", "/v2/termsofpayments/{id}", TERMS.get),
     endpoint("GET", "/v2/companysettings", get_company_settings),
 ]
