@@ -12,6 +12,8 @@ from .errors import (
     ConflictError,
     DataInputError,
     OpsError,
+    ReconnectNeeded,
+    ServiceUnreachable,
 )
 
 __version__ = "0.1.0"
@@ -23,5 +25,7 @@ __all__ = [
     "ConflictError",
     "DataInputError",
     "OpsError",
+    "ReconnectNeeded",
+    "ServiceUnreachable",
     "__version__",
 ]

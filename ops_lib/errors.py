@@ -1,18 +1,24 @@
 """The suite's exceptions: one small tree, each knowing its CLI exit code.
 
-    OpsError                  exit 2: the run cannot go on
-    ├── ConfigurationError    a setting or parameter is missing or wrong
-    ├── AuthenticationError   no usable token; reconnect needed
-    ├── ApiError              the service refused a call (carries ErrorCode/ErrorId)
-    ├── DataInputError        a file or column the user supplied is unusable
-    └── ConflictError         a write would duplicate or contradict existing data
+    OpsError                    exit 2: the run cannot go on
+    ├── ConfigurationError      a setting or parameter is missing or wrong
+    ├── AuthenticationError     no usable token
+    │   └── ReconnectNeeded     the grant is gone; connect again
+    ├── ApiError                the service refused a call (carries ErrorCode/ErrorId)
+    ├── ServiceUnreachable      no answer at all (network, timeout, retries spent)
+    ├── DataInputError          a file or column the user supplied is unusable
+    └── ConflictError           a write would duplicate or contradict existing data
 
 Findings (a mismatch, a validation problem) are never exceptions: they are
 rows in a result table. Exceptions are for when the run cannot continue.
-Messages never contain secrets.
+Messages never contain secrets: connectors build them from the service's
+error envelope and the suite's own catalogue, never from request headers
+or token responses.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 
 class OpsError(Exception):
@@ -29,15 +35,82 @@ class AuthenticationError(OpsError):
     """Credentials are missing, rejected or expired beyond refresh."""
 
 
+class ReconnectNeeded(AuthenticationError):
+    """The stored grant no longer works (revoked, rotated away, expired).
+
+    Only a person can fix this, by connecting again; the message names the
+    notebook and the command that do it.
+    """
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One field the service rejected, as listed in its error envelope."""
+
+    field: str
+    message: str
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What an error means and how to fix it, in English and Swedish."""
+
+    title: str
+    cause: str
+    fix: str
+    cause_sv: str = ""
+    fix_sv: str = ""
+
+    def text(self, language: str = "en") -> str:
+        if language == "sv" and self.cause_sv:
+            return f"{self.cause_sv} Åtgärd: {self.fix_sv}"
+        return f"{self.cause} Fix: {self.fix}"
+
+
 class ApiError(OpsError):
-    """The accounting service answered with an error envelope."""
+    """The accounting service answered with an error.
+
+    Attributes
+    ----------
+    status:
+        The HTTP status.
+    error_code, error_id:
+        The service's own ``ErrorCode`` and ``ErrorId`` (quote the id to support).
+    field_errors:
+        The fields the service named, if any.
+    explanation:
+        The catalogue's plain explanation and fix, when the error is known.
+    service_message:
+        The service's developer message, as sent.
+    """
 
     def __init__(self, message: str, *, status: int, error_code: int | None = None,
-                 error_id: str | None = None) -> None:
+                 error_id: str | None = None, field_errors: tuple[FieldError, ...] = (),
+                 explanation: Explanation | None = None, service_message: str = "") -> None:
         super().__init__(message)
         self.status = status
         self.error_code = error_code
         self.error_id = error_id
+        self.field_errors = field_errors
+        self.explanation = explanation
+        self.service_message = service_message
+
+    def explain(self, language: str = "en") -> str:
+        """The plain explanation with its fix, or the bare message when unknown."""
+        return self.explanation.text(language) if self.explanation else str(self)
+
+
+class ServiceUnreachable(OpsError):
+    """No usable answer: the connection failed, timed out, or retries ran out.
+
+    ``outcome_unknown`` is True when a write may have reached the service
+    before the connection broke; look the record up before sending again.
+    """
+
+    def __init__(self, message: str, *, outcome_unknown: bool = False) -> None:
+        super().__init__(message)
+        self.outcome_unknown = outcome_unknown
 
 
 class DataInputError(OpsError):

@@ -1,0 +1,56 @@
+"""Where a system lives: the hosts of one environment of one accounting system.
+
+System-neutral on purpose. Each system module (``ops_lib.eaccounting``,
+later Visma.net and Procountor) declares its environments as
+:class:`Environment` values; settings pick one by name, and the
+connectors only ever see the resolved :class:`Endpoints`. Pointing the
+suite at the real service is therefore a change of the ``environment``
+parameter, never of code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Resolved URLs of one environment."""
+
+    api_base: str
+    authorize_url: str
+    token_url: str
+    revocation_url: str
+
+    @property
+    def identity_host(self) -> str:
+        return self.authorize_url.split("/connect/")[0]
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One named environment of a system.
+
+    ``api_base`` and ``identity_base`` may contain ``{sandbox_url}``, which
+    is filled from the settings: the local sandbox moves with its port.
+    ``public_client`` names a published, sandbox-only client whose secret
+    is not a secret (the local sandbox's demo client), so a new user needs
+    no account to try the suite.
+    """
+
+    name: str
+    api_base: str
+    identity_base: str
+    description: str
+    public_client: tuple[str, str] | None = None
+    local: bool = False
+
+    def resolve(self, sandbox_url: str) -> Endpoints:
+        base = sandbox_url.rstrip("/")
+        identity = self.identity_base.format(sandbox_url=base).rstrip("/")
+        return Endpoints(
+            api_base=self.api_base.format(sandbox_url=base).rstrip("/") + "/",
+            authorize_url=f"{identity}/connect/authorize",
+            token_url=f"{identity}/connect/token",
+            revocation_url=f"{identity}/connect/revocation",
+        )

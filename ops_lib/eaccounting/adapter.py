@@ -1,0 +1,49 @@
+"""What the system-neutral connection code needs to know about eAccounting.
+
+:mod:`ops_lib.connection` looks systems up by name and calls only these
+names, so adding Visma.net or Procountor means adding a module like this
+one, not changing the connection code.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import httpx
+
+from ..connectors.session import ApiSession
+from ..money import loads
+from .client import EAccountingClient
+from .errors import error_from_response, retry_after
+
+SYSTEM = "eaccounting"
+DISPLAY_NAME = "Visma eAccounting"
+# Requests per minute per client and endpoint the service allows, and the share the suite uses.
+REQUESTS_PER_MINUTE = 600
+BUDGET_PER_MINUTE = 590
+
+
+def company_identity(get: Callable[[str], httpx.Response]) -> tuple[str, str]:
+    """(organisation number, company name) of the company a fresh token is bound to.
+
+    The organisation number is the stable, readable key of a connection;
+    a company without one (possible in test companies) is keyed by name.
+    """
+    response = get("companysettings")
+    if response.is_error:
+        raise error_from_response(response)
+    body = loads(response.content)
+    name = str(body.get("Name") or "").strip()
+    org_number = str(body.get("CorporateIdentityNumber") or "").strip()
+    return org_number or name, name
+
+
+def make_client(session: ApiSession, **options: Any) -> EAccountingClient:
+    return EAccountingClient(session, **options)
+
+
+def translator(language: str) -> Callable[[httpx.Response], Exception]:
+    return lambda response: error_from_response(response, language)
+
+
+__all__ = ["company_identity", "make_client", "retry_after", "translator"]

@@ -1,0 +1,98 @@
+"""Where the OAuth client secret comes from: never from params.
+
+In order:
+
+1. the environment variable ``OPS_<SYSTEM>_CLIENT_SECRET`` (for example
+   ``OPS_EACCOUNTING_CLIENT_SECRET``), the usual way for schedulers;
+2. the secrets file, ``<config dir>/secrets.yaml`` or ``OPS_SECRETS_FILE``,
+   which must be mode 0600 and lie outside any git working tree::
+
+       eaccounting:
+         production:
+           my-client-id: the-client-secret
+
+3. the published demo client of the local sandbox, which is no secret.
+
+This module and :mod:`ops_lib.settings` are the only readers of ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import yaml
+
+from .errors import ConfigurationError
+from .settings import ConnectionSettings
+
+
+def secret_variable(settings: ConnectionSettings) -> str:
+    """The environment variable that carries this system's client secret."""
+    return f"OPS_{settings.system.upper()}_CLIENT_SECRET"
+
+
+def secrets_file(settings: ConnectionSettings) -> Path:
+    configured = os.environ.get("OPS_SECRETS_FILE", "").strip()
+    return Path(configured).expanduser() if configured else settings.config_dir / "secrets.yaml"
+
+
+def find_client_secret(settings: ConnectionSettings) -> str | None:
+    """The client secret for these settings, or None when none is configured.
+
+    Raises
+    ------
+    ConfigurationError
+        When the secrets file is readable by others, sits inside a git
+        working tree, or is not valid YAML.
+    """
+    from_env = os.environ.get(secret_variable(settings), "").strip()
+    if from_env:
+        return from_env
+    path = secrets_file(settings)
+    if path.exists():
+        entry = _read_secrets_file(path).get(settings.system, {}).get(settings.environment, {})
+        if isinstance(entry, dict) and entry.get(settings.client_id):
+            return str(entry[settings.client_id])
+    public = settings.environment_spec.public_client
+    if public and public[0] == settings.client_id:
+        return public[1]
+    return None
+
+
+def require_client_secret(settings: ConnectionSettings, typed: str | None = None) -> str:
+    """The secret typed into a form, else :func:`find_client_secret`, else a clear error."""
+    if typed:
+        return typed
+    found = find_client_secret(settings)
+    if found:
+        return found
+    raise ConfigurationError(
+        f"No client secret for client {settings.client_id!r} ({settings.system}, {settings.environment}). "
+        f"Set {secret_variable(settings)}, or put it in {secrets_file(settings)} (mode 0600), "
+        "or type it into the connect form. Secrets never go into params files."
+    )
+
+
+def _read_secrets_file(path: Path) -> dict:
+    mode = path.stat().st_mode
+    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigurationError(
+            f"The secrets file {path} is readable by other users (mode {stat.S_IMODE(mode):o}); "
+            f"run: chmod 600 {path}"
+        )
+    for parent in path.resolve().parents:
+        if (parent / ".git").exists():
+            raise ConfigurationError(
+                f"The secrets file {path} is inside the git working tree {parent}; "
+                "move it outside the repository (for example to the config directory)."
+            )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError):
+        # The YAML error text would quote the file's content, which holds secrets.
+        raise ConfigurationError(f"The secrets file {path} is not valid YAML (line and content withheld)") from None
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"The secrets file {path} must map system -> environment -> client id -> secret")
+    return data
