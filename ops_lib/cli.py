@@ -50,7 +50,32 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="run the demo job against a fresh sandbox")
     demo.add_argument("--out", type=Path, default=Path("build/demo"), help="where the executed notebook goes")
+
+    connect = commands.add_parser("connect", help="connect a company (OAuth sign-in in a browser)")
+    _connection_arguments(connect)
+    connect.add_argument("--paste", action="store_true",
+                         help="no loopback catcher: paste the address the browser ends on (remote hosts)")
+    connect.add_argument("--no-browser", action="store_true", help="only print the sign-in address")
+    connect.add_argument("--no-force-select", action="store_true",
+                         help="let the identity server pick the user's default company")
+    connect.add_argument("--wait", type=_positive, default=300, help="seconds to wait for the sign-in")
+
+    status = commands.add_parser("status", help="show stored connections (no secrets)")
+    _connection_arguments(status)
+    status.add_argument("--check", action="store_true", help="also check the connection against the service")
+
+    disconnect = commands.add_parser("disconnect", help="revoke and remove a stored connection")
+    _connection_arguments(disconnect)
     return parser
+
+
+def _connection_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--params", type=Path, help="YAML file with connection parameters (as in params/)")
+    parser.add_argument("--env", dest="environment", help="sandbox (default), production or visma-sandbox")
+    parser.add_argument("--client-id")
+    parser.add_argument("--scope", dest="scopes", action="append", help="a scope to ask for (repeatable)")
+    parser.add_argument("--company", help="organisation number of the company")
+    parser.add_argument("--sandbox-url", help="base URL of the local sandbox")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,6 +94,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .demo import run_demo
 
             return run_demo(out_dir=args.out)
+        if args.command in ("connect", "status", "disconnect"):
+            from . import terminal
+
+            settings = terminal.settings_from_args(args)
+            if args.command == "connect":
+                return terminal.connect(settings, paste=args.paste, open_browser=not args.no_browser,
+                                        force_select=not args.no_force_select, wait=args.wait)
+            if args.command == "status":
+                return terminal.status(settings, check=args.check)
+            return terminal.disconnect(settings)
     except OpsError as exc:
         print(f"ops: {exc}", file=sys.stderr)
         return exc.exit_code

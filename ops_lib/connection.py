@@ -320,3 +320,22 @@ def disconnect(settings: ConnectionSettings, *, transport: httpx.BaseTransport |
     store.delete(connection_key(connection.system, connection.environment, connection.company_key))
     return ConnectionStatus(settings.system, settings.environment, connected=False,
                             note=f"Disconnected from {connection.company_name} ({connection.company_key}): {note}.")
+
+
+def connect_panel(settings: ConnectionSettings, interactive: bool = True, *,
+                  transport: httpx.BaseTransport | None = None) -> Any:
+    """What the connect notebook shows: the form, or (headless) the checked connection.
+
+    Headless (``interactive`` false, as scheduled runs set it) it never
+    prompts: it checks the stored connection against the service and
+    raises :class:`~ops_lib.errors.ReconnectNeeded` when there is none.
+    """
+    if not interactive:
+        status = connection_status(settings, check=True, transport=transport)
+        if not status.connected:
+            raise ReconnectNeeded(status.note)
+        return status
+    from .widgets import connect_form
+
+    return connect_form(settings, transport=transport)
+

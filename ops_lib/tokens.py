@@ -247,8 +247,9 @@ class TokenStore:
 
     @contextlib.contextmanager
     def _file_lock(self, name: str) -> Iterator[None]:
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         locks = self.directory / "locks"
-        locks.mkdir(parents=True, exist_ok=True, mode=0o700)
+        locks.mkdir(exist_ok=True, mode=0o700)
         lock = filelock.FileLock(str(locks / name), timeout=self.lock_timeout, mode=0o600)
         started = time.monotonic()
         try:

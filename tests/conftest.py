@@ -32,10 +32,27 @@ _CLEARED = re.compile(r"^(OPS_|VISMA_|EACCOUNTING_|HTTPS?_PROXY$|ALL_PROXY$|NO_P
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No real credentials, proxies or config: tokens go to a fresh temporary directory, in a file."""
     for name in list(os.environ):
         if _CLEARED.match(name):
             monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPS_CONFIG_DIR", str(tmp_path_factory.mktemp("ops-config")))
+    monkeypatch.setenv("OPS_TOKEN_BACKEND", "file")
+
+
+def approve(http: httpx.Client, authorize_url: str, company_index: int = 0, decision: str = "allow") -> str:
+    """Pass the sandbox's consent page as a user would; return the address it redirects to."""
+    page = http.get(authorize_url)
+    assert page.status_code == 200, page.text
+    request_id = re.search(r'name="request_id" value="([^"]+)"', page.text)
+    companies = re.findall(r"name='company_id' required value='([^']+)'", page.text)
+    assert request_id and companies, "the consent page lacks its form"
+    answer = http.post(str(page.url.join("/connect/authorize/consent")), data={
+        "request_id": request_id.group(1), "company_id": companies[company_index], "decision": decision,
+    })
+    assert answer.status_code == 302, answer.text
+    return answer.headers["location"]
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -92,6 +109,16 @@ class SandboxHarness:
     def api(self, token: dict[str, Any]) -> httpx.Client:
         return httpx.Client(base_url=f"{BASE}/v2/", transport=self.transport,
                             headers={"Authorization": f"Bearer {token['access_token']}"})
+
+    def connect(self, company_index: int = 0, **params: Any) -> Any:
+        """Connect through the library's own flow; return the settings that reach the connection."""
+        from ops_lib.connection import start_connect
+        from ops_lib.settings import connection_settings
+
+        settings = connection_settings(params)
+        pending = start_connect(settings, use_catcher=False, transport=self.transport)
+        pending.complete(approve(self.http, pending.url, company_index))
+        return settings
 
     def close(self) -> None:
         self.http.close()

@@ -5,7 +5,9 @@ Services count requests per client and endpoint in one-minute windows
 requests per endpoint and, before a request that would make more than
 ``limit`` within any ``window`` seconds, sleeps until the oldest one
 leaves the window. Any interval the service counts in then holds at most
-``limit`` of our requests, whatever its window boundaries are.
+``limit`` of our requests, whatever its window boundaries are. A request
+is held a ``margin`` longer than the window, because the service starts
+counting when a request arrives, a little after we sent it.
 """
 
 from __future__ import annotations
@@ -32,16 +34,18 @@ class RequestBudget:
     ----------
     limit, window:
         The budget; give a little less than the service's own limit.
+    margin:
+        Seconds added to the window for network latency and clock drift.
     clock, sleep:
         Injected for tests; default to the monotonic clock and ``time.sleep``.
     """
 
     def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, margin: float = 1.0) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         self.limit = limit
-        self.window = window
+        self.window = window + margin
         self._clock = clock
         self._sleep = sleep
         self._sent: dict[str, deque[float]] = {}

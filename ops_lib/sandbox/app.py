@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import dimensions, identity, ledger, sales, vouchers
+from .bulk import bulk_customers
 from .clock import Clock
 from .config import SandboxConfig
 from .core import Sandbox
@@ -90,6 +91,7 @@ def create_app(config: SandboxConfig | None = None, clock: Clock | None = None) 
         Route("/_sandbox", sandbox_info, methods=["GET"]),
         Route("/_sandbox/faults", set_faults, methods=["POST"]),
         Route("/_sandbox/expire-tokens", expire_tokens, methods=["POST"]),
+        Route("/_sandbox/bulk-customers", bulk_customers, methods=["POST"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={500: _server_error})
     app.state.sandbox = sandbox

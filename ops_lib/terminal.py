@@ -1,0 +1,89 @@
+"""The connection commands as a person meets them in a terminal.
+
+``ops connect`` prints the sign-in address, opens a browser where there is
+one, and waits for the loopback redirect (or, with ``--paste``, reads the
+address the browser ended on). ``ops status`` lists connections without
+any secret; ``ops disconnect`` revokes and removes one. Each returns an
+exit code: 0 done, 1 nothing connected, 2 error (raised as OpsError).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import webbrowser
+from dataclasses import replace
+from typing import Any, Callable, TextIO
+
+import httpx
+import yaml
+
+from .connection import connection_status, disconnect as disconnect_connection, list_connections, start_connect
+from .errors import ConfigurationError
+from .settings import ConnectionSettings, connection_settings
+
+
+def settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
+    """Params file first, then the flags that were given."""
+    params: dict[str, Any] = {}
+    if args.params:
+        try:
+            loaded = yaml.safe_load(args.params.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigurationError(f"Cannot read the params file {args.params}: {exc}") from None
+        if not isinstance(loaded, dict):
+            raise ConfigurationError(f"The params file {args.params} must be a mapping of names to values")
+        params = {k: v for k, v in loaded.items() if k != "interactive"}
+    return connection_settings(params, environment=args.environment, client_id=args.client_id,
+                               scopes=args.scopes, company=args.company, sandbox_url=args.sandbox_url)
+
+
+def connect(settings: ConnectionSettings, *, paste: bool = False, open_browser: bool = True,
+            force_select: bool = True, wait: float = 300, out: TextIO = sys.stdout,
+            read_line: Callable[[], str] = sys.stdin.readline,
+            browser: Callable[[str], bool] = webbrowser.open,
+            transport: httpx.BaseTransport | None = None) -> int:
+    """Connect a company from a terminal; returns 0 once stored."""
+    settings = replace(settings, force_select_company=force_select)
+    pending = start_connect(settings, use_catcher=not paste, transport=transport)
+    try:
+        out.write(f"Sign in and approve access for {settings.system} ({settings.environment}):\n\n  {pending.url}\n\n")
+        if open_browser and not paste:
+            opened = browser(pending.url)
+            out.write("A browser window was opened.\n" if opened else "Open the address above in a browser.\n")
+        if paste:
+            out.write("After approving, paste the whole address your browser ended on, then press Enter:\n")
+            out.flush()
+            result = pending.complete(read_line())
+        else:
+            out.write(f"Waiting up to {wait:.0f} s for the sign-in to finish…\n")
+            out.flush()
+            result = pending.wait(wait)
+    finally:
+        pending.cancel()
+    out.write("\nConnected.\n" + result.describe() + "\n")
+    return 0
+
+
+def status(settings: ConnectionSettings, *, check: bool = False, out: TextIO = sys.stdout,
+           transport: httpx.BaseTransport | None = None) -> int:
+    """Show the stored connections (or check the chosen one); 1 when none."""
+    if check:
+        result = connection_status(settings, check=True, transport=transport)
+        out.write(result.describe() + "\n")
+        return 0 if result.connected else 1
+    found = list_connections(settings, all_environments=True)
+    out.write(f"Config directory: {settings.config_dir}\n")
+    if not found:
+        out.write(f"No stored connections. Connect with: ops connect --env {settings.environment}\n")
+        return 1
+    for item in found:
+        out.write("\n" + item.describe() + "\n")
+    return 0
+
+
+def disconnect(settings: ConnectionSettings, *, out: TextIO = sys.stdout,
+               transport: httpx.BaseTransport | None = None) -> int:
+    result = disconnect_connection(settings, transport=transport)
+    out.write(result.note + "\n")
+    return 0

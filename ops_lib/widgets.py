@@ -1,0 +1,138 @@
+"""The notebooks' ipywidgets forms: the only module that touches ipywidgets.
+
+ipywidgets is imported inside the functions, so importing ``ops_lib``
+(papermill workers, cron, CI) never needs a display. Callbacks hold no
+logic: they read the form, call one library function, and show what it
+returns, or the error's message (never a traceback, never a secret).
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from dataclasses import replace
+from typing import Any
+
+import httpx
+
+from .errors import OpsError
+from .settings import SYSTEMS, ConnectionSettings
+
+
+def _message(kind: str, text: str) -> str:
+    colour = {"error": "#b00020", "info": "#1a5e20", "wait": "#444"}[kind]
+    body = html.escape(text).replace("\n", "<br>")
+    return f"<div class='ops-message ops-{kind}' style='color:{colour};white-space:normal'>{body}</div>"
+
+
+def connect_form(settings: ConnectionSettings, *, transport: httpx.BaseTransport | None = None,
+                 wait_seconds: float = 300.0) -> Any:
+    """The connect form: environment, client id, secret, scopes, Connect/Disconnect, status.
+
+    Connect starts the authorization flow with a loopback redirect catcher
+    and shows a link to the sign-in page; when JupyterLab runs on a remote
+    server, paste the address the browser ended on and press Finish.
+    """
+    import ipywidgets as w
+
+    from .connection import connection_status, disconnect, start_connect
+
+    spec = SYSTEMS[settings.system]
+    environment = w.Dropdown(options=list(spec.ENVIRONMENTS), value=settings.environment, description="Environment")
+    client_id = w.Text(value=settings.client_id, description="Client id")
+    secret = w.Password(description="Client secret",
+                        placeholder="optional when set in the environment or the secrets file")
+    scopes = {s: w.Checkbox(value=s in settings.scopes, description=s, indent=False,
+                            disabled=s in spec.REQUIRED_SCOPES) for s in spec.SCOPES}
+    force = w.Checkbox(value=settings.force_select_company, indent=False,
+                       description="Let me pick the company (forceselectcompany)")
+    connect = w.Button(description="Connect", button_style="primary", icon="plug")
+    disconnect_button = w.Button(description="Disconnect", button_style="warning", icon="unlink")
+    link = w.HTML()
+    pasted = w.Text(description="Redirected to", placeholder="paste the whole address the browser ended on",
+                    layout=w.Layout(width="90%"))
+    finish = w.Button(description="Finish")
+    message = w.HTML()
+    status = w.HTML(value=connection_status(settings)._repr_html_())
+    for widget, name in ((connect, "ops-connect"), (disconnect_button, "ops-disconnect"), (finish, "ops-finish"),
+                         (status, "ops-status"), (message, "ops-message-area"), (link, "ops-link"),
+                         (pasted, "ops-paste"), (secret, "ops-secret"), (client_id, "ops-client-id"),
+                         (environment, "ops-environment")):
+        widget.add_class(name)
+    pending: dict[str, Any] = {}
+
+    def current() -> ConnectionSettings:
+        chosen = tuple(s for s, box in scopes.items() if box.value)
+        return replace(settings, environment=environment.value, client_id=client_id.value.strip(),
+                       scopes=chosen, force_select_company=force.value)
+
+    def show_status(result: Any) -> None:
+        status.value = result._repr_html_()
+
+    def fail(exc: OpsError) -> None:
+        message.value = _message("error", str(exc))
+
+    def finished(result: Any) -> None:
+        show_status(result)
+        link.value = ""
+        message.value = _message("info", f"Connected to {result.company_name}.")
+
+    def on_connect(_: Any) -> None:
+        message.value = ""
+        old = pending.pop("connect", None)
+        if old is not None:
+            old.cancel()
+        try:
+            started = start_connect(current(), client_secret=secret.value or None, transport=transport)
+        except OpsError as exc:
+            fail(exc)
+            return
+        finally:
+            secret.value = ""  # the secret does not stay in the widget's state
+        pending["connect"] = started
+        link.value = (f"<a class='ops-signin' href='{html.escape(started.url)}' target='_blank' rel='noopener'>"
+                      "Open the sign-in page</a> and approve access. This form updates by itself; on a remote "
+                      "JupyterLab, paste the address you end on below and press Finish.")
+        message.value = _message("wait", "Waiting for the sign-in to finish…")
+
+        def wait() -> None:
+            try:
+                finished(started.wait(wait_seconds))
+            except OpsError as exc:
+                if pending.get("connect") is started:
+                    fail(exc)
+
+        threading.Thread(target=wait, name="connect-wait", daemon=True).start()
+
+    def on_finish(_: Any) -> None:
+        started = pending.pop("connect", None)
+        if started is None:
+            message.value = _message("error", "Press Connect first, then paste the address.")
+            return
+        try:
+            finished(started.complete(pasted.value))
+        except OpsError as exc:
+            fail(exc)
+        finally:
+            pasted.value = ""
+
+    def on_disconnect(_: Any) -> None:
+        message.value = ""
+        try:
+            result = disconnect(current(), transport=transport)
+        except OpsError as exc:
+            fail(exc)
+            return
+        show_status(result)
+        message.value = _message("info", result.note)
+
+    connect.on_click(on_connect)
+    finish.on_click(on_finish)
+    disconnect_button.on_click(on_disconnect)
+    return w.VBox([
+        w.HTML("<b>Connection</b>"), environment, client_id, secret,
+        w.HTML("Scopes (ea:api and offline_access are always asked for):"),
+        w.HBox(list(scopes.values()), layout=w.Layout(flex_flow="row wrap")), force,
+        w.HBox([connect, disconnect_button]), link, w.HBox([pasted, finish]), message,
+        w.HTML("<b>Status</b>"), status,
+    ])
