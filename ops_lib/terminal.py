@@ -39,11 +39,13 @@ def settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
 
 
 def connect(settings: ConnectionSettings, *, paste: bool = False, open_browser: bool = True,
-            force_select: bool = True, wait: float = 300, out: TextIO = sys.stdout,
-            read_line: Callable[[], str] = sys.stdin.readline,
-            browser: Callable[[str], bool] = webbrowser.open,
+            force_select: bool = True, wait: float = 300, out: TextIO | None = None,
+            read_line: Callable[[], str] | None = None, browser: Callable[[str], bool] | None = None,
             transport: httpx.BaseTransport | None = None) -> int:
     """Connect a company from a terminal; returns 0 once stored."""
+    out = out or sys.stdout
+    read_line = read_line or sys.stdin.readline
+    browser = browser or webbrowser.open
     settings = replace(settings, force_select_company=force_select)
     pending = start_connect(settings, use_catcher=not paste, transport=transport)
     try:
@@ -65,9 +67,10 @@ def connect(settings: ConnectionSettings, *, paste: bool = False, open_browser: 
     return 0
 
 
-def status(settings: ConnectionSettings, *, check: bool = False, out: TextIO = sys.stdout,
+def status(settings: ConnectionSettings, *, check: bool = False, out: TextIO | None = None,
            transport: httpx.BaseTransport | None = None) -> int:
     """Show the stored connections (or check the chosen one); 1 when none."""
+    out = out or sys.stdout
     if check:
         result = connection_status(settings, check=True, transport=transport)
         out.write(result.describe() + "\n")
@@ -82,8 +85,9 @@ def status(settings: ConnectionSettings, *, check: bool = False, out: TextIO = s
     return 0
 
 
-def disconnect(settings: ConnectionSettings, *, out: TextIO = sys.stdout,
+def disconnect(settings: ConnectionSettings, *, out: TextIO | None = None,
                transport: httpx.BaseTransport | None = None) -> int:
+    out = out or sys.stdout
     result = disconnect_connection(settings, transport=transport)
     out.write(result.note + "\n")
     return 0

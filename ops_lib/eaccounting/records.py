@@ -102,7 +102,7 @@ class Project(Record):
     id: str = ""
     number: str = ""
     name: str = ""
-    status: str = ""
+    status: int | None = None  # 1 ongoing, 2 finished
     start_date: date | None = None
     end_date: date | None = None
     modified_utc: datetime | None = None
