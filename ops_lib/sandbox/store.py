@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS documents (
     body TEXT NOT NULL,
     PRIMARY KEY (tenant, kind, key)
 );
+-- Inserts take MAX(seq) + 1, and lists read in seq order: both need this index.
+CREATE INDEX IF NOT EXISTS documents_order ON documents (tenant, kind, seq);
+CREATE INDEX IF NOT EXISTS documents_seq ON documents (seq);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -101,6 +104,15 @@ class Store:
         with self._lock:
             rows = self._conn.execute(
                 "SELECT body FROM documents WHERE tenant=? AND kind=? ORDER BY seq", (tenant, kind)
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def window(self, tenant: str, kind: str, offset: int, limit: int) -> list[dict[str, Any]]:
+        """One slice of :meth:`all`, read without loading the rest."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT body FROM documents WHERE tenant=? AND kind=? ORDER BY seq LIMIT ? OFFSET ?",
+                (tenant, kind, limit, offset),
             ).fetchall()
         return [json.loads(r[0]) for r in rows]
 

@@ -325,3 +325,18 @@ def test_project_update_keeps_status_given_in_the_body(api: httpx.Client) -> Non
     project["Status"] = 2
     updated = api.put(f"projects/{project['Id']}", json=project)
     assert updated.status_code == 200 and updated.json()["Status"] == 2
+
+
+def test_bulk_customers_grow_one_company_for_load_tests(sandbox: SandboxHarness, api: httpx.Client) -> None:
+    grown = sandbox.http.post("/_sandbox/bulk-customers", json={"company": "556812-3458", "count": 1700}).json()
+    assert (grown["added"], grown["total"]) == (1700, 2000)
+    numbers: list[str] = []
+    for page in (1, 2):
+        body = api.get("customers", params={"$page": page, "$pagesize": 1000}).json()
+        numbers += [c["CustomerNumber"] for c in body["Data"]]
+    assert body["Meta"]["TotalNumberOfPages"] == 2 and len(set(numbers)) == 2000
+    assert numbers[-1] == "3000" and all(len(c["Name"]) <= 50 for c in body["Data"])
+    filtered = api.get("customers", params={"$filter": "CustomerNumber eq '2500'"}).json()["Data"]
+    assert [c["CustomerNumber"] for c in filtered] == ["2500"]
+    bad = sandbox.http.post("/_sandbox/bulk-customers", json={"company": "nope", "count": 1})
+    assert bad.status_code == 400
