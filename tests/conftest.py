@@ -61,6 +61,18 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
+def connect_over_socket(base_url: str, company_index: int = 0) -> Any:
+    """Connect to a sandbox served on a socket (ServerThread); return the settings that reach it."""
+    from ops_lib.connection import start_connect
+    from ops_lib.settings import connection_settings
+
+    settings = connection_settings({"sandbox_url": base_url})
+    pending = start_connect(settings, use_catcher=False)
+    with httpx.Client() as http:
+        pending.complete(approve(http, pending.url, company_index))
+    return settings
+
+
 class SandboxHarness:
     """One in-process sandbox plus the steps of the OAuth flow as plain HTTP."""
 

@@ -13,12 +13,12 @@ import httpx
 import papermill
 import pytest
 
-from ops_lib.connection import connect_panel, start_connect
+from ops_lib.connection import connect_panel
 from ops_lib.errors import ReconnectNeeded
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.server import ServerThread
 from ops_lib.settings import connection_settings
-from tests.conftest import TODAY, SandboxHarness, approve
+from tests.conftest import TODAY, SandboxHarness, approve, connect_over_socket
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "00_connect.ipynb"
@@ -89,10 +89,7 @@ def test_headless_panel_never_prompts() -> None:
 @pytest.mark.slow
 def test_executed_notebook_shows_the_company_and_no_secret(tmp_path: Path) -> None:
     with ServerThread(SandboxConfig(today=TODAY)) as server:
-        settings = connection_settings({"sandbox_url": server.base_url})
-        pending = start_connect(settings, use_catcher=False)
-        with httpx.Client() as http:
-            pending.complete(approve(http, pending.url, 1))
+        connect_over_socket(server.base_url, company_index=1)
         out = tmp_path / "connect.ipynb"
         papermill.execute_notebook(str(NOTEBOOK), str(out), parameters={
             "sandbox_url": server.base_url, "interactive": False}, progress_bar=False, kernel_name="python3",

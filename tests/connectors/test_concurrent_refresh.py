@@ -10,14 +10,12 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from ops_lib.connection import open_client, start_connect
+from ops_lib.connection import open_client
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.server import ServerThread
-from ops_lib.settings import connection_settings
-from tests.conftest import TODAY, approve
+from tests.conftest import TODAY, connect_over_socket
 from tests.connectors.test_session import age_stored_token
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,10 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_two_processes_refreshing_at_once_both_end_up_connected() -> None:
     with ServerThread(SandboxConfig(today=TODAY)) as server:
-        settings = connection_settings({"sandbox_url": server.base_url})
-        pending = start_connect(settings, use_catcher=False)
-        with httpx.Client() as http:
-            pending.complete(approve(http, pending.url))
+        settings = connect_over_socket(server.base_url)
         age_stored_token(settings)  # both processes will find the token due for refresh
 
         start_at = time.time() + 2.0
@@ -60,10 +55,7 @@ def test_two_processes_refreshing_at_once_both_end_up_connected() -> None:
 @pytest.mark.slow
 def test_many_threads_refreshing_share_one_refresh(tmp_path: Path) -> None:
     with ServerThread(SandboxConfig(today=TODAY)) as server:
-        settings = connection_settings({"sandbox_url": server.base_url})
-        pending = start_connect(settings, use_catcher=False)
-        with httpx.Client() as http:
-            pending.complete(approve(http, pending.url))
+        settings = connect_over_socket(server.base_url)
         age_stored_token(settings)
         clients = [open_client(settings) for _ in range(6)]
         errors: list[BaseException] = []
