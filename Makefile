@@ -22,7 +22,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python benchmarks/pull_customers.py
+	$(BIN)/python benchmarks/reconcile_customers.py
 
 sandbox: $(STAMP)
 	$(BIN)/ops sandbox

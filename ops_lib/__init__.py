@@ -16,9 +16,15 @@ from .errors import (
     ServiceUnreachable,
 )
 
+from .reconcile import reconcile  # noqa: E402 - the function shadows its module on purpose: ops_lib.reconcile(...)
+from .reconciliation import Approval, Reconciliation
+
 __version__ = "0.1.0"
 
 __all__ = [
+    "Approval",
+    "Reconciliation",
+    "reconcile",
     "ApiError",
     "AuthenticationError",
     "ConfigurationError",

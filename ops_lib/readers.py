@@ -1,0 +1,217 @@
+"""Readers: a CSV or XLSX export, or a connected system, into a canonical register frame.
+
+Exports come as finance systems write them: UTF-8 with or without a BOM,
+or Windows-1252; comma, semicolon or tab between fields; a decimal comma
+or point. :func:`read_file` detects all of that, renames the system's
+headers to canonical fields through a column mapping (none is needed when
+the headers already are the canonical names), keeps numbers as text
+exactly as written, and normalises yes/no, kinds and amounts (see
+:mod:`ops_lib.registers`). Anything it cannot use is a
+:class:`~ops_lib.errors.DataInputError` naming the file, the row and the
+column; nothing is half-read.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import pandas as pd
+import yaml
+
+from .errors import DataInputError
+from .registers import BOOKKEEPING, normal_bool, normal_decimal, normal_integer, normal_kind, spec
+
+Mapping_ = Mapping[str, "str | Sequence[str]"]
+DELIMITERS = (";", "\t", ",")
+
+
+def load_mapping(path: Path | str, register: str) -> dict[str, Any]:
+    """The column mapping of one register from a YAML file ``{register: {field: header or [headers]}}``."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise DataInputError(f"{path}: cannot read the column mapping ({exc})") from None
+    if not isinstance(data, dict):
+        raise DataInputError(f"{path}: a column mapping maps register -> field -> source header")
+    mapping = data.get(register, {})
+    if not isinstance(mapping, dict):
+        raise DataInputError(f"{path}: the mapping of {register} must map field -> source header")
+    fields = set(spec(register).fields)
+    unknown = sorted(set(mapping) - fields)
+    if unknown:
+        raise DataInputError(f"{path}: {register} has no field(s) {', '.join(unknown)}; "
+                             f"fields are {', '.join(spec(register).fields)}")
+    return dict(mapping)
+
+
+def decode(path: Path, raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252; a clear error when neither fits."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataInputError(f"{path}, row {line}: the file is neither UTF-8 nor Windows-1252 "
+                             f"(byte 0x{raw[exc.start]:02x}); save it as UTF-8 and try again") from None
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter that splits the header line into the most fields (``;`` wins ties)."""
+    counts = {d: len(next(csv.reader([header_line], delimiter=d))) for d in DELIMITERS}
+    return max(DELIMITERS, key=lambda d: counts[d])
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
+        raise DataInputError(f"{path}: the file is empty")
+    text = decode(path, raw)
+    first = text.splitlines()[0] if text.splitlines() else ""
+    delimiter = sniff_delimiter(first)
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)]
+    except csv.Error as exc:
+        raise DataInputError(f"{path}: not a readable {delimiter!r}-separated file ({exc})") from None
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise DataInputError(f"{path}: not a readable Excel workbook ({type(exc).__name__})") from None
+    try:
+        sheet = book.worksheets[0]
+        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def read_rows(path: Path | str) -> list[list[str]]:
+    """All rows of a CSV or XLSX file as text, the header first."""
+    path = Path(path)
+    if not path.exists():
+        raise DataInputError(f"{path}: no such file")
+    rows = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise DataInputError(f"{path}: the file is empty")
+    return rows
+
+
+def _normaliser(register: str, field: str) -> Callable[[str], str] | None:
+    s = spec(register)
+    if field in s.booleans:
+        return normal_bool
+    if field in s.decimals:
+        return normal_decimal
+    if field in s.integers:
+        return normal_integer
+    if field in s.kinds:
+        return normal_kind
+    return None
+
+
+def read_file(path: Path | str, register: str, mapping: Mapping_ | None = None) -> pd.DataFrame:
+    """Read one export into a canonical register frame.
+
+    Parameters
+    ----------
+    path:
+        A ``.csv``/``.txt`` (any of the supported encodings and delimiters) or ``.xlsx`` file.
+    register:
+        ``customers``, ``products`` or ``projects``.
+    mapping:
+        Canonical field -> source header (or a list of headers, joined with a
+        space, e.g. first and last name into ``contact_name``). Without one,
+        the headers must be canonical field names.
+
+    Raises
+    ------
+    DataInputError
+        Naming the file, and the row and column where there is one.
+    """
+    path = Path(path)
+    s = spec(register)
+    rows = read_rows(path)
+    header = [h.strip() for h in rows[0]]
+    seen: set[str] = set()
+    for name in header:
+        if name and name in seen:
+            raise DataInputError(f"{path}, row 1: the column {name!r} appears twice")
+        seen.add(name)
+    if mapping is None:
+        mapping = {f: f for f in s.fields if f in header}
+    sources: dict[str, list[int]] = {}
+    for field, source in mapping.items():
+        if field not in s.fields:
+            raise DataInputError(f"{path}: the mapping names {field!r}, which is not a {register} field")
+        headers = [source] if isinstance(source, str) else list(source)
+        missing = [h for h in headers if h not in header]
+        if missing:
+            raise DataInputError(f"{path}, row 1: missing column {missing[0]!r} (mapped to field {field!r}); "
+                                 f"the file has: {', '.join(h for h in header if h)}")
+        sources[field] = [header.index(h) for h in headers]
+    absent = [f for f in s.required if f not in sources]
+    if absent:
+        raise DataInputError(f"{path}, row 1: missing required column for {', '.join(absent)}; "
+                             f"the file has: {', '.join(h for h in header if h)}")
+    data: dict[str, list[str]] = {f: [] for f in sources}
+    line_numbers: list[int] = []
+    for offset, row in enumerate(rows[1:], start=2):
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
+            raise DataInputError(f"{path}, row {offset}: {len(row)} fields but the header has {len(header)}")
+        for field, indexes in sources.items():
+            parts = [row[i].strip() if i < len(row) else "" for i in indexes]
+            value = " ".join(p for p in parts if p) if len(indexes) > 1 else (row[indexes[0]] if indexes[0] < len(row) else "")
+            normalise = _normaliser(register, field)
+            if normalise is not None and value.strip():
+                try:
+                    value = normalise(value)
+                except ValueError as exc:
+                    column = " + ".join(header[i] for i in indexes)
+                    raise DataInputError(f"{path}, row {offset}, column {column!r} ({field}): {exc}") from None
+            data[field].append(value)
+        line_numbers.append(offset)
+    if not line_numbers:
+        raise DataInputError(f"{path}: the file has a header but no records")
+    frame = pd.DataFrame(data, dtype=object)
+    frame["_source"] = str(path)
+    frame["_row"] = line_numbers
+    return frame[[f for f in s.fields if f in sources] + list(BOOKKEEPING)]
+
+
+def canonical_frame(records: list[dict[str, str]], register: str, source: str) -> pd.DataFrame:
+    """A register frame from records already holding canonical fields (system readers use it)."""
+    s = spec(register)
+    frame = pd.DataFrame(records, dtype=object)
+    present = [f for f in s.fields if f in frame.columns] if len(frame.columns) else list(s.required)
+    frame = frame.reindex(columns=present).fillna("")
+    frame["_source"] = source
+    frame["_row"] = range(1, len(frame) + 1)
+    return frame

@@ -1,0 +1,108 @@
+"""The canonical registers: the fields every reader produces and the engine compares.
+
+A register frame is a pandas DataFrame with one row per record and the
+canonical columns of its register, all held as text exactly as the source
+wrote them (``0123`` stays ``0123``), except where a field's meaning needs
+a normal form so that two systems can be compared: booleans become
+``true``/``false``, product kinds one of three words, money and rates
+the canonical text of a ``Decimal`` (``2580,00`` and ``2580.00`` both
+become ``2580``). Empty cells are empty strings: an empty cell counts
+as missing. Two bookkeeping columns say where each row came from:
+``_source`` (file or system) and ``_row`` (the line or record number).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .money import to_decimal
+
+REGISTERS = ("customers", "products", "projects")
+
+
+@dataclass(frozen=True)
+class RegisterSpec:
+    """The canonical fields of one register and how each is normalised."""
+
+    name: str
+    fields: tuple[str, ...]
+    required: tuple[str, ...] = ("number", "name")
+    booleans: tuple[str, ...] = ("is_active",)
+    decimals: tuple[str, ...] = ()
+    integers: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+
+SPECS: dict[str, RegisterSpec] = {
+    "customers": RegisterSpec(
+        "customers",
+        ("number", "name", "org_number", "vat_number", "address1", "address2", "postal_code", "city",
+         "country_code", "phone", "email", "website", "contact_name", "contact_email", "contact_phone",
+         "payment_terms_days", "currency", "is_active"),
+        integers=("payment_terms_days",),
+    ),
+    "products": RegisterSpec(
+        "products", ("number", "name", "kind", "unit", "price", "vat_rate", "is_active"),
+        decimals=("price", "vat_rate"), kinds=("kind",),
+    ),
+    "projects": RegisterSpec("projects", ("number", "name", "is_active")),
+}
+
+BOOKKEEPING = ("_source", "_row")
+
+_TRUE = {"true", "1", "yes", "y", "ja", "j", "x", "aktiv", "active", "öppen", "open", "ongoing", "pågående"}
+_FALSE = {"false", "0", "no", "n", "nej", "inaktiv", "inactive", "avslutad", "closed", "finished", "stängd"}
+_KINDS = {
+    "product": "product", "produkt": "product", "artikel": "product", "article": "product", "vara": "product",
+    "work_type": "work_type", "work type": "work_type", "arbetstyp": "work_type", "tjänst": "work_type",
+    "service": "work_type",
+    "travel_expense": "travel_expense", "travel expense": "travel_expense", "reseutgift": "travel_expense",
+    "reseutlägg": "travel_expense", "utlägg": "travel_expense", "resekostnad": "travel_expense",
+}
+
+
+def spec(register: str) -> RegisterSpec:
+    if register not in SPECS:
+        raise ValueError(f"unknown register {register!r}; choose one of {', '.join(REGISTERS)}")
+    return SPECS[register]
+
+
+def normal_bool(text: str) -> str:
+    """``true``/``false`` for the words finance exports use; raises ValueError otherwise."""
+    word = text.strip().casefold()
+    if word in _TRUE:
+        return "true"
+    if word in _FALSE:
+        return "false"
+    raise ValueError(f"{text!r} is not a yes/no value")
+
+
+def normal_kind(text: str) -> str:
+    word = " ".join(text.strip().casefold().replace("-", " ").split())
+    if word in _KINDS:
+        return _KINDS[word]
+    raise ValueError(f"{text!r} is not a product kind (product, work type or travel expense)")
+
+
+def normal_decimal(text: str) -> str:
+    """The canonical text of an amount or rate, whatever its scale: ``2580,00`` and ``2580.0`` -> ``2580``.
+
+    Systems write the same amount with different decimals; the canonical
+    text drops trailing zeros so equal amounts compare equal as text.
+    """
+    value: Decimal = to_decimal(text)
+    return format(value.normalize(), "f") if value else "0"
+
+
+def normal_integer(text: str) -> str:
+    value = to_decimal(text)
+    if value != value.to_integral_value():
+        raise ValueError(f"{text!r} is not a whole number")
+    return str(int(value))
+
+
+def fold_name(text: str) -> str:
+    """A name with case, spacing and Unicode form removed: what makes two names the same "cosmetically"."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
