@@ -66,6 +66,17 @@ def _parser() -> argparse.ArgumentParser:
 
     disconnect = commands.add_parser("disconnect", help="revoke and remove a stored connection")
     _connection_arguments(disconnect)
+
+    reconcile = commands.add_parser("reconcile", help="compare a register between two sources by number and name")
+    reconcile.add_argument("register", choices=["customers", "products", "projects"])
+    reconcile.add_argument("--left", required=True, help="a file, or a connected environment (sandbox, production)")
+    reconcile.add_argument("--right", required=True, help="a file, or a connected environment")
+    reconcile.add_argument("--master", choices=["left", "right"], default="left")
+    reconcile.add_argument("--mapping", type=Path, help="column mapping YAML for file sources")
+    reconcile.add_argument("--out", type=Path, default=Path("build/reconcile"))
+    reconcile.add_argument("--threshold", type=int, default=85, help="lowest fuzzy score for a suggestion")
+    reconcile.add_argument("--company", help="organisation number, when several companies are connected")
+    reconcile.add_argument("--sandbox-url", help="base URL of the local sandbox")
     return parser
 
 
@@ -104,6 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "status":
                 return terminal.status(settings, check=args.check)
             return terminal.disconnect(settings)
+        if args.command == "reconcile":
+            from .reconcile_job import run_reconcile
+
+            return run_reconcile(args.register, args.left, args.right, master=args.master, mapping=args.mapping,
+                                 out_dir=args.out, threshold=args.threshold,
+                                 connection={k: v for k, v in (("company", args.company),
+                                                               ("sandbox_url", args.sandbox_url)) if v})
     except OpsError as exc:
         print(f"ops: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -19,7 +19,6 @@ import html
 import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 

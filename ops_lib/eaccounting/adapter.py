@@ -15,6 +15,7 @@ from ..connectors.session import ApiSession
 from ..money import loads
 from .client import EAccountingClient
 from .errors import error_from_response, retry_after
+from .registers import read_register
 
 SYSTEM = "eaccounting"
 DISPLAY_NAME = "Visma eAccounting"
@@ -46,4 +47,4 @@ def translator(language: str) -> Callable[[httpx.Response], Exception]:
     return lambda response: error_from_response(response, language)
 
 
-__all__ = ["company_identity", "make_client", "retry_after", "translator"]
+__all__ = ["company_identity", "make_client", "read_register", "retry_after", "translator"]

@@ -1,0 +1,43 @@
+"""One reconciliation end to end, for ``ops reconcile`` and the reconcile notebook.
+
+Load both sides, reconcile, write ``reconciliation.csv``/``.xlsx``/``.json``
+and report. The exit code is 0 when everything matches, 1 when there are
+findings (errors raise and become 2 in the CLI).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Mapping, TextIO
+
+import httpx
+
+from .reconcile import reconcile
+from .reconciliation import Reconciliation
+from .sources import load_register
+
+
+def reconcile_sources(register: str, left: str, right: str, *, master: str = "left",
+                      mapping: str | Path | None = None, threshold: int = 85,
+                      connection: Mapping[str, Any] | None = None,
+                      transport: httpx.BaseTransport | None = None) -> Reconciliation:
+    """Reconcile ``register`` between two sources (files or connected environments)."""
+    a = load_register(left, register, mapping=mapping, connection=connection, transport=transport)
+    b = load_register(right, register, mapping=mapping, connection=connection, transport=transport)
+    return reconcile(a.frame, b.frame, register, master=master, threshold=threshold, rules_left=a.rules,
+                     rules_right=b.rules, left_name=a.label, right_name=b.label)
+
+
+def run_reconcile(register: str, left: str, right: str, *, master: str = "left", mapping: Path | None = None,
+                  out_dir: Path = Path("build/reconcile"), threshold: int = 85,
+                  connection: Mapping[str, Any] | None = None, transport: httpx.BaseTransport | None = None,
+                  out: TextIO | None = None) -> int:
+    """Reconcile, write the results to ``out_dir`` and print the summary; 0 clean, 1 findings."""
+    out = out or sys.stdout
+    result = reconcile_sources(register, left, right, master=master, mapping=mapping, threshold=threshold,
+                               connection=connection, transport=transport)
+    written = result.write(out_dir)
+    out.write(result.describe() + "\n\n" + result.summary().to_string(index=False) + "\n\n")
+    out.write("Written: " + ", ".join(str(p) for p in written.values()) + "\n")
+    return 1 if result.findings else 0
