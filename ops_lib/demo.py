@@ -12,8 +12,10 @@ reconciliation notebook; this is the first look.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, TextIO
@@ -144,3 +146,31 @@ def run_demo(out_dir: Path = Path("build/demo"), notebook: Path = TOUR_NOTEBOOK,
             out.write(f"(No {notebook} here: run from the repository root to execute the tour notebook.)\n")
         out.flush()
     return 0
+
+
+@contextlib.contextmanager
+def demo_client() -> Iterator[Any]:
+    """A typed client on a private in-process sandbox (the first demo company).
+
+    For notebooks' defaults: runs anywhere, touches no stored connection,
+    and holds its tokens in a temporary directory that is removed after.
+    """
+    import tempfile
+
+    from .connection import open_client
+    from .settings import connection_settings
+    from .tokens import StoredConnection, TokenStore
+
+    transport = InProcessTransport(create_app(SandboxConfig(auto_consent=True)))
+    try:
+        with tempfile.TemporaryDirectory() as config_dir:
+            token = login_with_auto_consent(IN_PROCESS_BASE, transport=transport)
+            settings = connection_settings({"sandbox_url": IN_PROCESS_BASE, "config_dir": config_dir,
+                                            "token_backend": "file"})
+            TokenStore(settings.config_dir).save(StoredConnection(
+                "eaccounting", "sandbox", "demo", "Demo company (in-process sandbox)", "ops-demo",
+                str(token.get("scope", "")), 0.0, {**token, "expires_at": time.time() + int(token["expires_in"])}))
+            with open_client(settings, transport=transport) as client:
+                yield client
+    finally:
+        transport.shutdown()

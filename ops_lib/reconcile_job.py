@@ -20,9 +20,14 @@ from .sources import load_register
 
 def reconcile_sources(register: str, left: str, right: str, *, master: str = "left",
                       mapping: str | Path | None = None, threshold: int = 85,
-                      connection: Mapping[str, Any] | None = None,
+                      connection: Mapping[str, Any] | None = None, company: str = "", sandbox_url: str = "",
                       transport: httpx.BaseTransport | None = None) -> Reconciliation:
-    """Reconcile ``register`` between two sources (files or connected environments)."""
+    """Reconcile ``register`` between two sources (files or connected environments).
+
+    ``company`` and ``sandbox_url`` (empty: not set) join ``connection`` for system sources.
+    """
+    connection = {**dict(connection or {}), **{k: v for k, v in (("company", company),
+                                                                    ("sandbox_url", sandbox_url)) if v}}
     a = load_register(left, register, mapping=mapping, connection=connection, transport=transport)
     b = load_register(right, register, mapping=mapping, connection=connection, transport=transport)
     return reconcile(a.frame, b.frame, register, master=master, threshold=threshold, rules_left=a.rules,
@@ -41,3 +46,22 @@ def run_reconcile(register: str, left: str, right: str, *, master: str = "left",
     out.write(result.describe() + "\n\n" + result.summary().to_string(index=False) + "\n\n")
     out.write("Written: " + ", ".join(str(p) for p in written.values()) + "\n")
     return 1 if result.findings else 0
+
+
+def review_panel(result: Reconciliation, out_dir: str | Path, interactive: bool = True, *,
+                 approved_plan_hash: str = "", approved_by: str = "") -> Any:
+    """The review form (interactive), or the approval recorded from params (headless).
+
+    Headless, an approval is recorded only when ``approved_plan_hash``
+    equals the plan's hash: approving "whatever the data is tonight" is
+    not possible. Without it the plan stays unapproved and nothing is written.
+    """
+    if interactive:
+        from .widgets import review_form
+
+        return review_form(result, out_dir, approved_by)
+    if not approved_plan_hash:
+        return f"Plan {result.plan_hash} is not approved (set approved_plan_hash and approved_by to approve it)."
+    approval = result.approve(approved_by or None, expected_hash=approved_plan_hash)
+    path = approval.write(Path(out_dir) / "approval.json")
+    return f"Plan {approval.plan_hash} approved by {approval.approved_by} at {approval.approved_at}; recorded in {path}."

@@ -35,6 +35,20 @@ WRITES = ("create_right", "create_left", "update_right", "update_left")
 
 
 @dataclass(frozen=True)
+class HtmlView:
+    """Markup a notebook shows as is, with a plain-text fallback for logs and papermill."""
+
+    html: str
+    text: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class Approval:
     """Who approved which plan, when; decisions on fuzzy suggestions included."""
 
@@ -243,6 +257,18 @@ class Reconciliation:
         out.mkdir(parents=True, exist_ok=True)
         return {"csv": self.to_csv(out / "reconciliation.csv"), "xlsx": self.to_excel(out / "reconciliation.xlsx"),
                 "json": self.to_json(out / "reconciliation.json")}
+
+    def status_chart(self) -> HtmlView:
+        """Counts by status as horizontal bars, coloured by status (no plotting library needed)."""
+        counts = self.status_counts()
+        top = max(counts.values()) or 1
+        bars = "".join(
+            f"<div style='display:flex;align-items:center;margin:2px 0'><span style='width:130px'>{s}</span>"
+            f"<span style='background:{COLOURS[s]};border:1px solid #999;height:14px;"
+            f"width:{max(1, round(300 * n / top)) if n else 0}px'></span><span style='margin-left:6px'>{n}</span></div>"
+            for s, n in counts.items())
+        text = "\n".join(f"{s:<16} {'#' * max(1 if n else 0, round(40 * n / top))} {n}" for s, n in counts.items())
+        return HtmlView(f"<div class='ops-status-chart'>{bars}</div>", text)
 
     def describe(self) -> str:
         counts = self.status_counts()

@@ -2,7 +2,8 @@
 
 A source is written the way a person says it: a path (``exports/kunder.csv``)
 or the name of a connected environment (``sandbox``, ``production``,
-``visma-sandbox``). :func:`load_register` turns either into a canonical
+``visma-sandbox``), or ``demo-sandbox``: a private in-process sandbox
+that needs no connection, for notebooks' defaults. :func:`load_register` turns either into a canonical
 register frame and says which system's rules apply to records written
 there (none for a file).
 """
@@ -19,6 +20,15 @@ import pandas as pd
 from .errors import DataInputError
 from .readers import load_mapping, read_file
 from .settings import SYSTEMS, connection_settings
+
+
+DEMO_SOURCE = "demo-sandbox"
+
+
+def client_register(client: Any, register: str, progress: bool = False) -> pd.DataFrame:
+    from .connection import adapter
+
+    return adapter(client.system).read_register(client, register, progress=progress)
 
 
 @dataclass(frozen=True)
@@ -48,13 +58,18 @@ def load_register(source: str, register: str, *, mapping: str | Path | None = No
     connection:
         Connection parameters (``company``, ``sandbox_url``, ...) for a system source.
     """
+    if source == DEMO_SOURCE:
+        from .demo import demo_client
+
+        with demo_client() as client:
+            frame = client_register(client, register, progress)
+        return LoadedRegister(frame, "eaccounting:demo-sandbox", "eaccounting")
     if is_environment(source) and not Path(source).exists():
-        from .connection import adapter, open_client
+        from .connection import open_client
 
         settings = connection_settings({**dict(connection or {}), "environment": source})
         with open_client(settings, transport=transport) as client:
-            reader = adapter(settings.system).read_register
-            frame = reader(client, register, progress=progress)
+            frame = client_register(client, register, progress)
             label = f"{settings.system}:{source}:{client.session.connection.company_name}"
         return LoadedRegister(frame, label, settings.system)
     path = Path(source)

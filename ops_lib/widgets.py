@@ -136,3 +136,88 @@ def connect_form(settings: ConnectionSettings, *, transport: httpx.BaseTransport
         w.HBox([connect, disconnect_button]), link, w.HBox([pasted, finish]), message,
         w.HTML("<b>Status</b>"), status,
     ])
+
+
+def review_form(result: Any, out_dir: Any, approved_by: str = "") -> Any:
+    """Review a reconciliation: filter by status, compare a pair side by side,
+    accept or reject fuzzy suggestions, and approve the plan (bound to its hash).
+    """
+    from pathlib import Path
+
+    import ipywidgets as w
+
+    from .reconciliation import STATUSES
+
+    state = {"result": result}
+    status = w.Dropdown(options=["all findings", *STATUSES], value="all findings", description="Status")
+    table = w.HTML()
+    pick = w.Dropdown(description="Pair", options=[], layout=w.Layout(width="60%"))
+    side = w.HTML()
+    accept = w.Button(description="Accept suggestion", icon="check")
+    reject = w.Button(description="Reject suggestion", icon="times")
+    who = w.Text(value=approved_by, description="Approver", placeholder="your name")
+    approve = w.Button(description="Approve plan", button_style="success", icon="thumbs-up")
+    message = w.HTML()
+    summary = w.HTML()
+    for widget, name in ((status, "ops-filter"), (table, "ops-pairs"), (pick, "ops-pick"), (side, "ops-side"),
+                         (accept, "ops-accept"), (reject, "ops-reject"), (approve, "ops-approve"),
+                         (message, "ops-message-area"), (summary, "ops-summary"), (who, "ops-approver")):
+        widget.add_class(name)
+
+    def rows() -> Any:
+        pairs = state["result"].pairs
+        if status.value == "all findings":
+            return pairs[pairs["status"] != "match"]
+        return pairs[pairs["status"] == status.value]
+
+    def label(i: int, r: Any) -> str:
+        text = f"{i}: {r['status']} {r['left_number'] or '-'} {r['left_name'] or ''} | {r['right_number'] or '-'} {r['right_name'] or ''}"
+        return text + (f" (suggests {r['suggestion_number']}, {r['suggestion_score']})" if r["suggestion_number"] else "")
+
+    def refresh(*_: Any) -> None:
+        shown = rows()
+        columns = ["status", "left_number", "left_name", "right_number", "right_name", "differences", "issues",
+                   "action", "suggestion_number", "suggestion_name", "suggestion_score"]
+        table.value = shown[columns].head(200).to_html(classes="ops-pairs-table", index=True, escape=True)
+        pick.options = [(label(i, r), i) for i, r in shown.head(500).iterrows()]
+        summary.value = state["result"]._repr_html_().split("<p>First")[0]
+        show_pair()
+
+    def show_pair(*_: Any) -> None:
+        if pick.value is None:
+            side.value = ""
+            return
+        frame = state["result"].side_by_side(pick.value)
+        side.value = frame.to_html(index=False, escape=True, classes="ops-side-table")
+        has = bool(state["result"].pairs.loc[pick.value, "suggestion_number"])
+        accept.disabled = reject.disabled = not has
+
+    def decide(accepting: bool) -> None:
+        index = pick.value
+        try:
+            state["result"] = (state["result"].accept_suggestion(index) if accepting
+                               else state["result"].reject_suggestion(index))
+        except OpsError as exc:
+            message.value = _message("error", str(exc))
+            return
+        message.value = _message("info", ("Accepted" if accepting else "Rejected") + f" the suggestion on row {index}.")
+        refresh()
+
+    def on_approve(_: Any) -> None:
+        if not who.value.strip():
+            message.value = _message("error", "Type your name as approver first.")
+            return
+        approval = state["result"].approve(who.value.strip())
+        path = approval.write(Path(out_dir) / "approval.json")
+        message.value = _message("info", f"Approved plan {approval.plan_hash} by {approval.approved_by} at "
+                                         f"{approval.approved_at}; recorded in {path}.")
+
+    status.observe(refresh, names="value")
+    pick.observe(show_pair, names="value")
+    accept.on_click(lambda _: decide(True))
+    reject.on_click(lambda _: decide(False))
+    approve.on_click(on_approve)
+    refresh()
+    form = w.VBox([summary, status, table, pick, side, w.HBox([accept, reject]), w.HBox([who, approve]), message])
+    form.state = state  # the reviewed result, for the cells after the form
+    return form
