@@ -169,13 +169,16 @@ def reconcile(left: pd.DataFrame, right: pd.DataFrame, register: str, master: st
 
 def _name_details(pairs: pd.DataFrame) -> None:
     """For name mismatches: is the difference only case, spacing or Unicode form, and how similar."""
-    pairs["cosmetic"] = False
-    pairs["name_similarity"] = 0
     rows = pairs.index[pairs["status"] == "name_mismatch"]
-    for i in rows:
-        a, b = str(pairs.at[i, "left_name"]), str(pairs.at[i, "right_name"])
-        pairs.at[i, "cosmetic"] = fold_name(a) == fold_name(b) and fold_name(a) != ""
-        pairs.at[i, "name_similarity"] = similarity(a, b)
+    lefts = pairs.loc[rows, "left_name"].astype(str).tolist()
+    rights = pairs.loc[rows, "right_name"].astype(str).tolist()
+    cosmetic = np.zeros(len(pairs), dtype=bool)
+    similar = np.zeros(len(pairs), dtype=np.int64)
+    positions = pairs.index.get_indexer(rows)
+    cosmetic[positions] = [fold_name(a) == fold_name(b) != "" for a, b in zip(lefts, rights)]
+    similar[positions] = [similarity(a, b) for a, b in zip(lefts, rights)]
+    pairs["cosmetic"] = cosmetic
+    pairs["name_similarity"] = similar
 
 
 def _plan(pairs: pd.DataFrame, lf: pd.DataFrame, rf: pd.DataFrame, register: str, master: str,

@@ -20,6 +20,7 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import ConflictError, DataInputError
@@ -94,9 +95,11 @@ class Reconciliation:
     def __post_init__(self) -> None:
         for column, source, side in (("left_row", self.left, "left_id"), ("right_row", self.right, "right_id")):
             if column not in self.pairs:
-                rows = source["_row"] if "_row" in source else pd.Series(range(1, len(source) + 1))
-                ids = self.pairs[side].to_numpy()
-                self.pairs[column] = pd.array([int(rows.iloc[i]) if i >= 0 else None for i in ids], dtype="Int64")
+                rows = (source["_row"].to_numpy(dtype="int64") if "_row" in source
+                        else np.arange(1, len(source) + 1, dtype="int64"))
+                ids = self.pairs[side].to_numpy(dtype="int64")
+                values = rows[np.maximum(ids, 0)] if len(rows) else np.zeros(len(ids), dtype="int64")
+                self.pairs[column] = pd.arrays.IntegerArray(values, ids < 0)
 
     # -- reading --------------------------------------------------------
 
