@@ -24,8 +24,20 @@ from .registers import fold_name
 CHUNK_ROWS = 2000
 
 
-def best_matches(queries: Sequence[str], choices: Sequence[str], threshold: int) -> tuple[np.ndarray, np.ndarray]:
-    """For each query, the index of its best choice and the score; -1 and 0 below ``threshold``."""
+# Above this many query x choice comparisons, candidates are blocked on rare words.
+FULL_COMPARISON_LIMIT = 100_000_000
+
+
+def best_matches(queries: Sequence[str], choices: Sequence[str], threshold: int,
+                 max_block: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """For each query, the index of its best choice and the score; -1 and 0 below ``threshold``.
+
+    Up to :data:`FULL_COMPARISON_LIMIT` comparisons every query meets every
+    choice. Beyond it, a query meets only the choices sharing a word that
+    occurs in at most ``max_block`` choices (and, when it has no such word,
+    the choices made only of common words), so two registers of a million
+    records still get suggestions in seconds.
+    """
     best = np.full(len(queries), -1, dtype=np.int64)
     scores = np.zeros(len(queries), dtype=np.int64)
     if not len(queries) or not len(choices):
@@ -41,6 +53,15 @@ def best_matches(queries: Sequence[str], choices: Sequence[str], threshold: int)
             best[i], scores[i] = exact[name], 100
         elif name:
             rest.append(i)
+    if len(rest) * len(folded_c) <= FULL_COMPARISON_LIMIT:
+        _compare_all(rest, folded_q, folded_c, threshold, best, scores)
+    else:
+        _compare_blocked(rest, folded_q, folded_c, threshold, max_block, best, scores)
+    return best, scores
+
+
+def _compare_all(rest: list[int], folded_q: list[str], folded_c: list[str], threshold: int,
+                 best: np.ndarray, scores: np.ndarray) -> None:
     for start in range(0, len(rest), CHUNK_ROWS):
         rows = rest[start:start + CHUNK_ROWS]
         matrix = process.cdist([folded_q[i] for i in rows], folded_c, scorer=fuzz.ratio, score_cutoff=threshold,
@@ -50,7 +71,29 @@ def best_matches(queries: Sequence[str], choices: Sequence[str], threshold: int)
         hit = top_score >= threshold
         best[np.array(rows)[hit]] = top[hit]
         scores[np.array(rows)[hit]] = top_score[hit]
-    return best, scores
+
+
+def _compare_blocked(rest: list[int], folded_q: list[str], folded_c: list[str], threshold: int,
+                     max_block: int, best: np.ndarray, scores: np.ndarray) -> None:
+    words: dict[str, list[int]] = defaultdict(list)
+    for i, name in enumerate(folded_c):
+        for word in set(name.split()):
+            words[word].append(i)
+    common_only = [i for i, name in enumerate(folded_c)
+                   if not any(len(words[w]) <= max_block for w in name.split())]
+    for i in rest:
+        candidates: set[int] = set()
+        for word in set(folded_q[i].split()):
+            hits = words.get(word)
+            if hits is not None and len(hits) <= max_block:
+                candidates.update(hits)
+        pool = sorted(candidates) if candidates else common_only[: max_block * 10]
+        if not pool:
+            continue
+        found = process.extractOne(folded_q[i], [folded_c[j] for j in pool], scorer=fuzz.ratio,
+                                   score_cutoff=threshold)
+        if found is not None:
+            best[i], scores[i] = pool[found[2]], int(round(found[1]))
 
 
 def similarity(a: str, b: str) -> int:

@@ -41,36 +41,61 @@ NUMBER, NAME = "number", "name"
 SKIP_INACTIVE = frozenset({"customers", "products"})
 
 
-def _prepare(frame: pd.DataFrame, side: str) -> pd.DataFrame:
-    missing = [c for c in (NUMBER, NAME) if c not in frame.columns]
-    if missing:
-        raise ValueError(f"the {side} frame lacks the column(s) {', '.join(missing)}")
-    prepared = frame.reset_index(drop=True).copy()
-    prepared["_key"] = prepared[NUMBER].fillna("").astype(str).str.strip()
-    prepared["_name"] = prepared[NAME].fillna("").astype(str).str.strip()
-    prepared["_dup"] = (prepared["_key"] != "") & prepared["_key"].duplicated(keep=False)
-    return prepared
+class _Side:
+    """One register as plain arrays: raw text per field, trimmed number and name, duplicate flags.
+
+    The engine works on positions into these arrays and never copies a
+    frame's rows, which keeps a million records per side fast and small.
+    """
+
+    def __init__(self, frame: pd.DataFrame, side: str, fields: list[str]) -> None:
+        missing = [c for c in (NUMBER, NAME) if c not in frame.columns]
+        if missing:
+            raise ValueError(f"the {side} frame lacks the column(s) {', '.join(missing)}")
+        self.values = {f: frame[f].fillna("").astype(str).to_numpy(dtype=object)
+                       for f in dict.fromkeys([NUMBER, NAME, *fields]) if f in frame.columns}
+        key = pd.Series(self.values[NUMBER], dtype=object).str.strip()
+        self.key = key.to_numpy(dtype=object)
+        self.name = pd.Series(self.values[NAME], dtype=object).str.strip().to_numpy(dtype=object)
+        self.dup = ((key != "") & key.duplicated(keep=False)).to_numpy()
+        self.n = len(frame)
+
+    def at(self, field: str, ids: np.ndarray) -> np.ndarray:
+        return self.values[field][ids] if len(ids) else np.array([], dtype=object)
 
 
-def _differences(left: pd.DataFrame, right: pd.DataFrame, fields: list[str]) -> np.ndarray:
-    """Per aligned row pair, the ';'-joined fields whose trimmed values differ."""
-    out = np.full(len(left), "", dtype=object)
+def _differences(a: _Side, ia: np.ndarray, b: _Side, ib: np.ndarray, fields: list[str]) -> np.ndarray:
+    """Per aligned pair, the ';'-joined fields whose trimmed values differ."""
+    out = np.full(len(ia), "", dtype=object)
     for field in fields:
-        a = left[field].fillna("").astype(str).str.strip().to_numpy()
-        b = right[field].fillna("").astype(str).str.strip().to_numpy()
-        out = np.where(a != b, out + field + ";", out)
+        x, y = a.at(field, ia), b.at(field, ib)
+        differ = x != y
+        if differ.any():  # equal as written is equal; only unequal values need trimming
+            where = np.flatnonzero(differ)
+            differ[where] = [p.strip() != q.strip() for p, q in zip(x[where], y[where])]
+            out[differ] = out[differ] + field + ";"
     return pd.Series(out, dtype=object).str.rstrip(";").to_numpy(dtype=object)
 
 
-def _pairs_frame(status: Any, left: pd.DataFrame | None, right: pd.DataFrame | None, n: int) -> pd.DataFrame:
-    frame = pd.DataFrame({"status": status} if n else {"status": pd.Series([], dtype=object)}, index=range(n))
-    frame["left_id"] = left.index.to_numpy() if left is not None else -1
-    frame["right_id"] = right.index.to_numpy() if right is not None else -1
-    frame["left_number"] = left[NUMBER].to_numpy() if left is not None else ""
-    frame["left_name"] = left[NAME].to_numpy() if left is not None else ""
-    frame["right_number"] = right[NUMBER].to_numpy() if right is not None else ""
-    frame["right_name"] = right[NAME].to_numpy() if right is not None else ""
-    return frame
+def _pairs_frame(status: Any, left: _Side | None, ia: np.ndarray | None, right: _Side | None,
+                 ib: np.ndarray | None) -> pd.DataFrame:
+    n = len(ia) if ia is not None else len(ib) if ib is not None else 0
+    empty = np.full(n, "", dtype=object)
+    return pd.DataFrame({
+        "status": np.full(n, status, dtype=object) if isinstance(status, str) else status,
+        "left_id": ia if ia is not None else np.full(n, -1), "right_id": ib if ib is not None else np.full(n, -1),
+        "left_number": left.at(NUMBER, ia) if left is not None and ia is not None else empty,
+        "left_name": left.at(NAME, ia) if left is not None and ia is not None else empty,
+        "right_number": right.at(NUMBER, ib) if right is not None and ib is not None else empty,
+        "right_name": right.at(NAME, ib) if right is not None and ib is not None else empty,
+    })
+
+
+def _join(keys_a: np.ndarray, keys_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of equal keys; the keys are unique on each side."""
+    where = pd.Index(keys_b).get_indexer(keys_a)
+    found = where >= 0
+    return np.flatnonzero(found), where[found]
 
 
 def reconcile(left: pd.DataFrame, right: pd.DataFrame, register: str, master: str = "left", *,
@@ -102,51 +127,56 @@ def reconcile(left: pd.DataFrame, right: pd.DataFrame, register: str, master: st
     if master not in ("left", "right"):
         raise ValueError("master must be 'left' or 'right'")
     s = spec(register)
-    lf, rf = _prepare(left, "left"), _prepare(right, "right")
-    compare = [f for f in s.fields if f not in (NUMBER, NAME) and f in lf.columns and f in rf.columns]
+    compare = [f for f in s.fields if f not in (NUMBER, NAME) and f in left.columns and f in right.columns]
+    lf, rf = _Side(left, "left", compare + ["is_active"]), _Side(right, "right", compare + ["is_active"])
 
     # 2. pair by number
-    lk = lf[~lf["_dup"] & (lf["_key"] != "")]
-    rk = rf[~rf["_dup"] & (rf["_key"] != "")]
-    by_number = lk[["_key"]].reset_index().merge(rk[["_key"]].reset_index(), on="_key", suffixes=("_l", "_r"))
-    pl, pr = lf.loc[by_number["index_l"]], rf.loc[by_number["index_r"]]
-    same_name = (pl["_name"].to_numpy() == pr["_name"].to_numpy()) & (pl["_name"].to_numpy() != "")
-    diffs = _differences(pl, pr, compare)
-    status = np.where(same_name, np.where(diffs == "", "match", "field_mismatch"), "name_mismatch")
+    cand_l = np.flatnonzero(~lf.dup & (lf.key != ""))
+    cand_r = np.flatnonzero(~rf.dup & (rf.key != ""))
+    a, b = _join(lf.key[cand_l], rf.key[cand_r])
+    il, ir = cand_l[a], cand_r[b]
+    same_name = (lf.name[il] == rf.name[ir]) & (lf.name[il] != "")
+    diffs = _differences(lf, il, rf, ir, compare)
+    status = np.where(same_name, np.where(diffs == "", "match", "field_mismatch"), "name_mismatch").astype(object)
     diffs = np.where(same_name, diffs, np.where(diffs == "", "name", "name;" + diffs))
-    numbered = _pairs_frame(status, pl, pr, len(pl))
+    numbered = _pairs_frame(status, lf, il, rf, ir)
     numbered["differences"] = diffs
 
     # 3. pair the rest by a name unique among the unpaired on each side
-    paired_l, paired_r = set(by_number["index_l"]), set(by_number["index_r"])
-    ul = lf[~lf["_dup"] & ~lf.index.isin(paired_l)]
-    ur = rf[~rf["_dup"] & ~rf.index.isin(paired_r)]
-    unique_l = ul[(ul["_name"] != "") & ~ul["_name"].duplicated(keep=False)]
-    unique_r = ur[(ur["_name"] != "") & ~ur["_name"].duplicated(keep=False)]
-    by_name = unique_l[["_name"]].reset_index().merge(unique_r[["_name"]].reset_index(), on="_name",
-                                                          suffixes=("_l", "_r"))
-    nl, nr = lf.loc[by_name["index_l"]], rf.loc[by_name["index_r"]]
-    named = _pairs_frame("number_mismatch", nl, nr, len(nl))
-    extra = _differences(nl, nr, compare)
+    free_l = np.ones(lf.n, dtype=bool)
+    free_l[il] = False
+    free_l &= ~lf.dup
+    free_r = np.ones(rf.n, dtype=bool)
+    free_r[ir] = False
+    free_r &= ~rf.dup
+    ul, ur = np.flatnonzero(free_l), np.flatnonzero(free_r)
+    names_l, names_r = pd.Series(lf.name[ul], dtype=object), pd.Series(rf.name[ur], dtype=object)
+    uniq_l = ul[((names_l != "") & ~names_l.duplicated(keep=False)).to_numpy()]
+    uniq_r = ur[((names_r != "") & ~names_r.duplicated(keep=False)).to_numpy()]
+    a, b = _join(lf.name[uniq_l], rf.name[uniq_r])
+    nl, nr = uniq_l[a], uniq_r[b]
+    named = _pairs_frame("number_mismatch", lf, nl, rf, nr)
+    extra = _differences(lf, nl, rf, nr, compare)
     named["differences"] = np.where(extra == "", "number", "number;" + extra)
 
     # 4. only on one side, with suggestions
-    ol = ul[~ul.index.isin(set(by_name["index_l"]))]
-    orr = ur[~ur.index.isin(set(by_name["index_r"]))]
-    left_only = _pairs_frame("left_only", ol, None, len(ol))
-    right_only = _pairs_frame("right_only", None, orr, len(orr))
-    for frame, own, other in ((left_only, ol, orr), (right_only, orr, ol)):
-        best, scores = best_matches(own[NAME].fillna("").astype(str).tolist(),
-                                    other[NAME].fillna("").astype(str).tolist(), threshold)
+    free_l[nl] = False
+    free_r[nr] = False
+    ol, orr = np.flatnonzero(free_l), np.flatnonzero(free_r)
+    left_only = _pairs_frame("left_only", lf, ol, None, None)
+    right_only = _pairs_frame("right_only", None, None, rf, orr)
+    for frame, own, own_ids, other, other_ids in ((left_only, lf, ol, rf, orr), (right_only, rf, orr, lf, ol)):
+        best, scores = best_matches(own.at(NAME, own_ids).tolist(), other.at(NAME, other_ids).tolist(), threshold)
         hit = best >= 0
-        frame["suggestion_number"] = np.where(hit, other[NUMBER].to_numpy()[np.maximum(best, 0)] if len(other) else "", "")
-        frame["suggestion_name"] = np.where(hit, other[NAME].to_numpy()[np.maximum(best, 0)] if len(other) else "", "")
+        picked = other_ids[np.maximum(best, 0)] if len(other_ids) else np.zeros(len(best), dtype=np.int64)
+        frame["suggestion_number"] = np.where(hit, other.at(NUMBER, picked) if len(other_ids) else "", "")
+        frame["suggestion_name"] = np.where(hit, other.at(NAME, picked) if len(other_ids) else "", "")
         frame["suggestion_score"] = np.where(hit, scores, 0)
         frame["differences"] = ""
 
     # 1. duplicates stand alone
-    dup_l = _pairs_frame("duplicate", lf[lf["_dup"]], None, int(lf["_dup"].sum()))
-    dup_r = _pairs_frame("duplicate", None, rf[rf["_dup"]], int(rf["_dup"].sum()))
+    dup_l = _pairs_frame("duplicate", lf, np.flatnonzero(lf.dup), None, None)
+    dup_r = _pairs_frame("duplicate", None, None, rf, np.flatnonzero(rf.dup))
     for frame in (dup_l, dup_r):
         frame["differences"] = ""
 
@@ -155,7 +185,7 @@ def reconcile(left: pd.DataFrame, right: pd.DataFrame, register: str, master: st
         pairs[column] = pairs[column].fillna(default) if column in pairs else default
     pairs["suggestion_score"] = pairs["suggestion_score"].astype(int)
     _name_details(pairs)
-    _plan(pairs, lf, rf, register, master, rules_for(rules_left, register) if rules_left else (),
+    _plan(pairs, left, right, lf, rf, register, master, rules_for(rules_left, register) if rules_left else (),
           rules_for(rules_right, register) if rules_right else ())
     order = {"duplicate": 0, "name_mismatch": 1, "number_mismatch": 2, "field_mismatch": 3,
              "left_only": 4, "right_only": 5, "match": 6}
@@ -181,41 +211,46 @@ def _name_details(pairs: pd.DataFrame) -> None:
     pairs["name_similarity"] = similar
 
 
-def _plan(pairs: pd.DataFrame, lf: pd.DataFrame, rf: pd.DataFrame, register: str, master: str,
-          rules_left: tuple[Rule, ...], rules_right: tuple[Rule, ...]) -> None:
+def _plan(pairs: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame, lf: _Side, rf: _Side, register: str,
+          master: str, rules_left: tuple[Rule, ...], rules_right: tuple[Rule, ...]) -> None:
     """Fill ``action`` and ``issues`` for every row."""
-    status = pairs["status"]
-    action = pd.Series("none", index=pairs.index, dtype=object)
+    status = pairs["status"].to_numpy(dtype=object)
+    left_ids = pairs["left_id"].to_numpy(dtype=np.int64)
+    right_ids = pairs["right_id"].to_numpy(dtype=np.int64)
+    action = np.full(len(pairs), "none", dtype=object)
     action[status == "field_mismatch"] = "update_right" if master == "left" else "update_left"
     action[status == "left_only"] = "create_right"
     action[status == "right_only"] = "create_left"
-    action[status.isin(["name_mismatch", "number_mismatch", "duplicate"])] = "manual"
+    action[(status == "name_mismatch") | (status == "number_mismatch") | (status == "duplicate")] = "manual"
 
-    issues = pd.Series("", index=pairs.index, dtype=object)
+    issues = np.full(len(pairs), "", dtype=object)
     # The record written: the left one for writes to the right, and the other way round.
-    to_right = action.isin(["create_right", "update_right"])
-    to_left = action.isin(["create_left", "update_left"])
+    to_right = (action == "create_right") | (action == "update_right")
+    to_left = (action == "create_left") | (action == "update_left")
     if to_right.any() and rules_right:
-        written = lf.loc[pairs.loc[to_right, "left_id"].to_numpy()]
-        issues[to_right] = check(written, rules_right).to_numpy()
+        issues[to_right] = check(left.iloc[left_ids[to_right]].reset_index(drop=True), rules_right).to_numpy()
     if to_left.any() and rules_left:
-        written = rf.loc[pairs.loc[to_left, "right_id"].to_numpy()]
-        issues[to_left] = check(written, rules_left).to_numpy()
+        issues[to_left] = check(right.iloc[right_ids[to_left]].reset_index(drop=True), rules_left).to_numpy()
     # A record created where its number is already taken (by duplicates) would clash.
-    taken_right, taken_left = set(rf["_key"][rf["_dup"]]), set(lf["_key"][lf["_dup"]])
-    clash = ((status == "left_only") & lf["_key"].reindex(pairs["left_id"]).isin(taken_right).to_numpy()) | \
-            ((status == "right_only") & rf["_key"].reindex(pairs["right_id"]).isin(taken_left).to_numpy())
+    taken_right, taken_left = set(rf.key[rf.dup]), set(lf.key[lf.dup])
+    clash = np.zeros(len(pairs), dtype=bool)
+    if taken_right:
+        lo = np.flatnonzero(status == "left_only")
+        clash[lo] = pd.Series(lf.key[left_ids[lo]], dtype=object).isin(taken_right).to_numpy()
+    if taken_left:
+        ro = np.flatnonzero(status == "right_only")
+        clash[ro] = pd.Series(rf.key[right_ids[ro]], dtype=object).isin(taken_left).to_numpy()
     issues[clash] = np.where(issues[clash] == "", "number_in_use", issues[clash] + ";number_in_use")
 
     if register in SKIP_INACTIVE:
-        inactive = pd.Series(False, index=pairs.index)
-        if "is_active" in lf:
-            inactive |= (status == "left_only") & (lf["is_active"].reindex(pairs["left_id"]).to_numpy() == "false")
-        if "is_active" in rf:
-            inactive |= (status == "right_only") & (rf["is_active"].reindex(pairs["right_id"]).to_numpy() == "false")
+        inactive = np.zeros(len(pairs), dtype=bool)
+        for side, ids, lonely in ((lf, left_ids, "left_only"), (rf, right_ids, "right_only")):
+            if "is_active" in side.values:
+                rows = np.flatnonzero(status == lonely)
+                inactive[rows] = side.values["is_active"][ids[rows]] == "false"
         action[inactive] = "skip_inactive"
         issues[inactive] = ""
-    writes = action.isin(["create_right", "create_left", "update_right", "update_left"])
+    writes = to_right | to_left
     action[writes & (issues != "")] = "blocked"
     pairs["issues"] = issues
     pairs["action"] = action

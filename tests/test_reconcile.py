@@ -249,3 +249,15 @@ def test_demo_export_against_the_sandbox_gives_exactly_the_planted_differences(e
     extra = findings[[("%s" % s, str(i)) not in seen for s, i in zip(findings["status"], findings.index)]]
     duplicated = set(planted.loc[planted["difference"] == "duplicate_number", "number"])
     assert all(r.status == "right_only" and r.right_number in duplicated for r in extra.itertuples()), extra
+
+
+def test_blocked_suggestions_find_the_same_best_as_full_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ops_lib.fuzzy as fuzzy
+
+    queries = ["Norrsken Konsult AB", "Vikholm Teknik", "Helt Annat AB", "ACME  bygg"]
+    choices = ["Norrsken Konsulter AB", "Vikholms Teknik AB", "Acme Bygg", "Något Annat", "Konsult AB"]
+    full = fuzzy.best_matches(queries, choices, 80)
+    monkeypatch.setattr(fuzzy, "FULL_COMPARISON_LIMIT", 0)
+    blocked = fuzzy.best_matches(queries, choices, 80)
+    assert full[0].tolist() == blocked[0].tolist() == [0, 1, -1, 2]
+    assert full[1].tolist() == blocked[1].tolist()
