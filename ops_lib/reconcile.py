@@ -52,16 +52,27 @@ class _Side:
         missing = [c for c in (NUMBER, NAME) if c not in frame.columns]
         if missing:
             raise ValueError(f"the {side} frame lacks the column(s) {', '.join(missing)}")
-        self.values = {f: frame[f].fillna("").astype(str).to_numpy(dtype=object)
-                       for f in dict.fromkeys([NUMBER, NAME, *fields]) if f in frame.columns}
-        key = pd.Series(self.values[NUMBER], dtype=object).str.strip()
-        self.key = key.to_numpy(dtype=object)
-        self.name = pd.Series(self.values[NAME], dtype=object).str.strip().to_numpy(dtype=object)
-        self.dup = ((key != "") & key.duplicated(keep=False)).to_numpy()
+        self.values = {f: _text_array(frame[f]) for f in dict.fromkeys([NUMBER, NAME, *fields])
+                       if f in frame.columns}
+        key = pd.Series(self.values[NUMBER]).str.strip()
+        self.key = key.array
+        self.name = pd.Series(self.values[NAME]).str.strip().array
+        self.dup = _bools((key != "") & key.duplicated(keep=False))
         self.n = len(frame)
 
-    def at(self, field: str, ids: np.ndarray) -> np.ndarray:
-        return self.values[field][ids] if len(ids) else np.array([], dtype=object)
+    def at(self, field: str, ids: np.ndarray) -> Any:
+        return self.values[field][ids]
+
+
+def _text_array(column: pd.Series) -> Any:
+    """The column as text, kept in its own (often Arrow) storage: no per-value Python objects."""
+    if isinstance(column.dtype, pd.StringDtype):
+        return column.fillna("").array
+    return column.fillna("").astype(str).to_numpy(dtype=object)
+
+
+def _bools(values: Any) -> np.ndarray:
+    return np.asarray(values, dtype=bool)
 
 
 def _differences(a: _Side, ia: np.ndarray, b: _Side, ib: np.ndarray, fields: list[str]) -> np.ndarray:
@@ -69,10 +80,10 @@ def _differences(a: _Side, ia: np.ndarray, b: _Side, ib: np.ndarray, fields: lis
     out = np.full(len(ia), "", dtype=object)
     for field in fields:
         x, y = a.at(field, ia), b.at(field, ib)
-        differ = x != y
+        differ = _bools(x != y)
         if differ.any():  # equal as written is equal; only unequal values need trimming
             where = np.flatnonzero(differ)
-            differ[where] = [p.strip() != q.strip() for p, q in zip(x[where], y[where])]
+            differ[where] = [p.strip() != q.strip() for p, q in zip(list(x[where]), list(y[where]))]
             out[differ] = out[differ] + field + ";"
     return pd.Series(out, dtype=object).str.rstrip(";").to_numpy(dtype=object)
 
@@ -131,11 +142,11 @@ def reconcile(left: pd.DataFrame, right: pd.DataFrame, register: str, master: st
     lf, rf = _Side(left, "left", compare + ["is_active"]), _Side(right, "right", compare + ["is_active"])
 
     # 2. pair by number
-    cand_l = np.flatnonzero(~lf.dup & (lf.key != ""))
-    cand_r = np.flatnonzero(~rf.dup & (rf.key != ""))
+    cand_l = np.flatnonzero(~lf.dup & _bools(lf.key != ""))
+    cand_r = np.flatnonzero(~rf.dup & _bools(rf.key != ""))
     a, b = _join(lf.key[cand_l], rf.key[cand_r])
     il, ir = cand_l[a], cand_r[b]
-    same_name = (lf.name[il] == rf.name[ir]) & (lf.name[il] != "")
+    same_name = _bools(lf.name[il] == rf.name[ir]) & _bools(lf.name[il] != "")
     diffs = _differences(lf, il, rf, ir, compare)
     status = np.where(same_name, np.where(diffs == "", "match", "field_mismatch"), "name_mismatch").astype(object)
     diffs = np.where(same_name, diffs, np.where(diffs == "", "name", "name;" + diffs))
@@ -150,9 +161,9 @@ def reconcile(left: pd.DataFrame, right: pd.DataFrame, register: str, master: st
     free_r[ir] = False
     free_r &= ~rf.dup
     ul, ur = np.flatnonzero(free_l), np.flatnonzero(free_r)
-    names_l, names_r = pd.Series(lf.name[ul], dtype=object), pd.Series(rf.name[ur], dtype=object)
-    uniq_l = ul[((names_l != "") & ~names_l.duplicated(keep=False)).to_numpy()]
-    uniq_r = ur[((names_r != "") & ~names_r.duplicated(keep=False)).to_numpy()]
+    names_l, names_r = pd.Series(lf.name[ul]), pd.Series(rf.name[ur])
+    uniq_l = ul[_bools((names_l != "") & ~names_l.duplicated(keep=False))]
+    uniq_r = ur[_bools((names_r != "") & ~names_r.duplicated(keep=False))]
     a, b = _join(lf.name[uniq_l], rf.name[uniq_r])
     nl, nr = uniq_l[a], uniq_r[b]
     named = _pairs_frame("number_mismatch", lf, nl, rf, nr)
@@ -166,11 +177,13 @@ def reconcile(left: pd.DataFrame, right: pd.DataFrame, register: str, master: st
     left_only = _pairs_frame("left_only", lf, ol, None, None)
     right_only = _pairs_frame("right_only", None, None, rf, orr)
     for frame, own, own_ids, other, other_ids in ((left_only, lf, ol, rf, orr), (right_only, rf, orr, lf, ol)):
-        best, scores = best_matches(own.at(NAME, own_ids).tolist(), other.at(NAME, other_ids).tolist(), threshold)
+        best, scores = best_matches(list(own.at(NAME, own_ids)), list(other.at(NAME, other_ids)), threshold)
         hit = best >= 0
         picked = other_ids[np.maximum(best, 0)] if len(other_ids) else np.zeros(len(best), dtype=np.int64)
-        frame["suggestion_number"] = np.where(hit, other.at(NUMBER, picked) if len(other_ids) else "", "")
-        frame["suggestion_name"] = np.where(hit, other.at(NAME, picked) if len(other_ids) else "", "")
+        frame["suggestion_number"] = np.where(hit, np.asarray(other.at(NUMBER, picked), dtype=object)
+                                              if len(other_ids) else "", "")
+        frame["suggestion_name"] = np.where(hit, np.asarray(other.at(NAME, picked), dtype=object)
+                                            if len(other_ids) else "", "")
         frame["suggestion_score"] = np.where(hit, scores, 0)
         frame["differences"] = ""
 
@@ -232,14 +245,14 @@ def _plan(pairs: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame, lf: _Sid
     if to_left.any() and rules_left:
         issues[to_left] = check(right.iloc[right_ids[to_left]].reset_index(drop=True), rules_left).to_numpy()
     # A record created where its number is already taken (by duplicates) would clash.
-    taken_right, taken_left = set(rf.key[rf.dup]), set(lf.key[lf.dup])
+    taken_right, taken_left = set(rf.key[np.flatnonzero(rf.dup)]), set(lf.key[np.flatnonzero(lf.dup)])
     clash = np.zeros(len(pairs), dtype=bool)
     if taken_right:
         lo = np.flatnonzero(status == "left_only")
-        clash[lo] = pd.Series(lf.key[left_ids[lo]], dtype=object).isin(taken_right).to_numpy()
+        clash[lo] = _bools(pd.Series(lf.key[left_ids[lo]]).isin(taken_right))
     if taken_left:
         ro = np.flatnonzero(status == "right_only")
-        clash[ro] = pd.Series(rf.key[right_ids[ro]], dtype=object).isin(taken_left).to_numpy()
+        clash[ro] = _bools(pd.Series(rf.key[right_ids[ro]]).isin(taken_left))
     issues[clash] = np.where(issues[clash] == "", "number_in_use", issues[clash] + ";number_in_use")
 
     if register in SKIP_INACTIVE:
@@ -247,7 +260,7 @@ def _plan(pairs: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame, lf: _Sid
         for side, ids, lonely in ((lf, left_ids, "left_only"), (rf, right_ids, "right_only")):
             if "is_active" in side.values:
                 rows = np.flatnonzero(status == lonely)
-                inactive[rows] = side.values["is_active"][ids[rows]] == "false"
+                inactive[rows] = _bools(side.values["is_active"][ids[rows]] == "false")
         action[inactive] = "skip_inactive"
         issues[inactive] = ""
     writes = to_right | to_left
