@@ -23,3 +23,17 @@ def test_pull_benchmark_runs_and_reports_ratios(capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert "ops_lib     1500 records" in out and "429s: 0" in out
     assert "ratio ops_lib/peer:" in out and "peer: naive httpx paging" in out
+
+
+def test_reconcile_benchmark_data_has_two_percent_of_each_difference(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = importlib.util.spec_from_file_location("reconcile_customers", BENCH.with_name("reconcile_customers.py"))
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "reconcile_customers", module)
+    spec.loader.exec_module(module)
+    left, right = module.build(5000)
+    from ops_lib.reconcile import reconcile
+
+    counts = reconcile(left, right, "customers", rules_right=None).status_counts()
+    assert counts == {"match": 4300, "field_mismatch": 100, "name_mismatch": 100, "number_mismatch": 100,
+                      "duplicate": 200, "left_only": 100, "right_only": 300}
