@@ -23,18 +23,14 @@ from typing import Any, Iterator, TextIO
 import httpx
 import pandas as pd
 
+from .eaccounting.registers import read_register
 from .sandbox import SandboxConfig, create_app
 from .sandbox.inprocess import InProcessTransport
 from .sandbox.login import login_with_auto_consent
 from .sandbox.pm_export import ENCODING, PM_EXPORT_DIR
 from .sandbox.server import ServerThread
 
-# register -> (API path, number field, export file)
-REGISTERS = {
-    "customers": ("customers", "CustomerNumber", "customers.csv"),
-    "products": ("articles", "Number", "products.csv"),
-    "projects": ("projects", "Number", "projects.csv"),
-}
+REGISTERS = ("customers", "products", "projects")
 TOUR_NOTEBOOK = Path("notebooks/00_sandbox_tour.ipynb")
 IN_PROCESS_BASE = "http://127.0.0.1:8765"
 
@@ -64,19 +60,6 @@ class Tour:
         return "\n".join(lines)
 
 
-def iter_pages(client: httpx.Client, path: str, page_size: int = 1000) -> Iterator[dict[str, Any]]:
-    """Every record of a ``{Meta, Data}`` list, following ``$page`` to the end."""
-    page = 1
-    while True:
-        response = client.get(path, params={"$page": page, "$pagesize": page_size})
-        response.raise_for_status()
-        body = response.json()
-        yield from body["Data"]
-        if page >= body["Meta"]["TotalNumberOfPages"]:
-            return
-        page += 1
-
-
 def export_numbers(path: Path) -> list[str]:
     """The first column of a semicolon-separated Windows-1252 export, as written."""
     with path.open(encoding=ENCODING, newline="") as handle:
@@ -98,32 +81,23 @@ def tour(base_url: str | None = None, export_dir: Path = PM_EXPORT_DIR,
     transport:
         An httpx transport to reach the sandbox through (tests).
     """
-    own_transport = None
-    if not base_url:
-        own_transport = transport = InProcessTransport(create_app(SandboxConfig(auto_consent=True)))
-        base_url = IN_PROCESS_BASE
-    try:
-        token = login_with_auto_consent(base_url, transport=transport)
-        headers = {"Authorization": f"Bearer {token['access_token']}"}
-        with httpx.Client(base_url=f"{base_url.rstrip('/')}/v2/", headers=headers, transport=transport) as api:
-            settings = api.get("companysettings").raise_for_status().json()
-            rows = []
-            for register, (path, number_field, export_file) in REGISTERS.items():
-                ours = {str(r[number_field]) for r in iter_pages(api, path)}
-                theirs = export_numbers(export_dir / export_file)
-                unique_theirs = set(theirs)
-                rows.append({
-                    "register": register, "in_eaccounting": len(ours), "export_rows": len(theirs),
-                    "numbers_in_both": len(ours & unique_theirs),
-                    "only_in_eaccounting": len(ours - unique_theirs),
-                    "only_in_export": len(unique_theirs - ours),
-                    "repeated_in_export": len(theirs) - len(unique_theirs),
-                })
-        return Tour(settings["Name"], settings["CorporateIdentityNumber"], token.get("scope", ""),
-                    int(token.get("expires_in", 0)), pd.DataFrame(rows))
-    finally:
-        if own_transport is not None:
-            own_transport.shutdown()
+    with demo_client(base_url, transport) as client:
+        company = client.company_settings()
+        connection = client.session.connection
+        rows = []
+        for register in REGISTERS:
+            ours = set(read_register(client, register)["number"])
+            theirs = export_numbers(export_dir / f"{register}.csv")
+            unique_theirs = set(theirs)
+            rows.append({
+                "register": register, "in_eaccounting": len(ours), "export_rows": len(theirs),
+                "numbers_in_both": len(ours & unique_theirs),
+                "only_in_eaccounting": len(ours - unique_theirs),
+                "only_in_export": len(unique_theirs - ours),
+                "repeated_in_export": len(theirs) - len(unique_theirs),
+            })
+    return Tour(company.name, company.org_number, connection.scope, int(connection.token.get("expires_in", 0)),
+                pd.DataFrame(rows))
 
 
 def run_demo(out_dir: Path = Path("build/demo"), notebook: Path = TOUR_NOTEBOOK, out: TextIO = sys.stdout) -> int:
@@ -149,28 +123,35 @@ def run_demo(out_dir: Path = Path("build/demo"), notebook: Path = TOUR_NOTEBOOK,
 
 
 @contextlib.contextmanager
-def demo_client() -> Iterator[Any]:
-    """A typed client on a private in-process sandbox (the first demo company).
+def demo_client(base_url: str | None = None, transport: httpx.BaseTransport | None = None) -> Iterator[Any]:
+    """A typed client on an auto-consenting sandbox (the first demo company).
 
-    For notebooks' defaults: runs anywhere, touches no stored connection,
-    and holds its tokens in a temporary directory that is removed after.
+    ``base_url`` names a running sandbox (``ops sandbox --auto-consent``);
+    empty or None runs a private one in-process. Either way no stored
+    connection is touched: the tokens live in a temporary directory that
+    is removed afterwards.
     """
     import tempfile
 
     from .connection import open_client
+    from .connectors.oauth import with_expiry
     from .settings import connection_settings
     from .tokens import StoredConnection, TokenStore
 
-    transport = InProcessTransport(create_app(SandboxConfig(auto_consent=True)))
+    own_transport = None
+    if not base_url:
+        own_transport = transport = InProcessTransport(create_app(SandboxConfig(auto_consent=True)))
+        base_url = IN_PROCESS_BASE
     try:
         with tempfile.TemporaryDirectory() as config_dir:
-            token = login_with_auto_consent(IN_PROCESS_BASE, transport=transport)
-            settings = connection_settings({"sandbox_url": IN_PROCESS_BASE, "config_dir": config_dir,
+            token = with_expiry(login_with_auto_consent(base_url, transport=transport))
+            settings = connection_settings({"sandbox_url": base_url, "config_dir": config_dir,
                                             "token_backend": "file"})
             TokenStore(settings.config_dir).save(StoredConnection(
-                "eaccounting", "sandbox", "demo", "Demo company (in-process sandbox)", "ops-demo",
-                str(token.get("scope", "")), 0.0, {**token, "expires_at": time.time() + int(token["expires_in"])}))
+                "eaccounting", "sandbox", "demo", "Demo company (sandbox)", "ops-demo",
+                str(token.get("scope", "")), time.time(), token))
             with open_client(settings, transport=transport) as client:
                 yield client
     finally:
-        transport.shutdown()
+        if own_transport is not None:
+            own_transport.shutdown()
