@@ -27,6 +27,7 @@ import httpx
 
 from ops_lib.connection import open_client, start_connect
 from ops_lib.sandbox import SandboxConfig
+from ops_lib.sandbox.login import approve_consent
 from ops_lib.sandbox.server import ServerThread
 from ops_lib.settings import connection_settings
 
@@ -50,19 +51,6 @@ class Result:
         return (f"{self.name:<8} {self.records:>7} records  {self.seconds:7.2f} s  {self.requests:>5} requests  "
                 f"{self.per_second:7.1f} req/s  ({per_minute / CEILING_PER_MINUTE:5.2f} x the 600/min ceiling)  "
                 f"429s: {self.rate_limited}")
-
-
-def approve_in_browser(url: str) -> str:
-    import re
-
-    with httpx.Client() as http:
-        page = http.get(url)
-        request_id = re.search(r'name="request_id" value="([^"]+)"', page.text)
-        company = re.search(r"name='company_id' required value='([^']+)'", page.text)
-        assert request_id and company, "the consent page lacks its form"
-        answer = http.post(str(page.url.join("/connect/authorize/consent")),
-                           data={"request_id": request_id.group(1), "company_id": company.group(1), "decision": "allow"})
-        return answer.headers["location"]
 
 
 def pull_with_ops_lib(settings: object) -> Result:
@@ -105,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = connection_settings({"sandbox_url": server.base_url, "config_dir": config_dir,
                                         "token_backend": "file"})
         pending = start_connect(settings, use_catcher=False)
-        status = pending.complete(approve_in_browser(pending.url))
+        with httpx.Client() as browser:
+            status = pending.complete(approve_consent(browser, pending.url))
         with httpx.Client(base_url=server.base_url, timeout=300) as admin:
             have = 300
             grown = admin.post("/_sandbox/bulk-customers", json={"company": status.org_number,

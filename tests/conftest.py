@@ -21,6 +21,7 @@ import pytest
 
 from ops_lib.sandbox import Clock, SandboxConfig, create_app
 from ops_lib.sandbox.inprocess import InProcessTransport
+from ops_lib.sandbox.login import approve_consent as approve
 
 BASE = "http://127.0.0.1:8765"
 REDIRECT = "http://127.0.0.1:61234/callback"
@@ -41,36 +42,28 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
     monkeypatch.setenv("OPS_TOKEN_BACKEND", "file")
 
 
-def approve(http: httpx.Client, authorize_url: str, company_index: int = 0, decision: str = "allow") -> str:
-    """Pass the sandbox's consent page as a user would; return the address it redirects to."""
-    page = http.get(authorize_url)
-    assert page.status_code == 200, page.text
-    request_id = re.search(r'name="request_id" value="([^"]+)"', page.text)
-    companies = re.findall(r"name='company_id' required value='([^']+)'", page.text)
-    assert request_id and companies, "the consent page lacks its form"
-    answer = http.post(str(page.url.join("/connect/authorize/consent")), data={
-        "request_id": request_id.group(1), "company_id": companies[company_index], "decision": decision,
-    })
-    assert answer.status_code == 302, answer.text
-    return answer.headers["location"]
-
-
 def pkce_pair() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     return verifier, challenge
 
 
-def connect_over_socket(base_url: str, company_index: int = 0) -> Any:
-    """Connect to a sandbox served on a socket (ServerThread); return the settings that reach it."""
+def connect_through(params: dict[str, Any], http: httpx.Client, transport: httpx.BaseTransport | None,
+                    company_index: int = 0) -> Any:
+    """Connect through the library's own flow, consenting with ``http``; return the settings."""
     from ops_lib.connection import start_connect
     from ops_lib.settings import connection_settings
 
-    settings = connection_settings({"sandbox_url": base_url})
-    pending = start_connect(settings, use_catcher=False)
-    with httpx.Client() as http:
-        pending.complete(approve(http, pending.url, company_index))
+    settings = connection_settings(params)
+    pending = start_connect(settings, use_catcher=False, transport=transport)
+    pending.complete(approve(http, pending.url, company_index))
     return settings
+
+
+def connect_over_socket(base_url: str, company_index: int = 0) -> Any:
+    """Connect to a sandbox served on a socket (ServerThread); return the settings that reach it."""
+    with httpx.Client() as http:
+        return connect_through({"sandbox_url": base_url}, http, None, company_index)
 
 
 class SandboxHarness:
@@ -124,13 +117,7 @@ class SandboxHarness:
 
     def connect(self, company_index: int = 0, **params: Any) -> Any:
         """Connect through the library's own flow; return the settings that reach the connection."""
-        from ops_lib.connection import start_connect
-        from ops_lib.settings import connection_settings
-
-        settings = connection_settings(params)
-        pending = start_connect(settings, use_catcher=False, transport=self.transport)
-        pending.complete(approve(self.http, pending.url, company_index))
-        return settings
+        return connect_through(params, self.http, self.transport, company_index)
 
     def close(self) -> None:
         self.http.close()

@@ -8,6 +8,7 @@ client code the connectors use against the real identity server.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -47,3 +48,24 @@ def login_with_auto_consent(base_url: str, scope: str = DEMO_SCOPES,
             )
         return dict(oauth.fetch_token(f"{base}/connect/token", authorization_response=location,
                                       code_verifier=verifier, state=state))
+
+
+def approve_consent(http: httpx.Client, authorize_url: str, company_index: int = 0,
+                    decision: str = "allow") -> str:
+    """Pass the sandbox's consent page as a user would; return the address it redirects to.
+
+    For tests and benchmarks that drive the real flow without a browser:
+    open the page, pick the ``company_index``-th company, press allow (or deny).
+    """
+    page = http.get(authorize_url)
+    request_id = re.search(r'name="request_id" value="([^"]+)"', page.text)
+    companies = re.findall(r"name='company_id' required value='([^']+)'", page.text)
+    if page.status_code != 200 or not request_id or not companies:
+        raise RuntimeError(f"No consent form at {authorize_url} (HTTP {page.status_code})")
+    answer = http.post(str(page.url.join("/connect/authorize/consent")), data={
+        "request_id": request_id.group(1), "company_id": companies[company_index], "decision": decision,
+    })
+    if answer.status_code != 302:
+        raise RuntimeError(f"The consent was not accepted (HTTP {answer.status_code})")
+    return answer.headers["location"]
+
