@@ -224,7 +224,6 @@ class ApiSession:
                 self.budget.acquire(key)
                 self.stats.waited_seconds += self.budget.waited_seconds - before
             self.stats.requests += 1
-            sent_token = (self._client.token or {}).get("access_token")
             try:
                 response = self._client.request(method, path, params=params, content=content, headers=headers)
             except httpx.TransportError as exc:
@@ -244,7 +243,9 @@ class ApiSession:
             log.debug("%s %s -> %s", method, path, status)
             if status == 401 and not retried_401:
                 retried_401 = True
-                self._ensure_fresh(rejected=sent_token)
+                # The token this request carried, which may be one refreshed just before sending.
+                sent = response.request.headers.get("authorization", "").partition(" ")[2]
+                self._ensure_fresh(rejected=sent)
                 continue
             if status == 429:
                 self.stats.rate_limited += 1
