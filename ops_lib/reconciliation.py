@@ -279,19 +279,22 @@ class Reconciliation:
                  *(f"  {s:<16} {counts[s]:>7}" for s in STATUSES), f"plan {self.plan_hash[:16]}"]
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        summary = "".join(
+    def summary_html(self) -> str:
+        """The heading and the status/action counts as HTML, coloured by status."""
+        rows = "".join(
             f"<tr style='background:{COLOURS.get(r.status, '#fff')}'><td>{html.escape(r.status)}</td>"
             f"<td>{html.escape(r.action)}</td><td style='text-align:right'>{r.count}</td></tr>"
             for r in self.summary().itertuples())
+        return (f"<p><b>{html.escape(self.register)}</b>: {html.escape(self.left_name)} vs "
+                f"{html.escape(self.right_name)}, master {self.master}, plan <code>{self.plan_hash[:16]}</code></p>"
+                f"<table><tr><th>status</th><th>action</th><th>count</th></tr>{rows}</table>")
+
+    def _repr_html_(self) -> str:
         shown = self.to_frame()[PAIR_COLUMNS][self.pairs["status"] != "match"].head(50)
         body = "".join(
             f"<tr style='background:{COLOURS.get(str(r['status']), '#fff')}'>"
             + "".join(f"<td>{html.escape(str(v))}</td>" for v in r.values) + "</tr>"
             for _, r in shown.iterrows())
         head = "".join(f"<th>{html.escape(c)}</th>" for c in PAIR_COLUMNS)
-        return (f"<div class='ops-reconciliation'><p><b>{html.escape(self.register)}</b>: "
-                f"{html.escape(self.left_name)} vs {html.escape(self.right_name)}, master {self.master}, "
-                f"plan <code>{self.plan_hash[:16]}</code></p>"
-                f"<table><tr><th>status</th><th>action</th><th>count</th></tr>{summary}</table>"
+        return (f"<div class='ops-reconciliation'>{self.summary_html()}"
                 f"<p>First {len(shown)} findings:</p><table><tr>{head}</tr>{body}</table></div>")

@@ -180,7 +180,7 @@ def review_form(result: Any, out_dir: Any, approved_by: str = "") -> Any:
                    "action", "suggestion_number", "suggestion_name", "suggestion_score"]
         table.value = shown[columns].head(200).to_html(classes="ops-pairs-table", index=True, escape=True)
         pick.options = [(label(i, r), i) for i, r in shown.head(500).iterrows()]
-        summary.value = state["result"]._repr_html_().split("<p>First")[0]
+        summary.value = state["result"].summary_html()
         show_pair()
 
     def show_pair(*_: Any) -> None:
