@@ -33,7 +33,7 @@ from .connectors.oauth import AuthorizationRequest, begin_authorization, finish_
 from .connectors.session import ApiSession, RetryPolicy
 from .errors import ConfigurationError, ReconnectNeeded
 from .secrets import require_client_secret
-from .settings import ConnectionSettings
+from .settings import SYSTEMS, ConnectionSettings
 from .tokens import StoredConnection, TokenStore, connection_key, open_store
 
 CONNECT_NOTEBOOK = "notebooks/00_connect.ipynb"
@@ -55,8 +55,7 @@ def reconnect_hint(settings: ConnectionSettings) -> str:
 def _extra_authorize_params(settings: ConnectionSettings) -> dict[str, str]:
     if not settings.force_select_company:
         return {}
-    module = importlib.import_module(f"ops_lib.{settings.system}.environments")
-    return dict(getattr(module, "FORCE_SELECT_COMPANY", {}))
+    return dict(getattr(SYSTEMS[settings.system], "FORCE_SELECT_COMPANY", {}))
 
 
 # -- status -------------------------------------------------------------

@@ -25,7 +25,8 @@ import yaml
 from .errors import DataInputError
 from .registers import BOOKKEEPING, normal_bool, normal_decimal, normal_integer, normal_kind, spec
 
-Mapping_ = Mapping[str, "str | Sequence[str]"]
+# canonical field -> the source header, or several headers joined with a space
+ColumnMapping = Mapping[str, "str | Sequence[str]"]
 DELIMITERS = (";", "\t", ",")
 
 
@@ -137,7 +138,7 @@ def _normaliser(register: str, field: str) -> Callable[[str], str] | None:
     return None
 
 
-def read_file(path: Path | str, register: str, mapping: Mapping_ | None = None) -> pd.DataFrame:
+def read_file(path: Path | str, register: str, mapping: ColumnMapping | None = None) -> pd.DataFrame:
     """Read one export into a canonical register frame.
 
     Parameters
