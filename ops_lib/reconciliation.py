@@ -13,6 +13,7 @@ approved again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import getpass
 import hashlib
 import html
@@ -135,9 +136,13 @@ class Reconciliation:
                              self.right_name: [right.get(f, "") for f in fields],
                              "differs": [f in differing for f in fields]})
 
-    @property
+    @functools.cached_property
     def plan_hash(self) -> str:
-        """SHA-256 of every planned action and the records behind it."""
+        """SHA-256 of every planned action and the records behind it.
+
+        Computed once per result: results are not changed after they are made
+        (accepting a suggestion makes a new one), and a large plan is costly to hash.
+        """
         planned = self.pairs[self.pairs["action"] != "none"]
         cols = ["status", "action", "left_number", "left_name", "right_number", "right_name", "differences", "issues"]
         digest = hashlib.sha256(f"{self.register}|{self.master}|{self.decisions}".encode())
