@@ -122,12 +122,46 @@ def run_demo(out_dir: Path = Path("build/demo"), notebook: Path = TOUR_NOTEBOOK,
     return 0
 
 
+_SHARED: dict[str, Any] = {}
+
+
+def shared_sandbox() -> tuple[InProcessTransport, Path]:
+    """The process's own in-process sandbox for ``demo-sandbox`` sources, and a state folder that lives as long.
+
+    One per process, so what a sync writes there, the next read in the
+    same kernel sees; the state database beside it (journal, cache) goes
+    with it, because ids in it mean nothing to another sandbox.
+    """
+    if "transport" not in _SHARED:
+        import atexit
+        import tempfile
+
+        _SHARED["transport"] = InProcessTransport(create_app(SandboxConfig(auto_consent=True)))
+        _SHARED["state"] = Path(tempfile.mkdtemp(prefix="ops-demo-state-"))
+        atexit.register(reset_shared_sandbox)
+    return _SHARED["transport"], _SHARED["state"]
+
+
+def reset_shared_sandbox() -> None:
+    """Stop the shared demo sandbox and drop its state (the next use starts a fresh one)."""
+    import shutil
+
+    transport = _SHARED.pop("transport", None)
+    state = _SHARED.pop("state", None)
+    if transport is not None:
+        transport.shutdown()
+    if state is not None:
+        shutil.rmtree(state, ignore_errors=True)
+
+
 @contextlib.contextmanager
-def demo_client(base_url: str | None = None, transport: httpx.BaseTransport | None = None) -> Iterator[Any]:
+def demo_client(base_url: str | None = None, transport: httpx.BaseTransport | None = None, *,
+                shared: bool = False) -> Iterator[Any]:
     """A typed client on an auto-consenting sandbox (the first demo company).
 
     ``base_url`` names a running sandbox (``ops sandbox --auto-consent``);
-    empty or None runs a private one in-process. Either way no stored
+    empty or None runs a private one in-process, or with ``shared`` the
+    process's own (:func:`shared_sandbox`). Either way no stored
     connection is touched: the tokens live in a temporary directory that
     is removed afterwards.
     """
@@ -139,7 +173,10 @@ def demo_client(base_url: str | None = None, transport: httpx.BaseTransport | No
     from .tokens import StoredConnection, TokenStore
 
     own_transport = None
-    if not base_url:
+    if not base_url and shared:
+        transport, _ = shared_sandbox()
+        base_url = IN_PROCESS_BASE
+    elif not base_url:
         own_transport = transport = InProcessTransport(create_app(SandboxConfig(auto_consent=True)))
         base_url = IN_PROCESS_BASE
     try:

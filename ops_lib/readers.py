@@ -28,6 +28,9 @@ from .registers import BOOKKEEPING, normal_bool, normal_decimal, normal_integer,
 # canonical field -> the source header, or several headers joined with a space
 ColumnMapping = Mapping[str, "str | Sequence[str]"]
 DELIMITERS = (";", "\t", ",")
+# What an integration writes as first name when a contact name has no space to split at;
+# it is dropped when the first and last names are joined again.
+PLACEHOLDER_FIRST_NAME = "?"
 
 
 def load_mapping(path: Path | str, register: str) -> dict[str, Any]:
@@ -189,7 +192,10 @@ def read_file(path: Path | str, register: str, mapping: ColumnMapping | None = N
             raise DataInputError(f"{path}, row {offset}: {len(row)} fields but the header has {len(header)}")
         for field, indexes in sources.items():
             parts = [row[i].strip() if i < len(row) else "" for i in indexes]
-            value = " ".join(p for p in parts if p) if len(indexes) > 1 else (row[indexes[0]] if indexes[0] < len(row) else "")
+            if len(indexes) > 1:
+                value = " ".join(p for p in parts if p and p != PLACEHOLDER_FIRST_NAME)
+            else:
+                value = row[indexes[0]] if indexes[0] < len(row) else ""
             normalise = _normaliser(register, field)
             if normalise is not None and value.strip():
                 try:
@@ -212,7 +218,10 @@ def canonical_frame(records: list[dict[str, str]], register: str, source: str) -
     s = spec(register)
     frame = pd.DataFrame(records, dtype=object)
     present = [f for f in s.fields if f in frame.columns] if len(frame.columns) else list(s.required)
+    ids = frame["_id"] if "_id" in frame.columns else None
     frame = frame.reindex(columns=present).fillna("")
     frame["_source"] = source
     frame["_row"] = range(1, len(frame) + 1)
+    if ids is not None:
+        frame["_id"] = ids.fillna("").astype(str)  # the system's record id, for updates
     return frame

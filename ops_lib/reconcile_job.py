@@ -13,25 +13,24 @@ from typing import Any, Mapping, TextIO
 
 import httpx
 
-from .reconcile import reconcile
 from .reconciliation import Reconciliation
-from .sources import load_register
 
 
 def reconcile_sources(register: str, left: str, right: str, *, master: str = "left",
                       mapping: str | Path | None = None, threshold: int = 85,
                       connection: Mapping[str, Any] | None = None, company: str = "", sandbox_url: str = "",
-                      transport: httpx.BaseTransport | None = None) -> Reconciliation:
+                      transport: httpx.BaseTransport | None = None, **options: Any) -> Reconciliation:
     """Reconcile ``register`` between two sources (files or connected environments).
 
-    ``company`` and ``sandbox_url`` (empty: not set) join ``connection`` for system sources.
+    ``company`` and ``sandbox_url`` (empty: not set) join ``connection`` for system sources;
+    ``options`` are those of :func:`ops_lib.sync_job.open_sync` (``project_target``, ``full_resync``, ...).
     """
-    connection = {**dict(connection or {}), **{k: v for k, v in (("company", company),
-                                                                    ("sandbox_url", sandbox_url)) if v}}
-    a = load_register(left, register, mapping=mapping, connection=connection, transport=transport)
-    b = load_register(right, register, mapping=mapping, connection=connection, transport=transport)
-    return reconcile(a.frame, b.frame, register, master=master, threshold=threshold, rules_left=a.rules,
-                     rules_right=b.rules, left_name=a.label, right_name=b.label)
+    from .sync_job import open_sync
+
+    with open_sync(register, left, right, master=master, mapping=mapping, threshold=threshold,
+                   connection=connection, company=company, sandbox_url=sandbox_url, transport=transport,
+                   **options) as session:
+        return session.result
 
 
 def run_reconcile(register: str, left: str, right: str, *, master: str = "left", mapping: Path | None = None,

@@ -26,6 +26,7 @@ import pandas as pd
 
 from .errors import ConflictError, DataInputError
 from .tokens import write_private_file
+from .workbook import write_workbook
 
 PAIR_COLUMNS = ["status", "left_number", "left_name", "right_number", "right_name", "differences", "issues",
                 "action", "suggestion_number", "suggestion_name", "suggestion_score"]
@@ -233,31 +234,10 @@ class Reconciliation:
 
     def to_excel(self, path: Path | str) -> Path:
         """A workbook: Summary first, then one sheet per status that has rows, formatted."""
-        from openpyxl.styles import Font, PatternFill
-        from openpyxl.utils import get_column_letter
-
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.tmp.xlsx")
         frame = self.to_frame()
-        with pd.ExcelWriter(temp, engine="openpyxl") as writer:
-            self.summary().to_excel(writer, sheet_name="Summary", index=False)
-            for status in STATUSES:
-                part = frame[frame["status"] == status]
-                if len(part):
-                    part.to_excel(writer, sheet_name=status, index=False)
-            for name, sheet in writer.sheets.items():
-                colour = COLOURS.get(name, "#eeeeee").lstrip("#")
-                for cell in sheet[1]:
-                    cell.font = Font(bold=True)
-                    cell.fill = PatternFill("solid", fgColor=colour)
-                sheet.freeze_panes = "A2"
-                sheet.auto_filter.ref = sheet.dimensions
-                for idx, column in enumerate(sheet.iter_cols(min_row=1, max_row=min(sheet.max_row, 200)), start=1):
-                    width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-                    sheet.column_dimensions[get_column_letter(idx)].width = min(max(width + 2, 10), 60)
-        temp.replace(path)
-        return path
+        sheets = {"Summary": self.summary()}
+        sheets.update({s: frame[frame["status"] == s] for s in STATUSES if (frame["status"] == s).any()})
+        return write_workbook(path, sheets, COLOURS)
 
     def write(self, out_dir: Path | str) -> dict[str, Path]:
         """reconciliation.csv, .xlsx and .json in ``out_dir``."""

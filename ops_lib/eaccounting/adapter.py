@@ -16,6 +16,7 @@ from ..money import loads
 from .client import EAccountingClient
 from .errors import error_from_response, retry_after
 from .registers import read_register
+from .writer import EAccountingWriter
 
 SYSTEM = "eaccounting"
 DISPLAY_NAME = "Visma eAccounting"
@@ -43,8 +44,13 @@ def make_client(session: ApiSession, **options: Any) -> EAccountingClient:
     return EAccountingClient(session, **options)
 
 
+def make_writer(client: EAccountingClient, register: str, **options: Any) -> EAccountingWriter:
+    """The sync writer of one register (options: ``project_target``, ``cost_center``)."""
+    return EAccountingWriter(client, register, **options)
+
+
 def translator(language: str) -> Callable[[httpx.Response], Exception]:
     return lambda response: error_from_response(response, language)
 
 
-__all__ = ["company_identity", "make_client", "read_register", "retry_after", "translator"]
+__all__ = ["company_identity", "make_client", "make_writer", "read_register", "retry_after", "translator"]

@@ -1,20 +1,38 @@
 """eAccounting's registers as canonical register frames (customers, products, projects).
 
-The field mapping is data: canonical field -> how to take it from the API
-record. Articles carry no product kind, so the products frame has no
-``kind`` column and kinds are not compared against eAccounting.
+The field mapping is shared with the payloads (:mod:`.payloads`), so what
+is read and what is written cannot drift apart. Articles carry no
+product kind, so the products frame has no ``kind`` column and kinds are
+not compared against eAccounting. Projects are read from the cost centre
+that holds one item per project (the integration's link) or from
+projects, as the run's options choose. Each row keeps the record's id in
+``_id`` for updates.
+
+With a :class:`~ops_lib.register_cache.RegisterCache`, customers, articles
+and projects are pulled incrementally: only records whose ``ChangedUtc``
+(``ModifiedUtc`` for projects) is after the last pull, minus an overlap,
+are fetched and merged into the cache. One small request first asks the
+service how many records it holds; when the merged cache disagrees,
+records were deleted and the register is pulled in full.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any, Callable
 
 import pandas as pd
 
 from ..readers import canonical_frame
+from ..register_cache import DEFAULT_OVERLAP, RegisterCache
 from ..registers import normal_decimal
 from .client import EAccountingClient
+from .payloads import CUSTOMER_API, ITEM_API, PROJECT_TARGETS
+
+# register -> (API path, the field that stamps a change)
+PULLED = {"customers": ("customers", "ChangedUtc"), "articles": ("articles", "ChangedUtc"),
+          "projects": ("projects", "ModifiedUtc")}
 
 
 def _text(name: str) -> Callable[[dict[str, Any]], str]:
@@ -30,41 +48,81 @@ def _decimal(name: str) -> Callable[[dict[str, Any]], str]:
 
 
 CUSTOMER_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
-    "number": _text("CustomerNumber"), "name": _text("Name"), "org_number": _text("CorporateIdentityNumber"),
-    "vat_number": _text("VatNumber"), "address1": _text("InvoiceAddress1"), "address2": _text("InvoiceAddress2"),
-    "postal_code": _text("InvoicePostalCode"), "city": _text("InvoiceCity"),
-    "country_code": _text("InvoiceCountryCode"), "phone": _text("Telephone"), "email": _text("EmailAddress"),
-    "website": _text("WwwAddress"), "contact_name": _text("ContactPersonName"),
-    "contact_email": _text("ContactPersonEmail"), "contact_phone": _text("ContactPersonPhone"),
+    **{field: _text(api) for field, api in CUSTOMER_API.items() if field != "is_active"},
     "payment_terms_days": lambda r: str((r.get("TermsOfPayment") or {}).get("NumberOfDays") or ""),
-    "currency": _text("CurrencyCode"), "is_active": _bool("IsActive"),
+    "is_active": _bool("IsActive"),
 }
 PROJECT_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "number": _text("Number"), "name": _text("Name"), "is_active": lambda r: "true" if r.get("Status") == 1 else "false",
 }
+ITEM_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "number": _text(ITEM_API["number"]), "name": _text(ITEM_API["name"]), "is_active": _bool("IsActive"),
+}
 
 
-def read_register(client: EAccountingClient, register: str, progress: bool = False) -> pd.DataFrame:
-    """One register of the connected company as a canonical frame."""
+def _rows(fields: dict[str, Callable[[dict[str, Any]], str]], records: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [{**{f: get(r) for f, get in fields.items()}, "_id": str(r.get("Id") or "")} for r in records]
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def pull(client: EAccountingClient, register: str, cache: RegisterCache | None = None, *, full: bool = False,
+         overlap: dt.timedelta = DEFAULT_OVERLAP, progress: bool = False) -> list[dict[str, Any]]:
+    """Every record of ``customers``, ``articles`` or ``projects``: in full, or changes merged into the cache."""
+    path, stamp = PULLED[register]
+    listing = {"customers": client.customers, "articles": client.articles, "projects": client.projects}[register]
+    mark = None if cache is None or full else cache.mark(register)
+    if mark is not None:
+        changed = [dict(r.data) for r in listing.list(filter=f"{stamp} gt {_stamp(mark.since(overlap))}")]
+        total = int(client.get_json(path, {"$page": 1, "$pagesize": 1})["Meta"]["TotalNumberOfResults"])
+        if cache.store(register, changed, stamp, replace=False) == total:  # type: ignore[union-attr]
+            return cache.records(register)  # type: ignore[union-attr]
+    records = [dict(r.data) for r in listing.list(progress=progress)]
+    if cache is not None:
+        cache.store(register, records, stamp, replace=True)
+    return records
+
+
+def read_register(client: EAccountingClient, register: str, progress: bool = False, *,
+                  cache: RegisterCache | None = None, full: bool = False, project_target: str = "cost_center_items",
+                  cost_center: str = "Projekt") -> pd.DataFrame:
+    """One register of the connected company as a canonical frame.
+
+    Parameters
+    ----------
+    cache:
+        Pull incrementally into this cache (None: always in full, nothing kept).
+    full:
+        Pull in full even when the cache could be brought up to date.
+    project_target, cost_center:
+        Where projects live: the items of ``cost_center``, or ``projects``.
+    """
     source = f"eaccounting:{client.session.key}"
     if register == "customers":
-        rows = [dict(c.data) for c in client.customers.list(progress=progress)]
-        return canonical_frame([{f: get(r) for f, get in CUSTOMER_FIELDS.items()} for r in rows], register, source)
+        return canonical_frame(_rows(CUSTOMER_FIELDS, pull(client, "customers", cache, full=full, progress=progress)),
+                               register, source)
     if register == "projects":
-        rows = [dict(p.data) for p in client.projects.list(progress=progress)]
-        return canonical_frame([{f: get(r) for f, get in PROJECT_FIELDS.items()} for r in rows], register, source)
+        if project_target not in PROJECT_TARGETS:
+            raise ValueError(f"project_target must be one of {', '.join(PROJECT_TARGETS)}")
+        if project_target == "projects":
+            records = pull(client, "projects", cache, full=full, progress=progress)
+            return canonical_frame(_rows(PROJECT_FIELDS, records), register, source)
+        items = [dict(i.data) for c in client.cost_centers() if c.name.strip().casefold() == cost_center.casefold()
+                 for i in c.items]
+        return canonical_frame(_rows(ITEM_FIELDS, items), register, f"{source}:{cost_center}")
     if register == "products":
         rates = {c.id: c.vat_rate for c in client.article_account_codings()}
         records = []
-        for article in client.articles.list(progress=progress):
-            r = dict(article.data)
+        for r in pull(client, "articles", cache, full=full, progress=progress):
             rate = rates.get(str(r.get("CodingId") or ""))
             records.append({
                 "number": _text("Number")(r), "name": _text("Name")(r),
                 "unit": str(r.get("UnitAbbreviation") or r.get("UnitName") or ""),
                 "price": _decimal("NetPrice")(r),
                 "vat_rate": "" if rate is None else normal_decimal(str((rate * Decimal(100)).normalize())),
-                "is_active": _bool("IsActive")(r),
+                "is_active": _bool("IsActive")(r), "_id": str(r.get("Id") or ""),
             })
         return canonical_frame(records, register, source)
     raise ValueError(f"unknown register {register!r}")

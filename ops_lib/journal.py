@@ -1,0 +1,139 @@
+"""The operations journal: what was sent, what came back, and what is still open.
+
+Every call a sync makes is written here *before* it is sent (``sent``)
+and again when its answer arrives (``done`` with the id the service
+returned, or ``failed`` with the error). A crash between the two leaves
+``sent``: the next run then looks the record up by number and name
+before sending anything again, which is what makes a rerun safe. A call
+whose answer never arrived (a timeout after sending) is ``unknown`` and
+is treated the same way.
+
+Plans are recorded here too, with who prepared them and the digests of
+their actions, so a rerun after a crash can check that what it is about
+to do is still part of the plan that was approved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Iterator
+
+OPEN = ("sent", "unknown")
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """All-or-nothing on an autocommit connection."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+@dataclass(frozen=True)
+class RecordedPlan:
+    plan_hash: str
+    register: str
+    targets: tuple[str, ...]
+    prepared_by: str
+    prepared_at: str
+    action_digests: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The journal's latest word on one call."""
+
+    plan_hash: str
+    status: str
+    record_id: str
+    attempts: int
+    message: str
+
+
+class Journal:
+    """Plans, approvals and operations in the state database."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    # -- plans and approvals -------------------------------------------
+
+    def record_plan(self, plan_hash: str, register: str, targets: tuple[str, ...], prepared_by: str,
+                    action_digests: list[str]) -> RecordedPlan:
+        """Remember a prepared plan (the first preparer stays on record)."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO plans (plan_hash, register, targets, prepared_by, prepared_at, actions) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (plan_hash, register, json.dumps(list(targets)), prepared_by, utc_now(), json.dumps(sorted(action_digests))),
+        )
+        plan = self.plan(plan_hash)
+        assert plan is not None
+        return plan
+
+    def plan(self, plan_hash: str) -> RecordedPlan | None:
+        row = self.db.execute("SELECT * FROM plans WHERE plan_hash = ?", (plan_hash,)).fetchone()
+        if row is None:
+            return None
+        return RecordedPlan(row["plan_hash"], row["register"], tuple(json.loads(row["targets"])),
+                            row["prepared_by"], row["prepared_at"], frozenset(json.loads(row["actions"])))
+
+    def record_approval(self, plan_hash: str, approved_by: str, prepared_by: str, four_eyes: bool) -> str:
+        at = utc_now()
+        self.db.execute("INSERT INTO approvals VALUES (?, ?, ?, ?, ?)",
+                        (plan_hash, approved_by, at, prepared_by, int(four_eyes)))
+        return at
+
+    # -- operations ----------------------------------------------------
+
+    def latest(self, target: str, call_digest: str) -> Entry | None:
+        """The most recent entry for this call on this target, under any plan."""
+        row = self.db.execute(
+            "SELECT plan_hash, status, record_id, attempts, message FROM operations "
+            "WHERE target = ? AND call_digest = ? ORDER BY updated_at DESC, id DESC LIMIT 1",
+            (target, call_digest)).fetchone()
+        return None if row is None else Entry(row["plan_hash"], row["status"], row["record_id"],
+                                              row["attempts"], row["message"])
+
+    def entry(self, plan_hash: str, target: str, call_digest: str) -> Entry | None:
+        row = self.db.execute(
+            "SELECT plan_hash, status, record_id, attempts, message FROM operations "
+            "WHERE plan_hash = ? AND target = ? AND call_digest = ?", (plan_hash, target, call_digest)).fetchone()
+        return None if row is None else Entry(row["plan_hash"], row["status"], row["record_id"],
+                                              row["attempts"], row["message"])
+
+    def begin(self, plan_hash: str, target: str, call_digest: str, action_digest: str, register: str, action: str,
+              number: str, name: str, method: str, path: str) -> None:
+        """Write ``sent`` before the request leaves (committed, so a crash cannot lose it)."""
+        now = utc_now()
+        self.db.execute(
+            "INSERT INTO operations (plan_hash, target, call_digest, action_digest, register, action, number, name, "
+            "method, path, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', 1, ?, ?) "
+            "ON CONFLICT (plan_hash, target, call_digest) DO UPDATE SET status = 'sent', "
+            "attempts = attempts + 1, updated_at = excluded.updated_at",
+            (plan_hash, target, call_digest, action_digest, register, action, number, name, method, path, now, now),
+        )
+
+    def finish(self, plan_hash: str, target: str, call_digest: str, status: str, *, record_id: str = "",
+               error_code: str = "", error_id: str = "", message: str = "") -> None:
+        self.db.execute(
+            "UPDATE operations SET status = ?, record_id = ?, error_code = ?, error_id = ?, message = ?, "
+            "updated_at = ? WHERE plan_hash = ? AND target = ? AND call_digest = ?",
+            (status, record_id, error_code, error_id, message, utc_now(), plan_hash, target, call_digest),
+        )
+
+    def counts(self, plan_hash: str) -> dict[str, int]:
+        rows = self.db.execute("SELECT status, COUNT(*) AS n FROM operations WHERE plan_hash = ? GROUP BY status",
+                               (plan_hash,)).fetchall()
+        return {r["status"]: r["n"] for r in rows}

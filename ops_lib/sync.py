@@ -1,0 +1,281 @@
+"""Sync: turn a reconciliation into calls, and make them safely once approved.
+
+:func:`build_plan` asks each side's writer for the calls of every planned
+write (dry run: nothing is sent). :func:`authorise` checks an approval
+against the plan: the hash must be the approved one, or, on a rerun after
+a crash, every action still to do must be part of the approved plan (the
+writes already made drop out of a fresh plan; anything new or changed
+means the data moved and the plan must be approved again). With
+four-eyes on, the approver must not be the preparer.
+
+:func:`apply_plan` then makes the calls through the operations journal
+(:mod:`ops_lib.journal`): each call is journalled ``sent`` before it
+leaves and ``done`` or ``failed`` after; a create whose outcome is
+unknown is looked up by number and name before it is sent again. One
+failed action never stops the others.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Mapping
+
+import pandas as pd
+
+from .errors import ApiError, ConflictError, DataInputError, OpsError, ServiceUnreachable
+from .journal import Journal
+from .reconciliation import Reconciliation
+from .sync_plan import WRITE_ACTIONS, Call, PlanBlocked, PlannedAction, SyncPlan, Writer
+from .tokens import write_private_file
+
+RESEND_ATTEMPTS = 4
+
+
+def _record(frame: pd.DataFrame, position: int) -> dict[str, str] | None:
+    if position < 0:
+        return None
+    row = frame.iloc[position]
+    return {str(k): "" if pd.isna(v) else str(v) for k, v in row.items()}
+
+
+def build_plan(result: Reconciliation, writers: Mapping[str, Writer]) -> SyncPlan:
+    """The calls of every planned write; actions whose payload cannot be built are kept, blocked, with why.
+
+    ``writers`` maps ``left``/``right`` to the writer of that side.
+    """
+    actions = []
+    pairs = result.pairs
+    for index in pairs.index[pairs["action"].isin(WRITE_ACTIONS)]:
+        row = pairs.loc[index]
+        side = "right" if row["action"].endswith("_right") else "left"
+        writer = writers.get(side)
+        source_frame, target_frame = (result.left, result.right) if side == "right" else (result.right, result.left)
+        source_id, target_id = (row["left_id"], row["right_id"]) if side == "right" else (row["right_id"], row["left_id"])
+        record = _record(source_frame, int(source_id)) or {}
+        current = _record(target_frame, int(target_id))
+        number, name = record.get("number", ""), record.get("name", "")
+        if writer is None:
+            actions.append(PlannedAction(int(index), result.register, row["action"], number, name, side,
+                                         blocked=f"the {side} side cannot be written to"))
+            continue
+        differences = [d for d in str(row["differences"]).split(";") if d]
+        try:
+            calls = tuple(writer.plan(row["action"], record, current, differences))
+            actions.append(PlannedAction(int(index), result.register, row["action"], number, name, writer.label,
+                                         calls))
+        except PlanBlocked as exc:
+            actions.append(PlannedAction(int(index), result.register, row["action"], number, name, writer.label,
+                                         blocked=str(exc)))
+    untouched = pairs[~pairs["action"].isin(WRITE_ACTIONS + ("none",))]
+    targets = tuple(sorted({w.target for w in writers.values() if w is not None}))
+    return SyncPlan(result.register, result.master, result.left_name, result.right_name, targets, tuple(actions),
+                    untouched.reset_index(drop=True), result.plan_hash)
+
+
+@dataclass(frozen=True)
+class SyncApproval:
+    """Who approved which sync plan; with four-eyes, also who prepared it."""
+
+    register: str
+    plan_hash: str
+    approved_by: str
+    approved_at: str
+    prepared_by: str
+    four_eyes: bool
+    resumed_from: str = ""
+
+    def write(self, path: Path | str) -> Path:
+        write_private_file(Path(path), json.dumps(asdict(self), indent=2, ensure_ascii=False).encode("utf-8"))
+        return Path(path)
+
+    @classmethod
+    def read(cls, path: Path | str) -> "SyncApproval":
+        try:
+            return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError) as exc:
+            raise DataInputError(f"{path}: not a readable sync approval ({exc})") from None
+
+
+def _same_person(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def record_plan(plan: SyncPlan, journal: Journal, prepared_by: str | None = None) -> str:
+    """Remember the plan and its preparer (the first one stays); return the preparer on record."""
+    recorded = journal.record_plan(plan.plan_hash, plan.register, plan.targets, prepared_by or getpass.getuser(),
+                                   [a.digest for a in plan.actions])
+    return recorded.prepared_by
+
+
+def authorise(plan: SyncPlan, journal: Journal, approved_hash: str, approved_by: str, *,
+              four_eyes: bool = False, prepared_by: str | None = None) -> SyncApproval:
+    """Check that ``approved_hash`` covers this plan and record the approval.
+
+    Raises
+    ------
+    ConflictError
+        No hash given; the plan changed after approval; or, with four-eyes,
+        the approver is the preparer.
+    """
+    if not approved_hash:
+        raise ConflictError(f"Nothing is applied without approval: approve plan {plan.plan_hash} first")
+    if not approved_by.strip():
+        raise ConflictError("An approval needs the approver's name")
+    recorded = journal.plan(approved_hash)
+    resumed = ""
+    if approved_hash != plan.plan_hash:
+        if recorded is None:
+            raise ConflictError(f"The approval was given for plan {approved_hash[:12]}…, but the plan is now "
+                                f"{plan.plan_hash[:12]}…: the data changed; review the new plan and approve it again")
+        changed = [a for a in plan.actions if a.digest not in recorded.action_digests]
+        if changed:
+            listed = "; ".join(f"{a.action} {a.number} {a.name}" for a in changed[:5])
+            raise ConflictError(f"The data changed after plan {approved_hash[:12]}… was approved: {len(changed)} "
+                                f"action(s) are new or different ({listed}); review the new plan "
+                                f"{plan.plan_hash[:12]}… and approve it again")
+        resumed = approved_hash
+    preparer = recorded.prepared_by if recorded else (prepared_by or getpass.getuser())
+    if four_eyes and _same_person(preparer, approved_by):
+        raise ConflictError(f"Four-eyes approval: {approved_by} prepared this plan and cannot also approve it; "
+                            f"ask a colleague to approve plan {approved_hash[:12]}…")
+    at = journal.record_approval(approved_hash, approved_by.strip(), preparer, four_eyes)
+    return SyncApproval(plan.register, approved_hash, approved_by.strip(), at, preparer, four_eyes, resumed)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one planned action."""
+
+    row: int
+    register: str
+    action: str
+    number: str
+    name: str
+    target: str
+    outcome: str  # planned, done, already_done, found, failed, blocked, unknown
+    record_id: str = ""
+    error_code: str = ""
+    error_id: str = ""
+    message: str = ""
+    explanation: str = ""
+    calls: int = 0
+
+
+def dry_run(plan: SyncPlan) -> list[Outcome]:
+    return [Outcome(a.row, a.register, a.action, a.number, a.name, a.target,
+                    "blocked" if a.blocked else "planned", message=a.blocked, calls=len(a.calls))
+            for a in plan.actions]
+
+
+def _is_unknown(exc: OpsError, call: Call) -> bool:
+    """A write whose answer says nothing about whether it was done."""
+    if isinstance(exc, ServiceUnreachable):
+        return exc.outcome_unknown
+    return isinstance(exc, ApiError) and call.is_create and exc.status >= 500
+
+
+class _Run:
+    """One apply: the journal, the writers and the approved hash the calls are journalled under."""
+
+    def __init__(self, journal: Journal, writers: Mapping[str, Writer], plan_hash: str, language: str,
+                 sleep: Callable[[float], None]) -> None:
+        self.journal = journal
+        self.writers = writers
+        self.plan_hash = plan_hash
+        self.language = language
+        self.sleep = sleep
+        self.deferred: list[tuple[Call, PlannedAction]] = []
+
+    def failed(self, action: PlannedAction, call: Call, exc: OpsError, status: str = "failed") -> Outcome:
+        code = str(getattr(exc, "error_code", "") or "")
+        error_id = str(getattr(exc, "error_id", "") or "")
+        explanation = exc.explain(self.language) if isinstance(exc, ApiError) else ""
+        self.journal.finish(self.plan_hash, call.target, call.digest, status, error_code=code, error_id=error_id,
+                            message=str(exc))
+        return Outcome(action.row, action.register, action.action, action.number, action.name, action.target,
+                       status, error_code=code, error_id=error_id, message=str(exc), explanation=explanation,
+                       calls=len(action.calls))
+
+    def call(self, action: PlannedAction, call: Call, writer: Writer) -> tuple[str, str]:
+        """Make one call through the journal; return (outcome, record id). Raises OpsError."""
+        own = self.journal.entry(self.plan_hash, call.target, call.digest)
+        if own is not None and own.status == "done":
+            return "already_done", own.record_id
+        latest = self.journal.latest(call.target, call.digest)
+        if call.is_create and latest is not None and latest.status in ("sent", "unknown", "done"):
+            found = writer.find(call)  # a crash or a lost answer: it may exist already
+            if found:
+                self._journal_found(action, call, found)
+                return "found", found
+        for attempt in range(RESEND_ATTEMPTS):
+            self.journal.begin(self.plan_hash, call.target, call.digest, action.digest, action.register,
+                               action.action, action.number, action.name, call.method, call.path)
+            try:
+                record_id = writer.send(call)
+            except OpsError as exc:
+                if not _is_unknown(exc, call) or attempt + 1 == RESEND_ATTEMPTS:
+                    raise
+                self.journal.finish(self.plan_hash, call.target, call.digest, "unknown", message=str(exc))
+                self.sleep(min(0.2 * 2 ** attempt, 5.0))
+                found = writer.find(call)
+                if found:
+                    self._journal_found(action, call, found)
+                    return "found", found
+                continue
+            if getattr(writer, "deferred", False):
+                self.deferred.append((call, action))
+            else:
+                self.journal.finish(self.plan_hash, call.target, call.digest, "done", record_id=record_id)
+            return "done", record_id
+        raise AssertionError("unreachable")
+
+    def _journal_found(self, action: PlannedAction, call: Call, found: str) -> None:
+        self.journal.begin(self.plan_hash, call.target, call.digest, action.digest, action.register, action.action,
+                           action.number, action.name, call.method, call.path)
+        self.journal.finish(self.plan_hash, call.target, call.digest, "done", record_id=found,
+                            message="found after an unknown outcome")
+
+    def action(self, action: PlannedAction) -> Outcome:
+        writer = next(w for w in self.writers.values() if w is not None and w.label == action.target)
+        outcomes, record_id = [], ""
+        for call in action.calls:
+            try:
+                outcome, record_id = self.call(action, call, writer)
+            except OpsError as exc:
+                status = "unknown" if _is_unknown(exc, call) else "failed"
+                return self.failed(action, call, exc, status)
+            outcomes.append(outcome)
+        overall = "already_done" if outcomes and all(o == "already_done" for o in outcomes) else (
+            "found" if "found" in outcomes else "done")
+        return Outcome(action.row, action.register, action.action, action.number, action.name, action.target,
+                       overall, record_id=record_id, calls=len(action.calls))
+
+
+def apply_plan(plan: SyncPlan, writers: Mapping[str, Writer], journal: Journal, approval: SyncApproval, *,
+               language: str = "en", sleep: Callable[[float], None] = time.sleep) -> list[Outcome]:
+    """Make every call of ``plan`` under ``approval``; one outcome per action, failures included."""
+    run = _Run(journal, writers, approval.plan_hash, language, sleep)
+    outcomes = []
+    for action in plan.actions:
+        if action.blocked:
+            outcomes.append(Outcome(action.row, action.register, action.action, action.number, action.name,
+                                    action.target, "blocked", message=action.blocked))
+            continue
+        outcomes.append(run.action(action))
+    for writer in writers.values():
+        if writer is None:
+            continue
+        try:
+            writer.finish()
+        except OSError as exc:
+            for call, action in run.deferred:
+                if call.target == writer.target:
+                    journal.finish(approval.plan_hash, call.target, call.digest, "failed", message=str(exc))
+            raise OpsError(f"{writer.label}: the import file could not be written ({exc})") from None
+    for call, _ in run.deferred:
+        journal.finish(approval.plan_hash, call.target, call.digest, "done", record_id=f"{call.path}:{call.number}")
+    return outcomes

@@ -1,0 +1,232 @@
+"""One sync end to end, for ``ops sync``, ``ops reconcile`` and the reconcile notebook.
+
+:func:`open_sync` opens both sides (an export file, a connected
+environment, or ``demo-sandbox``), pulls system registers incrementally
+through the state database's cache, and reconciles. The
+:class:`SyncSession` it returns keeps the connections open so the same
+session can plan the sync (:meth:`SyncSession.plan`, a dry run that
+shows every call) and apply it once approved (:meth:`SyncSession.run`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, TextIO
+
+import httpx
+import pandas as pd
+
+from .connection import adapter, open_client
+from .import_file import ImportFileWriter
+from .journal import Journal
+from .readers import load_mapping
+from .reconcile import reconcile
+from .reconciliation import Reconciliation
+from .register_cache import RegisterCache
+from .settings import connection_settings
+from .sources import DEMO_SOURCE, is_environment, load_register
+from .statedb import default_state_path, open_state
+from .sync import apply_plan, authorise, build_plan, dry_run, record_plan
+from .sync_plan import SyncPlan, Writer
+from .sync_result import SyncResult
+
+
+@dataclass
+class _Side:
+    """One side of the sync: its frame, what to call it, its rules, and how to write to it."""
+
+    frame: pd.DataFrame
+    label: str
+    rules: str | None
+    client: Any = None
+    path: Path | None = None
+    writer: Writer | None = None
+
+
+@dataclass
+class SyncSession:
+    """Both sides of one register, reconciled, with their connections open.
+
+    Close it (or use it as a context manager) when done.
+    """
+
+    register: str
+    result: Reconciliation
+    sides: dict[str, _Side]
+    journal: Journal
+    state_path: str
+    out_dir: Path
+    mapping: Mapping[str, Any] | None
+    options: Mapping[str, Any]
+    prepared_by: str
+    language: str = "en"
+    _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
+
+    def writers(self) -> dict[str, Writer | None]:
+        """Each side's writer, made once: the system's own for a connected side, an import file for a file."""
+        for name, side in self.sides.items():
+            if side.writer is not None:
+                continue
+            if side.client is not None:
+                side.writer = adapter(side.client.system).make_writer(side.client, self.register, **self.options)
+            elif side.path is not None:
+                side.writer = ImportFileWriter(side.path, self.register, self.mapping, self.out_dir)
+        return {name: side.writer for name, side in self.sides.items()}
+
+    def plan(self, result: Reconciliation | None = None) -> SyncPlan:
+        """The calls the (reviewed) reconciliation implies; recorded with its preparer. Nothing is sent."""
+        plan = build_plan(result if result is not None else self.result, self.writers())
+        record_plan(plan, self.journal, self.prepared_by)
+        return plan
+
+    def preparer(self, plan: SyncPlan) -> str:
+        recorded = self.journal.plan(plan.plan_hash)
+        return recorded.prepared_by if recorded else self.prepared_by
+
+    def run(self, plan: SyncPlan, *, apply: bool = False, approved_hash: str = "", approved_by: str = "",
+            four_eyes: bool = False) -> SyncResult:
+        """A dry run (default), or the approved plan applied through the journal."""
+        if not apply:
+            return SyncResult(plan, tuple(dry_run(plan)), False)
+        approval = authorise(plan, self.journal, approved_hash, approved_by, four_eyes=four_eyes,
+                             prepared_by=self.prepared_by)
+        writers = {k: w for k, w in self.writers().items() if w is not None}
+        outcomes = apply_plan(plan, writers, self.journal, approval, language=self.language)
+        written = tuple(str(getattr(w, "path")) for w in writers.values()
+                        if isinstance(w, ImportFileWriter) and w.path.exists())
+        approval.write(self.out_dir / "sync_approval.json")
+        return SyncResult(plan, tuple(outcomes), True, approval, written)
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def __enter__(self) -> "SyncSession":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_sync(register: str, left: str, right: str, *, master: str = "left", mapping: str | Path | None = None,
+              threshold: int = 85, connection: Mapping[str, Any] | None = None, company: str = "",
+              sandbox_url: str = "", transport: httpx.BaseTransport | None = None,
+              project_target: str = "cost_center_items", cost_center: str = "Projekt",
+              out_dir: str | Path = "build/reconcile", state_db: str | Path = "", full_resync: bool = False,
+              prepared_by: str = "", language: str = "en") -> SyncSession:
+    """Open both sides of ``register``, pull them (incrementally) and reconcile.
+
+    Parameters
+    ----------
+    left, right:
+        A file path, a connected environment name, or ``demo-sandbox``.
+    project_target, cost_center:
+        Where projects live in the accounting system: the items of
+        ``cost_center`` (the integration's default) or ``projects``.
+    state_db:
+        The state database (journal and register cache); empty: the
+        configuration directory's ``state.sqlite``.
+    full_resync:
+        Pull system registers in full, ignoring what the cache holds.
+    prepared_by:
+        Who prepares the plan (four-eyes); empty: the OS user.
+    """
+    connection = {**dict(connection or {}), **{k: v for k, v in (("company", company),
+                                                                    ("sandbox_url", sandbox_url)) if v}}
+    options = {"project_target": project_target, "cost_center": cost_center}
+    stack = contextlib.ExitStack()
+    try:
+        state_path = str(state_db) if state_db else ""
+        if not state_path and DEMO_SOURCE in (left, right):
+            from .demo import shared_sandbox
+
+            state_path = str(shared_sandbox()[1] / "state.sqlite")
+        if not state_path:
+            state_path = str(default_state_path(connection_settings(dict(connection)).config_dir))
+        db = open_state(state_path)
+        stack.callback(db.close)
+        sides = {name: _open_side(stack, source, register, db, mapping=mapping, connection=connection,
+                                  transport=transport, full=full_resync, options=options)
+                 for name, source in (("left", left), ("right", right))}
+        result = reconcile(sides["left"].frame, sides["right"].frame, register, master=master, threshold=threshold,
+                           rules_left=sides["left"].rules, rules_right=sides["right"].rules,
+                           left_name=sides["left"].label, right_name=sides["right"].label)
+        columns = load_mapping(mapping, register) if mapping else None
+        session = SyncSession(register, result, sides, Journal(db), state_path, Path(out_dir), columns, options,
+                              prepared_by or getpass.getuser(), language, stack)
+    except BaseException:
+        stack.close()
+        raise
+    return session
+
+
+def _open_side(stack: contextlib.ExitStack, source: str, register: str, db: Any, *, mapping: str | Path | None,
+               connection: Mapping[str, Any], transport: httpx.BaseTransport | None, full: bool,
+               options: Mapping[str, Any]) -> _Side:
+    if source == DEMO_SOURCE or (is_environment(source) and not Path(source).exists()):
+        if source == DEMO_SOURCE:
+            from .demo import demo_client
+
+            client = stack.enter_context(demo_client(shared=True))
+            label = "eaccounting:demo-sandbox"
+        else:
+            settings = connection_settings({**dict(connection), "environment": source})
+            client = stack.enter_context(open_client(settings, transport=transport))
+            company = client.session.connection.company_name if client.session.connection else ""
+            label = f"{settings.system}:{source}:{company}"
+        if register == "projects" and options.get("project_target") == "cost_center_items":
+            label += f" (cost centre {options.get('cost_center')})"
+        cache = RegisterCache(db, client.system, client.session.key)
+        frame = adapter(client.system).read_register(client, register, cache=cache, full=full, **options)
+        return _Side(frame, label, client.system, client=client)
+    loaded = load_register(source, register, mapping=mapping)
+    return _Side(loaded.frame, loaded.label, loaded.rules, path=Path(source))
+
+
+def reconcile_sources(register: str, left: str, right: str, **kwargs: Any) -> Reconciliation:
+    """Reconcile ``register`` between two sources (see :func:`open_sync` for the parameters)."""
+    with open_sync(register, left, right, **kwargs) as session:
+        return session.result
+
+
+def sync_panel(session: SyncSession, plan: SyncPlan, out_dir: str | Path, interactive: bool = True, *,
+               apply: bool = False, approved_plan_hash: str = "", approved_by: str = "",
+               four_eyes: bool = False) -> Any:
+    """The notebook's apply step: the Approve button (interactive), or params (headless).
+
+    Headless, nothing is sent unless ``apply`` is true and
+    ``approved_plan_hash`` names this plan (or, after a crash, the plan it
+    continues); the outcome is saved beside the reconciliation either way.
+    """
+    if interactive:
+        from .widgets import sync_form
+
+        return sync_form(session, plan, out_dir, approved_by=approved_by, four_eyes=four_eyes)
+    result = session.run(plan, apply=apply, approved_hash=approved_plan_hash, approved_by=approved_by,
+                         four_eyes=four_eyes)
+    result.write(out_dir)
+    return result
+
+
+def run_sync(register: str, left: str, right: str, *, apply: bool = False, approved_hash: str = "",
+             approved_by: str = "", four_eyes: bool = False, out_dir: Path = Path("build/sync"),
+             out: TextIO | None = None, **kwargs: Any) -> int:
+    """``ops sync``: reconcile, plan, dry-run or apply, write the results; return the exit code."""
+    out = out or sys.stdout
+    out_dir = Path(out_dir)
+    with open_sync(register, left, right, out_dir=out_dir, **kwargs) as session:
+        session.result.write(out_dir)
+        plan = session.plan()
+        out.write(session.result.describe() + "\n\n" + plan.describe() + "\n\n")
+        result = session.run(plan, apply=apply, approved_hash=approved_hash,
+                             approved_by=approved_by or (getpass.getuser() if apply else ""), four_eyes=four_eyes)
+        written = result.write(out_dir)
+    out.write(result.describe() + "\n")
+    if not apply and plan.writable:
+        out.write(f"\nTo apply: ops sync {register} ... --apply --approved-hash {plan.plan_hash}\n")
+    out.write("Written: " + ", ".join(str(p) for p in [*written.values(), *result.written]) + "\n")
+    return result.exit_code
+
