@@ -133,6 +133,12 @@ class Journal:
             (status, record_id, error_code, error_id, message, utc_now(), plan_hash, target, call_digest),
         )
 
+    def open_calls(self, plan_hash: str) -> list[tuple[str, str, str]]:
+        """(target, call digest, action digest) of calls still ``sent`` or ``unknown`` under a plan."""
+        rows = self.db.execute("SELECT target, call_digest, action_digest FROM operations WHERE plan_hash = ? "
+                               "AND status IN ('sent', 'unknown')", (plan_hash,)).fetchall()
+        return [(r["target"], r["call_digest"], r["action_digest"]) for r in rows]
+
     def counts(self, plan_hash: str) -> dict[str, int]:
         rows = self.db.execute("SELECT status, COUNT(*) AS n FROM operations WHERE plan_hash = ? GROUP BY status",
                                (plan_hash,)).fetchall()

@@ -278,4 +278,10 @@ def apply_plan(plan: SyncPlan, writers: Mapping[str, Writer], journal: Journal, 
             raise OpsError(f"{writer.label}: the import file could not be written ({exc})") from None
     for call, _ in run.deferred:
         journal.finish(approval.plan_hash, call.target, call.digest, "done", record_id=f"{call.path}:{call.number}")
+    # Calls a crash left open whose action a fresh read no longer needs: the service has them.
+    planned = {a.digest for a in plan.actions}
+    for target, call_digest, action_digest in journal.open_calls(approval.plan_hash):
+        if action_digest not in planned:
+            journal.finish(approval.plan_hash, target, call_digest, "done",
+                           message="confirmed by a fresh read after an interrupted run")
     return outcomes

@@ -13,9 +13,10 @@ from __future__ import annotations
 import contextlib
 import getpass
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, TextIO
+from typing import Any, Callable, Mapping, TextIO
 
 import httpx
 import pandas as pd
@@ -64,6 +65,7 @@ class SyncSession:
     options: Mapping[str, Any]
     prepared_by: str
     language: str = "en"
+    sleep: Callable[[float], None] = time.sleep
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
 
     def writers(self) -> dict[str, Writer | None]:
@@ -95,7 +97,7 @@ class SyncSession:
         approval = authorise(plan, self.journal, approved_hash, approved_by, four_eyes=four_eyes,
                              prepared_by=self.prepared_by)
         writers = {k: w for k, w in self.writers().items() if w is not None}
-        outcomes = apply_plan(plan, writers, self.journal, approval, language=self.language)
+        outcomes = apply_plan(plan, writers, self.journal, approval, language=self.language, sleep=self.sleep)
         written = tuple(str(getattr(w, "path")) for w in writers.values()
                         if isinstance(w, ImportFileWriter) and w.path.exists())
         approval.write(self.out_dir / "sync_approval.json")
@@ -116,7 +118,8 @@ def open_sync(register: str, left: str, right: str, *, master: str = "left", map
               sandbox_url: str = "", transport: httpx.BaseTransport | None = None,
               project_target: str = "cost_center_items", cost_center: str = "Projekt",
               out_dir: str | Path = "build/reconcile", state_db: str | Path = "", full_resync: bool = False,
-              prepared_by: str = "", language: str = "en") -> SyncSession:
+              prepared_by: str = "", language: str = "en",
+              client_options: Mapping[str, Any] | None = None) -> SyncSession:
     """Open both sides of ``register``, pull them (incrementally) and reconcile.
 
     Parameters
@@ -133,6 +136,8 @@ def open_sync(register: str, left: str, right: str, *, master: str = "left", map
         Pull system registers in full, ignoring what the cache holds.
     prepared_by:
         Who prepares the plan (four-eyes); empty: the OS user.
+    client_options:
+        Passed to :func:`ops_lib.connection.open_client` (``sleep``, ``budget``, ``policy``, ``page_size``).
     """
     connection = {**dict(connection or {}), **{k: v for k, v in (("company", company),
                                                                     ("sandbox_url", sandbox_url)) if v}}
@@ -148,15 +153,18 @@ def open_sync(register: str, left: str, right: str, *, master: str = "left", map
             state_path = str(default_state_path(connection_settings(dict(connection)).config_dir))
         db = open_state(state_path)
         stack.callback(db.close)
+        client_options = dict(client_options or {})
         sides = {name: _open_side(stack, source, register, db, mapping=mapping, connection=connection,
-                                  transport=transport, full=full_resync, options=options)
+                                  transport=transport, full=full_resync, options=options,
+                                  client_options=client_options)
                  for name, source in (("left", left), ("right", right))}
         result = reconcile(sides["left"].frame, sides["right"].frame, register, master=master, threshold=threshold,
                            rules_left=sides["left"].rules, rules_right=sides["right"].rules,
                            left_name=sides["left"].label, right_name=sides["right"].label)
         columns = load_mapping(mapping, register) if mapping else None
         session = SyncSession(register, result, sides, Journal(db), state_path, Path(out_dir), columns, options,
-                              prepared_by or getpass.getuser(), language, stack)
+                              prepared_by or getpass.getuser(), language, client_options.get("sleep", time.sleep),
+                              stack)
     except BaseException:
         stack.close()
         raise
@@ -165,7 +173,7 @@ def open_sync(register: str, left: str, right: str, *, master: str = "left", map
 
 def _open_side(stack: contextlib.ExitStack, source: str, register: str, db: Any, *, mapping: str | Path | None,
                connection: Mapping[str, Any], transport: httpx.BaseTransport | None, full: bool,
-               options: Mapping[str, Any]) -> _Side:
+               options: Mapping[str, Any], client_options: Mapping[str, Any]) -> _Side:
     if source == DEMO_SOURCE or (is_environment(source) and not Path(source).exists()):
         if source == DEMO_SOURCE:
             from .demo import demo_client
@@ -174,7 +182,7 @@ def _open_side(stack: contextlib.ExitStack, source: str, register: str, db: Any,
             label = "eaccounting:demo-sandbox"
         else:
             settings = connection_settings({**dict(connection), "environment": source})
-            client = stack.enter_context(open_client(settings, transport=transport))
+            client = stack.enter_context(open_client(settings, transport=transport, **client_options))
             company = client.session.connection.company_name if client.session.connection else ""
             label = f"{settings.system}:{source}:{company}"
         if register == "projects" and options.get("project_target") == "cost_center_items":
