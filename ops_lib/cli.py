@@ -68,16 +68,35 @@ def _parser() -> argparse.ArgumentParser:
     _connection_arguments(disconnect)
 
     reconcile = commands.add_parser("reconcile", help="compare a register between two sources by number and name")
-    reconcile.add_argument("register", choices=["customers", "products", "projects"])
-    reconcile.add_argument("--left", required=True, help="a file, or a connected environment (sandbox, production)")
-    reconcile.add_argument("--right", required=True, help="a file, or a connected environment")
-    reconcile.add_argument("--master", choices=["left", "right"], default="left")
-    reconcile.add_argument("--mapping", type=Path, help="column mapping YAML for file sources")
-    reconcile.add_argument("--out", type=Path, default=Path("build/reconcile"))
-    reconcile.add_argument("--threshold", type=int, default=85, help="lowest fuzzy score for a suggestion")
-    reconcile.add_argument("--company", help="organisation number, when several companies are connected")
-    reconcile.add_argument("--sandbox-url", help="base URL of the local sandbox")
+    _register_arguments(reconcile, Path("build/reconcile"))
+    sync = commands.add_parser(
+        "sync", help="reconcile, then write what the master implies (dry run unless --apply)",
+        description="Exit codes: 0 nothing to do or all applied; 1 some failed, need manual work, or await "
+                    "approval (dry run); 2 error.")
+    _register_arguments(sync, Path("build/sync"))
+    sync.add_argument("--apply", action="store_true", help="send the calls (needs --approved-hash)")
+    sync.add_argument("--approved-hash", default="", help="the plan hash the approver signed off (from the dry run)")
+    sync.add_argument("--approved-by", default="", help="the approver's name (default: you)")
+    sync.add_argument("--prepared-by", default="", help="who prepares the plan (default: you)")
+    sync.add_argument("--four-eyes", action="store_true", help="refuse when the approver prepared the plan")
+    sync.add_argument("--project-target", choices=["cost_center_items", "projects"], default="cost_center_items",
+                      help="where projects live in the accounting system")
+    sync.add_argument("--cost-center", default="Projekt", help="the cost centre holding one item per project")
+    sync.add_argument("--state-db", default="", help="the state database (journal, register cache)")
+    sync.add_argument("--full-resync", action="store_true", help="pull system registers in full, not incrementally")
     return parser
+
+
+def _register_arguments(command: argparse.ArgumentParser, out: Path) -> None:
+    command.add_argument("register", choices=["customers", "products", "projects"])
+    command.add_argument("--left", required=True, help="a file, or a connected environment (sandbox, production)")
+    command.add_argument("--right", required=True, help="a file, or a connected environment")
+    command.add_argument("--master", choices=["left", "right"], default="left")
+    command.add_argument("--mapping", type=Path, help="column mapping YAML for file sources")
+    command.add_argument("--out", type=Path, default=out)
+    command.add_argument("--threshold", type=int, default=85, help="lowest fuzzy score for a suggestion")
+    command.add_argument("--company", help="organisation number, when several companies are connected")
+    command.add_argument("--sandbox-url", help="base URL of the local sandbox")
 
 
 def _connection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -122,6 +141,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  out_dir=args.out, threshold=args.threshold,
                                  connection={k: v for k, v in (("company", args.company),
                                                                ("sandbox_url", args.sandbox_url)) if v})
+        if args.command == "sync":
+            from .sync_job import run_sync
+
+            return run_sync(args.register, args.left, args.right, apply=args.apply,
+                            approved_hash=args.approved_hash, approved_by=args.approved_by,
+                            four_eyes=args.four_eyes, out_dir=args.out, master=args.master, mapping=args.mapping,
+                            threshold=args.threshold, company=args.company or "", sandbox_url=args.sandbox_url or "",
+                            project_target=args.project_target, cost_center=args.cost_center,
+                            state_db=args.state_db, full_resync=args.full_resync, prepared_by=args.prepared_by)
     except OpsError as exc:
         print(f"ops: {exc}", file=sys.stderr)
         return exc.exit_code

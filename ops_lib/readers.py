@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 
 from .errors import DataInputError
-from .registers import BOOKKEEPING, normal_bool, normal_decimal, normal_integer, normal_kind, spec
+from .registers import BOOKKEEPING, apply_fallbacks, normal_bool, normal_decimal, normal_integer, normal_kind, spec
 
 # canonical field -> the source header, or several headers joined with a space
 ColumnMapping = Mapping[str, "str | Sequence[str]"]
@@ -210,7 +210,8 @@ def read_file(path: Path | str, register: str, mapping: ColumnMapping | None = N
     frame = pd.DataFrame(data, dtype=object)
     frame["_source"] = str(path)
     frame["_row"] = line_numbers
-    return frame[[f for f in s.fields if f in sources] + list(BOOKKEEPING)]
+    frame = apply_fallbacks(frame, register)
+    return frame[[f for f in s.fields if f in frame.columns] + list(BOOKKEEPING)]
 
 
 def canonical_frame(records: list[dict[str, str]], register: str, source: str) -> pd.DataFrame:

@@ -64,3 +64,9 @@ def review_panel(result: Reconciliation, out_dir: str | Path, interactive: bool 
     approval = result.approve(approved_by or None, expected_hash=approved_plan_hash)
     path = approval.write(Path(out_dir) / "approval.json")
     return f"Plan {approval.plan_hash} approved by {approval.approved_by} at {approval.approved_at}; recorded in {path}."
+
+
+def reviewed(panel: Any, result: Reconciliation) -> Reconciliation:
+    """The reconciliation as the review form left it (suggestions accepted or rejected), else ``result``."""
+    state = getattr(panel, "state", None)
+    return state.get("result", result) if isinstance(state, dict) else result

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from decimal import Decimal
 
 from .money import to_decimal
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REGISTERS = ("customers", "products", "projects")
 
@@ -33,6 +37,9 @@ class RegisterSpec:
     decimals: tuple[str, ...] = ()
     integers: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    # (field, fallback field) pairs taken together: when every field of the block is empty,
+    # the whole block comes from the fallbacks, which are then dropped (they are never compared).
+    fallback_block: tuple[tuple[str, str], ...] = ()
 
 
 SPECS: dict[str, RegisterSpec] = {
@@ -40,8 +47,13 @@ SPECS: dict[str, RegisterSpec] = {
         "customers",
         ("number", "name", "org_number", "vat_number", "address1", "address2", "postal_code", "city",
          "country_code", "phone", "email", "website", "contact_name", "contact_email", "contact_phone",
-         "payment_terms_days", "currency", "is_active"),
+         "payment_terms_days", "currency", "is_active", "office_address1", "office_address2", "office_postal_code",
+         "office_city", "office_country_code"),
         integers=("payment_terms_days",),
+        # The invoicing address, falling back to the head-office address, as the integration does.
+        fallback_block=(("address1", "office_address1"), ("address2", "office_address2"),
+                        ("postal_code", "office_postal_code"), ("city", "office_city"),
+                        ("country_code", "office_country_code")),
     ),
     "products": RegisterSpec(
         "products", ("number", "name", "kind", "unit", "price", "vat_rate", "is_active"),
@@ -106,3 +118,25 @@ def normal_integer(text: str) -> str:
 def fold_name(text: str) -> str:
     """A name with case, spacing and Unicode form removed: what makes two names the same "cosmetically"."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def apply_fallbacks(frame: "pd.DataFrame", register: str) -> "pd.DataFrame":
+    """Fill each row's empty block from its fallback fields, then drop the fallback columns.
+
+    The block counts as empty when its address line, postal code and city
+    are all empty; a partly filled block is kept as it is, so two
+    addresses are never mixed.
+    """
+    block = spec(register).fallback_block
+    present = [(f, b) for f, b in block if b in frame.columns]
+    if not present:
+        return frame
+    frame = frame.copy()
+    for field, _ in present:
+        if field not in frame.columns:
+            frame[field] = ""
+    key = [f for f, _ in present if f in ("address1", "postal_code", "city")] or [present[0][0]]
+    empty = (frame[key].astype(str).apply(lambda col: col.str.strip() == "")).all(axis=1)
+    for field, fallback in present:
+        frame.loc[empty, field] = frame.loc[empty, fallback]
+    return frame.drop(columns=[b for _, b in present])

@@ -221,3 +221,50 @@ def review_form(result: Any, out_dir: Any, approved_by: str = "") -> Any:
     form = w.VBox([summary, status, table, pick, side, w.HBox([accept, reject]), w.HBox([who, approve]), message])
     form.state = state  # the reviewed result, for the cells after the form
     return form
+
+
+def sync_form(session: Any, plan: Any, out_dir: Any, approved_by: str = "", four_eyes: bool = False) -> Any:
+    """The apply step: the plan with every call, the approver's name, and Approve and apply.
+
+    The approval is bound to the plan shown: the button applies exactly
+    ``plan`` under its hash, and the results (red or green box and the
+    per-action table) replace the plan when it is done.
+    """
+    import ipywidgets as w
+
+    plan_view = w.HTML(value=plan._repr_html_())
+    who = w.Text(value=approved_by, description="Approver", placeholder="your name")
+    apply = w.Button(description="Approve and apply", button_style="danger", icon="upload",
+                     disabled=not plan.writable)
+    preparer = w.HTML(value=f"<span class='ops-preparer'>Prepared by {html.escape(session.preparer(plan))}"
+                            + (" (four-eyes: someone else must approve)" if four_eyes else "") + "</span>")
+    outcome = w.HTML()
+    message = w.HTML()
+    for widget, name in ((plan_view, "ops-plan"), (who, "ops-approver"), (apply, "ops-apply"), (preparer, "ops-preparer"),
+                         (outcome, "ops-sync-outcome"), (message, "ops-message-area")):
+        widget.add_class(name)
+    state: dict[str, Any] = {"result": None}
+
+    def on_apply(_: Any) -> None:
+        if not who.value.strip():
+            message.value = _message("error", "Type your name as approver first.")
+            return
+        apply.disabled = True
+        message.value = _message("wait", "Applying…")
+        try:
+            result = session.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by=who.value.strip(),
+                                 four_eyes=four_eyes)
+            written = result.write(out_dir)
+        except OpsError as exc:
+            apply.disabled = False
+            message.value = _message("error", str(exc))
+            return
+        state["result"] = result
+        outcome.value = result._repr_html_()
+        message.value = _message("info", f"Plan {plan.plan_hash} approved by {who.value.strip()}; results saved in "
+                                         + ", ".join(str(p) for p in written.values()) + ".")
+
+    apply.on_click(on_apply)
+    form = w.VBox([plan_view, preparer, w.HBox([who, apply]), message, outcome])
+    form.state = state
+    return form

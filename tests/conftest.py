@@ -42,6 +42,15 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
     monkeypatch.setenv("OPS_TOKEN_BACKEND", "file")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_demo_sandbox() -> Iterator[None]:
+    """Each test that reads ``demo-sandbox`` starts from the seeded world, whatever an earlier one wrote."""
+    yield
+    from ops_lib.demo import reset_shared_sandbox
+
+    reset_shared_sandbox()
+
+
 def pkce_pair() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()

@@ -96,3 +96,20 @@ def test_mapping_file_is_checked(tmp_path: Path) -> None:
     bad.write_text("projects:\n  colour: Färg\n", encoding="utf-8")
     with pytest.raises(DataInputError, match="projects has no field"):
         load_mapping(bad, "projects")
+
+
+def test_an_empty_invoicing_address_falls_back_to_the_whole_head_office_address(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text("number;name;address1;postal_code;city;country_code;office_address1;office_postal_code;"
+                    "office_city;office_country_code\n"
+                    "1;Utan Faktura AB;;;;;Storgatan 1;111 22;Stockholm;SE\n"
+                    "2;Halv Adress AB;;;Växjö;SE;Storgatan 2;111 22;Stockholm;SE\n"
+                    "3;Full Adress AB;Kungsgatan 3;411 19;Göteborg;SE;Storgatan 3;111 22;Stockholm;SE\n",
+                    encoding="utf-8")
+    frame = read_file(path, "customers")
+    assert not any(c.startswith("office_") for c in frame.columns)
+    rows = frame.set_index("number")
+    assert tuple(rows.loc["1", ["address1", "postal_code", "city", "country_code"]]) == (
+        "Storgatan 1", "111 22", "Stockholm", "SE")
+    assert tuple(rows.loc["2", ["address1", "city"]]) == ("", "Växjö")  # a partly filled block is not mixed
+    assert rows.loc["3", "address1"] == "Kungsgatan 3"

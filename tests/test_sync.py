@@ -141,6 +141,10 @@ def test_customers_are_companies_with_terms_by_days_and_the_contact_joined(sandb
     assert terms[body["TermsOfPaymentId"]] == int(row["payment_terms_days"])
     assert body["ContactPersonName"] == row["contact_name"] and " " in body["ContactPersonName"]
     assert body["CurrencyCode"] == row["currency"] and body["InvoiceAddress1"] == row["address1"]
+    # 1302 has no invoicing address in the export: its head-office address is used, all of it
+    office = next(a for a in plan.actions if a.number == "1302").calls[0].body
+    assert (office["InvoiceAddress1"], office["InvoicePostalCode"], office["InvoiceCity"],
+            office["InvoiceCountryCode"]) == ("Hamngatan 8", "972 31", "Luleå", "SE")
 
 
 def _mapping(register: str) -> dict[str, Any]:
@@ -401,3 +405,30 @@ def test_the_incremental_pull_fetches_only_changed_records(sandbox: SandboxHarne
     with open_session(sandbox, "customers", tmp_path, transport=resync, full_resync=True, **options):
         pass
     assert len(resync.api("GET", "customers")) == -(-(total - 1) // 50)
+
+
+# -- the notebook's apply step ---------------------------------------------------
+
+def test_the_approve_button_applies_exactly_the_plan_shown(sandbox: SandboxHarness, tmp_path: Path) -> None:
+    from tests.test_connect_notebook import find
+
+    from ops_lib.sync_job import sync_panel
+
+    sandbox.connect()
+    with open_session(sandbox, "projects", tmp_path, prepared_by="anna") as session:
+        plan = session.plan()
+        form = sync_panel(session, plan, tmp_path / "out", interactive=True, four_eyes=True)
+        assert "POST /costcenteritems" in find(form, "ops-plan").value
+        assert "Prepared by anna" in find(form, "ops-preparer").value
+        find(form, "ops-apply").click()
+        assert "Type your name" in find(form, "ops-message-area").value
+        find(form, "ops-approver").value = "Anna"
+        find(form, "ops-apply").click()
+        assert "Four-eyes" in find(form, "ops-message-area").value and not find(form, "ops-apply").disabled
+        find(form, "ops-approver").value = "Bertil"
+        find(form, "ops-apply").click()
+    assert "ops-sync-ok" in find(form, "ops-sync-outcome").value
+    assert "3 transferred, 0 failed" in find(form, "ops-sync-outcome").value
+    assert plan.plan_hash in find(form, "ops-message-area").value
+    results = (tmp_path / "out" / "sync_results.json").read_text(encoding="utf-8")
+    assert '"approved_by": "Bertil"' in results

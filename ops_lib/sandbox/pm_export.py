@@ -34,6 +34,7 @@ CUSTOMER_HEADERS = [
     "Fakturaadress 2", "Postnummer", "Ort", "Land", "Telefon", "E-post", "Webbplats",
     "Kontakt förnamn", "Kontakt efternamn", "Kontakt e-post", "Kontakt telefon",
     "Betalningsvillkor (dagar)", "Valuta", "Aktiv",
+    "Huvudkontor adress", "Huvudkontor postnummer", "Huvudkontor ort", "Huvudkontor land",
 ]
 PRODUCT_HEADERS = ["Kod", "Namn", "Typ", "Enhet", "Pris exkl. moms", "Moms %", "Aktiv"]
 PROJECT_HEADERS = ["Projektnummer", "Projektnamn", "Status"]
@@ -61,6 +62,9 @@ def _customer_row(c: dict[str, Any]) -> dict[str, str]:
         "Kontakt e-post": c.get("ContactPersonEmail") or "", "Kontakt telefon": c.get("ContactPersonPhone") or "",
         "Betalningsvillkor (dagar)": str(c["TermsOfPayment"]["NumberOfDays"]),
         "Valuta": c.get("CurrencyCode") or "", "Aktiv": _yes(c["IsActive"]),
+        # the seeded companies invoice at their head office
+        "Huvudkontor adress": c.get("InvoiceAddress1") or "", "Huvudkontor postnummer": c.get("InvoicePostalCode") or "",
+        "Huvudkontor ort": c.get("InvoiceCity") or "", "Huvudkontor land": c.get("InvoiceCountryCode") or "",
     }
 
 
@@ -105,12 +109,16 @@ def build_pm_export() -> dict[str, list[dict[str, str]]]:
     long_name = "Östra Norrlands Bygg- och Anläggningsentreprenader Aktiebolag"
     extra = [
         _new_customer("1301", "Solviken Fastigheter AB", "Sjövägen 3", "903 26", "Umeå"),
-        _new_customer("1302", "Granholm Transport AB", "Hamngatan 8", "972 31", "Luleå"),
+        _new_customer("1302", "Granholm Transport AB", "", "", ""),
         _new_customer("1303", long_name, "Storgatan 12", "831 30", "Östersund"),
         _new_customer("1304", "Adresslös Konsult AB", "", "", "Växjö"),
     ]
+    head_office = extra[1]
+    head_office.update({"Land": "", "Huvudkontor adress": "Hamngatan 8", "Huvudkontor postnummer": "972 31",
+                        "Huvudkontor ort": "Luleå", "Huvudkontor land": "SE"})
     for row in extra:
         plant("customers", row["Kundnummer"], "only_in_export", "not in eAccounting")
+    plant("customers", "1302", "head_office_address", "no invoicing address; the head-office address is used")
     plant("customers", "1303", "name_too_long", f"name has {len(long_name)} characters; eAccounting allows 50")
     plant("customers", "1304", "missing_address", "no invoice address or postal code")
     duplicate = _new_customer("1040", "Dubbelgården Handel AB", "Kyrkogatan 4", "702 11", "Örebro")
