@@ -156,6 +156,11 @@ class ImportFileWriter:
         number = record.get("number", "")
         if not number:
             raise PlanBlocked("the record has no number, so it cannot be imported")
+        if current is not None:
+            # An update keeps what only this side holds (a product's kind, a head-office address)
+            # and takes the master's value for the fields that differ.
+            record = {**{k: v for k, v in current.items() if not k.startswith("_")},
+                      **{f: record.get(f, "") for f in differences}}
         cells = self.row(record)
         for header, cell in cells.items():
             try:

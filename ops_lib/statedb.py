@@ -80,6 +80,7 @@ def open_state(path: Path | str) -> sqlite3.Connection:
     """Open (and create) the state database; each statement commits unless in ``with db:``."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).touch(mode=0o600, exist_ok=True)  # business data: readable by its owner only
     db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
     db.row_factory = sqlite3.Row
     db.execute("PRAGMA journal_mode=WAL" if str(path) != ":memory:" else "PRAGMA journal_mode=MEMORY")

@@ -432,3 +432,20 @@ def test_the_approve_button_applies_exactly_the_plan_shown(sandbox: SandboxHarne
     assert plan.plan_hash in find(form, "ops-message-area").value
     results = (tmp_path / "out" / "sync_results.json").read_text(encoding="utf-8")
     assert '"approved_by": "Bertil"' in results
+
+
+def test_with_eaccounting_as_master_updates_go_to_the_import_file_and_keep_what_only_pm_holds(
+        sandbox: SandboxHarness, tmp_path: Path) -> None:
+    sandbox.connect()
+    with open_session(sandbox, "products", tmp_path, master="right") as session:
+        plan = session.plan()
+        result = session.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
+    price = next(a for a in plan.actions if a.number == "1005")
+    assert price.action == "update_left" and price.calls[0].method == "ROW"
+    rows = {r[0]: r for r in read_rows(Path(result.written[0]))}
+    header = rows["Kod"]
+    updated = dict(zip(header, rows["1005"]))
+    assert updated["Pris exkl. moms"] == "2580,00" and updated["Typ"] == "Produkt" and updated["Enhet"] == "st"
+    # updates flow from the master only; new records still go both ways
+    assert result.failed == 0 and not any(a.action == "update_right" for a in plan.actions)
+    assert {a.action for a in plan.writable} == {"update_left", "create_left", "create_right"}
