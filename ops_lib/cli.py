@@ -84,6 +84,16 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--cost-center", default="Projekt", help="the cost centre holding one item per project")
     sync.add_argument("--state-db", default="", help="the state database (journal, register cache)")
     sync.add_argument("--full-resync", action="store_true", help="pull system registers in full, not incrementally")
+    run = commands.add_parser(
+        "run", help="execute a notebook headless with papermill, parameters checked first",
+        description="Exit codes: 0 clean; 1 the notebook recorded findings; 2 failed or refused.")
+    run.add_argument("notebook", help="the notebook to run, e.g. notebooks/20_reconcile.ipynb")
+    run.add_argument("--params", help="a params YAML file (params/*.yaml)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
+                     help="override one parameter (repeatable)")
+    run.add_argument("--out", default="build/runs", help="where the executed notebook goes")
+    run.add_argument("--timeout", type=float, default=3600, help="seconds for the whole run")
+    run.add_argument("--cell-timeout", type=int, default=900, help="seconds for each cell")
     return parser
 
 
@@ -141,6 +151,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  out_dir=args.out, threshold=args.threshold,
                                  connection={k: v for k, v in (("company", args.company),
                                                                ("sandbox_url", args.sandbox_url)) if v})
+        if args.command == "run":
+            from .runner import run_command
+
+            return run_command(args.notebook, args.params, args.overrides, args.out, run_timeout=args.timeout,
+                               cell_timeout=args.cell_timeout)
         if args.command == "sync":
             from .sync_job import run_sync
 
