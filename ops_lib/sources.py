@@ -2,14 +2,18 @@
 
 A source is written the way a person says it: a path (``exports/kunder.csv``)
 or the name of a connected environment (``sandbox``, ``production``,
-``visma-sandbox``), or ``demo-sandbox``: a private in-process sandbox
-that needs no connection, for notebooks' defaults. :func:`load_register` turns either into a canonical
-register frame and says which system's rules apply to records written
-there (none for a file).
+``visma-sandbox``), or ``demo-sandbox``: the process's own in-process
+sandbox that needs no connection, for notebooks' defaults.
+:func:`load_register` turns either into a canonical register frame and
+says which system's rules apply to records written there (none for a
+file). A system's client stays open on the caller's exit stack, so the
+same connection can write back what the reconciliation plans.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -21,60 +25,73 @@ from .errors import DataInputError
 from .readers import load_mapping, read_file
 from .settings import SYSTEMS, connection_settings
 
-
 DEMO_SOURCE = "demo-sandbox"
-
-
-def client_register(client: Any, register: str, progress: bool = False) -> pd.DataFrame:
-    from .connection import adapter
-
-    return adapter(client.system).read_register(client, register, progress=progress)
 
 
 @dataclass(frozen=True)
 class LoadedRegister:
-    """A register frame, what to call it, and the rules of the system it lives in."""
+    """A register frame, what to call it, the rules of the system it lives in, and how to reach it again.
+
+    ``client`` is the open connection of a system source; ``path`` the file of a file source.
+    """
 
     frame: pd.DataFrame
     label: str
     rules: str | None
+    client: Any = None
+    path: Path | None = None
 
 
 def is_environment(source: str) -> bool:
     return any(source in module.ENVIRONMENTS for module in SYSTEMS.values())
 
 
-def load_register(source: str, register: str, *, mapping: str | Path | None = None,
-                  connection: Mapping[str, Any] | None = None,
-                  transport: httpx.BaseTransport | None = None, progress: bool = False) -> LoadedRegister:
+def load_register(stack: contextlib.ExitStack, source: str, register: str, *, mapping: str | Path | None = None,
+                  connection: Mapping[str, Any] | None = None, transport: httpx.BaseTransport | None = None,
+                  db: sqlite3.Connection | None = None, full: bool = False,
+                  options: Mapping[str, Any] | None = None,
+                  client_options: Mapping[str, Any] | None = None) -> LoadedRegister:
     """Read ``register`` from ``source``.
 
     Parameters
     ----------
-    source:
-        A file path, or an environment name of a connected system.
+    stack:
+        Holds a system source's client open until the caller closes it.
     mapping:
         A column-mapping YAML (for files whose headers are not canonical).
     connection:
         Connection parameters (``company``, ``sandbox_url``, ...) for a system source.
+    db, full:
+        The state database whose register cache makes system pulls incremental (None: always in
+        full, nothing kept); ``full`` pulls in full anyway.
+    options:
+        The system reader's options (``project_target``, ``cost_center``).
+    client_options:
+        Passed to :func:`ops_lib.connection.open_client` (``sleep``, ``budget``, ``page_size``, ...).
     """
-    if source == DEMO_SOURCE:
-        from .demo import demo_client
+    options = dict(options or {})
+    if source == DEMO_SOURCE or (is_environment(source) and not Path(source).exists()):
+        from .connection import adapter, open_client
+        from .register_cache import RegisterCache
 
-        with demo_client() as client:
-            frame = client_register(client, register, progress)
-        return LoadedRegister(frame, "eaccounting:demo-sandbox", "eaccounting")
-    if is_environment(source) and not Path(source).exists():
-        from .connection import open_client
+        if source == DEMO_SOURCE:
+            from .demo import demo_client
 
-        settings = connection_settings({**dict(connection or {}), "environment": source})
-        with open_client(settings, transport=transport) as client:
-            frame = client_register(client, register, progress)
-            label = f"{settings.system}:{source}:{client.session.connection.company_name}"
-        return LoadedRegister(frame, label, settings.system)
+            client = stack.enter_context(demo_client(shared=True))
+            label = "eaccounting:demo-sandbox"
+        else:
+            settings = connection_settings({**dict(connection or {}), "environment": source})
+            client = stack.enter_context(open_client(settings, transport=transport, **dict(client_options or {})))
+            company = client.session.connection.company_name if client.session.connection else ""
+            label = f"{settings.system}:{source}:{company}"
+        if register == "projects" and options.get("project_target") == "cost_center_items":
+            label += f" (cost centre {options.get('cost_center')})"
+        cache = RegisterCache(db, client.system, client.session.key) if db is not None else None
+        frame = adapter(client.system).read_register(client, register, cache=cache, full=full, **options)
+        return LoadedRegister(frame, label, client.system, client=client)
     path = Path(source)
     if not path.exists():
         raise DataInputError(f"{source}: no such file, and not an environment name "
                              f"(connected environments: {', '.join(sorted(k for m in SYSTEMS.values() for k in m.ENVIRONMENTS))})")
     columns = load_mapping(mapping, register) if mapping else None
-    return LoadedRegister(read_file(path, register, columns or None), path.name, None)
+    return LoadedRegister(read_file(path, register, columns or None), path.name, None, path=path)

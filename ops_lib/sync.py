@@ -71,7 +71,7 @@ def build_plan(result: Reconciliation, writers: Mapping[str, Writer]) -> SyncPla
             actions.append(PlannedAction(int(index), result.register, row["action"], number, name, writer.label,
                                          blocked=str(exc)))
     untouched = pairs[~pairs["action"].isin(WRITE_ACTIONS + ("none",))]
-    targets = tuple(sorted({w.target for w in writers.values() if w is not None}))
+    targets = tuple(sorted({w.target for w in writers.values()}))
     return SyncPlan(result.register, result.master, result.left_name, result.right_name, targets, tuple(actions),
                     untouched.reset_index(drop=True), result.plan_hash)
 
@@ -240,7 +240,7 @@ class _Run:
                             message="found after an unknown outcome")
 
     def action(self, action: PlannedAction) -> Outcome:
-        writer = next(w for w in self.writers.values() if w is not None and w.label == action.target)
+        writer = next(w for w in self.writers.values() if w.label == action.target)
         outcomes, record_id = [], ""
         for call in action.calls:
             try:
@@ -267,8 +267,6 @@ def apply_plan(plan: SyncPlan, writers: Mapping[str, Writer], journal: Journal, 
             continue
         outcomes.append(run.action(action))
     for writer in writers.values():
-        if writer is None:
-            continue
         try:
             writer.finish()
         except OSError as exc:

@@ -19,33 +19,19 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, TextIO
 
 import httpx
-import pandas as pd
 
-from .connection import adapter, open_client
+from .connection import adapter
 from .import_file import ImportFileWriter
 from .journal import Journal
 from .readers import load_mapping
 from .reconcile import reconcile
 from .reconciliation import Reconciliation
-from .register_cache import RegisterCache
 from .settings import connection_settings
-from .sources import DEMO_SOURCE, is_environment, load_register
+from .sources import DEMO_SOURCE, LoadedRegister, load_register
 from .statedb import default_state_path, open_state
 from .sync import apply_plan, authorise, build_plan, dry_run, record_plan
 from .sync_plan import SyncPlan, Writer
 from .sync_result import SyncResult
-
-
-@dataclass
-class _Side:
-    """One side of the sync: its frame, what to call it, its rules, and how to write to it."""
-
-    frame: pd.DataFrame
-    label: str
-    rules: str | None
-    client: Any = None
-    path: Path | None = None
-    writer: Writer | None = None
 
 
 @dataclass
@@ -57,7 +43,7 @@ class SyncSession:
 
     register: str
     result: Reconciliation
-    sides: dict[str, _Side]
+    sides: dict[str, LoadedRegister]
     journal: Journal
     state_path: str
     out_dir: Path
@@ -67,17 +53,17 @@ class SyncSession:
     language: str = "en"
     sleep: Callable[[float], None] = time.sleep
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
+    _writers: dict[str, Writer] | None = field(default=None, repr=False)
 
-    def writers(self) -> dict[str, Writer | None]:
+    def writers(self) -> dict[str, Writer]:
         """Each side's writer, made once: the system's own for a connected side, an import file for a file."""
-        for name, side in self.sides.items():
-            if side.writer is not None:
-                continue
-            if side.client is not None:
-                side.writer = adapter(side.client.system).make_writer(side.client, self.register, **self.options)
-            elif side.path is not None:
-                side.writer = ImportFileWriter(side.path, self.register, self.mapping, self.out_dir)
-        return {name: side.writer for name, side in self.sides.items()}
+        if self._writers is None:
+            self._writers = {
+                name: (adapter(side.client.system).make_writer(side.client, self.register, **self.options)
+                       if side.client is not None
+                       else ImportFileWriter(side.path, self.register, self.mapping, self.out_dir))  # type: ignore[arg-type]
+                for name, side in self.sides.items()}
+        return self._writers
 
     def plan(self, result: Reconciliation | None = None) -> SyncPlan:
         """The calls the (reviewed) reconciliation implies; recorded with its preparer. Nothing is sent."""
@@ -96,10 +82,9 @@ class SyncSession:
             return SyncResult(plan, tuple(dry_run(plan)), False)
         approval = authorise(plan, self.journal, approved_hash, approved_by, four_eyes=four_eyes,
                              prepared_by=self.prepared_by)
-        writers = {k: w for k, w in self.writers().items() if w is not None}
+        writers = self.writers()
         outcomes = apply_plan(plan, writers, self.journal, approval, language=self.language, sleep=self.sleep)
-        written = tuple(str(getattr(w, "path")) for w in writers.values()
-                        if isinstance(w, ImportFileWriter) and w.path.exists())
+        written = tuple(str(w.path) for w in writers.values() if isinstance(w, ImportFileWriter) and w.path.exists())
         approval.write(self.out_dir / "sync_approval.json")
         return SyncResult(plan, tuple(outcomes), True, approval, written)
 
@@ -154,9 +139,9 @@ def open_sync(register: str, left: str, right: str, *, master: str = "left", map
         db = open_state(state_path)
         stack.callback(db.close)
         client_options = dict(client_options or {})
-        sides = {name: _open_side(stack, source, register, db, mapping=mapping, connection=connection,
-                                  transport=transport, full=full_resync, options=options,
-                                  client_options=client_options)
+        sides = {name: load_register(stack, source, register, mapping=mapping, connection=connection,
+                                     transport=transport, db=db, full=full_resync, options=options,
+                                     client_options=client_options)
                  for name, source in (("left", left), ("right", right))}
         result = reconcile(sides["left"].frame, sides["right"].frame, register, master=master, threshold=threshold,
                            rules_left=sides["left"].rules, rules_right=sides["right"].rules,
@@ -169,35 +154,6 @@ def open_sync(register: str, left: str, right: str, *, master: str = "left", map
         stack.close()
         raise
     return session
-
-
-def _open_side(stack: contextlib.ExitStack, source: str, register: str, db: Any, *, mapping: str | Path | None,
-               connection: Mapping[str, Any], transport: httpx.BaseTransport | None, full: bool,
-               options: Mapping[str, Any], client_options: Mapping[str, Any]) -> _Side:
-    if source == DEMO_SOURCE or (is_environment(source) and not Path(source).exists()):
-        if source == DEMO_SOURCE:
-            from .demo import demo_client
-
-            client = stack.enter_context(demo_client(shared=True))
-            label = "eaccounting:demo-sandbox"
-        else:
-            settings = connection_settings({**dict(connection), "environment": source})
-            client = stack.enter_context(open_client(settings, transport=transport, **client_options))
-            company = client.session.connection.company_name if client.session.connection else ""
-            label = f"{settings.system}:{source}:{company}"
-        if register == "projects" and options.get("project_target") == "cost_center_items":
-            label += f" (cost centre {options.get('cost_center')})"
-        cache = RegisterCache(db, client.system, client.session.key)
-        frame = adapter(client.system).read_register(client, register, cache=cache, full=full, **options)
-        return _Side(frame, label, client.system, client=client)
-    loaded = load_register(source, register, mapping=mapping)
-    return _Side(loaded.frame, loaded.label, loaded.rules, path=Path(source))
-
-
-def reconcile_sources(register: str, left: str, right: str, **kwargs: Any) -> Reconciliation:
-    """Reconcile ``register`` between two sources (see :func:`open_sync` for the parameters)."""
-    with open_sync(register, left, right, **kwargs) as session:
-        return session.result
 
 
 def sync_panel(session: SyncSession, plan: SyncPlan, out_dir: str | Path, interactive: bool = True, *,
