@@ -164,11 +164,17 @@ class Outcome:
     explanation: str = ""
     calls: int = 0
 
+    @classmethod
+    def of(cls, action: PlannedAction, outcome: str, **details: str) -> "Outcome":
+        """The outcome of ``action``: its record and target, with what happened."""
+        if action.blocked:
+            outcome, details = "blocked", {"message": action.blocked}
+        return cls(action.row, action.register, action.action, action.number, action.name, action.target,
+                   outcome, calls=len(action.calls), **details)
+
 
 def dry_run(plan: SyncPlan) -> list[Outcome]:
-    return [Outcome(a.row, a.register, a.action, a.number, a.name, a.target,
-                    "blocked" if a.blocked else "planned", message=a.blocked, calls=len(a.calls))
-            for a in plan.actions]
+    return [Outcome.of(a, "planned") for a in plan.actions]
 
 
 def _is_unknown(exc: OpsError, call: Call) -> bool:
@@ -196,9 +202,8 @@ class _Run:
         explanation = exc.explain(self.language) if isinstance(exc, ApiError) else ""
         self.journal.finish(self.plan_hash, call.target, call.digest, status, error_code=code, error_id=error_id,
                             message=str(exc))
-        return Outcome(action.row, action.register, action.action, action.number, action.name, action.target,
-                       status, error_code=code, error_id=error_id, message=str(exc), explanation=explanation,
-                       calls=len(action.calls))
+        return Outcome.of(action, status, error_code=code, error_id=error_id, message=str(exc),
+                          explanation=explanation)
 
     def call(self, action: PlannedAction, call: Call, writer: Writer) -> tuple[str, str]:
         """Make one call through the journal; return (outcome, record id). Raises OpsError."""
@@ -212,8 +217,7 @@ class _Run:
                 self._journal_found(action, call, found)
                 return "found", found
         for attempt in range(RESEND_ATTEMPTS):
-            self.journal.begin(self.plan_hash, call.target, call.digest, action.digest, action.register,
-                               action.action, action.number, action.name, call.method, call.path)
+            self._begin(action, call)
             try:
                 record_id = writer.send(call)
             except OpsError as exc:
@@ -233,9 +237,12 @@ class _Run:
             return "done", record_id
         raise AssertionError("unreachable")
 
-    def _journal_found(self, action: PlannedAction, call: Call, found: str) -> None:
+    def _begin(self, action: PlannedAction, call: Call) -> None:
         self.journal.begin(self.plan_hash, call.target, call.digest, action.digest, action.register, action.action,
                            action.number, action.name, call.method, call.path)
+
+    def _journal_found(self, action: PlannedAction, call: Call, found: str) -> None:
+        self._begin(action, call)
         self.journal.finish(self.plan_hash, call.target, call.digest, "done", record_id=found,
                             message="found after an unknown outcome")
 
@@ -251,21 +258,14 @@ class _Run:
             outcomes.append(outcome)
         overall = "already_done" if outcomes and all(o == "already_done" for o in outcomes) else (
             "found" if "found" in outcomes else "done")
-        return Outcome(action.row, action.register, action.action, action.number, action.name, action.target,
-                       overall, record_id=record_id, calls=len(action.calls))
+        return Outcome.of(action, overall, record_id=record_id)
 
 
 def apply_plan(plan: SyncPlan, writers: Mapping[str, Writer], journal: Journal, approval: SyncApproval, *,
                language: str = "en", sleep: Callable[[float], None] = time.sleep) -> list[Outcome]:
     """Make every call of ``plan`` under ``approval``; one outcome per action, failures included."""
     run = _Run(journal, writers, approval.plan_hash, language, sleep)
-    outcomes = []
-    for action in plan.actions:
-        if action.blocked:
-            outcomes.append(Outcome(action.row, action.register, action.action, action.number, action.name,
-                                    action.target, "blocked", message=action.blocked))
-            continue
-        outcomes.append(run.action(action))
+    outcomes = [Outcome.of(a, "blocked") if a.blocked else run.action(a) for a in plan.actions]
     for writer in writers.values():
         try:
             writer.finish()

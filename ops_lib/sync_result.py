@@ -10,8 +10,10 @@ anything failed) over the table, and saves as ``sync_results.xlsx`` and
 
 from __future__ import annotations
 
+import functools
 import html
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -43,25 +45,29 @@ class SyncResult:
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([asdict(o) for o in self.outcomes], columns=COLUMNS)
 
+    @functools.cached_property
+    def _counts(self) -> dict[str, int]:
+        return dict(Counter(o.outcome for o in self.outcomes))
+
     def counts(self) -> dict[str, int]:
-        frame = self.to_frame()
-        return {k: int(v) for k, v in frame["outcome"].value_counts().items()} if len(frame) else {}
+        """Actions per outcome (computed once: a result does not change after it is made)."""
+        return dict(self._counts)
 
     @property
     def transferred(self) -> int:
-        return sum(n for k, n in self.counts().items() if k in TRANSFERRED)
+        return sum(n for k, n in self._counts.items() if k in TRANSFERRED)
 
     @property
     def failed(self) -> int:
-        return sum(n for k, n in self.counts().items() if k in NOT_DONE)
+        return sum(n for k, n in self._counts.items() if k in NOT_DONE)
 
     @property
     def blocked(self) -> int:
-        return self.counts().get("blocked", 0)
+        return self._counts.get("blocked", 0)
 
     @property
     def pending(self) -> int:
-        return self.counts().get("planned", 0)
+        return self._counts.get("planned", 0)
 
     @property
     def exit_code(self) -> int:

@@ -51,8 +51,9 @@ UNIT_WORDS = {
 MILEAGE_WORDS = ("mil", "km", "körning", "kilometer", "mileage")
 
 
-def _flag(text: str) -> bool:
-    return str(text).strip().lower() == "true"
+def _active(record: Mapping[str, str]) -> bool:
+    """Active unless the record says ``false`` (an empty cell means active)."""
+    return str(record.get("is_active", "") or "true").strip().lower() == "true"
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def customer_fields(record: Mapping[str, str], fields: Sequence[str], lookups: L
         if f == "payment_terms_days":
             body["TermsOfPaymentId"] = lookups.terms(record.get(f, ""))
         elif f == "is_active":
-            body["IsActive"] = _flag(record.get(f, "true") or "true")
+            body["IsActive"] = _active(record)
         elif f in CUSTOMER_API:
             value = record.get(f, "")
             body[CUSTOMER_API[f]] = value if value != "" else None
@@ -159,7 +160,8 @@ def customer_fields(record: Mapping[str, str], fields: Sequence[str], lookups: L
 
 
 def new_customer(record: Mapping[str, str], lookups: Lookups) -> dict[str, Any]:
-    fields = [f for f in record if f in CUSTOMER_API and record[f] != ""] + ["payment_terms_days", "is_active"]
+    fields = [f for f in record if f in CUSTOMER_API and f != "is_active" and record[f] != ""]
+    fields += ["payment_terms_days", "is_active"]
     return {"IsPrivatePerson": False, **customer_fields(record, fields, lookups)}
 
 
@@ -181,7 +183,7 @@ def article_fields(record: Mapping[str, str], fields: Sequence[str], lookups: Lo
         if f in fields:
             body[ARTICLE_API[f]] = record.get(f, "")
     if "is_active" in fields:
-        body["IsActive"] = _flag(record.get("is_active", "true") or "true")
+        body["IsActive"] = _active(record)
     return body
 
 
@@ -193,7 +195,7 @@ def item_fields(record: Mapping[str, str], fields: Sequence[str]) -> dict[str, A
     body: dict[str, Any] = {}
     for f in fields:
         if f == "is_active":
-            body["IsActive"] = _flag(record.get(f, "true") or "true")
+            body["IsActive"] = _active(record)
         elif f in ITEM_API:
             body[ITEM_API[f]] = record.get(f, "")
     return body
@@ -203,7 +205,7 @@ def project_fields(record: Mapping[str, str], fields: Sequence[str]) -> dict[str
     body: dict[str, Any] = {}
     for f in fields:
         if f == "is_active":
-            body["Status"] = 1 if _flag(record.get(f, "true") or "true") else 2
+            body["Status"] = 1 if _active(record) else 2
         elif f in PROJECT_API:
             body[PROJECT_API[f]] = record.get(f, "")
     return body
@@ -211,4 +213,4 @@ def project_fields(record: Mapping[str, str], fields: Sequence[str]) -> dict[str
 
 def new_project(record: Mapping[str, str], start: dt.date) -> dict[str, Any]:
     """A project; the export carries no start date, so it starts on the day the plan was made."""
-    return {**project_fields(record, ["number", "name", "is_active"]), "StartDate": start.isoformat()}
+    return {**project_fields(record, list(PROJECT_API)), "StartDate": start.isoformat()}

@@ -18,6 +18,7 @@ from ..errors import ConflictError
 from ..sync_plan import Call, PlanBlocked
 from .client import EAccountingClient
 from .payloads import (
+    ITEM_API,
     PROJECT_TARGETS,
     Lookups,
     article_fields,
@@ -98,7 +99,7 @@ class EAccountingWriter:
             return new_article(record, self.lookups)
         if self.project_target == "projects":
             return new_project(record, self.today)
-        return {"CostCenterId": self.lookups.cost_center(self.cost_center), **item_fields(record, list(ITEM_FIELDS))}
+        return {"CostCenterId": self.lookups.cost_center(self.cost_center), **item_fields(record, list(ITEM_API))}
 
     def _fields(self, record: Mapping[str, str], fields: list[str]) -> dict[str, Any]:
         if self.register == "customers":
@@ -153,5 +154,3 @@ class EAccountingWriter:
     def finish(self) -> list[str]:
         return []
 
-
-ITEM_FIELDS = ("number", "name", "is_active")
