@@ -22,7 +22,7 @@ import io
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from .money import to_decimal
 from .readers import PLACEHOLDER_FIRST_NAME, ColumnMapping, decode, read_rows, sniff_delimiter
@@ -191,7 +191,3 @@ class ImportFileWriter:
         writer.writerows(self._rows[n] for n in sorted(self._rows))
         write_private_file(self.path, buffer.getvalue().encode(self.encoding))
         return [str(self.path)]
-
-    def describe(self) -> dict[str, Any]:
-        return {"file": str(self.path), "encoding": self.encoding, "delimiter": self.delimiter,
-                "decimal_comma": self.decimal_comma}

@@ -22,8 +22,6 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Iterator
 
-OPEN = ("sent", "unknown")
-
 
 def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

@@ -81,10 +81,3 @@ class RegisterCache:
                 "SET watermark = excluded.watermark, record_count = excluded.record_count, "
                 "last_sync_at = excluded.last_sync_at", (*key, newest, count, utc_now()))
         return int(count)
-
-    def forget(self, register: str) -> None:
-        """Drop the cached copy so the next pull is a full one."""
-        key = (self.system, self.connection, register)
-        with transaction(self.db):
-            self.db.execute("DELETE FROM cached_records WHERE system = ? AND connection = ? AND register = ?", key)
-            self.db.execute("DELETE FROM sync_marks WHERE system = ? AND connection = ? AND register = ?", key)
