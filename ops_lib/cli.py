@@ -91,9 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--params", help="a params YAML file (params/*.yaml)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                      help="override one parameter (repeatable)")
-    run.add_argument("--out", default="build/runs", help="where the executed notebook goes")
+    run.add_argument("--out", default="runs", help="the run archive (runs/<date>/<run-id>-<notebook>/)")
     run.add_argument("--timeout", type=float, default=3600, help="seconds for the whole run")
     run.add_argument("--cell-timeout", type=int, default=900, help="seconds for each cell")
+    run.add_argument("--notify", default="", help="a command to run when the run fails (gets OPS_RUN_* variables)")
+    run.add_argument("--notify-on", choices=["failure", "findings", "always"], default="failure",
+                     help="when to run --notify (default: failure)")
     return parser
 
 
@@ -155,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .runner import run_command
 
             return run_command(args.notebook, args.params, args.overrides, args.out, run_timeout=args.timeout,
-                               cell_timeout=args.cell_timeout)
+                               cell_timeout=args.cell_timeout, notify=args.notify, notify_on=args.notify_on)
         if args.command == "sync":
             from .sync_job import run_sync
 

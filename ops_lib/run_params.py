@@ -22,6 +22,7 @@ from .errors import ConfigurationError
 SECRET_NAME = re.compile(r"secret|token|passw|pwd|api[_-]?key|private[_-]?key|credential|bearer", re.I)
 JWT = re.compile(r"^eyJ[\w-]+\.[\w-]+\.[\w-]*$")
 PEM = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
+TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-+=.~]+")
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,21 @@ def declared_parameters(notebook: Path | str) -> dict[str, Declared]:
 
 
 def looks_secret(value: Any) -> bool:
-    """A JWT, a bearer header, a private key, or a long mixed-case token (hex hashes are fine)."""
+    """A JWT, a bearer header, a private key, or a long random-looking token (hashes and paths are fine).
+
+    "Random-looking" is a run of 24+ token characters, between path
+    separators, with at least three capitals, three small letters and a
+    digit: what generated tokens have and hex hashes, file names and run
+    folders (``20261121T060000Z-3fa2c1-20_reconcile``) don't.
+    """
     if not isinstance(value, str):
         return False
     text = value.strip()
     if JWT.match(text) or PEM.search(text) or text.lower().startswith("bearer "):
         return True
-    return (len(text) >= 32 and re.fullmatch(r"[A-Za-z0-9_\-+/=.~]+", text) is not None
-            and re.search(r"[a-z]", text) is not None and re.search(r"[A-Z]", text) is not None
-            and re.search(r"\d", text) is not None)
+    return any(len(part) >= 24 and TOKEN_CHARS.fullmatch(part) is not None
+               and len(re.findall(r"[A-Z]", part)) >= 3 and len(re.findall(r"[a-z]", part)) >= 3
+               and re.search(r"\d", part) is not None for part in re.split(r"[/\\]", text))
 
 
 def _type_ok(default: Any, value: Any) -> bool:

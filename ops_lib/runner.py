@@ -7,6 +7,12 @@ runs in a child process, so a whole-run timeout can stop it and its
 kernel; each cell has its own timeout too. A failed run keeps its
 executed notebook, with papermill's marker on the failing cell.
 
+:func:`archived_run` wraps that for ``ops run`` and the schedulers: each
+run, refused or failed ones included, gets its folder in the run archive
+(:mod:`ops_lib.run_archive`) with a run header, an html copy, its
+artifacts and a manifest, after the secrets guard
+(:mod:`ops_lib.secrets_guard`) has searched every file.
+
 Exit codes: 0 clean, 1 the notebook recorded findings
 (:func:`record_results`), 2 the run failed or was refused.
 """
@@ -16,18 +22,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import yaml
 
 from .errors import ConfigurationError, ConflictError, DataInputError, OpsError
-from .run_params import check_parameters
+from .run_archive import RunArchive, sha256_file, suite_version, utc_stamp, who_and_where
+from .run_header import insert_header, render_html
+from .run_params import check_parameters, declared_parameters
+from .secrets_guard import scan
 
 RESULT_MIME = "application/vnd.ops.result+json"
 
@@ -58,8 +69,14 @@ def recorded_results(notebook: Path | str) -> list[dict[str, Any]]:
     return found
 
 
-def load_params(params_file: Path | str | None, overrides: Sequence[str] = ()) -> dict[str, Any]:
-    """A params YAML file, then ``name=value`` overrides (values read as YAML: ``true``, ``85``)."""
+def load_params(params_file: Path | str | None, overrides: Sequence[str] = (),
+                notebook: Path | str | None = None) -> dict[str, Any]:
+    """A params YAML file, then ``name=value`` overrides (values read as YAML: ``true``, ``85``).
+
+    A file may hold one notebook's parameters, or one section per notebook
+    under ``notebooks:``, keyed by the notebook's file stem (as
+    ``params/ci.yaml`` does); then ``notebook`` picks the section.
+    """
     params: dict[str, Any] = {}
     if params_file:
         try:
@@ -68,6 +85,14 @@ def load_params(params_file: Path | str | None, overrides: Sequence[str] = ()) -
             raise DataInputError(f"{params_file}: cannot read the parameters ({exc})") from None
         if not isinstance(loaded, dict):
             raise DataInputError(f"{params_file}: parameters must be a mapping of name: value")
+        if isinstance(loaded.get("notebooks"), dict):
+            stem = Path(notebook).stem if notebook else ""
+            if stem not in loaded["notebooks"]:
+                raise ConfigurationError(f"{params_file}: no section for {stem or 'this notebook'} under "
+                                         f"'notebooks' (it has: {', '.join(sorted(loaded['notebooks']))})")
+            loaded = loaded["notebooks"][stem] or {}
+            if not isinstance(loaded, dict):
+                raise DataInputError(f"{params_file}: notebooks.{stem} must be a mapping of name: value")
         params.update(loaded)
     for item in overrides:
         name, sep, value = item.partition("=")
@@ -79,9 +104,12 @@ def load_params(params_file: Path | str | None, overrides: Sequence[str] = ()) -
 
 @dataclass(frozen=True)
 class RunOutcome:
+    """How an execution ended: exit code, where the executed notebook is, what to tell the user."""
+
     exit_code: int
     executed: Path
     message: str
+    status: str
 
 
 def _lock_path(notebook: Path, params: Mapping[str, Any], lock_dir: Path) -> Path:
@@ -89,10 +117,10 @@ def _lock_path(notebook: Path, params: Mapping[str, Any], lock_dir: Path) -> Pat
     return lock_dir / f"{notebook.stem}-{digest}.lock"
 
 
-def run_notebook(notebook: Path | str, params: Mapping[str, Any], out_dir: Path | str, *,
-                 run_timeout: float = 3600, cell_timeout: int = 900, lock_dir: Path | str | None = None,
-                 kernel: str = "python3") -> RunOutcome:
-    """Check, lock and execute one notebook; the executed copy goes to ``out_dir``.
+def execute(notebook: Path | str, params: Mapping[str, Any], executed: Path | str, *,
+            run_timeout: float = 3600, cell_timeout: int = 900, lock_dir: Path | str | None = None,
+            kernel: str = "python3") -> RunOutcome:
+    """Check, lock and execute one notebook into ``executed`` (no archive: see :func:`archived_run`).
 
     Raises
     ------
@@ -107,9 +135,8 @@ def run_notebook(notebook: Path | str, params: Mapping[str, Any], out_dir: Path 
     if not notebook.exists():
         raise ConfigurationError(f"{notebook}: no such notebook")
     check_parameters(notebook, params)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    executed = out_dir / notebook.name
+    executed = Path(executed)
+    executed.parent.mkdir(parents=True, exist_ok=True)
     lock_dir = Path(lock_dir) if lock_dir else Path(tempfile.gettempdir()) / "ops-run-locks"
     lock_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(_lock_path(notebook, params, lock_dir)))
@@ -132,29 +159,148 @@ def run_notebook(notebook: Path | str, params: Mapping[str, Any], out_dir: Path 
             os.killpg(child.pid, signal.SIGKILL)
             child.communicate()
             return RunOutcome(2, executed, f"{notebook.name} exceeded the run's timeout of {run_timeout:g} s "
-                                           f"and was stopped")
+                                           f"and was stopped", "timed out")
         finally:
             os.unlink(params_path)
     finally:
         lock.release()
     if child.returncode != 0:
         tail = output.decode("utf-8", "replace").strip().splitlines()[-3:]
-        return RunOutcome(2, executed, f"{notebook.name} failed; the executed notebook marks the failing cell: "
-                                       f"{executed}\n" + "\n".join(tail))
+        return RunOutcome(2, executed, f"{notebook.name} failed; the executed notebook marks the failing cell\n"
+                          + "\n".join(tail), "failed")
     findings = sum(int(r.get("findings", 0) or 0) for r in recorded_results(executed))
     if findings:
-        return RunOutcome(1, executed, f"{notebook.name} ran; {findings} finding(s) recorded: {executed}")
-    return RunOutcome(0, executed, f"{notebook.name} ran clean: {executed}")
+        return RunOutcome(1, executed, f"{notebook.name} ran; {findings} finding(s) recorded", "findings")
+    return RunOutcome(0, executed, f"{notebook.name} ran clean", "clean")
+
+
+@dataclass(frozen=True)
+class ArchivedRun:
+    """A finished run as archived: its exit code, status, folder, manifest and message."""
+
+    exit_code: int
+    status: str
+    folder: Path
+    manifest: Path
+    message: str
+
+
+def _inputs(notebook: Path, params: Mapping[str, Any], params_file: Path | str | None) -> list[dict[str, Any]]:
+    """Every file the run reads that we can name: the params file and parameters that are existing files."""
+    candidates = [Path(params_file)] if params_file else []
+    for value in params.values():
+        if isinstance(value, str) and value.strip() and len(value) < 4096:
+            path = Path(value)
+            candidates.append(path if path.is_absolute() else notebook.parent / path)
+    found: dict[Path, dict[str, Any]] = {}
+    for path in candidates:
+        if path.is_file() and path.resolve() not in found:
+            found[path.resolve()] = {"path": _shown(path.resolve()), "sha256": sha256_file(path),
+                                     "bytes": path.stat().st_size}
+    return list(found.values())
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working directory when it lies below it (shorter, and the same on every host)."""
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _known_secrets() -> dict[str, str]:
+    from .secrets import known_secrets
+    from .settings import connection_settings
+
+    return known_secrets(connection_settings({}))
+
+
+def archived_run(notebook: Path | str, params: Mapping[str, Any], archive_root: Path | str = "runs", *,
+                 params_file: Path | str | None = None, run_timeout: float = 3600, cell_timeout: int = 900,
+                 lock_dir: Path | str | None = None, kernel: str = "python3", notify: str = "",
+                 notify_on: str = "failure") -> ArchivedRun:
+    """Run a notebook and archive the run, whatever its outcome.
+
+    The run gets its folder under ``archive_root``; a notebook that
+    declares ``out_dir`` writes its artifacts into the folder's
+    ``artifacts/``. Afterwards the executed notebook gets its run header
+    and an html copy, every file is searched for secrets (a leaking file
+    is quarantined and the run fails), and the manifest seals the run into
+    the chain. A refused run (bad parameters, an overlapping run) is
+    archived too, so a failed scheduled run always leaves a line in the
+    index. ``notify`` is a command run when the run ends in ``notify_on``
+    (``failure``, ``findings`` or ``always``).
+    """
+    notebook_path = Path(notebook).resolve()
+    archive = RunArchive(archive_root)
+    slot = archive.begin(notebook_path)
+    params = dict(params)
+    record: dict[str, Any] = {"notebook": _shown(notebook_path), **suite_version(), **who_and_where(),
+                              "params_file": _shown(Path(params_file).resolve()) if params_file else None}
+    known = _known_secrets()
+    try:
+        if "out_dir" in declared_parameters(notebook_path):
+            params["out_dir"] = str(slot.artifacts.resolve())
+        record.update(notebook_sha256=sha256_file(notebook_path), inputs=_inputs(notebook_path, params, params_file))
+        outcome = execute(notebook_path, params, slot.executed, run_timeout=run_timeout, cell_timeout=cell_timeout,
+                          lock_dir=lock_dir, kernel=kernel)
+    except (ConfigurationError, ConflictError) as exc:
+        outcome = RunOutcome(2, slot.executed, str(exc), "refused")
+    record.update(parameters=redacted(params), ended_utc=utc_stamp(datetime.now(timezone.utc)),
+                  status=outcome.status, exit_code=outcome.exit_code, message=outcome.message)
+    results = recorded_results(slot.executed) if slot.executed.exists() else []
+    record.update(results=results, findings=sum(int(r.get("findings", 0) or 0) for r in results))
+    if slot.executed.exists():
+        insert_header(slot.executed, {"run_id": slot.run_id, "started_utc": utc_stamp(slot.started), **record},
+                      results)
+        render_html(slot.executed, slot.html)
+    leaks = scan(slot.files(), {**known, **_known_secrets()})
+    for leak in leaks:
+        archive.quarantine(slot, leak.path, leak.kinds)
+    if leaks:
+        names = "; ".join(f"{leak.path.name} ({', '.join(leak.kinds)})" for leak in leaks)
+        record.update(status="quarantined", exit_code=2,
+                      message=f"secrets found in the run's outputs, so the run failed and these files were "
+                              f"quarantined in {archive.root / 'quarantine'}, not archived: {names}")
+    sealed = archive.seal(slot, record)
+    run = ArchivedRun(record["exit_code"], record["status"], slot.folder, sealed.manifest, record["message"])
+    if notify and (notify_on == "always" or (notify_on == "findings" and run.exit_code) or run.exit_code == 2):
+        _notify(notify, run, slot.run_id, notebook_path.name)
+    return run
+
+
+def redacted(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters fit for the record: a secret-looking name or value is withheld."""
+    from .run_params import SECRET_NAME, looks_secret
+
+    return {name: "[withheld: looks like a secret]" if SECRET_NAME.search(name) or looks_secret(value) else value
+            for name, value in params.items()}
+
+
+def _notify(command: str, run: ArchivedRun, run_id: str, notebook: str) -> None:
+    """Run the notification command with the run's facts in ``OPS_RUN_*`` variables; its failure is only reported."""
+    facts = {"OPS_RUN_ID": run_id, "OPS_RUN_NOTEBOOK": notebook, "OPS_RUN_STATUS": run.status,
+             "OPS_RUN_EXIT_CODE": str(run.exit_code), "OPS_RUN_FOLDER": str(run.folder),
+             "OPS_RUN_MESSAGE": run.message.splitlines()[0] if run.message else ""}
+    try:
+        done = subprocess.run(shlex.split(command), env={**os.environ, **facts}, capture_output=True, timeout=60)
+    except (OSError, ValueError, subprocess.SubprocessError) as exc:
+        print(f"ops run: the notification command could not run ({exc})", file=sys.stderr)
+        return
+    if done.returncode:
+        print(f"ops run: the notification command exited {done.returncode}", file=sys.stderr)
 
 
 def run_command(notebook: str, params_file: str | None, overrides: Sequence[str], out_dir: str, *,
-                run_timeout: float, cell_timeout: int) -> int:
-    """``ops run``: print what happened and return the exit code."""
+                run_timeout: float, cell_timeout: int, notify: str = "", notify_on: str = "failure") -> int:
+    """``ops run``: run and archive, print where the record is, and return the exit code."""
     try:
-        outcome = run_notebook(notebook, load_params(params_file, overrides), out_dir, run_timeout=run_timeout,
-                               cell_timeout=cell_timeout)
+        params = load_params(params_file, overrides, notebook)
     except OpsError as exc:
         print(f"ops run: {exc}", file=sys.stderr)
         return 2
-    print(outcome.message, file=sys.stderr if outcome.exit_code == 2 else sys.stdout)
-    return outcome.exit_code
+    run = archived_run(notebook, params, out_dir, params_file=params_file, run_timeout=run_timeout,
+                       cell_timeout=cell_timeout, notify=notify, notify_on=notify_on)
+    stream = sys.stderr if run.exit_code == 2 else sys.stdout
+    print(f"{run.status}: {run.message}\nArchived in {run.folder}", file=stream)
+    return run.exit_code

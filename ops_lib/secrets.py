@@ -96,3 +96,36 @@ def _read_secrets_file(path: Path) -> dict:
     if not isinstance(data, dict):
         raise ConfigurationError(f"The secrets file {path} must map system -> environment -> client id -> secret")
     return data
+
+
+
+def known_secrets(settings: ConnectionSettings) -> dict[str, str]:
+    """Every secret the suite knows here, value -> what it is (never the value itself).
+
+    Client secrets from ``OPS_*_CLIENT_SECRET`` and from the secrets file,
+    and the access, refresh and id tokens of every connection stored in
+    the settings' config directory. The sandbox's published demo secret is
+    no secret and is left out. This is what the secrets guard looks for in
+    a run's outputs.
+    """
+    from .tokens import open_store
+
+    found: dict[str, str] = {}
+    for name, value in os.environ.items():
+        if name.startswith("OPS_") and name.endswith("_CLIENT_SECRET") and value.strip():
+            found[value.strip()] = f"client secret from {name}"
+    path = secrets_file(settings)
+    if path.exists():
+        for system, environments in _read_secrets_file(path).items():
+            for environment, clients in (environments or {}).items():
+                for client_id, secret in clients.items() if isinstance(clients, dict) else ():
+                    if secret:
+                        found[str(secret)] = f"client secret of {system}/{environment}/{client_id}"
+    store = open_store(settings.config_dir, settings.token_backend)
+    for connection in store.connections():
+        loaded = store.load(connection.key)
+        for kind in ("access_token", "refresh_token", "id_token"):
+            value = str((loaded.token if loaded else {}).get(kind) or "")
+            if value:
+                found[value] = f"{kind.replace('_', ' ')} of {connection.key}"
+    return {value: what for value, what in found.items() if len(value) >= 8}

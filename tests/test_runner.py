@@ -1,9 +1,13 @@
-"""``ops run``: parameters refused before any kernel starts, locking, failures and findings."""
+"""``ops run``: parameters refused before any kernel starts, locking, failures, findings, archive, secrets guard."""
 
 from __future__ import annotations
 
 import json
+import os
+import secrets
+import stat
 import subprocess
+import time
 from pathlib import Path
 
 import nbformat
@@ -13,7 +17,9 @@ from filelock import FileLock
 from ops_lib.cli import main
 from ops_lib.errors import ConfigurationError, ConflictError
 from ops_lib.run_params import check_parameters, looks_secret
-from ops_lib.runner import _lock_path, load_params, run_notebook
+from ops_lib.run_archive import RunArchive
+from ops_lib.runner import _lock_path, archived_run, execute, load_params
+from ops_lib.tokens import StoredConnection, TokenStore
 
 ROOT = Path(__file__).resolve().parents[1]
 RECONCILE = ROOT / "notebooks" / "20_reconcile.ipynb"
@@ -32,15 +38,25 @@ def tiny(tmp_path: Path, body: str, name: str = "tiny.ipynb") -> Path:
 
 @pytest.fixture
 def no_kernel(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Fails the test if a child process (papermill and its kernel) is started."""
+    """Fails the test if papermill (and so a kernel) is started; other commands (git) run."""
     started: list[object] = []
+    real = subprocess.Popen
 
-    def refuse(*args: object, **kwargs: object) -> None:
-        started.append(args)
-        raise AssertionError("a kernel was started")
+    def refuse(command: list[str], *args: object, **kwargs: object) -> object:
+        if "papermill" in command:
+            started.append(command)
+            raise AssertionError("a kernel was started")
+        return real(command, *args, **kwargs)
 
     monkeypatch.setattr(subprocess, "Popen", refuse)
     return started
+
+
+def sole_run(archive: Path) -> tuple[dict[str, str], dict[str, object]]:
+    """The archive's only index row and its manifest."""
+    rows = RunArchive(archive).rows()
+    assert len(rows) == 1, rows
+    return rows[0], json.loads((archive / rows[0]["folder"] / "manifest.json").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("params, refused", [
@@ -54,13 +70,21 @@ def test_bad_parameters_stop_the_run_before_the_kernel_starts(tmp_path: Path, no
                                                              params: dict[str, object], refused: str,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(ConfigurationError, match=refused):
-        run_notebook(RECONCILE, params, tmp_path)
+        execute(RECONCILE, params, tmp_path / "x.ipynb")
     file = tmp_path / "p.yaml"
     file.write_text(json.dumps(params), encoding="utf-8")
-    assert main(["run", str(RECONCILE), "--params", str(file), "--out", str(tmp_path)]) == 2
+    archive = tmp_path / "runs"
+    assert main(["run", str(RECONCILE), "--params", str(file), "--out", str(archive)]) == 2
     err = capsys.readouterr().err
     assert refused in err and not any(str(v) in err for v in params.values() if len(str(v)) > 3)
-    assert not no_kernel and not (tmp_path / RECONCILE.name).exists()
+    assert not no_kernel
+    # The refusal is on record, without the secret-looking value.
+    row, manifest = sole_run(archive)
+    assert row["status"] == "refused" and row["exit_code"] == "2"
+    assert not (archive / row["folder"] / RECONCILE.name).exists()
+    if "approved_by" in params:
+        assert "eyJ" not in (archive / row["folder"] / "manifest.json").read_text(encoding="utf-8")
+        assert manifest["parameters"]["approved_by"] == "[withheld: looks like a secret]"
 
 
 def test_sound_parameters_pass_and_hashes_are_not_taken_for_secrets() -> None:
@@ -71,34 +95,141 @@ def test_sound_parameters_pass_and_hashes_are_not_taken_for_secrets() -> None:
         "apply": True, "threshold": 90, "register": "projects"}
 
 
-def test_an_overlapping_run_is_refused(tmp_path: Path, no_kernel: list[object]) -> None:
+def test_a_params_file_may_hold_one_section_per_notebook(tmp_path: Path) -> None:
+    file = tmp_path / "ci.yaml"
+    file.write_text("notebooks:\n  20_reconcile:\n    register: projects\n  00_connect: {}\n", encoding="utf-8")
+    assert load_params(file, ["threshold=90"], RECONCILE) == {"register": "projects", "threshold": 90}
+    assert load_params(file, [], "notebooks/00_connect.ipynb") == {}
+    with pytest.raises(ConfigurationError, match="no section for 90_audit_review"):
+        load_params(file, [], "notebooks/90_audit_review.ipynb")
+
+
+def test_an_overlapping_run_is_refused_and_the_refusal_archived(tmp_path: Path, no_kernel: list[object]) -> None:
     notebook = tiny(tmp_path, "print(greeting)")
     params = {"greeting": "hallå"}
     with FileLock(str(_lock_path(notebook.resolve(), params, tmp_path / "locks"))):
         with pytest.raises(ConflictError, match="already running"):
-            run_notebook(notebook, params, tmp_path / "out", lock_dir=tmp_path / "locks")
+            execute(notebook, params, tmp_path / "out" / "x.ipynb", lock_dir=tmp_path / "locks")
+        run = archived_run(notebook, params, tmp_path / "runs", lock_dir=tmp_path / "locks")
     assert not no_kernel
+    assert (run.exit_code, run.status) == (2, "refused") and "already running" in run.message
+    assert sole_run(tmp_path / "runs")[0]["status"] == "refused"
 
 
 @pytest.mark.slow
-def test_a_failing_cell_exits_2_and_keeps_the_executed_notebook(tmp_path: Path) -> None:
+def test_a_failing_cell_exits_2_and_is_archived_showing_the_failure(tmp_path: Path) -> None:
     notebook = tiny(tmp_path, "raise RuntimeError('the ledger is locked')")
-    outcome = run_notebook(notebook, {"count": 3}, tmp_path / "out", lock_dir=tmp_path / "locks")
-    assert outcome.exit_code == 2 and outcome.executed.exists()
-    executed = outcome.executed.read_text(encoding="utf-8")
-    assert "the ledger is locked" in executed and "papermill-error-cell" in executed
+    run = archived_run(notebook, {"count": 3}, tmp_path / "runs", lock_dir=tmp_path / "locks")
+    assert (run.exit_code, run.status) == (2, "failed")
+    executed = nbformat.read(run.folder / notebook.name, as_version=4)
+    header = executed.cells[0]
+    assert header.cell_type == "markdown" and "ops-run-header" in header.metadata.tags
+    assert "failed (exit 2)" in header.source and "| `count` | `3` |" in header.source
+    assert any("papermill-error-cell" in str(c) for c in executed.cells)
+    assert "the ledger is locked" in (run.folder / "tiny.html").read_text(encoding="utf-8")
+    row, manifest = sole_run(tmp_path / "runs")
+    assert row["exit_code"] == "2" and manifest["status"] == "failed"
+    assert {f["path"] for f in manifest["files"]} == {"tiny.ipynb", "tiny.html"}
 
 
 @pytest.mark.slow
 def test_findings_recorded_by_the_notebook_exit_1_and_a_clean_run_0(tmp_path: Path) -> None:
     body = "from ops_lib.runner import record_results\nrecord_results(findings=count)"
     notebook = tiny(tmp_path, body)
-    assert run_notebook(notebook, {"count": 2}, tmp_path / "a", lock_dir=tmp_path / "l").exit_code == 1
-    assert run_notebook(notebook, {"count": 0}, tmp_path / "b", lock_dir=tmp_path / "l").exit_code == 0
+    assert archived_run(notebook, {"count": 2}, tmp_path / "runs", lock_dir=tmp_path / "l").exit_code == 1
+    assert archived_run(notebook, {"count": 0}, tmp_path / "runs", lock_dir=tmp_path / "l").exit_code == 0
+    rows = RunArchive(tmp_path / "runs").rows()
+    assert [(r["status"], r["findings"]) for r in rows] == [("findings", "2"), ("clean", "0")]
 
 
 @pytest.mark.slow
 def test_the_whole_run_timeout_stops_the_run(tmp_path: Path) -> None:
     notebook = tiny(tmp_path, "import time\ntime.sleep(60)")
-    outcome = run_notebook(notebook, {}, tmp_path / "out", run_timeout=8, lock_dir=tmp_path / "l")
-    assert outcome.exit_code == 2 and "timeout" in outcome.message
+    run = archived_run(notebook, {}, tmp_path / "runs", run_timeout=8, lock_dir=tmp_path / "l")
+    assert (run.exit_code, run.status) == (2, "timed out") and "timeout" in run.message
+
+
+ARTIFACT_NOTEBOOK = """\
+from pathlib import Path
+from ops_lib.runner import record_results
+rows = Path(source).read_text(encoding="utf-8").splitlines()
+Path(out_dir, "report.csv").write_text("lines\\n" + str(len(rows)) + "\\n", encoding="utf-8")
+record_results(findings=0, lines=len(rows), sources=["demo export"], dry_run=True)
+"""
+
+
+def artifact_notebook(tmp_path: Path) -> Path:
+    nb = nbformat.read(tiny(tmp_path, ARTIFACT_NOTEBOOK, "export.ipynb"), as_version=4)
+    nb.cells[0].source = 'source = "input.csv"\nout_dir = "../build"'
+    nbformat.write(nb, tmp_path / "export.ipynb")
+    (tmp_path / "input.csv").write_text("a\nb\nc\n", encoding="utf-8")
+    return tmp_path / "export.ipynb"
+
+
+@pytest.mark.slow
+def test_a_run_is_archived_with_artifacts_inputs_header_and_a_chained_manifest(tmp_path: Path,
+                                                                               capsys: pytest.CaptureFixture[str]
+                                                                               ) -> None:
+    notebook = artifact_notebook(tmp_path)
+    params = tmp_path / "export.yaml"
+    params.write_text("source: input.csv\n", encoding="utf-8")
+    archive = tmp_path / "runs"
+    assert main(["run", str(notebook), "--params", str(params), "--out", str(archive)]) == 0
+    assert main(["run", str(notebook), "--params", str(params), "--out", str(archive)]) == 0
+    assert "Archived in" in capsys.readouterr().out
+    first, second = RunArchive(archive).sealed()
+    manifest = json.loads(second.manifest.read_text(encoding="utf-8"))
+    folder = second.manifest.parent
+    assert folder.parent.name == manifest["started_utc"][:10] and folder.name == f"{manifest['run_id']}-export"
+    assert (folder / "artifacts" / "report.csv").read_text(encoding="utf-8") == "lines\n3\n"
+    assert {f["path"] for f in manifest["files"]} == {"export.ipynb", "export.html", "artifacts/report.csv"}
+    assert {i["path"].rsplit("/", 1)[-1] for i in manifest["inputs"]} == {"export.yaml", "input.csv"}
+    assert manifest["previous_manifest_sha256"] == first.manifest_sha256
+    assert manifest["results"] == [{"findings": 0, "lines": 3, "sources": ["demo export"], "dry_run": True}]
+    for key in ("ops_lib_version", "git_commit", "user", "host", "ended_utc", "notebook_sha256"):
+        assert manifest[key] not in ("", None), key
+    header = nbformat.read(folder / "export.ipynb", as_version=4).cells[0].source
+    assert "Dry run" in header and "demo export" in header and manifest["run_id"] in header
+    assert "input.csv" in header and manifest["user"] in header
+
+
+def plant(tmp_path: Path, value: str) -> Path:
+    """A notebook whose output (not its source) holds ``value``."""
+    return tiny(tmp_path, f"print({value[::-1]!r}[::-1])", "leaky.ipynb")
+
+
+@pytest.mark.slow
+def test_a_token_planted_in_the_output_fails_the_run_and_is_quarantined(tmp_path: Path) -> None:
+    token = secrets.token_urlsafe(32)
+    TokenStore(Path(os.environ["OPS_CONFIG_DIR"])).save(StoredConnection(
+        "eaccounting", "sandbox", "5568123458", "Demo", "ops-demo", "ea:api", time.time(),
+        {"access_token": token, "refresh_token": secrets.token_urlsafe(32), "token_type": "Bearer"}))
+    archive = tmp_path / "runs"
+    run = archived_run(plant(tmp_path, token), {}, archive, lock_dir=tmp_path / "l")
+    assert (run.exit_code, run.status) == (2, "quarantined")
+    assert "access token of eaccounting/sandbox/5568123458" in run.message and token not in run.message
+    row, manifest = sole_run(archive)
+    assert row["status"] == "quarantined" and manifest["files"] == []
+    assert {q["path"] for q in manifest["quarantined"]} == {"leaky.ipynb", "leaky.html"}
+    moved = archive / manifest["quarantined"][0]["moved_to"]
+    assert token in moved.read_text(encoding="utf-8") and stat.S_IMODE(moved.stat().st_mode) == 0o600
+    assert not any(token in p.read_text(encoding="utf-8") for p in archive.rglob("*")
+                   if p.is_file() and "quarantine" not in p.parts)
+
+
+@pytest.mark.slow
+def test_a_token_shaped_value_no_store_knows_is_caught_too(tmp_path: Path) -> None:
+    jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzb21lb25lIn0.c2lnbmF0dXJlLXZhbHVl"
+    run = archived_run(plant(tmp_path, jwt), {}, tmp_path / "runs", lock_dir=tmp_path / "l")
+    assert run.status == "quarantined" and "a JWT" in run.message
+
+
+@pytest.mark.slow
+def test_a_failed_run_calls_the_notification_command(tmp_path: Path) -> None:
+    notebook = tiny(tmp_path, "raise ValueError('no fiscal year')")
+    seen = tmp_path / "seen.txt"
+    script = tmp_path / "notify.sh"
+    script.write_text(f'#!/bin/sh\necho "$OPS_RUN_STATUS $OPS_RUN_EXIT_CODE $OPS_RUN_NOTEBOOK" > {seen}\n')
+    script.chmod(0o755)
+    archived_run(notebook, {}, tmp_path / "runs", lock_dir=tmp_path / "l", notify=str(script))
+    assert seen.read_text().split() == ["failed", "2", "tiny.ipynb"]
