@@ -97,6 +97,21 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--notify", default="", help="a command to run when the run fails (gets OPS_RUN_* variables)")
     run.add_argument("--notify-on", choices=["failure", "findings", "always"], default="failure",
                      help="when to run --notify (default: failure)")
+    schedule = commands.add_parser("schedule", help="render or install params/schedule.yaml").add_subparsers(
+        dest="schedule_action", required=True)
+    show = schedule.add_parser("print", help="the jobs as crontab lines and systemd timer and service units")
+    show.add_argument("--format", choices=["all", "crontab", "systemd"], default="all")
+    install = schedule.add_parser("install", help="install the jobs for the current user (systemd or cron)")
+    install.add_argument("--via", choices=["auto", "systemd", "cron"], default="auto")
+    scheduler = commands.add_parser("scheduler", help="run the schedule's jobs in-process (hosts without cron)")
+    for command in (show, install, scheduler):
+        command.add_argument("--schedule", dest="schedule_file", default="params/schedule.yaml",
+                             help="the schedule file")
+    audit = commands.add_parser("audit", help="check the run archive").add_subparsers(dest="audit", required=True)
+    verify = audit.add_parser("verify", help="re-hash every archived file and walk the manifest chain",
+                              description="Exit codes: 0 the archive verifies; 2 it does not (the first break "
+                                          "is named).")
+    verify.add_argument("runs", nargs="?", default="runs", help="the run archive (default: runs)")
     return parser
 
 
@@ -159,6 +174,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_command(args.notebook, args.params, args.overrides, args.out, run_timeout=args.timeout,
                                cell_timeout=args.cell_timeout, notify=args.notify, notify_on=args.notify_on)
+        if args.command in ("schedule", "scheduler"):
+            from .schedule import check_jobs, load_schedule, render
+
+            plan = load_schedule(args.schedule_file)
+            check_jobs(plan)
+            if args.command == "scheduler":
+                from .scheduler import scheduler_command
+
+                return scheduler_command(plan)
+            if args.schedule_action == "install":
+                from .scheduler import install
+
+                print(install(plan, args.via))
+                return 0
+            print(render(plan, args.format), end="")
+            return 0
+        if args.command == "audit":
+            from .audit import verify_command
+
+            return verify_command(args.runs)
         if args.command == "sync":
             from .sync_job import run_sync
 

@@ -88,6 +88,20 @@ class SyncSession:
         approval.write(self.out_dir / "sync_approval.json")
         return SyncResult(plan, tuple(outcomes), True, approval, written)
 
+    def record(self, plan: SyncPlan, outcome: Any) -> dict[str, Any]:
+        """What the notebook records for ``ops run``, the run header and the audit review.
+
+        ``outcome`` is what :func:`sync_panel` returned: a
+        :class:`SyncResult` headless, the form interactively (whose later
+        clicks this cannot know about, so it counts as a dry run here).
+        """
+        applied = isinstance(outcome, SyncResult) and outcome.applied
+        counts = outcome.counts() if applied else {}
+        return {"register": self.register, "findings": self.result.findings, "plan_hash": plan.plan_hash,
+                "status_counts": self.result.status_counts(), "writes_planned": len(plan.writable),
+                "actions_applied": counts.get("done", 0) + counts.get("found", 0), "dry_run": not applied,
+                "sources": [side.label for side in self.sides.values()]}
+
     def close(self) -> None:
         self._stack.close()
 

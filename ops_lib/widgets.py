@@ -268,3 +268,52 @@ def sync_form(session: Any, plan: Any, out_dir: Any, approved_by: str = "", four
     form = w.VBox([plan_view, preparer, w.HBox([who, apply]), message, outcome])
     form.state = state
     return form
+
+
+def audit_form(first: Any, out_dir: Any) -> Any:
+    """The auditor's form: pick a period, list and verify its runs, see what each changed, export to Excel."""
+    from datetime import date
+    from pathlib import Path
+
+    import ipywidgets as w
+
+    from .audit import audit_review
+
+    state = {"review": first}
+    since = w.DatePicker(description="From", value=first.start)
+    until = w.DatePicker(description="To", value=first.end)
+    show = w.Button(description="List and verify", button_style="primary", icon="search")
+    export = w.Button(description="Export to Excel", icon="file-excel-o")
+    verdict = w.HTML()
+    table = w.HTML()
+    message = w.HTML()
+    for widget, name in ((since, "ops-period-start"), (until, "ops-period-end"), (show, "ops-verify"),
+                         (export, "ops-export"), (verdict, "ops-verdict"), (table, "ops-runs"),
+                         (message, "ops-message-area")):
+        widget.add_class(name)
+
+    def refresh(review: Any) -> None:
+        state["review"] = review
+        verdict.value = review.verification._repr_html_()
+        table.value = review.runs.drop(columns=["folder"]).to_html(index=False, escape=True, classes="ops-runs-table")
+
+    def on_show(_: Any) -> None:
+        try:
+            refresh(audit_review(first.root, since.value or None, until.value or date.today()))
+        except OpsError as exc:
+            message.value = _message("error", str(exc))
+            return
+        message.value = _message("info", f"{len(state['review'].runs)} run(s) from {state['review'].start} to "
+                                         f"{state['review'].end}.")
+
+    def on_export(_: Any) -> None:
+        review = state["review"]
+        path = review.to_excel(Path(out_dir) / f"audit_{review.start}_{review.end}.xlsx")
+        message.value = _message("info", f"Exported {len(review.runs)} run(s) to {path}.")
+
+    show.on_click(on_show)
+    export.on_click(on_export)
+    refresh(first)
+    form = w.VBox([w.HBox([since, until, show, export]), verdict, table, message])
+    form.state = state
+    return form
