@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="access-token lifetime in seconds (default 3600)")
 
     demo = commands.add_parser("demo", help="run the demo job against a fresh sandbox")
-    demo.add_argument("--out", type=Path, default=Path("build/demo"), help="where the executed notebook goes")
+    demo.add_argument("--out", type=Path, default=Path("build/demo"), help="where the demo's archive and config go")
 
     connect = commands.add_parser("connect", help="connect a company (OAuth sign-in in a browser)")
     _connection_arguments(connect)
@@ -149,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return serve(config, host=args.host, port=args.port)
         if args.command == "demo":
-            from .demo import run_demo
+            from .demo_job import run_demo
 
             return run_demo(out_dir=args.out)
         if args.command in ("connect", "status", "disconnect"):

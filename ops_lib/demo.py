@@ -1,24 +1,22 @@
-"""The demo job: sign in to the sandbox, read its registers, set them beside the export.
+"""The demo world: a first look at the sandbox, and sandbox clients for notebooks and tests.
 
-``make demo`` runs :func:`run_demo`. It serves the sandbox on a free
-loopback port, signs in with the authorization-code flow and PKCE (the
-sandbox consents automatically), reads customers, articles and projects
-page by page, counts how their numbers line up with the demo
-project-management export, and then executes the tour notebook against the
-same sandbox with papermill, leaving the executed notebook under
-``build/demo/``. Full reconciliation by number and name comes with the
-reconciliation notebook; this is the first look.
+:func:`tour` signs in to the sandbox with the authorization-code flow and
+PKCE (the sandbox consents automatically), reads customers, articles and
+projects page by page, and counts how their numbers line up with the demo
+project-management export: what ``00_sandbox_tour.ipynb`` shows.
+:func:`demo_client` and :func:`shared_sandbox` give notebooks and tests a
+signed-in client without touching any stored connection. The end-to-end
+``make demo`` job is :mod:`ops_lib.demo_job`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, TextIO
+from typing import Any, Iterator
 
 import httpx
 import pandas as pd
@@ -28,10 +26,8 @@ from .sandbox import SandboxConfig, create_app
 from .sandbox.inprocess import InProcessTransport
 from .sandbox.login import login_with_auto_consent
 from .sandbox.pm_export import ENCODING, PM_EXPORT_DIR
-from .sandbox.server import ServerThread
 
 REGISTERS = ("customers", "products", "projects")
-TOUR_NOTEBOOK = Path("notebooks/00_sandbox_tour.ipynb")
 IN_PROCESS_BASE = "http://127.0.0.1:8765"
 
 
@@ -100,28 +96,6 @@ def tour(base_url: str | None = None, export_dir: Path = PM_EXPORT_DIR,
                 pd.DataFrame(rows))
 
 
-def run_demo(out_dir: Path = Path("build/demo"), notebook: Path = TOUR_NOTEBOOK, out: TextIO = sys.stdout) -> int:
-    """Serve the sandbox, run the tour in Python and as a notebook; return an exit code."""
-    with ServerThread(SandboxConfig(auto_consent=True)) as server:
-        out.write(f"Sandbox running at {server.base_url} (sandbox data only, no real company).\n\n")
-        result = tour(server.base_url)
-        out.write(result.describe() + "\n\n")
-        if notebook.exists():
-            import papermill
-
-            out_dir.mkdir(parents=True, exist_ok=True)
-            target = out_dir / notebook.name
-            papermill.execute_notebook(
-                str(notebook), str(target), parameters={"sandbox_url": server.base_url},
-                progress_bar=False, kernel_name="python3", cwd=str(notebook.parent),
-            )
-            out.write(f"Executed notebook: {target}\n")
-        else:
-            out.write(f"(No {notebook} here: run from the repository root to execute the tour notebook.)\n")
-        out.flush()
-    return 0
-
-
 _SHARED: dict[str, Any] = {}
 
 
@@ -168,9 +142,6 @@ def demo_client(base_url: str | None = None, transport: httpx.BaseTransport | No
     import tempfile
 
     from .connection import open_client
-    from .connectors.oauth import with_expiry
-    from .settings import connection_settings
-    from .tokens import StoredConnection, TokenStore
 
     own_transport = None
     if not base_url and shared:
@@ -181,14 +152,41 @@ def demo_client(base_url: str | None = None, transport: httpx.BaseTransport | No
         base_url = IN_PROCESS_BASE
     try:
         with tempfile.TemporaryDirectory() as config_dir:
-            token = with_expiry(login_with_auto_consent(base_url, transport=transport))
-            settings = connection_settings({"sandbox_url": base_url, "config_dir": config_dir,
-                                            "token_backend": "file"})
-            TokenStore(settings.config_dir).save(StoredConnection(
-                "eaccounting", "sandbox", "demo", "Demo company (sandbox)", "ops-demo",
-                str(token.get("scope", "")), time.time(), token))
+            settings = store_sandbox_connection(base_url, Path(config_dir), transport)
             with open_client(settings, transport=transport) as client:
                 yield client
     finally:
         if own_transport is not None:
             own_transport.shutdown()
+
+
+def store_sandbox_connection(base_url: str, config_dir: Path, transport: httpx.BaseTransport | None = None, *,
+                             named: bool = False) -> Any:
+    """Sign in to an auto-consenting sandbox and store the connection in ``config_dir``; return its settings.
+
+    This is what ``00_connect.ipynb`` leaves behind after a person passes
+    the consent page, done without one (the sandbox consents by itself).
+    ``named`` stores it under the company's own number and name, as a
+    real connection is (one request more).
+    """
+    from dataclasses import replace
+
+    from .connection import open_client
+    from .connectors.oauth import with_expiry
+    from .settings import connection_settings
+    from .tokens import StoredConnection, TokenStore
+
+    token = with_expiry(login_with_auto_consent(base_url, transport=transport))
+    settings = connection_settings({"sandbox_url": base_url, "config_dir": str(config_dir), "token_backend": "file"})
+    store = TokenStore(settings.config_dir)
+    provisional = StoredConnection("eaccounting", "sandbox", "demo", "Demo company (sandbox)", "ops-demo",
+                                   str(token.get("scope", "")), time.time(), token)
+    store.save(provisional)
+    if not named:
+        return settings
+    with open_client(settings, transport=transport) as client:
+        company = client.company_settings()
+    connection = store.load(provisional.key) or provisional  # the token as the client left it
+    store.delete(provisional.key)
+    store.save(replace(connection, company_key=company.org_number, company_name=company.name))
+    return settings

@@ -17,10 +17,11 @@ the only places that read ``os.environ``:
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import platformdirs
 
@@ -178,3 +179,22 @@ def _scopes(raw: Any, spec: Any) -> tuple[str, ...]:
         raise ConfigurationError(f"Unknown scope(s): {', '.join(unknown)}; known: {', '.join(spec.SCOPES)}")
     chosen = [s for s in spec.SCOPES if s in set(asked) | set(spec.REQUIRED_SCOPES)]
     return tuple(chosen)
+
+
+@contextlib.contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set ``OPS_*`` variables for a block (and for the processes it starts), then restore them.
+
+    The demo uses it to point every run at its own sandbox and config
+    directory without touching the user's own.
+    """
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

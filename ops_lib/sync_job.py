@@ -100,7 +100,9 @@ class SyncSession:
         return {"register": self.register, "findings": self.result.findings, "plan_hash": plan.plan_hash,
                 "status_counts": self.result.status_counts(), "writes_planned": len(plan.writable),
                 "actions_applied": counts.get("done", 0) + counts.get("found", 0), "dry_run": not applied,
-                "sources": [side.label for side in self.sides.values()]}
+                "sources": [side.label for side in self.sides.values()],
+                "company": next((side.client.session.connection.company_name for side in self.sides.values()
+                                 if side.client is not None and side.client.session.connection), "")}
 
     def close(self) -> None:
         self._stack.close()

@@ -1,15 +1,18 @@
-"""The demo job and the tour notebook, on the in-process sandbox."""
+"""The tour on the in-process sandbox, and the end-to-end demo job (``make demo``)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
-import yaml
 
-from ops_lib.demo import run_demo, tour
+from ops_lib.cli import main
+from ops_lib.demo import tour
+from ops_lib.demo_job import run_demo
+from ops_lib.run_archive import RunArchive
 from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,24 +36,29 @@ def test_tour_counts_follow_the_planted_differences() -> None:
 
 
 @pytest.mark.slow
-def test_run_demo_prints_the_company_and_executes_the_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
+def test_the_demo_runs_end_to_end_and_leaves_a_verifiable_archive(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     out = io.StringIO()
-    assert run_demo(out_dir=tmp_path, out=out) == 0
+    assert run_demo(ROOT, tmp_path / "demo", out=out) == 0
     text = out.getvalue()
-    assert "Fjällbris Konsult AB" in text and "customers" in text
-    executed = (tmp_path / "00_sandbox_tour.ipynb").read_text("utf-8")
-    assert "Fjällbris Konsult AB" in executed
-    assert "access_token" not in executed and "ops-demo-secret" not in executed
-
-
-@pytest.mark.slow
-def test_tour_notebook_runs_with_the_ci_parameters(tmp_path: Path) -> None:
-    import papermill
-
-    parameters = yaml.safe_load((ROOT / "params" / "ci.yaml").read_text())
-    output = tmp_path / "tour.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks" / "00_sandbox_tour.ipynb"), str(output),
-                               parameters=parameters, progress_bar=False, kernel_name="python3")
-    text = output.read_text("utf-8")
-    assert "numbers_in_both" in text and "Kustväg" not in text
+    archive = tmp_path / "demo" / "runs"
+    rows = RunArchive(archive).rows()
+    assert [(r["notebook"], r["status"]) for r in rows] == [
+        ("00_connect.ipynb", "clean"), ("20_reconcile.ipynb", "findings"), ("20_reconcile.ipynb", "findings"),
+        ("20_reconcile.ipynb", "findings"), ("90_audit_review.ipynb", "clean")]
+    assert "5 run(s) verified" in text and str(archive / "index.csv") in text
+    assert "20_reconcile customers" in text and "16 finding(s)" in text and "0 applied (dry run)" in text
+    assert main(["audit", "verify", str(archive)]) == 0
+    header = (archive / rows[1]["folder"] / "20_reconcile.ipynb").read_text(encoding="utf-8")
+    assert "Fjällbris Konsult AB" in header and "Dry run" in header
+    tokens = json.loads((tmp_path / "demo" / "config" / "tokens.json").read_text(encoding="utf-8"))
+    secrets = [v for c in tokens["connections"].values() for k, v in (c.get("token") or {}).items()
+               if k in ("access_token", "refresh_token")]
+    assert secrets and not any(s in p.read_text(encoding="utf-8", errors="replace")
+                               for p in archive.rglob("*") if p.is_file() for s in secrets)
+    report = archive / rows[2]["folder"] / "artifacts" / "reconciliation.csv"
+    data = bytearray(report.read_bytes())
+    data[0] ^= 0x01
+    report.write_bytes(bytes(data))
+    assert main(["audit", "verify", str(archive)]) == 2
+    assert "artifacts/reconciliation.csv" in capsys.readouterr().err
