@@ -237,8 +237,9 @@ def archived_run(notebook: Path | str, params: Mapping[str, Any], archive_root: 
     params = dict(params)
     record: dict[str, Any] = {"notebook": _shown(notebook_path), **suite_version(), **who_and_where(),
                               "params_file": _shown(Path(params_file).resolve()) if params_file else None}
-    known = _known_secrets()
+    known: dict[str, str] = {}
     try:
+        known = _known_secrets()  # before the run: a token refreshed during it is read again after
         if "out_dir" in declared_parameters(notebook_path):
             params["out_dir"] = str(slot.artifacts.resolve())
         record.update(notebook_sha256=sha256_file(notebook_path), inputs=_inputs(notebook_path, params, params_file))
@@ -247,19 +248,27 @@ def archived_run(notebook: Path | str, params: Mapping[str, Any], archive_root: 
     except (ConfigurationError, ConflictError) as exc:
         outcome = RunOutcome(2, slot.executed, str(exc), "refused")
     record.update(parameters=redacted(params), ended_utc=utc_stamp(datetime.now(timezone.utc)),
-                  status=outcome.status, exit_code=outcome.exit_code, message=outcome.message)
-    results = recorded_results(slot.executed) if slot.executed.exists() else []
-    record.update(results=results, findings=sum(int(r.get("findings", 0) or 0) for r in results))
+                  status=outcome.status, exit_code=outcome.exit_code, message=outcome.message, results=[], findings=0)
+    results: list[dict[str, Any]] = []
     if slot.executed.exists():
-        insert_header(slot.executed, {"run_id": slot.run_id, "started_utc": utc_stamp(slot.started), **record},
-                      results)
-        render_html(slot.executed, slot.html)
-    leaks = scan(slot.files(), {**known, **_known_secrets()})
+        try:
+            results = recorded_results(slot.executed)
+            record.update(results=results, findings=sum(int(r.get("findings", 0) or 0) for r in results))
+            insert_header(slot.executed, {"run_id": slot.run_id, "started_utc": utc_stamp(slot.started),
+                                          **record}, results)
+            render_html(slot.executed, slot.html)
+        except (OSError, ValueError) as exc:  # a notebook cut short by the timeout may not be valid JSON
+            record["message"] += f"\n(the executed notebook could not be given its header and html copy: {exc})"
+    try:
+        known.update(_known_secrets())
+    except OpsError:
+        pass  # the secrets known before the run are still searched for
+    leaks = scan(slot.files(), known)
     for leak in leaks:
         archive.quarantine(slot, leak.path, leak.kinds)
     if leaks:
         names = "; ".join(f"{leak.path.name} ({', '.join(leak.kinds)})" for leak in leaks)
-        record.update(status="quarantined", exit_code=2,
+        record.update(status="quarantined", exit_code=2, results=[],  # they came from the leaking notebook
                       message=f"secrets found in the run's outputs, so the run failed and these files were "
                               f"quarantined in {archive.root / 'quarantine'}, not archived: {names}")
     sealed = archive.seal(slot, record)
