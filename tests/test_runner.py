@@ -7,12 +7,13 @@ import os
 import secrets
 import stat
 import subprocess
+import threading
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from ops_lib.cli import main
 from ops_lib.errors import ConfigurationError, ConflictError
@@ -233,3 +234,27 @@ def test_a_failed_run_calls_the_notification_command(tmp_path: Path) -> None:
     script.chmod(0o755)
     archived_run(notebook, {}, tmp_path / "runs", lock_dir=tmp_path / "l", notify=str(script))
     assert seen.read_text().split() == ["failed", "2", "tiny.ipynb"]
+
+
+@pytest.mark.slow
+def test_a_second_run_while_the_first_still_runs_is_refused(tmp_path: Path) -> None:
+    notebook = tiny(tmp_path, "import time\ntime.sleep(float(count))")
+    params = {"count": 6}
+    first: list[object] = []
+    worker = threading.Thread(target=lambda: first.append(
+        archived_run(notebook, params, tmp_path / "runs", lock_dir=tmp_path / "locks")))
+    worker.start()
+    lock = FileLock(str(_lock_path(notebook.resolve(), params, tmp_path / "locks")))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # until the first run holds its lock
+        try:
+            lock.acquire(timeout=0)
+            lock.release()
+            time.sleep(0.05)
+        except Timeout:
+            break
+    second = archived_run(notebook, params, tmp_path / "runs", lock_dir=tmp_path / "locks")
+    worker.join(60)
+    assert (second.exit_code, second.status) == (2, "refused") and "already running" in second.message
+    assert first and first[0].exit_code == 0  # type: ignore[attr-defined]
+    assert [r["status"] for r in RunArchive(tmp_path / "runs").rows()] == ["refused", "clean"]
