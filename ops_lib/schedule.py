@@ -167,13 +167,13 @@ def on_calendar(expression: str) -> list[str]:
     return [f"{weekdays}*-{month}-{day} {hour}:{minute}:00"]
 
 
-def _block_markers(schedule: Schedule) -> tuple[str, str]:
+def block_markers(schedule: Schedule) -> tuple[str, str]:
     return f"# >>> ops schedule {schedule.path} >>>", f"# <<< ops schedule {schedule.path} <<<"
 
 
 def crontab_lines(schedule: Schedule) -> str:
     """The schedule as a crontab block (between markers, so ``install`` can replace it later)."""
-    begin, end = _block_markers(schedule)
+    begin, end = block_markers(schedule)
     log = shlex.quote(str(Path(schedule.archive) / "cron.log"))
     lines = [begin, "# Times are this host's local time. Each job runs `ops run` and is archived in "
                     f"{schedule.archive}/."]

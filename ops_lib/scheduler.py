@@ -21,7 +21,7 @@ from typing import Any, Callable, TextIO
 import platformdirs
 
 from .errors import ConfigurationError
-from .schedule import Job, Schedule, _block_markers, cron_fields, crontab_lines, systemd_units
+from .schedule import Job, Schedule, block_markers, cron_fields, crontab_lines, systemd_units
 
 
 def _run(command: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -33,7 +33,7 @@ def _run(command: list[str], stdin: str | None = None) -> subprocess.CompletedPr
 
 def replace_block(crontab: str, block: str, schedule: Schedule) -> str:
     """The crontab with this schedule's block replaced (or added); other lines untouched."""
-    begin, end = _block_markers(schedule)
+    begin, end = block_markers(schedule)
     lines = crontab.splitlines()
     if begin in lines and end in lines[lines.index(begin):]:
         start = lines.index(begin)
