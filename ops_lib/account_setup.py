@@ -26,6 +26,7 @@ import yaml
 
 from .errors import DataInputError
 from .tokens import write_private_file
+from .yaml_files import read_mapping
 
 ACCOUNT_ROLES = {
     "card_contra_account": "the card wallet's contra account",
@@ -49,14 +50,7 @@ class AccountSetup:
     def read(cls, path: Path | str) -> "AccountSetup":
         """Read the YAML file; a missing or unknown field is named with the file."""
         path = Path(path)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except FileNotFoundError:
-            raise DataInputError(f"{path}: no such account setup file") from None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise DataInputError(f"{path}: cannot read the account setup ({exc})") from None
-        if not isinstance(data, dict):
-            raise DataInputError(f"{path}: the account setup is a mapping of field: value")
+        data = read_mapping(path, "account setup", "the account setup is a mapping of field: value")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:

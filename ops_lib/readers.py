@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
-import yaml
 
 from .errors import DataInputError
+from .yaml_files import read_mapping
 from .registers import BOOKKEEPING, apply_fallbacks, normal_bool, normal_decimal, normal_integer, normal_kind, spec
 
 # canonical field -> the source header, or several headers joined with a space
@@ -36,12 +36,7 @@ PLACEHOLDER_FIRST_NAME = "?"
 def load_mapping(path: Path | str, register: str) -> dict[str, Any]:
     """The column mapping of one register from a YAML file ``{register: {field: header or [headers]}}``."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise DataInputError(f"{path}: cannot read the column mapping ({exc})") from None
-    if not isinstance(data, dict):
-        raise DataInputError(f"{path}: a column mapping maps register -> field -> source header")
+    data = read_mapping(path, "column mapping", "a column mapping maps register -> field -> source header")
     mapping = data.get(register, {})
     if not isinstance(mapping, dict):
         raise DataInputError(f"{path}: the mapping of {register} must map field -> source header")

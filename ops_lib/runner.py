@@ -39,6 +39,7 @@ from .run_archive import RunArchive, sha256_file, suite_version, utc_stamp, who_
 from .run_header import insert_header, render_html
 from .run_params import check_parameters, declared_parameters
 from .secrets_guard import scan
+from .yaml_files import read_mapping
 
 RESULT_MIME = "application/vnd.ops.result+json"
 
@@ -79,12 +80,7 @@ def load_params(params_file: Path | str | None, overrides: Sequence[str] = (),
     """
     params: dict[str, Any] = {}
     if params_file:
-        try:
-            loaded = yaml.safe_load(Path(params_file).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise DataInputError(f"{params_file}: cannot read the parameters ({exc})") from None
-        if not isinstance(loaded, dict):
-            raise DataInputError(f"{params_file}: parameters must be a mapping of name: value")
+        loaded = read_mapping(params_file, "parameters", "parameters must be a mapping of name: value")
         if isinstance(loaded.get("notebooks"), dict):
             stem = Path(notebook).stem if notebook else ""
             if stem not in loaded["notebooks"]:

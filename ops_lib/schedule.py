@@ -25,9 +25,8 @@ import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-import yaml
-
 from .errors import ConfigurationError, DataInputError
+from .yaml_files import read_mapping
 
 JOB_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 NOTIFY_ON = ("failure", "findings", "always")
@@ -86,13 +85,8 @@ def cron_fields(expression: str) -> list[str]:
 def load_schedule(path: Path | str) -> Schedule:
     """Read and check a schedule file; every error names the file, the job and the field."""
     path = Path(path).resolve()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise DataInputError(f"{path}: no such schedule file") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise DataInputError(f"{path}: cannot read the schedule ({exc})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("jobs"), list) or not data["jobs"]:
+    data = read_mapping(path, "schedule", "a schedule needs a 'jobs' list with at least one job")
+    if not isinstance(data.get("jobs"), list) or not data["jobs"]:
         raise DataInputError(f"{path}: a schedule needs a 'jobs' list with at least one job")
     workdir = path.parent.parent if path.parent.name == "params" else path.parent
     default_notify = str(data.get("notify") or "")

@@ -16,23 +16,17 @@ from dataclasses import replace
 from typing import Any, Callable, TextIO
 
 import httpx
-import yaml
 
 from .connection import connection_status, disconnect as disconnect_connection, list_connections, start_connect
-from .errors import ConfigurationError
 from .settings import ConnectionSettings, connection_settings
+from .yaml_files import read_mapping
 
 
 def settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
     """Params file first, then the flags that were given."""
     params: dict[str, Any] = {}
     if args.params:
-        try:
-            loaded = yaml.safe_load(args.params.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigurationError(f"Cannot read the params file {args.params}: {exc}") from None
-        if not isinstance(loaded, dict):
-            raise ConfigurationError(f"The params file {args.params} must be a mapping of names to values")
+        loaded = read_mapping(args.params, "params", "the params file must be a mapping of names to values")
         params = {k: v for k, v in loaded.items() if k != "interactive"}
     return connection_settings(params, environment=args.environment, client_id=args.client_id,
                                scopes=args.scopes, company=args.company, sandbox_url=args.sandbox_url)
