@@ -34,17 +34,19 @@ from .connectors.session import ApiSession, RetryPolicy
 from .errors import ConfigurationError, ReconnectNeeded
 from .secrets import require_client_secret
 from .settings import SYSTEMS, ConnectionSettings
-from .tokens import StoredConnection, TokenStore, connection_key, open_store
+from .tokens import StoredConnection, TokenStore, open_store
 
 CONNECT_NOTEBOOK = "notebooks/00_connect.ipynb"
-_ADAPTERS = {"eaccounting": "ops_lib.eaccounting.adapter"}
 
 
 def adapter(system: str) -> ModuleType:
-    """The module that knows one system's specifics (see ``ops_lib.eaccounting.adapter``)."""
-    if system not in _ADAPTERS:
+    """The module that knows one system's specifics: ``adapter`` beside the system's registered environments.
+
+    ``settings.SYSTEMS`` is the one registry of systems (see ``ops_lib.eaccounting.adapter``).
+    """
+    if system not in SYSTEMS:
         raise ConfigurationError(f"No connector for system {system!r}")
-    return importlib.import_module(_ADAPTERS[system])
+    return importlib.import_module(f"{SYSTEMS[system].__package__}.adapter")
 
 
 def reconnect_hint(settings: ConnectionSettings) -> str:
@@ -316,7 +318,7 @@ def disconnect(settings: ConnectionSettings, *, transport: httpx.BaseTransport |
         with client:
             client.session.revoke()
         note = "tokens revoked and removed"
-    store.delete(connection_key(connection.system, connection.environment, connection.company_key))
+    store.delete(connection.key)
     return ConnectionStatus(settings.system, settings.environment, connected=False,
                             note=f"Disconnected from {connection.company_name} ({connection.company_key}): {note}.")
 

@@ -81,20 +81,17 @@ class ApiError(OpsError):
         The fields the service named, if any.
     explanation:
         The catalogue's plain explanation and fix, when the error is known.
-    service_message:
-        The service's developer message, as sent.
     """
 
     def __init__(self, message: str, *, status: int, error_code: int | None = None,
                  error_id: str | None = None, field_errors: tuple[FieldError, ...] = (),
-                 explanation: Explanation | None = None, service_message: str = "") -> None:
+                 explanation: Explanation | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.error_code = error_code
         self.error_id = error_id
         self.field_errors = field_errors
         self.explanation = explanation
-        self.service_message = service_message
 
     def explain(self, language: str = "en") -> str:
         """The plain explanation with its fix, or the bare message when unknown."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -99,9 +99,6 @@ class ConnectionSettings:
     def scope(self) -> str:
         return " ".join(self.scopes)
 
-    def with_company(self, company: str) -> "ConnectionSettings":
-        return replace(self, company=company)
-
 
 _TYPES: dict[str, type | tuple[type, ...]] = {
     "system": str, "environment": str, "client_id": str, "scopes": (list, tuple, str), "company": str,
@@ -138,15 +135,15 @@ def connection_settings(params: Mapping[str, Any] | None = None, **overrides: An
         if not isinstance(value, expected):
             raise ConfigurationError(f"Parameter {name} has the wrong type: {type(value).__name__}")
 
-    system = values.get("system", eaccounting_env.SYSTEM)
+    system = values.get("system", ConnectionSettings.system)
     if system not in SYSTEMS:
         raise ConfigurationError(f"Unknown system {system!r}; known: {', '.join(SYSTEMS)}")
     spec = SYSTEMS[system]
-    environment = values.get("environment", "sandbox")
+    environment = values.get("environment", ConnectionSettings.environment)
     if environment not in spec.ENVIRONMENTS:
         raise ConfigurationError(f"Unknown environment {environment!r} for {system}; "
                                  f"choose one of: {', '.join(spec.ENVIRONMENTS)}")
-    client_id = str(values.get("client_id", "ops-demo")).strip()
+    client_id = str(values.get("client_id", ConnectionSettings.client_id)).strip()
     if not client_id:
         raise ConfigurationError("Parameter client_id is empty: give the client id of your registered app")
     scopes = _scopes(values.get("scopes", spec.DEFAULT_SCOPES), spec)
@@ -156,19 +153,19 @@ def connection_settings(params: Mapping[str, Any] | None = None, **overrides: An
     backend = str(values.get("token_backend") or os.environ.get("OPS_TOKEN_BACKEND") or "auto")
     if backend not in TOKEN_BACKENDS:
         raise ConfigurationError(f"token_backend must be one of {', '.join(TOKEN_BACKENDS)}, not {backend!r}")
-    language = values.get("language", "en")
+    language = values.get("language", ConnectionSettings.language)
     if language not in LANGUAGES:
         raise ConfigurationError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
-    timeout = float(values.get("timeout_seconds", 30.0))
+    timeout = float(values.get("timeout_seconds", ConnectionSettings.timeout_seconds))
     if not 0 < timeout <= 600:
         raise ConfigurationError("timeout_seconds must be above 0 and at most 600")
     config_dir = values.get("config_dir")
     return ConnectionSettings(
         system=system, environment=environment, client_id=client_id, scopes=scopes,
-        company=str(values.get("company", "")).strip(), sandbox_url=sandbox_url,
+        company=str(values.get("company", ConnectionSettings.company)).strip(), sandbox_url=sandbox_url,
         config_dir=Path(config_dir).expanduser() if config_dir else default_config_dir(),
         token_backend=backend, language=language, timeout_seconds=timeout,
-        force_select_company=bool(values.get("force_select_company", True)),
+        force_select_company=bool(values.get("force_select_company", ConnectionSettings.force_select_company)),
     )
 
 

@@ -43,7 +43,6 @@ class Environment:
     identity_base: str
     description: str
     public_client: tuple[str, str] | None = None
-    local: bool = False
 
     def resolve(self, sandbox_url: str) -> Endpoints:
         base = sandbox_url.rstrip("/")

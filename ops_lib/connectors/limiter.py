@@ -52,8 +52,9 @@ class RequestBudget:
         self._lock = threading.Lock()
         self.waited_seconds = 0.0
 
-    def acquire(self, key: str) -> None:
-        """Block until one more request to ``key`` fits the budget, then count it."""
+    def acquire(self, key: str) -> float:
+        """Block until one more request to ``key`` fits the budget, count it, and return the seconds waited."""
+        waited = 0.0
         while True:
             with self._lock:
                 now = self._clock()
@@ -62,7 +63,8 @@ class RequestBudget:
                     sent.popleft()
                 if len(sent) < self.limit:
                     sent.append(now)
-                    return
+                    return waited
                 wait = sent[0] + self.window - now
             self.waited_seconds += wait
+            waited += wait
             self._sleep(wait)

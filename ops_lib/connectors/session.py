@@ -220,23 +220,22 @@ class ApiSession:
         retried_401 = False
         while True:
             if self.budget is not None:
-                before = self.budget.waited_seconds
-                self.budget.acquire(key)
-                self.stats.waited_seconds += self.budget.waited_seconds - before
+                self.stats.waited_seconds += self.budget.acquire(key)
             self.stats.requests += 1
             try:
                 response = self._client.request(method, path, params=params, content=content, headers=headers)
             except httpx.TransportError as exc:
-                never_sent = isinstance(exc, NOT_SENT)
-                if (method in RETRYABLE_METHODS or never_sent) and attempt + 1 < self.policy.attempts:
+                # A request that never left, or one safe to repeat, leaves no doubt about its outcome.
+                unknown = not (isinstance(exc, NOT_SENT) or method in RETRYABLE_METHODS)
+                if not unknown and attempt + 1 < self.policy.attempts:
                     self._pause(self.policy.backoff(attempt, self._rng), f"{type(exc).__name__} on {key}")
                     attempt += 1
                     continue
                 raise ServiceUnreachable(
                     f"{method} {path} failed after {attempt + 1} attempt(s): {type(exc).__name__}"
-                    + ("" if never_sent or method in RETRYABLE_METHODS else
-                       "; the service may have received it, so look the record up before sending it again"),
-                    outcome_unknown=not never_sent and method not in RETRYABLE_METHODS,
+                    + ("; the service may have received it, so look the record up before sending it again"
+                       if unknown else ""),
+                    outcome_unknown=unknown,
                 ) from None
             status = response.status_code
             self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1

@@ -18,10 +18,7 @@ from .errors import error_from_response, retry_after
 from .registers import read_register
 from .writer import EAccountingWriter
 
-SYSTEM = "eaccounting"
-DISPLAY_NAME = "Visma eAccounting"
-# Requests per minute per client and endpoint the service allows, and the share the suite uses.
-REQUESTS_PER_MINUTE = 600
+# The service allows 600 requests per minute per client and endpoint; the suite keeps a margin.
 BUDGET_PER_MINUTE = 590
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..connectors.session import ApiSession
 from ..money import dumps, loads
+from .environments import SYSTEM
 from .records import (
     Account,
     Article,
@@ -110,7 +111,7 @@ class EAccountingClient:
         Records per page when listing; the largest the service accepts by default.
     """
 
-    system = "eaccounting"
+    system = SYSTEM
 
     def __init__(self, session: ApiSession, page_size: int = MAX_PAGE_SIZE) -> None:
         self.session = session

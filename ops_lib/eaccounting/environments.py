@@ -22,7 +22,6 @@ ENVIRONMENTS: dict[str, Environment] = {
         description="the suite's local sandbox (ops sandbox); demo data only",
         # The local sandbox's published demo client: it works nowhere else.
         public_client=("ops-demo", "ops-demo-secret"),
-        local=True,
     ),
     "production": Environment(
         name="production",

@@ -104,8 +104,7 @@ def error_from_response(response: httpx.Response, language: str = "en") -> ApiEr
     if body.get("ErrorId"):
         parts.append(f"ErrorId {body['ErrorId']} (quote it to Visma support)")
     return ApiError("\n".join(parts), status=response.status_code, error_code=code,
-                    error_id=body.get("ErrorId"), field_errors=field_errors, explanation=explanation,
-                    service_message=message)
+                    error_id=body.get("ErrorId"), field_errors=field_errors, explanation=explanation)
 
 
 def retry_after(response: httpx.Response) -> float | None:
