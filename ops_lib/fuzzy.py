@@ -73,12 +73,18 @@ def _compare_all(rest: list[int], folded_q: list[str], folded_c: list[str], thre
         scores[np.array(rows)[hit]] = top_score[hit]
 
 
-def _compare_blocked(rest: list[int], folded_q: list[str], folded_c: list[str], threshold: int,
-                     max_block: int, best: np.ndarray, scores: np.ndarray) -> None:
+def _word_index(folded: list[str]) -> dict[str, list[int]]:
+    """Each word of the folded names -> the positions of the names holding it (the blocking key)."""
     words: dict[str, list[int]] = defaultdict(list)
-    for i, name in enumerate(folded_c):
+    for i, name in enumerate(folded):
         for word in set(name.split()):
             words[word].append(i)
+    return words
+
+
+def _compare_blocked(rest: list[int], folded_q: list[str], folded_c: list[str], threshold: int,
+                     max_block: int, best: np.ndarray, scores: np.ndarray) -> None:
+    words = _word_index(folded_c)
     common_only = [i for i, name in enumerate(folded_c)
                    if not any(len(words[w]) <= max_block for w in name.split())]
     for i in rest:
@@ -120,10 +126,7 @@ def near_duplicates(frame: pd.DataFrame, threshold: int = 85, max_block: int = 5
         for _, group in frame.groupby(orgs[orgs != ""], sort=False).groups.items():
             for a, b in combinations(sorted(frame.index.get_indexer(group)), 2):
                 found[(a, b)] = ("same_org_number", 100)
-    words: dict[str, list[int]] = defaultdict(list)
-    for i, name in enumerate(folded):
-        for word in set(name.split()):
-            words[word].append(i)
+    words = _word_index(folded)
     candidates: set[tuple[int, int]] = set()
     rare_words = {w for w, rows in words.items() if len(rows) <= max_block}
     same_form: dict[str, list[int]] = defaultdict(list)

@@ -75,7 +75,8 @@ def _csv_rows(path: Path) -> list[list[str]]:
     if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
         raise DataInputError(f"{path}: the file is empty")
     text = decode(path, raw)
-    first = text.splitlines()[0] if text.splitlines() else ""
+    lines = text.splitlines()
+    first = lines[0] if lines else ""
     delimiter = sniff_delimiter(first)
     try:
         return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)]
@@ -181,17 +182,17 @@ def read_file(path: Path | str, register: str, mapping: ColumnMapping | None = N
         raise DataInputError(f"{path}, row 1: missing required column for {', '.join(absent)}; "
                              f"the file has: {', '.join(h for h in header if h)}")
     data: dict[str, list[str]] = {f: [] for f in sources}
+    plan = [(field, indexes, _normaliser(register, field)) for field, indexes in sources.items()]
     line_numbers: list[int] = []
     for offset, row in enumerate(rows[1:], start=2):
         if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
             raise DataInputError(f"{path}, row {offset}: {len(row)} fields but the header has {len(header)}")
-        for field, indexes in sources.items():
-            parts = [row[i].strip() if i < len(row) else "" for i in indexes]
+        for field, indexes, normalise in plan:
             if len(indexes) > 1:
+                parts = [row[i].strip() if i < len(row) else "" for i in indexes]
                 value = " ".join(p for p in parts if p and p != PLACEHOLDER_FIRST_NAME)
             else:
                 value = row[indexes[0]] if indexes[0] < len(row) else ""
-            normalise = _normaliser(register, field)
             if normalise is not None and value.strip():
                 try:
                     value = normalise(value)

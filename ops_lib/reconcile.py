@@ -195,7 +195,7 @@ def reconcile(left: pd.DataFrame, right: pd.DataFrame, register: str, master: st
 
     pairs = pd.concat([numbered, named, left_only, right_only, dup_l, dup_r], ignore_index=True)
     for column, default in (("suggestion_number", ""), ("suggestion_name", ""), ("suggestion_score", 0)):
-        pairs[column] = pairs[column].fillna(default) if column in pairs else default
+        pairs[column] = pairs[column].fillna(default)
     pairs["suggestion_score"] = pairs["suggestion_score"].astype(int)
     _name_details(pairs)
     _plan(pairs, left, right, lf, rf, register, master, rules_for(rules_left, register) if rules_left else (),

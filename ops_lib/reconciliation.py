@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import ConflictError, DataInputError
+from .errors import ConflictError
 from .tokens import write_private_file
 from .workbook import write_workbook
 
@@ -67,16 +67,6 @@ class Approval:
     def write(self, path: Path) -> Path:
         write_private_file(Path(path), json.dumps(asdict(self), indent=2, ensure_ascii=False).encode("utf-8"))
         return Path(path)
-
-    @classmethod
-    def read(cls, path: Path) -> "Approval":
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise DataInputError(f"{path}: not a readable approval ({exc})") from None
-        data["accepted_suggestions"] = tuple(data.get("accepted_suggestions", ()))
-        data["rejected_suggestions"] = tuple(data.get("rejected_suggestions", ()))
-        return cls(**data)
 
 
 @dataclass(frozen=True)

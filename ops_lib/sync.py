@@ -26,7 +26,7 @@ from typing import Callable, Mapping
 
 import pandas as pd
 
-from .errors import ApiError, ConflictError, DataInputError, OpsError, ServiceUnreachable
+from .errors import ApiError, ConflictError, OpsError, ServiceUnreachable
 from .journal import Journal
 from .reconciliation import Reconciliation
 from .sync_plan import WRITE_ACTIONS, Call, PlanBlocked, PlannedAction, SyncPlan, Writer
@@ -91,13 +91,6 @@ class SyncApproval:
     def write(self, path: Path | str) -> Path:
         write_private_file(Path(path), json.dumps(asdict(self), indent=2, ensure_ascii=False).encode("utf-8"))
         return Path(path)
-
-    @classmethod
-    def read(cls, path: Path | str) -> "SyncApproval":
-        try:
-            return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError) as exc:
-            raise DataInputError(f"{path}: not a readable sync approval ({exc})") from None
 
 
 def _same_person(a: str, b: str) -> bool:

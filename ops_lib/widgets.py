@@ -146,7 +146,7 @@ def review_form(result: Any, out_dir: Any, approved_by: str = "") -> Any:
 
     import ipywidgets as w
 
-    from .reconciliation import STATUSES
+    from .reconciliation import PAIR_COLUMNS, STATUSES
 
     state = {"result": result}
     status = w.Dropdown(options=["all findings", *STATUSES], value="all findings", description="Status")
@@ -176,9 +176,7 @@ def review_form(result: Any, out_dir: Any, approved_by: str = "") -> Any:
 
     def refresh(*_: Any) -> None:
         shown = rows()
-        columns = ["status", "left_number", "left_name", "right_number", "right_name", "differences", "issues",
-                   "action", "suggestion_number", "suggestion_name", "suggestion_score"]
-        table.value = shown[columns].head(200).to_html(classes="ops-pairs-table", index=True, escape=True)
+        table.value = shown[PAIR_COLUMNS].head(200).to_html(classes="ops-pairs-table", index=True, escape=True)
         pick.options = [(label(i, r), i) for i, r in shown.head(500).iterrows()]
         summary.value = state["result"].summary_html()
         show_pair()

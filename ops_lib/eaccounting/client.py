@@ -71,7 +71,7 @@ class Listing(Generic[R]):
 
     def to_frame(self) -> pd.DataFrame:
         """All records as a DataFrame of the raw API fields (one column per field)."""
-        return pd.DataFrame([dict(r.data) for r in self])
+        return pd.DataFrame(list(self._client.iter_data(self._path, self._params, self._progress, self._set_total)))
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from ..readers import canonical_frame
 from ..register_cache import DEFAULT_OVERLAP, RegisterCache
 from ..registers import normal_decimal
 from .client import EAccountingClient
-from .payloads import CUSTOMER_API, ITEM_API, PROJECT_TARGETS
+from .payloads import ARTICLE_API, CUSTOMER_API, ITEM_API, PROJECT_API, PROJECT_TARGETS
 
 # register -> (API path, the field that stamps a change)
 PULLED = {"customers": ("customers", "ChangedUtc"), "articles": ("articles", "ChangedUtc"),
@@ -53,10 +53,11 @@ CUSTOMER_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "is_active": _bool("IsActive"),
 }
 PROJECT_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
-    "number": _text("Number"), "name": _text("Name"), "is_active": lambda r: "true" if r.get("Status") == 1 else "false",
+    "number": _text(PROJECT_API["number"]), "name": _text(PROJECT_API["name"]),
+    "is_active": lambda r: "true" if r.get(PROJECT_API["is_active"]) == 1 else "false",
 }
 ITEM_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
-    "number": _text(ITEM_API["number"]), "name": _text(ITEM_API["name"]), "is_active": _bool("IsActive"),
+    "number": _text(ITEM_API["number"]), "name": _text(ITEM_API["name"]), "is_active": _bool(ITEM_API["is_active"]),
 }
 
 
@@ -72,14 +73,13 @@ def pull(client: EAccountingClient, register: str, cache: RegisterCache | None =
          overlap: dt.timedelta = DEFAULT_OVERLAP, progress: bool = False) -> list[dict[str, Any]]:
     """Every record of ``customers``, ``articles`` or ``projects``: in full, or changes merged into the cache."""
     path, stamp = PULLED[register]
-    listing = {"customers": client.customers, "articles": client.articles, "projects": client.projects}[register]
     mark = None if cache is None or full else cache.mark(register)
     if mark is not None:
-        changed = [dict(r.data) for r in listing.list(filter=f"{stamp} gt {_stamp(mark.since(overlap))}")]
+        changed = list(client.iter_data(path, {"$filter": f"{stamp} gt {_stamp(mark.since(overlap))}"}))
         total = int(client.get_json(path, {"$page": 1, "$pagesize": 1})["Meta"]["TotalNumberOfResults"])
         if cache.store(register, changed, stamp, replace=False) == total:  # type: ignore[union-attr]
             return cache.records(register)  # type: ignore[union-attr]
-    records = [dict(r.data) for r in listing.list(progress=progress)]
+    records = list(client.iter_data(path, progress=progress))  # raw dicts: typed records would be dropped at once
     if cache is not None:
         cache.store(register, records, stamp, replace=True)
     return records
@@ -109,20 +109,20 @@ def read_register(client: EAccountingClient, register: str, progress: bool = Fal
         if project_target == "projects":
             records = pull(client, "projects", cache, full=full, progress=progress)
             return canonical_frame(_rows(PROJECT_FIELDS, records), register, source)
-        items = [dict(i.data) for c in client.cost_centers() if c.name.strip().casefold() == cost_center.casefold()
-                 for i in c.items]
+        items = [i for c in client.cost_centers() if c.name.strip().casefold() == cost_center.casefold()
+                 for i in c.data.get("Items") or []]
         return canonical_frame(_rows(ITEM_FIELDS, items), register, f"{source}:{cost_center}")
     if register == "products":
         rates = {c.id: c.vat_rate for c in client.article_account_codings()}
-        records = []
-        for r in pull(client, "articles", cache, full=full, progress=progress):
+
+        def vat_rate(r: dict[str, Any]) -> str:
             rate = rates.get(str(r.get("CodingId") or ""))
-            records.append({
-                "number": _text("Number")(r), "name": _text("Name")(r),
-                "unit": str(r.get("UnitAbbreviation") or r.get("UnitName") or ""),
-                "price": _decimal("NetPrice")(r),
-                "vat_rate": "" if rate is None else normal_decimal(str((rate * Decimal(100)).normalize())),
-                "is_active": _bool("IsActive")(r), "_id": str(r.get("Id") or ""),
-            })
-        return canonical_frame(records, register, source)
+            return "" if rate is None else normal_decimal(str((rate * Decimal(100)).normalize()))
+
+        fields = {"number": _text(ARTICLE_API["number"]), "name": _text(ARTICLE_API["name"]),
+                  "unit": lambda r: str(r.get("UnitAbbreviation") or r.get("UnitName") or ""),
+                  "price": _decimal(ARTICLE_API["price"]), "vat_rate": vat_rate,
+                  "is_active": _bool(ARTICLE_API["is_active"])}
+        return canonical_frame(_rows(fields, pull(client, "articles", cache, full=full, progress=progress)),
+                               register, source)
     raise ValueError(f"unknown register {register!r}")
