@@ -25,23 +25,14 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from .money import to_decimal
-from .readers import PLACEHOLDER_FIRST_NAME, ColumnMapping, decode, read_rows, sniff_delimiter
+from .readers import (PLACEHOLDER_FIRST_NAME, ColumnMapping, CsvFormat, decode, read_rows, read_rows_and_format,
+                      sniff_delimiter)
 from .registers import normal_bool, normal_kind, spec
 from .sync_plan import Call, PlanBlocked
 from .tokens import write_private_file
 
 PRICE_FIELDS = ("price",)
 UNIT_KINDS = {"tim": "work_type", "h": "work_type", "timme": "work_type", "km": "travel_expense"}
-
-
-def _encoding(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    try:
-        raw.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "cp1252"
 
 
 class ImportFileWriter:
@@ -64,11 +55,11 @@ class ImportFileWriter:
     def __init__(self, source: Path | str, register: str, mapping: ColumnMapping | None, out_dir: Path | str) -> None:
         self.source = Path(source)
         self.register = register
-        raw = self.source.read_bytes()
-        self.encoding = _encoding(raw)
-        text = decode(self.source, raw)
-        self.delimiter = sniff_delimiter(text.splitlines()[0])
-        rows = read_rows(self.source)
+        rows, fmt = read_rows_and_format(self.source)
+        if fmt is None:  # an XLSX export: its bytes decide, as for a CSV (known gap: it has no CSV format to copy)
+            text, encoding = decode(self.source, self.source.read_bytes())
+            fmt = CsvFormat(encoding, sniff_delimiter(text.splitlines()[0]))
+        self.encoding, self.delimiter = fmt.encoding, fmt.delimiter
         self.header = [h.strip() for h in rows[0]]
         fields = spec(register).fields
         self.mapping: dict[str, list[str]] = {
@@ -79,7 +70,8 @@ class ImportFileWriter:
         self.path = Path(out_dir) / f"import_{register}_{self.source.stem}.csv"
         self.target = f"file:{self.path.name}"
         self.label = str(self.path)
-        self._rows: dict[str, list[str]] = self._existing()
+        self._on_disk: dict[str, list[str]] = self._existing()  # what find() checks; changes only at finish()
+        self._rows: dict[str, list[str]] = dict(self._on_disk)
 
     # -- learning the format ------------------------------------------
 
@@ -175,10 +167,8 @@ class ImportFileWriter:
         return f"{self.path.name}:{call.number}"
 
     def find(self, call: Call) -> str | None:
-        if not self.path.exists():
-            return None
         name_at = self.header.index(self.mapping["name"][0])
-        existing = self._existing().get(call.number)
+        existing = self._on_disk.get(call.number)
         return f"{self.path.name}:{call.number}" if existing and existing[name_at].strip() == call.name else None
 
     def finish(self) -> list[str]:
@@ -190,4 +180,5 @@ class ImportFileWriter:
         writer.writerow(self.header)
         writer.writerows(self._rows[n] for n in sorted(self._rows))
         write_private_file(self.path, buffer.getvalue().encode(self.encoding))
+        self._on_disk = dict(self._rows)
         return [str(self.path)]

@@ -95,21 +95,20 @@ class Journal:
 
     # -- operations ----------------------------------------------------
 
-    def latest(self, target: str, call_digest: str) -> Entry | None:
-        """The most recent entry for this call on this target, under any plan."""
-        row = self.db.execute(
-            "SELECT plan_hash, status, record_id, attempts, message FROM operations "
-            "WHERE target = ? AND call_digest = ? ORDER BY updated_at DESC, id DESC LIMIT 1",
-            (target, call_digest)).fetchone()
+    def _entry(self, where: str, params: tuple[str, ...]) -> Entry | None:
+        row = self.db.execute(f"SELECT plan_hash, status, record_id, attempts, message FROM operations WHERE {where}",
+                              params).fetchone()
         return None if row is None else Entry(row["plan_hash"], row["status"], row["record_id"],
                                               row["attempts"], row["message"])
 
+    def latest(self, target: str, call_digest: str) -> Entry | None:
+        """The most recent entry for this call on this target, under any plan."""
+        return self._entry("target = ? AND call_digest = ? ORDER BY updated_at DESC, id DESC LIMIT 1",
+                           (target, call_digest))
+
     def entry(self, plan_hash: str, target: str, call_digest: str) -> Entry | None:
-        row = self.db.execute(
-            "SELECT plan_hash, status, record_id, attempts, message FROM operations "
-            "WHERE plan_hash = ? AND target = ? AND call_digest = ?", (plan_hash, target, call_digest)).fetchone()
-        return None if row is None else Entry(row["plan_hash"], row["status"], row["record_id"],
-                                              row["attempts"], row["message"])
+        """This plan's entry for this call on this target."""
+        return self._entry("plan_hash = ? AND target = ? AND call_digest = ?", (plan_hash, target, call_digest))
 
     def begin(self, plan_hash: str, target: str, call_digest: str, action_digest: str, register: str, action: str,
               number: str, name: str, method: str, path: str) -> None:

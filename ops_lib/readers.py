@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -48,16 +49,24 @@ def load_mapping(path: Path | str, register: str) -> dict[str, Any]:
     return dict(mapping)
 
 
-def decode(path: Path, raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252; a clear error when neither fits."""
+@dataclass(frozen=True)
+class CsvFormat:
+    """How a CSV export was written, so a file for the same system can be written the same way."""
+
+    encoding: str
+    delimiter: str
+
+
+def decode(path: Path, raw: bytes) -> tuple[str, str]:
+    """The text and its encoding: UTF-8 (with or without BOM), else Windows-1252; a clear error when neither fits."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
+        return raw[3:].decode("utf-8"), "utf-8-sig"
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        return raw.decode("cp1252")
+        return raw.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataInputError(f"{path}, row {line}: the file is neither UTF-8 nor Windows-1252 "
@@ -70,18 +79,19 @@ def sniff_delimiter(header_line: str) -> str:
     return max(DELIMITERS, key=lambda d: counts[d])
 
 
-def _csv_rows(path: Path) -> list[list[str]]:
+def _csv_rows(path: Path) -> tuple[list[list[str]], CsvFormat]:
     raw = path.read_bytes()
     if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
         raise DataInputError(f"{path}: the file is empty")
-    text = decode(path, raw)
+    text, encoding = decode(path, raw)
     lines = text.splitlines()
     first = lines[0] if lines else ""
     delimiter = sniff_delimiter(first)
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)]
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)]
     except csv.Error as exc:
         raise DataInputError(f"{path}: not a readable {delimiter!r}-separated file ({exc})") from None
+    return rows, CsvFormat(encoding, delimiter)
 
 
 def _cell_text(value: Any) -> str:
@@ -114,14 +124,19 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
 
 def read_rows(path: Path | str) -> list[list[str]]:
     """All rows of a CSV or XLSX file as text, the header first."""
+    return read_rows_and_format(path)[0]
+
+
+def read_rows_and_format(path: Path | str) -> tuple[list[list[str]], CsvFormat | None]:
+    """:func:`read_rows` and, for a CSV file, its encoding and delimiter (None for XLSX)."""
     path = Path(path)
     if not path.exists():
         raise DataInputError(f"{path}: no such file")
-    rows = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
+    rows, fmt = (_xlsx_rows(path), None) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise DataInputError(f"{path}: the file is empty")
-    return rows
+    return rows, fmt
 
 
 def _normaliser(register: str, field: str) -> Callable[[str], str] | None:

@@ -187,7 +187,7 @@ class _Run:
         self.plan_hash = plan_hash
         self.language = language
         self.sleep = sleep
-        self.deferred: list[tuple[Call, PlannedAction]] = []
+        self.deferred: list[tuple[Call, str]] = []  # (call, record id) written at finish()
 
     def failed(self, action: PlannedAction, call: Call, exc: OpsError, status: str = "failed") -> Outcome:
         code = str(getattr(exc, "error_code", "") or "")
@@ -224,7 +224,7 @@ class _Run:
                     return "found", found
                 continue
             if getattr(writer, "deferred", False):
-                self.deferred.append((call, action))
+                self.deferred.append((call, record_id))
             else:
                 self.journal.finish(self.plan_hash, call.target, call.digest, "done", record_id=record_id)
             return "done", record_id
@@ -263,12 +263,12 @@ def apply_plan(plan: SyncPlan, writers: Mapping[str, Writer], journal: Journal, 
         try:
             writer.finish()
         except OSError as exc:
-            for call, action in run.deferred:
+            for call, _ in run.deferred:
                 if call.target == writer.target:
                     journal.finish(approval.plan_hash, call.target, call.digest, "failed", message=str(exc))
             raise OpsError(f"{writer.label}: the import file could not be written ({exc})") from None
-    for call, _ in run.deferred:
-        journal.finish(approval.plan_hash, call.target, call.digest, "done", record_id=f"{call.path}:{call.number}")
+    for call, record_id in run.deferred:
+        journal.finish(approval.plan_hash, call.target, call.digest, "done", record_id=record_id)
     # Calls a crash left open whose action a fresh read no longer needs: the service has them.
     planned = {a.digest for a in plan.actions}
     for target, call_digest, action_digest in journal.open_calls(approval.plan_hash):

@@ -45,7 +45,6 @@ class SyncSession:
     result: Reconciliation
     sides: dict[str, LoadedRegister]
     journal: Journal
-    state_path: str
     out_dir: Path
     mapping: Mapping[str, Any] | None
     options: Mapping[str, Any]
@@ -163,7 +162,7 @@ def open_sync(register: str, left: str, right: str, *, master: str = "left", map
                            rules_left=sides["left"].rules, rules_right=sides["right"].rules,
                            left_name=sides["left"].label, right_name=sides["right"].label)
         columns = load_mapping(mapping, register) if mapping else None
-        session = SyncSession(register, result, sides, Journal(db), state_path, Path(out_dir), columns, options,
+        session = SyncSession(register, result, sides, Journal(db), Path(out_dir), columns, options,
                               prepared_by or getpass.getuser(), language, client_options.get("sleep", time.sleep),
                               stack)
     except BaseException:

@@ -63,7 +63,6 @@ class Lookups:
     terms_by_days: Mapping[int, str]
     default_terms: str
     service_codings: Mapping[Decimal, str]
-    coding_rates: Mapping[str, Decimal]
     units: Mapping[str, str]
     cost_centers: Mapping[str, str]
 
@@ -77,12 +76,10 @@ class Lookups:
                 if t.days not in terms or data.get("TermsOfPaymentTypeId") == 0:
                     terms[t.days] = t.id
         codings: dict[Decimal, str] = {}
-        rates: dict[str, Decimal] = {}
         for c in client.article_account_codings():
             if c.vat_rate is None:
                 continue
             percent = (c.vat_rate * 100).normalize()
-            rates[c.id] = percent
             if c.type.lower() == "service" and c.is_active and percent not in codings:
                 codings[percent] = c.id
         units: dict[str, str] = {}
@@ -92,7 +89,7 @@ class Lookups:
                     units.setdefault(word.strip().casefold(), u.id)
         centers = {c.name.strip().casefold(): c.id for c in client.cost_centers()}
         settings = client.company_settings()
-        return cls(terms, str(settings.data.get("TermsOfPaymentId") or ""), codings, rates, units, centers)
+        return cls(terms, str(settings.data.get("TermsOfPaymentId") or ""), codings, units, centers)
 
     def terms(self, days: str) -> str:
         if not days.strip():

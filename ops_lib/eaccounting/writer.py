@@ -18,7 +18,10 @@ from ..errors import ConflictError
 from ..sync_plan import Call, PlanBlocked
 from .client import EAccountingClient
 from .payloads import (
+    ARTICLE_API,
+    CUSTOMER_API,
     ITEM_API,
+    PROJECT_API,
     PROJECT_TARGETS,
     Lookups,
     article_fields,
@@ -32,8 +35,8 @@ from .payloads import (
 
 PATHS = {"customers": "customers", "products": "articles", "cost_center_items": "costcenteritems",
          "projects": "projects"}
-NUMBER_FIELDS = {"customers": "CustomerNumber", "articles": "Number", "costcenteritems": "ShortName",
-                 "projects": "Number"}
+NUMBER_FIELDS = {"customers": CUSTOMER_API["number"], "articles": ARTICLE_API["number"],
+                 "costcenteritems": ITEM_API["number"], "projects": PROJECT_API["number"]}
 
 
 def _quote(value: str) -> str:
@@ -105,12 +108,9 @@ class EAccountingWriter:
         if self.register == "customers":
             return customer_fields(record, fields, self.lookups)
         if self.register == "products":
-            # a new price needs the rate to recompute the price including VAT
-            wanted = fields + (["vat_rate"] if "price" in fields and "vat_rate" not in fields else [])
-            body = article_fields(record, wanted, self.lookups)
-            if "vat_rate" not in fields:
-                body.pop("CodingId", None)
-            return body
+            if "price" in fields and "vat_rate" not in fields:
+                self.lookups.coding(record.get("vat_rate", ""))  # a new price needs a known rate for the gross price
+            return article_fields(record, fields, self.lookups)
         if self.project_target == "projects":
             return project_fields(record, fields)
         return item_fields(record, fields)
@@ -138,8 +138,8 @@ class EAccountingWriter:
         number_field = NUMBER_FIELDS[call.kind]
         if call.kind == "costcenteritems":
             center = str(call.body.get("CostCenterId", "")).lower()
-            candidates = [dict(i.data) for c in self.client.cost_centers() if c.id.lower() == center for i in c.items]
-            candidates = [i for i in candidates if str(i.get("ShortName")) == call.number]
+            candidates = [i for c in self.client.cost_centers() if c.id.lower() == center
+                          for i in c.data.get("Items") or [] if str(i.get(number_field)) == call.number]
         else:
             flt = f"{number_field} eq {_quote(call.number)}"
             candidates = list(self.client.iter_data(call.path, {"$filter": flt}))
