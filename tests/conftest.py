@@ -22,6 +22,7 @@ import pytest
 from ops_lib.sandbox import Clock, SandboxConfig, create_app
 from ops_lib.sandbox.inprocess import InProcessTransport
 from ops_lib.sandbox.login import approve_consent as approve
+from ops_lib.sandbox.login import consent_form
 
 BASE = "http://127.0.0.1:8765"
 REDIRECT = "http://127.0.0.1:61234/callback"
@@ -98,12 +99,9 @@ class SandboxHarness:
         return self.http.get("/connect/authorize", params=params)
 
     def consent(self, page: httpx.Response, company_index: int = 0, decision: str = "allow") -> httpx.Response:
-        request_id = re.search(r'name="request_id" value="([^"]+)"', page.text)
-        companies = re.findall(r"name='company_id' required value='([^']+)'", page.text)
-        assert request_id and companies, "the consent page lacks its form"
-        return self.http.post("/connect/authorize/consent", data={
-            "request_id": request_id.group(1), "company_id": companies[company_index], "decision": decision,
-        })
+        form = consent_form(page.text, company_index, decision)
+        assert form is not None, "the consent page lacks its form"
+        return self.http.post("/connect/authorize/consent", data=form)
 
     def exchange(self, redirect: httpx.Response, verifier: str | None = None) -> httpx.Response:
         query = parse_qs(urlsplit(redirect.headers["location"]).query)

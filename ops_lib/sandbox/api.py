@@ -102,23 +102,24 @@ def ok(body: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-def paged(call: Call, model: Model, records: list[dict[str, Any]] | None,
-          shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None, kind: str | None = None) -> JSONResponse:
-    """Filter, sort and page ``records`` into the ``{Meta, Data}`` envelope.
+def paged(call: Call, model: Model, records: list[dict[str, Any]] | None = None,
+          shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None, kind: str = "") -> JSONResponse:
+    """Filter, sort and page ``records``, or the stored documents of ``kind``, into the ``{Meta, Data}`` envelope.
 
-    With ``records`` None, the documents of ``kind`` are read from the
-    store; a plain page (no ``$filter``, no ``$orderby``) then reads only
-    its own window, so paging a register of tens of thousands stays fast.
+    Pass ``kind`` for a whole register: a plain page (no ``$filter``, no
+    ``$orderby``) then reads only its own window, so paging a register of
+    tens of thousands stays fast. Pass ``records`` when they are already
+    narrowed down.
     """
     query = call.request.query_params
     page = _int_param(query.get("$page"), "$page", 1)
     size = min(_int_param(query.get("$pagesize"), "$pagesize", 50), call.sandbox.config.max_page_size)
-    if records is None and kind and not query.get("$filter") and not query.get("$orderby"):
+    if records is None and not query.get("$filter") and not query.get("$orderby"):
         total = call.store.count(call.tenant, kind)
-        window = call.store.window(call.tenant, kind, (page - 1) * size, size)
+        window = call.store.all(call.tenant, kind, (page - 1) * size, size)
     else:
         if records is None:
-            records = call.store.all(call.tenant, kind or "")
+            records = call.store.all(call.tenant, kind)
         predicate = compile_filter(model, query.get("$filter"))
         selected = sort_records(model, [r for r in records if predicate(r)], query.get("$orderby"))
         total = len(selected)
@@ -182,7 +183,7 @@ class Register:
     save: Save | None = None
 
     def list(self, call: Call) -> Response:
-        return paged(call, self.model, None, kind=self.kind)
+        return paged(call, self.model, kind=self.kind)
 
     def get(self, call: Call) -> Response:
         return ok(self.model.shape(must_get(call, self.kind, call.param(self.id_param), self.what)))

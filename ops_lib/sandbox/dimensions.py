@@ -10,6 +10,7 @@ disagree.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
@@ -33,8 +34,7 @@ def _cost_center_json(call: Call, center: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_cost_centers(call: Call) -> Response:
-    return paged(call, COST_CENTER, call.store.all(call.tenant, "costcenters"),
-                 shape=lambda c: _cost_center_json(call, c))
+    return paged(call, COST_CENTER, kind="costcenters", shape=lambda c: _cost_center_json(call, c))
 
 
 async def update_cost_center(call: Call) -> Response:
@@ -66,7 +66,7 @@ def _save_item(call: Call, body: Any, existing: dict[str, Any] | None) -> dict[s
 
 ITEMS = Register("costcenteritems", COST_CENTER_ITEM, "itemId", "cost center item", _save_item)
 # PUT names its path parameter differently from GET, as in the published spec.
-ITEM_UPDATES = Register("costcenteritems", COST_CENTER_ITEM, "costCenterItemId", "cost center item", _save_item)
+ITEM_UPDATES = dataclasses.replace(ITEMS, id_param="costCenterItemId")
 
 
 def _save_project(call: Call, body: Any, existing: dict[str, Any] | None) -> dict[str, Any]:

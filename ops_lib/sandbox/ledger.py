@@ -42,7 +42,7 @@ def fiscal_year_for(call: Call, day: date) -> dict[str, Any] | None:
 # Fiscal years ----------------------------------------------------------------
 
 def list_fiscal_years(call: Call) -> Response:
-    return paged(call, FISCAL_YEAR, call.store.all(call.tenant, "fiscalyears"))
+    return paged(call, FISCAL_YEAR, kind="fiscalyears")
 
 
 def get_fiscal_year(call: Call) -> Response:
@@ -108,7 +108,7 @@ def _save_account(call: Call, fields: dict[str, Any], fiscal_year_id: str, numbe
 
 
 def list_accounts(call: Call) -> Response:
-    return paged(call, ACCOUNT, call.store.all(call.tenant, "accounts"))
+    return paged(call, ACCOUNT, kind="accounts")
 
 
 def list_accounts_of_year(call: Call) -> Response:

@@ -50,6 +50,15 @@ def login_with_auto_consent(base_url: str, scope: str = DEMO_SCOPES,
                                       code_verifier=verifier, state=state))
 
 
+def consent_form(page: str, company_index: int = 0, decision: str = "allow") -> dict[str, str] | None:
+    """What pressing allow (or deny) for the ``company_index``-th company posts; None when the page has no form."""
+    request_id = re.search(r'name="request_id" value="([^"]+)"', page)
+    companies = re.findall(r"name='company_id' required value='([^']+)'", page)
+    if not request_id or not companies:
+        return None
+    return {"request_id": request_id.group(1), "company_id": companies[company_index], "decision": decision}
+
+
 def approve_consent(http: httpx.Client, authorize_url: str, company_index: int = 0,
                     decision: str = "allow") -> str:
     """Pass the sandbox's consent page as a user would; return the address it redirects to.
@@ -58,13 +67,10 @@ def approve_consent(http: httpx.Client, authorize_url: str, company_index: int =
     open the page, pick the ``company_index``-th company, press allow (or deny).
     """
     page = http.get(authorize_url)
-    request_id = re.search(r'name="request_id" value="([^"]+)"', page.text)
-    companies = re.findall(r"name='company_id' required value='([^']+)'", page.text)
-    if page.status_code != 200 or not request_id or not companies:
+    form = consent_form(page.text, company_index, decision)
+    if page.status_code != 200 or form is None:
         raise RuntimeError(f"No consent form at {authorize_url} (HTTP {page.status_code})")
-    answer = http.post(str(page.url.join("/connect/authorize/consent")), data={
-        "request_id": request_id.group(1), "company_id": companies[company_index], "decision": decision,
-    })
+    answer = http.post(str(page.url.join("/connect/authorize/consent")), data=form)
     if answer.status_code != 302:
         raise RuntimeError(f"The consent was not accepted (HTTP {answer.status_code})")
     return answer.headers["location"]

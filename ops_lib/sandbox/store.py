@@ -100,19 +100,12 @@ class Store:
                 ).rowcount
             )
 
-    def all(self, tenant: str, kind: str) -> list[dict[str, Any]]:
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT body FROM documents WHERE tenant=? AND kind=? ORDER BY seq", (tenant, kind)
-            ).fetchall()
-        return [json.loads(r[0]) for r in rows]
-
-    def window(self, tenant: str, kind: str, offset: int, limit: int) -> list[dict[str, Any]]:
-        """One slice of :meth:`all`, read without loading the rest."""
+    def all(self, tenant: str, kind: str, offset: int = 0, limit: int = -1) -> list[dict[str, Any]]:
+        """The documents of ``kind`` in insertion order; ``offset``/``limit`` read one window without the rest."""
         with self._lock:
             rows = self._conn.execute(
                 "SELECT body FROM documents WHERE tenant=? AND kind=? ORDER BY seq LIMIT ? OFFSET ?",
-                (tenant, kind, limit, offset),
+                (tenant, kind, limit, offset),  # a negative LIMIT is no limit in SQLite
             ).fetchall()
         return [json.loads(r[0]) for r in rows]
 

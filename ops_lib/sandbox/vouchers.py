@@ -136,7 +136,7 @@ async def create_voucher(call: Call) -> Response:
 
 
 def list_vouchers(call: Call) -> Response:
-    return paged(call, VOUCHER, call.store.all(call.tenant, "vouchers"))
+    return paged(call, VOUCHER, kind="vouchers")
 
 
 def list_vouchers_of_year(call: Call) -> Response:
