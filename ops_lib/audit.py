@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import sys
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ import pandas as pd
 
 from .errors import DataInputError, OpsError
 from .run_archive import MANIFEST, RunArchive, read_manifest, sha256_file
+from .run_results import results_total
 from .workbook import write_workbook
 
 DEFAULT_PERIOD_DAYS = 31
@@ -130,7 +132,7 @@ def verify_archive(root: Path | str, run_ids: Iterable[str] | None = None) -> Ve
 
 
 def _mode(results: list[dict[str, Any]]) -> str:
-    if any(int(r.get("actions_applied", 0) or 0) for r in results):
+    if results_total(results, "actions_applied"):
         return "applied"
     if any("dry_run" in r for r in results):
         return "dry run"
@@ -154,8 +156,8 @@ def _run_row(root: Path, row: dict[str, str]) -> dict[str, Any]:
         "subject": ", ".join(str(r["register"]) for r in results if r.get("register")) or params.get("register", ""),
         "status": row["status"], "exit_code": int(row["exit_code"] or 0), "findings": int(row["findings"] or 0),
         "mode": _mode(results),
-        "actions_planned": sum(int(r.get("writes_planned", 0) or 0) for r in results),
-        "actions_applied": sum(int(r.get("actions_applied", 0) or 0) for r in results),
+        "actions_planned": results_total(results, "writes_planned"),
+        "actions_applied": results_total(results, "actions_applied"),
         "status_counts": ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())),
         "plan_hash": ", ".join(str(r["plan_hash"]) for r in results if r.get("plan_hash")),
         "started_utc": row["started_utc"], "ended_utc": row["ended_utc"], "user": row["user"],
@@ -235,8 +237,6 @@ def audit_review(root: Path | str, start: str | date | None = None, end: str | d
 
 def verify_command(root: str) -> int:
     """``ops audit verify``: 0 when the archive verifies, 2 naming the first break when it does not."""
-    import sys
-
     try:
         result = verify_archive(root)
     except OpsError as exc:

@@ -20,7 +20,6 @@ from typing import TextIO
 
 from .audit import verify_archive
 from .demo import store_sandbox_connection
-from .run_archive import read_manifest
 from .runner import ArchivedRun, archived_run, load_params
 from .sandbox import SandboxConfig
 from .sandbox.server import ServerThread
@@ -41,11 +40,10 @@ class DemoRun:
 
     label: str
     run: ArchivedRun
-    results: list[dict]
 
     def line(self) -> str:
         found = []
-        for result in self.results:
+        for result in self.run.results:
             if "writes_planned" in result:
                 counts = ", ".join(f"{k} {v}" for k, v in sorted(result.get("status_counts", {}).items()))
                 found.append(f"{result.get('findings', 0)} finding(s) ({counts}); {result['writes_planned']} "
@@ -77,7 +75,7 @@ def run_demo(root: Path = Path("."), out_dir: Path = Path("build/demo"), out: Te
                     params["runs_dir"] = str(archive)
                 run = archived_run(root / notebook, params, archive, params_file=root / params_file)
                 label = Path(notebook).stem + (f" {params['register']}" if "register" in params else "")
-                done.append(DemoRun(label, run, read_manifest(run.manifest).get("results", [])))
+                done.append(DemoRun(label, run))
                 out.write(done[-1].line() + "\n")
                 out.flush()
     verification = verify_archive(archive)

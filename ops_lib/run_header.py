@@ -14,6 +14,8 @@ from typing import Any, Mapping, Sequence
 
 import nbformat
 
+from .run_results import results_total
+
 HEADER_TAG = "ops-run-header"
 
 
@@ -23,7 +25,7 @@ def _cell(value: Any) -> str:
 
 
 def _mode(params: Mapping[str, Any], results: Sequence[Mapping[str, Any]]) -> str:
-    applied = sum(int(r.get("actions_applied", 0) or 0) for r in results)
+    applied = results_total(results, "actions_applied")
     if applied:
         return f"**Applied changes**: {applied} action(s) sent to the accounting system (see the results below)"
     if any(r.get("dry_run") is False for r in results) or params.get("apply") is True:

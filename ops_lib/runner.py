@@ -14,7 +14,7 @@ artifacts and a manifest, after the secrets guard
 (:mod:`ops_lib.secrets_guard`) has searched every file.
 
 Exit codes: 0 clean, 1 the notebook recorded findings
-(:func:`record_results`), 2 the run failed or was refused.
+(:func:`ops_lib.run_results.record_results`), 2 the run failed or was refused.
 """
 
 from __future__ import annotations
@@ -38,36 +38,9 @@ from .errors import ConfigurationError, ConflictError, DataInputError, OpsError
 from .run_archive import RunArchive, sha256_file, suite_version, utc_stamp, who_and_where
 from .run_header import insert_header, render_html
 from .run_params import check_parameters, declared_parameters
+from .run_results import recorded_results, results_total
 from .secrets_guard import scan
 from .yaml_files import read_mapping
-
-RESULT_MIME = "application/vnd.ops.result+json"
-
-
-def record_results(**values: Any) -> Any:
-    """Record machine-readable results in the notebook (``findings`` > 0 makes the run exit 1).
-
-    They are kept as an output of their own type, so a later notebook, a
-    dashboard or ``ops run`` reads them back without parsing text.
-    """
-    from IPython.display import display
-
-    bundle = {RESULT_MIME: json.loads(json.dumps(values, default=str)),
-              "text/plain": "Results: " + ", ".join(f"{k}={v}" for k, v in values.items())}
-    display(bundle, raw=True)
-    return None
-
-
-def recorded_results(notebook: Path | str) -> list[dict[str, Any]]:
-    """Every :func:`record_results` output of an executed notebook, in order."""
-    body = json.loads(Path(notebook).read_text(encoding="utf-8"))
-    found = []
-    for cell in body.get("cells", []):
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if RESULT_MIME in data:
-                found.append(data[RESULT_MIME])
-    return found
 
 
 def load_params(params_file: Path | str | None, overrides: Sequence[str] = (),
@@ -164,7 +137,7 @@ def execute(notebook: Path | str, params: Mapping[str, Any], executed: Path | st
         tail = output.decode("utf-8", "replace").strip().splitlines()[-3:]
         return RunOutcome(2, executed, f"{notebook.name} failed; the executed notebook marks the failing cell\n"
                           + "\n".join(tail), "failed")
-    findings = sum(int(r.get("findings", 0) or 0) for r in recorded_results(executed))
+    findings = results_total(recorded_results(executed), "findings")
     if findings:
         return RunOutcome(1, executed, f"{notebook.name} ran; {findings} finding(s) recorded", "findings")
     return RunOutcome(0, executed, f"{notebook.name} ran clean", "clean")
@@ -172,13 +145,14 @@ def execute(notebook: Path | str, params: Mapping[str, Any], executed: Path | st
 
 @dataclass(frozen=True)
 class ArchivedRun:
-    """A finished run as archived: its exit code, status, folder, manifest and message."""
+    """A finished run as archived: its exit code, status, folder, manifest, message and recorded results."""
 
     exit_code: int
     status: str
     folder: Path
     manifest: Path
     message: str
+    results: list[dict[str, Any]]
 
 
 def _inputs(notebook: Path, params: Mapping[str, Any], params_file: Path | str | None) -> list[dict[str, Any]]:
@@ -249,7 +223,7 @@ def archived_run(notebook: Path | str, params: Mapping[str, Any], archive_root: 
     if slot.executed.exists():
         try:
             results = recorded_results(slot.executed)
-            record.update(results=results, findings=sum(int(r.get("findings", 0) or 0) for r in results))
+            record.update(results=results, findings=results_total(results, "findings"))
             insert_header(slot.executed, {"run_id": slot.run_id, "started_utc": utc_stamp(slot.started),
                                           **record}, results)
             render_html(slot.executed, slot.html)
@@ -268,7 +242,8 @@ def archived_run(notebook: Path | str, params: Mapping[str, Any], archive_root: 
                       message=f"secrets found in the run's outputs, so the run failed and these files were "
                               f"quarantined in {archive.root / 'quarantine'}, not archived: {names}")
     sealed = archive.seal(slot, record)
-    run = ArchivedRun(record["exit_code"], record["status"], slot.folder, sealed.manifest, record["message"])
+    run = ArchivedRun(record["exit_code"], record["status"], slot.folder, sealed.manifest, record["message"],
+                      record["results"])
     if notify and (notify_on == "always" or (notify_on == "findings" and run.exit_code) or run.exit_code == 2):
         _notify(notify, run, slot.run_id, notebook_path.name)
     return run

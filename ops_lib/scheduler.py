@@ -96,10 +96,11 @@ def install(schedule: Schedule, via: str = "auto") -> str:
     return install_systemd(schedule) if via == "systemd" else install_cron(schedule)
 
 
-def next_times(schedule: Schedule, after: datetime) -> dict[str, datetime]:
+def next_time(job: Job, after: datetime) -> datetime:
+    """When ``job`` is next due after ``after`` (local time, as cron counts)."""
     from croniter import croniter
 
-    return {job.name: croniter(" ".join(cron_fields(job.cron)), after).get_next(datetime) for job in schedule.jobs}
+    return croniter(" ".join(cron_fields(job.cron)), after).get_next(datetime)
 
 
 def run_scheduler(schedule: Schedule, *, now: Callable[[], datetime] = datetime.now,
@@ -112,7 +113,8 @@ def run_scheduler(schedule: Schedule, *, now: Callable[[], datetime] = datetime.
     """
     from .runner import archived_run
 
-    due = next_times(schedule, now())
+    start = now()
+    due = {job.name: next_time(job, start) for job in schedule.jobs}
     jobs = {job.name: job for job in schedule.jobs}
     runs = worst = 0
     out.write("ops scheduler: " + "; ".join(f"{n} next at {t:%Y-%m-%d %H:%M}" for n, t in due.items()) + "\n")
@@ -129,7 +131,7 @@ def run_scheduler(schedule: Schedule, *, now: Callable[[], datetime] = datetime.
                            notify_on=job.notify_on)
         worst = max(worst, run.exit_code)
         runs += 1
-        due[name] = next_times(schedule, max(when, now()))[name]
+        due[name] = next_time(job, max(when, now()))
         out.write(f"{now():%Y-%m-%d %H:%M:%S} {name}: {run.status} (exit {run.exit_code}), archived in "
                   f"{run.folder}; next at {due[name]:%Y-%m-%d %H:%M}\n")
         out.flush()
