@@ -33,6 +33,7 @@ ACCOUNT_ROLES = {
     "out_of_pocket_account": "the out-of-pocket (employee liability) account",
     "reimbursement_contra_account": "the contra account reimbursements are paid from",
     "input_vat_account": "the input VAT account",
+    "rounding_account": "the öre rounding account",
 }
 
 
@@ -45,6 +46,7 @@ class AccountSetup:
     out_of_pocket_account: str
     reimbursement_contra_account: str
     input_vat_account: str = "2641"
+    rounding_account: str = "3740"
 
     @classmethod
     def read(cls, path: Path | str) -> "AccountSetup":
@@ -89,10 +91,22 @@ class Chart:
 
 @dataclass(frozen=True)
 class SetupRules:
-    """A system's conventions: the card contra account's series and the voucher series' shape."""
+    """A system's conventions for journal export.
+
+    The card contra account's series, the voucher series' shape, how many
+    cost centres an export may carry (and why fewer than the system has),
+    text limits, and the receipt files the system accepts as attachments.
+    """
 
     card_contra_prefix: str = ""
     voucher_series_pattern: str = r"^[A-Z]{1,3}$"
+    cost_centre_limit: int = 3
+    cost_centre_limit_reason: str = ""
+    voucher_text_max: int = 100
+    row_text_max: int = 50
+    receipt_types: Mapping[str, str] = field(default_factory=lambda: {
+        ".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"})
+    receipt_max_bytes: int = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,12 @@ def to_decimal(text: Any) -> Decimal:
     return value
 
 
+def money_text(amount: Decimal) -> str:
+    """An amount as finance people read it: at least two decimals, never rounded (``4795.5`` -> ``4795.50``)."""
+    cents = amount.quantize(Decimal("0.01"))
+    return format(cents if cents == amount else amount, "f")
+
+
 def loads(raw: bytes | str) -> Any:
     """JSON with every non-integer number as ``Decimal``."""
     return json.loads(raw, parse_float=Decimal)

@@ -24,7 +24,8 @@ import pandas as pd
 
 from .errors import DataInputError
 from .yaml_files import read_mapping
-from .registers import BOOKKEEPING, apply_fallbacks, normal_bool, normal_decimal, normal_integer, normal_kind, spec
+from .registers import (BOOKKEEPING, apply_fallbacks, normal_bool, normal_date, normal_decimal, normal_integer,
+                        normal_kind, spec)
 
 # canonical field -> the source header, or several headers joined with a space
 ColumnMapping = Mapping[str, "str | Sequence[str]"]
@@ -149,6 +150,8 @@ def _normaliser(register: str, field: str) -> Callable[[str], str] | None:
         return normal_integer
     if field in s.kinds:
         return normal_kind
+    if field in s.dates:
+        return normal_date
     return None
 
 

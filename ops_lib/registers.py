@@ -13,6 +13,7 @@ as missing. Two bookkeeping columns say where each row came from:
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,6 +38,7 @@ class RegisterSpec:
     decimals: tuple[str, ...] = ()
     integers: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
     # (field, fallback field) pairs taken together: when every field of the block is empty,
     # the whole block comes from the fallbacks, which are then dropped (they are never compared).
     fallback_block: tuple[tuple[str, str], ...] = ()
@@ -60,6 +62,20 @@ SPECS: dict[str, RegisterSpec] = {
         decimals=("price", "vat_rate"), kinds=("kind",),
     ),
     "projects": RegisterSpec("projects", ("number", "name", "is_active")),
+    # Journals to book, not registers to compare: read with the same readers, then built into vouchers.
+    # One expense may span several lines (a split expense): the lines share its expense_id.
+    "expenses": RegisterSpec(
+        "expenses",
+        ("expense_id", "date", "type", "amount", "currency", "company_amount", "exchange_rate", "vat_amount",
+         "vat_code", "category", "tags", "note", "receipt", "employee"),
+        required=("expense_id", "date", "type", "amount"), booleans=(),
+        decimals=("amount", "company_amount", "exchange_rate", "vat_amount"), dates=("date",),
+    ),
+    "payroll": RegisterSpec(
+        "payroll", ("account", "debit", "credit", "cost_centre", "project", "text", "period", "date", "employee"),
+        required=("account", "period"), booleans=(), decimals=("debit", "credit"), integers=("account",),
+        dates=("date",),
+    ),
 }
 
 BOOKKEEPING = ("_source", "_row")
@@ -77,7 +93,7 @@ _KINDS = {
 
 def spec(register: str) -> RegisterSpec:
     if register not in SPECS:
-        raise ValueError(f"unknown register {register!r}; choose one of {', '.join(REGISTERS)}")
+        raise ValueError(f"unknown register {register!r}; choose one of {', '.join(SPECS)}")
     return SPECS[register]
 
 
@@ -106,6 +122,25 @@ def normal_decimal(text: str) -> str:
     """
     value: Decimal = to_decimal(text)
     return format(value.normalize(), "f") if value else "0"
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%d.%m.%Y", "%Y/%m/%d")
+
+
+def normal_date(text: str) -> str:
+    """An ISO date from the forms exports write (``2026-10-03``, ``20261003``, ``3.10.2026``, with a time or not).
+
+    Day-first and month-first slashes (``03/10/2026``) are refused: the
+    same text means two dates, and a wrong booking date is worse than none.
+    """
+    word = text.strip()
+    head = word.replace("T", " ").split(" ")[0]
+    for form in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(head, form).date().isoformat()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date (write it as YYYY-MM-DD)")
 
 
 def normal_integer(text: str) -> str:

@@ -46,6 +46,31 @@ def is_environment(source: str) -> bool:
     return any(source in module.ENVIRONMENTS for module in SYSTEMS.values())
 
 
+def is_system_source(source: str) -> bool:
+    """``demo-sandbox``, or an environment name that is not also a file here."""
+    return source == DEMO_SOURCE or (is_environment(source) and not Path(source).exists())
+
+
+def open_system(stack: contextlib.ExitStack, source: str, *, connection: Mapping[str, Any] | None = None,
+                transport: httpx.BaseTransport | None = None,
+                client_options: Mapping[str, Any] | None = None) -> tuple[Any, str]:
+    """The connected client of a system source, open on ``stack``, and what to call it.
+
+    ``demo-sandbox`` is the process's own in-process sandbox; any other name
+    is a connected environment (``connection`` adds ``company``, ``sandbox_url``).
+    """
+    if source == DEMO_SOURCE:
+        from .demo import demo_client
+
+        return stack.enter_context(demo_client(shared=True)), "eaccounting:demo-sandbox"
+    from .connection import open_client
+
+    settings = connection_settings({**dict(connection or {}), "environment": source})
+    client = stack.enter_context(open_client(settings, transport=transport, **dict(client_options or {})))
+    company = client.session.connection.company_name if client.session.connection else ""
+    return client, f"{settings.system}:{source}:{company}"
+
+
 def load_register(stack: contextlib.ExitStack, source: str, register: str, *, mapping: str | Path | None = None,
                   connection: Mapping[str, Any] | None = None, transport: httpx.BaseTransport | None = None,
                   db: sqlite3.Connection | None = None, full: bool = False,
@@ -70,20 +95,12 @@ def load_register(stack: contextlib.ExitStack, source: str, register: str, *, ma
         Passed to :func:`ops_lib.connection.open_client` (``sleep``, ``budget``, ``page_size``, ...).
     """
     options = dict(options or {})
-    if source == DEMO_SOURCE or (is_environment(source) and not Path(source).exists()):
-        from .connection import adapter, open_client
+    if is_system_source(source):
+        from .connection import adapter
         from .register_cache import RegisterCache
 
-        if source == DEMO_SOURCE:
-            from .demo import demo_client
-
-            client = stack.enter_context(demo_client(shared=True))
-            label = "eaccounting:demo-sandbox"
-        else:
-            settings = connection_settings({**dict(connection or {}), "environment": source})
-            client = stack.enter_context(open_client(settings, transport=transport, **dict(client_options or {})))
-            company = client.session.connection.company_name if client.session.connection else ""
-            label = f"{settings.system}:{source}:{company}"
+        client, label = open_system(stack, source, connection=connection, transport=transport,
+                                    client_options=client_options)
         if register == "projects" and options.get("project_target") == "cost_center_items":
             label += f" (cost centre {options.get('cost_center')})"
         cache = RegisterCache(db, client.system, client.session.key) if db is not None else None

@@ -1,7 +1,8 @@
 """The local state database: one SQLite file for what a sync must remember.
 
 It holds the operations journal (:mod:`ops_lib.journal`), the plans that
-were prepared and approved, and the cached registers with the time of
+were prepared and approved, the expenses and payroll journals booked as
+vouchers (:mod:`ops_lib.bookings`), and the cached registers with the time of
 their last successful pull (:mod:`ops_lib.register_cache`). SQLite is the
 default because it needs no server, survives a crash mid-write (every
 change is committed before the next request goes out), and one file is
@@ -72,6 +73,21 @@ CREATE TABLE IF NOT EXISTS cached_records (
     changed TEXT NOT NULL,
     body TEXT NOT NULL,
     PRIMARY KEY (system, connection, register, record_id)
+);
+CREATE TABLE IF NOT EXISTS bookings (
+    target TEXT NOT NULL,
+    source_key TEXT NOT NULL,
+    voucher_key TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('sending', 'booked', 'failed', 'unknown')),
+    plan_hash TEXT NOT NULL,
+    voucher_date TEXT NOT NULL,
+    voucher_id TEXT NOT NULL DEFAULT '',
+    voucher_number TEXT NOT NULL DEFAULT '',
+    attachment_ids TEXT NOT NULL DEFAULT '[]',
+    message TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (target, source_key)
 );
 """
 

@@ -29,7 +29,7 @@ import pandas as pd
 from .errors import ApiError, ConflictError, OpsError, ServiceUnreachable
 from .journal import Journal
 from .reconciliation import Reconciliation
-from .sync_plan import WRITE_ACTIONS, Call, PlanBlocked, PlannedAction, SyncPlan, Writer
+from .sync_plan import WRITE_ACTIONS, ApprovablePlan, Call, PlanBlocked, PlannedAction, SyncPlan, Writer
 from .tokens import write_private_file
 
 RESEND_ATTEMPTS = 4
@@ -97,14 +97,14 @@ def _same_person(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
 
-def record_plan(plan: SyncPlan, journal: Journal, prepared_by: str | None = None) -> str:
+def record_plan(plan: ApprovablePlan, journal: Journal, prepared_by: str | None = None) -> str:
     """Remember the plan and its preparer (the first one stays); return the preparer on record."""
     recorded = journal.record_plan(plan.plan_hash, plan.register, plan.targets, prepared_by or getpass.getuser(),
                                    [a.digest for a in plan.actions])
     return recorded.prepared_by
 
 
-def authorise(plan: SyncPlan, journal: Journal, approved_hash: str, approved_by: str, *,
+def authorise(plan: ApprovablePlan, journal: Journal, approved_hash: str, approved_by: str, *,
               four_eyes: bool = False, prepared_by: str | None = None) -> SyncApproval:
     """Check that ``approved_hash`` covers this plan and record the approval.
 
@@ -170,11 +170,15 @@ def dry_run(plan: SyncPlan) -> list[Outcome]:
     return [Outcome.of(a, "planned") for a in plan.actions]
 
 
-def _is_unknown(exc: OpsError, call: Call) -> bool:
-    """A write whose answer says nothing about whether it was done."""
+def outcome_unknown(exc: OpsError, is_create: bool) -> bool:
+    """A write whose answer says nothing about whether it was done (a create answered 5xx, or no answer)."""
     if isinstance(exc, ServiceUnreachable):
         return exc.outcome_unknown
-    return isinstance(exc, ApiError) and call.is_create and exc.status >= 500
+    return isinstance(exc, ApiError) and is_create and exc.status >= 500
+
+
+def _is_unknown(exc: OpsError, call: Call) -> bool:
+    return outcome_unknown(exc, call.is_create)
 
 
 class _Run:

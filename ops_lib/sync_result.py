@@ -32,6 +32,15 @@ COLOURS = {"Summary": "#e8f5e9", "failed": "#ffcdd2", "unknown": "#ffcdd2", "blo
            "done": "#e8f5e9", "found": "#e8f5e9", "already_done": "#e8f5e9", "planned": "#e3f2fd"}
 
 
+def status_box(label: str, headline: str, applied: bool, failed: bool) -> str:
+    """The green (all done), red (something failed) or blue (dry run) box above a result table."""
+    ok = applied and not failed
+    colour, border = ("#e8f5e9", "#2e7d32") if ok else (("#ffebee", "#c62828") if applied else ("#e3f2fd", "#1565c0"))
+    state = "ops-sync-ok" if ok else ("ops-sync-failed" if applied else "ops-sync-dry-run")
+    return (f"<div class='ops-sync-box {state}' style='background:{colour};border:2px solid {border};"
+            f"padding:8px;margin:4px 0'><b>{html.escape(label)}</b>: {html.escape(headline)}</div>")
+
+
 @dataclass(frozen=True)
 class SyncResult:
     """Outcomes of one sync run (a dry run or an apply)."""
@@ -82,13 +91,7 @@ class SyncResult:
                 f"{self.plan.manual} row(s) left for manual work")
 
     def summary_box(self) -> str:
-        ok = self.applied and not self.failed
-        colour, border = ("#e8f5e9", "#2e7d32") if ok else (("#ffebee", "#c62828") if self.applied
-                                                            else ("#e3f2fd", "#1565c0"))
-        state = "ops-sync-ok" if ok else ("ops-sync-failed" if self.applied else "ops-sync-dry-run")
-        return (f"<div class='ops-sync-box {state}' style='background:{colour};border:2px solid {border};"
-                f"padding:8px;margin:4px 0'><b>{html.escape(self.plan.register)}</b>: "
-                f"{html.escape(self.headline())}</div>")
+        return status_box(self.plan.register, self.headline(), self.applied, bool(self.failed))
 
     def _repr_html_(self) -> str:
         frame = self.to_frame()

@@ -315,3 +315,136 @@ def audit_form(first: Any, out_dir: Any) -> Any:
     form = w.VBox([w.HBox([since, until, show, export]), verdict, table, message])
     form.state = state
     return form
+
+
+def mapping_form(session: Any) -> Any:
+    """The mapping editor: one row per category and per tag, dropdowns from the live chart, checked as you edit.
+
+    Each row shows its own verdict (a green tick, or the problem and its
+    fix in red) as soon as a value changes; Save writes the tables only
+    when every row passes (:meth:`MappingSession.save`).
+    """
+    import ipywidgets as w
+
+    from .mappings import CategoryMapping, TagMapping, category_problems, tag_problems
+
+    options = session.choices()
+    known_accounts = {value for _, value in options["accounts"]}
+    known_targets = {value for _, value in options["targets"]}
+
+    def verdict(box: Any, problems: list[Any]) -> None:
+        if problems:
+            box.value = _message("error", "; ".join(f"{p.problem} (fix: {p.fix})" for p in problems))
+            box.remove_class("ops-row-ok")
+            box.add_class("ops-row-problem")
+        else:
+            box.value = "<span style='color:#1a5e20'>✓</span>"
+            box.remove_class("ops-row-problem")
+            box.add_class("ops-row-ok")
+
+    def with_value(choices: list[tuple[str, str]], value: str) -> list[tuple[str, str]]:
+        """Keep a value the chart no longer has, so the row can say so instead of hiding it."""
+        return choices if value in {v for _, v in choices} else choices + [(f"{value} (not found)", value)]
+
+    category_rows: list[dict[str, Any]] = []
+    tag_rows: list[dict[str, Any]] = []
+
+    def category_row(c: Any) -> Any:
+        name = w.Text(value=c.category, placeholder="category", layout=w.Layout(width="180px"))
+        account = w.Dropdown(options=options["accounts"] if c.account in known_accounts or not c.account
+                             else with_value(options["accounts"], c.account), value=c.account or None,
+                             layout=w.Layout(width="340px"))
+        vat = w.Dropdown(options=with_value(options["vat_codes"], c.vat_code), value=c.vat_code,
+                         layout=w.Layout(width="200px"))
+        status = w.HTML()
+        for widget, cls in ((name, "ops-category-name"), (account, "ops-category-account"),
+                            (vat, "ops-category-vat"), (status, "ops-row-status")):
+            widget.add_class(cls)
+        row = {"name": name, "account": account, "vat": vat, "status": status}
+
+        def check(_: Any = None) -> None:
+            verdict(status, category_problems(read_category(row), session.references, session.day))
+
+        for widget in (name, account, vat):
+            widget.observe(check, names="value")
+        check()
+        category_rows.append(row)
+        box = w.HBox([name, account, vat, status])
+        box.add_class("ops-mapping-row")
+        box.add_class("ops-category-row")
+        return box
+
+    def tag_row(t: Any) -> Any:
+        group = w.Text(value=t.tag_group, placeholder="tag group", layout=w.Layout(width="150px"))
+        tag = w.Text(value=t.tag, placeholder="tag or *", layout=w.Layout(width="100px"))
+        target = w.Dropdown(options=with_value(options["targets"], t.target) if t.target not in known_targets
+                            else options["targets"], value=t.target, layout=w.Layout(width="180px"))
+        item = w.Dropdown(options=with_value(session.items(t.target), t.item), value=t.item,
+                          layout=w.Layout(width="300px"))
+        status = w.HTML()
+        for widget, cls in ((group, "ops-tag-group"), (tag, "ops-tag-value"), (target, "ops-tag-target"),
+                            (item, "ops-tag-item"), (status, "ops-row-status")):
+            widget.add_class(cls)
+        row = {"group": group, "tag": tag, "target": target, "item": item, "status": status}
+
+        def check(_: Any = None) -> None:
+            verdict(status, tag_problems(read_tag(row), session.references, session.rules))
+
+        def retarget(change: Any) -> None:
+            item.options = session.items(change["new"])
+            item.value = ""
+
+        target.observe(retarget, names="value")
+        for widget in (group, tag, target, item):
+            widget.observe(check, names="value")
+        check()
+        tag_rows.append(row)
+        box = w.HBox([group, tag, target, item, status])
+        box.add_class("ops-mapping-row")
+        box.add_class("ops-tag-row")
+        return box
+
+    def read_category(row: dict[str, Any]) -> Any:
+        return CategoryMapping(row["name"].value.strip(), row["account"].value or "", row["vat"].value or "",
+                               row=category_rows.index(row) + 2 if row in category_rows else 0)
+
+    def read_tag(row: dict[str, Any]) -> Any:
+        return TagMapping(row["group"].value.strip(), row["tag"].value.strip(), row["target"].value or "",
+                          row["item"].value or "", row=tag_rows.index(row) + 2 if row in tag_rows else 0)
+
+    categories = w.VBox([category_row(c) for c in session.tables.categories])
+    tags = w.VBox([tag_row(t) for t in session.tables.tags])
+    add_category = w.Button(description="Add category", icon="plus")
+    add_tag = w.Button(description="Add tag", icon="plus")
+    save = w.Button(description="Save", button_style="primary", icon="save")
+    message = w.HTML()
+    for widget, cls in ((categories, "ops-categories"), (tags, "ops-tags"), (add_category, "ops-add-category"),
+                        (add_tag, "ops-add-tag"), (save, "ops-save"), (message, "ops-message-area")):
+        widget.add_class(cls)
+
+    def on_add_category(_: Any) -> None:
+        categories.children = (*categories.children, category_row(CategoryMapping("", "", "")))
+
+    def on_add_tag(_: Any) -> None:
+        tags.children = (*tags.children, tag_row(TagMapping("", "*", options["targets"][0][1], "")))
+
+    def on_save(_: Any) -> None:
+        tables = session.tables.with_rows([read_category(r) for r in category_rows if r["name"].value.strip()],
+                                          [read_tag(r) for r in tag_rows if r["group"].value.strip()])
+        try:
+            paths = session.save(tables)
+        except OpsError as exc:
+            message.value = _message("error", str(exc))
+            return
+        message.value = _message("info", "Saved " + ", ".join(str(p) for p in paths) + ".")
+
+    add_category.on_click(on_add_category)
+    add_tag.on_click(on_add_tag)
+    save.on_click(on_save)
+    head = w.HTML(f"<p>Checked against <b>{html.escape(session.references.company)}</b> "
+                  f"({html.escape(session.label)}) for {session.day}.</p>")
+    form = w.VBox([head, w.HTML("<h4>Categories</h4>"), categories, add_category, w.HTML("<h4>Tags</h4>"), tags,
+                   add_tag, w.HBox([save]), message])
+    form.state = {"categories": category_rows, "tags": tag_rows, "read_category": read_category,
+                  "read_tag": read_tag, "save": on_save}
+    return form

@@ -15,7 +15,9 @@ from ..connectors.session import ApiSession
 from ..money import loads
 from .client import EAccountingClient
 from .errors import error_from_response, retry_after
+from .chart import SETUP_RULES, read_references
 from .registers import read_register
+from .vouchers import EAccountingVoucherPoster
 from .writer import EAccountingWriter
 
 # The service allows 600 requests per minute per client and endpoint; the suite keeps a margin.
@@ -46,8 +48,14 @@ def make_writer(client: EAccountingClient, register: str, **options: Any) -> EAc
     return EAccountingWriter(client, register, **options)
 
 
+def make_voucher_poster(client: EAccountingClient) -> EAccountingVoucherPoster:
+    """What a voucher export sends through (payload, receipts, finding a voucher after a crash)."""
+    return EAccountingVoucherPoster(client)
+
+
 def translator(language: str) -> Callable[[httpx.Response], Exception]:
     return lambda response: error_from_response(response, language)
 
 
-__all__ = ["company_identity", "make_client", "make_writer", "read_register", "retry_after", "translator"]
+__all__ = ["SETUP_RULES", "company_identity", "make_client", "make_voucher_poster", "make_writer", "read_references",
+           "read_register", "retry_after", "translator"]

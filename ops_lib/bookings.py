@@ -1,0 +1,97 @@
+"""The bookings ledger: each expense and payroll journal booked at most once, ever, per company.
+
+One row per source key (``expense:<id>``, ``payroll:<period>``) and
+company, whatever plan, grouping or mapping it was booked under. The row
+is written ``sending`` *before* the voucher leaves (committed, so a crash
+cannot lose it) and ``booked`` with the voucher's id and number when the
+service answers. A rerun never sends a booked key again. A key left
+``sending`` or ``unknown`` (a crash, a timeout) is first looked up in the
+accounting system by the voucher key in its text; only when it is not
+there is it sent again. A ``failed`` key (the service refused it) may be
+sent again once the cause is fixed.
+
+Receipt uploads are remembered under the voucher key, so a rerun links
+the receipts it already uploaded instead of uploading them twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from .journal import transaction, utc_now
+
+OPEN = ("sending", "unknown")
+
+
+@dataclass(frozen=True)
+class Booking:
+    source_key: str
+    voucher_key: str
+    status: str
+    voucher_id: str
+    voucher_number: str
+    voucher_date: str
+    attachment_ids: tuple[str, ...]
+    message: str
+    updated_at: str
+
+
+class Bookings:
+    """The ledger of one company (``target``) in the state database."""
+
+    def __init__(self, db: sqlite3.Connection, target: str) -> None:
+        self.db = db
+        self.target = target
+
+    def of(self, source_keys: Iterable[str]) -> dict[str, Booking]:
+        keys = list(source_keys)
+        if not keys:
+            return {}
+        rows = self.db.execute(
+            f"SELECT * FROM bookings WHERE target = ? AND source_key IN ({', '.join('?' * len(keys))})",
+            (self.target, *keys)).fetchall()
+        return {r["source_key"]: Booking(r["source_key"], r["voucher_key"], r["status"], r["voucher_id"],
+                                         r["voucher_number"], r["voucher_date"],
+                                         tuple(json.loads(r["attachment_ids"])), r["message"], r["updated_at"])
+                for r in rows}
+
+    def uploads(self, voucher_key: str) -> tuple[str, ...]:
+        """Receipts already uploaded for this voucher key (by an earlier, interrupted run)."""
+        row = self.db.execute("SELECT attachment_ids FROM bookings WHERE target = ? AND voucher_key = ? "
+                              "AND attachment_ids != '[]' LIMIT 1", (self.target, voucher_key)).fetchone()
+        return tuple(json.loads(row["attachment_ids"])) if row else ()
+
+    def _set(self, source_keys: Sequence[str], voucher_key: str, status: str, plan_hash: str, voucher_date: str,
+             **fields: str | int) -> None:
+        now = utc_now()
+        with transaction(self.db):
+            for key in source_keys:
+                self.db.execute(
+                    "INSERT INTO bookings (target, source_key, voucher_key, status, plan_hash, voucher_date, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (target, source_key) DO UPDATE SET "
+                    "voucher_key = excluded.voucher_key, status = excluded.status, plan_hash = excluded.plan_hash, "
+                    "voucher_date = excluded.voucher_date, updated_at = excluded.updated_at",
+                    (self.target, key, voucher_key, status, plan_hash, voucher_date, now))
+                for name, value in fields.items():
+                    self.db.execute(f"UPDATE bookings SET {name} = ? WHERE target = ? AND source_key = ?",
+                                    (value, self.target, key))
+
+    def sending(self, source_keys: Sequence[str], voucher_key: str, plan_hash: str, voucher_date: str,
+                attachment_ids: Sequence[str]) -> None:
+        self._set(source_keys, voucher_key, "sending", plan_hash, voucher_date,
+                  attachment_ids=json.dumps(list(attachment_ids)), message="")
+        self.db.execute(f"UPDATE bookings SET attempts = attempts + 1 WHERE target = ? AND source_key IN "
+                        f"({', '.join('?' * len(source_keys))})", (self.target, *source_keys))
+
+    def booked(self, source_keys: Sequence[str], voucher_key: str, plan_hash: str, voucher_date: str,
+               voucher_id: str, voucher_number: str, attachment_ids: Sequence[str], message: str = "") -> None:
+        self._set(source_keys, voucher_key, "booked", plan_hash, voucher_date, voucher_id=voucher_id,
+                  voucher_number=voucher_number, attachment_ids=json.dumps(list(attachment_ids)), message=message)
+
+    def ended(self, source_keys: Sequence[str], voucher_key: str, status: str, plan_hash: str, voucher_date: str,
+              message: str) -> None:
+        """``failed`` (refused: may be sent again once fixed) or ``unknown`` (must be looked up first)."""
+        self._set(source_keys, voucher_key, status, plan_hash, voucher_date, message=message)

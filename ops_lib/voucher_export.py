@@ -1,0 +1,341 @@
+"""Voucher export: plan which vouchers go out, then book them once approved, each at most once, ever.
+
+:func:`plan_export` sorts the built vouchers (:mod:`ops_lib.voucher_builder`)
+against the bookings ledger (:mod:`ops_lib.bookings`): *new*, *already
+booked* (never sent again, whatever changed), *check first* (an earlier
+run was interrupted: the accounting system is searched for it before
+anything is sent) or *blocked* (with the reason and the fix). The plan
+hash covers every voucher's rows, so an approval cannot carry over to a
+plan whose accounts or amounts moved.
+
+:func:`apply_export` then books the approved plan through the ledger:
+receipts uploaded, the key written ``sending``, the voucher posted with
+its receipts linked, the key written ``booked``. A voucher whose answer
+was lost is looked up by the key in its text before it is sent again.
+One refused voucher never stops the others.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable, Mapping, Protocol, Sequence
+
+import pandas as pd
+
+from .bookings import OPEN, Booking, Bookings
+from .errors import ApiError, OpsError
+from .money import money_text
+from .sync import SyncApproval, outcome_unknown
+from .sync_plan import canonical_json
+from .voucher_builder import ZERO, Receipt, VoucherDraft
+
+RESEND_ATTEMPTS = 4
+NEW, ALREADY_BOOKED, CHECK_FIRST, BLOCKED = "new", "already_booked", "check_first", "blocked"
+
+
+class Booked(Protocol):
+    id: str
+    number: str
+    attachment_ids: tuple[str, ...]
+
+
+class VoucherPoster(Protocol):
+    """What an export needs from an accounting system (``ops_lib.eaccounting.vouchers`` for eAccounting)."""
+
+    target: str
+
+    def payload(self, draft: VoucherDraft) -> Mapping[str, Any]:
+        """The request body, for the plan's preview."""
+
+    def upload(self, receipt: Receipt) -> str:
+        """Upload a receipt; return its attachment id."""
+
+    def send(self, draft: VoucherDraft, attachment_ids: Sequence[str]) -> Booked:
+        """Post the voucher with its receipts linked. Raises OpsError."""
+
+    def link(self, voucher_id: str, attachment_ids: Sequence[str]) -> None:
+        """Link receipts to a voucher that exists already."""
+
+    def find(self, draft: VoucherDraft) -> Booked | None:
+        """The voucher carrying ``draft``'s key in its text, or None."""
+
+
+@dataclass(frozen=True)
+class PlannedVoucher:
+    """One voucher of the plan, with what the ledger says about its sources."""
+
+    draft: VoucherDraft
+    status: str
+    booking: Booking | None = None
+
+    @property
+    def digest(self) -> str:
+        """The voucher's content: the same whether it is new or to be checked first after a crash."""
+        return self.draft.digest
+
+    @property
+    def action(self) -> str:
+        return "book_voucher"
+
+    @property
+    def number(self) -> str:
+        return ", ".join(k.split(":", 1)[1] for k in self.draft.source_keys)
+
+    @property
+    def name(self) -> str:
+        return self.draft.title
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """Every voucher of one journal export, sorted against the ledger, with its control totals."""
+
+    kind: str
+    source: str
+    target: str
+    vouchers: tuple[PlannedVoucher, ...]
+    payloads: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def register(self) -> str:
+        return f"vouchers:{self.kind}"
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return (self.target,)
+
+    @property
+    def actions(self) -> tuple[PlannedVoucher, ...]:
+        """What the approval covers: every voucher but those booked already (they drop out on a rerun)."""
+        return tuple(v for v in self.vouchers if v.status != ALREADY_BOOKED)
+
+    @functools.cached_property
+    def plan_hash(self) -> str:
+        digest = hashlib.sha256(canonical_json([self.register, self.target]).encode("utf-8"))
+        for d in sorted(v.digest for v in self.actions):
+            digest.update(d.encode("ascii"))
+        return digest.hexdigest()
+
+    def with_status(self, *statuses: str) -> tuple[PlannedVoucher, ...]:
+        return tuple(v for v in self.vouchers if v.status in statuses)
+
+    @property
+    def to_send(self) -> tuple[PlannedVoucher, ...]:
+        return self.with_status(NEW, CHECK_FIRST)
+
+    @property
+    def writable(self) -> tuple[PlannedVoucher, ...]:
+        """What the approval form's button books (the same as :attr:`to_send`)."""
+        return self.to_send
+
+    def control_totals(self) -> pd.DataFrame:
+        """Source and booked totals per status: what the source says, what the vouchers book, the difference."""
+        rows = []
+        for status in (NEW, CHECK_FIRST, ALREADY_BOOKED, BLOCKED):
+            group = self.with_status(status)
+            source = sum((v.draft.source_total for v in group), ZERO)
+            booked = sum((v.draft.booked_total for v in group), ZERO)
+            rows.append({"status": status, "vouchers": len(group), "source_total": source,
+                         "booked_total": booked if status in (NEW, CHECK_FIRST) else ZERO,
+                         "difference": booked - source if status in (NEW, CHECK_FIRST) else ZERO})
+        return pd.DataFrame(rows)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per voucher: its sources, date, text, totals, status, and the reason and fix when blocked."""
+        return pd.DataFrame([{
+            "key": v.draft.key, "sources": v.number, "rows": ", ".join(str(r) for r in v.draft.rows),
+            "date": v.draft.day.isoformat(), "text": v.draft.text, "debit": v.draft.debit, "credit": v.draft.credit,
+            "source_total": v.draft.source_total, "booked_total": v.draft.booked_total,
+            "receipts": len(v.draft.receipts), "status": v.status,
+            "voucher_number": v.booking.voucher_number if v.booking else "",
+            "stage": v.draft.stage, "problem": v.draft.blocked, "fix": v.draft.fix} for v in self.vouchers],
+            columns=["key", "sources", "rows", "date", "text", "debit", "credit", "source_total", "booked_total",
+                     "receipts", "status", "voucher_number", "stage", "problem", "fix"])
+
+    def lines_frame(self) -> pd.DataFrame:
+        """One row per voucher row to send: account, debit, credit, VAT code, cost centres, project, text."""
+        rows = []
+        for v in self.to_send:
+            for line in v.draft.lines:
+                rows.append({"key": v.draft.key, "date": v.draft.day.isoformat(), "account": line.account,
+                             "debit": line.debit, "credit": line.credit,
+                             "vat_code": line.vat_code.code if line.vat_code else "",
+                             "cost_centres": ", ".join(f"{n}:{i.code}" for n, i in line.dimensions),
+                             "project": line.project.code if line.project else "", "text": line.text})
+        return pd.DataFrame(rows, columns=["key", "date", "account", "debit", "credit", "vat_code", "cost_centres",
+                                           "project", "text"])
+
+    def preflight(self) -> pd.DataFrame:
+        """What stops vouchers before anything is sent (fiscal year, locked period), with the fix."""
+        frame = self.to_frame()
+        return frame[frame["stage"] == "preflight"][["sources", "date", "problem", "fix"]].reset_index(drop=True)
+
+    def headline(self) -> str:
+        booked = sum((v.draft.booked_total for v in self.to_send), ZERO)
+        source = sum((v.draft.source_total for v in self.to_send), ZERO)
+        return (f"{len(self.to_send)} voucher(s) to book ({money_text(booked)} booked for "
+                f"{money_text(source)} in the source), "
+                f"{len(self.with_status(ALREADY_BOOKED))} already booked, {len(self.with_status(BLOCKED))} blocked")
+
+    def describe(self) -> str:
+        lines = [f"Voucher export plan {self.plan_hash} ({self.kind} from {self.source} to {self.target}):",
+                 f"  {self.headline()}"]
+        for v in self.vouchers:
+            if v.status == BLOCKED:
+                lines.append(f"  - blocked {v.number}: {v.draft.blocked} (fix: {v.draft.fix})")
+            elif v.status == ALREADY_BOOKED and v.booking:
+                lines.append(f"  - already booked {v.number} as {v.booking.voucher_number}")
+            else:
+                lines.append(f"  - {v.status} {v.draft.day} {v.draft.text}: {v.draft.debit} "
+                             f"({len(v.draft.lines)} rows, {len(v.draft.receipts)} receipt(s))")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+    def _repr_html_(self) -> str:
+        head = (f"<p class='ops-plan-head'><b>Voucher export plan</b> <code>{self.plan_hash}</code>: "
+                f"{html.escape(self.headline())}. Nothing has been sent.</p>")
+        return (head + "<h4>Control totals</h4>" + self.control_totals().to_html(index=False, classes="ops-control")
+                + "<h4>Vouchers</h4>" + self.to_frame().to_html(index=False, escape=True, classes="ops-plan-table"))
+
+
+def plan_export(kind: str, source: str, drafts: Sequence[VoucherDraft], bookings: Bookings,
+                payload: Callable[[VoucherDraft], Mapping[str, Any]] | None = None) -> ExportPlan:
+    """Sort the drafts against the ledger; a draft whose sources are partly booked is blocked with why."""
+    vouchers = []
+    for draft in drafts:
+        if draft.blocked:
+            vouchers.append(PlannedVoucher(draft, BLOCKED))
+            continue
+        states = bookings.of(draft.source_keys)
+        booked = [b for b in states.values() if b.status == "booked"]
+        if booked and len(booked) == len(draft.source_keys):
+            vouchers.append(PlannedVoucher(draft, ALREADY_BOOKED, booked[0]))
+        elif booked:
+            listed = ", ".join(f"{b.source_key} ({b.voucher_number})" for b in booked[:5])
+            vouchers.append(PlannedVoucher(draft.block("data", f"part of this voucher is booked already: {listed}",
+                                                       "book per expense, or leave the booked ones out"), BLOCKED))
+        elif any(b.status in OPEN for b in states.values()):
+            vouchers.append(PlannedVoucher(draft, CHECK_FIRST, next(iter(states.values()))))
+        else:
+            vouchers.append(PlannedVoucher(draft, NEW))
+    payloads = {v.draft.key: payload(v.draft) for v in vouchers if payload and v.status in (NEW, CHECK_FIRST)}
+    return ExportPlan(kind, source, bookings.target, tuple(vouchers), payloads)
+
+
+@dataclass(frozen=True)
+class VoucherOutcome:
+    """What happened to one voucher of the plan."""
+
+    key: str
+    sources: str
+    date: str
+    text: str
+    outcome: str  # planned, booked, found, already_booked, blocked, failed, unknown
+    amount: Decimal
+    voucher_id: str = ""
+    voucher_number: str = ""
+    receipts: int = 0
+    error_code: str = ""
+    error_id: str = ""
+    message: str = ""
+    explanation: str = ""
+
+    @classmethod
+    def of(cls, planned: PlannedVoucher, outcome: str, **details: Any) -> "VoucherOutcome":
+        d = planned.draft
+        if planned.status == BLOCKED:
+            details = {"message": f"{d.blocked} (fix: {d.fix})", **details}
+        return cls(d.key, planned.number, d.day.isoformat(), d.text, outcome, d.booked_total,
+                   receipts=len(d.receipts), **details)
+
+
+def dry_run_export(plan: ExportPlan) -> list[VoucherOutcome]:
+    return [VoucherOutcome.of(v, "planned" if v.status in (NEW, CHECK_FIRST) else v.status,
+                              voucher_number=v.booking.voucher_number if v.booking and v.status == ALREADY_BOOKED
+                              else "") for v in plan.vouchers]
+
+
+class _Booking:
+    """One apply: the poster, the ledger, the approved hash, how to explain errors."""
+
+    def __init__(self, poster: VoucherPoster, bookings: Bookings, plan_hash: str, language: str,
+                 sleep: Callable[[float], None]) -> None:
+        self.poster, self.bookings, self.plan_hash = poster, bookings, plan_hash
+        self.language, self.sleep = language, sleep
+
+    def _ended(self, planned: PlannedVoucher, status: str, exc: OpsError) -> VoucherOutcome:
+        d = planned.draft
+        self.bookings.ended(d.source_keys, d.key, status, self.plan_hash, d.day.isoformat(), str(exc))
+        code = str(getattr(exc, "error_code", "") or "")
+        return VoucherOutcome.of(planned, status, error_code=code, error_id=str(getattr(exc, "error_id", "") or ""),
+                                 message=str(exc),
+                                 explanation=exc.explain(self.language) if isinstance(exc, ApiError) else "")
+
+    def _found(self, planned: PlannedVoucher, found: Booked, attachment_ids: Sequence[str]) -> VoucherOutcome:
+        d = planned.draft
+        missing = [a for a in attachment_ids if a not in found.attachment_ids]
+        if missing:
+            self.poster.link(found.id, missing)
+        self.bookings.booked(d.source_keys, d.key, self.plan_hash, d.day.isoformat(), found.id, found.number,
+                             attachment_ids, message="found after an interrupted run")
+        return VoucherOutcome.of(planned, "found", voucher_id=found.id, voucher_number=found.number)
+
+    def book(self, planned: PlannedVoucher) -> VoucherOutcome:
+        d = planned.draft
+        states = self.bookings.of(d.source_keys)
+        booked = [b for b in states.values() if b.status == "booked"]
+        if booked:  # booked by another run since the plan was made
+            return VoucherOutcome.of(planned, "already_booked", voucher_number=booked[0].voucher_number)
+        uploaded = list(self.bookings.uploads(d.key))
+        if any(b.status in OPEN for b in states.values()):
+            found = self.poster.find(d)
+            if found is not None:
+                return self._found(planned, found, uploaded)
+        try:
+            self.bookings.sending(d.source_keys, d.key, self.plan_hash, d.day.isoformat(), uploaded)
+            for receipt in d.receipts[len(uploaded):]:
+                uploaded.append(self.poster.upload(receipt))
+                self.bookings.sending(d.source_keys, d.key, self.plan_hash, d.day.isoformat(), uploaded)
+        except OpsError as exc:
+            return self._ended(planned, "failed", exc)
+        for attempt in range(RESEND_ATTEMPTS):
+            try:
+                voucher = self.poster.send(d, uploaded)
+            except OpsError as exc:
+                unknown = outcome_unknown(exc, True)
+                if not unknown or attempt + 1 == RESEND_ATTEMPTS:
+                    return self._ended(planned, "unknown" if unknown else "failed", exc)
+                self.bookings.ended(d.source_keys, d.key, "unknown", self.plan_hash, d.day.isoformat(), str(exc))
+                self.sleep(min(0.2 * 2 ** attempt, 5.0))
+                found = self.poster.find(d)
+                if found is not None:
+                    return self._found(planned, found, uploaded)
+                self.bookings.sending(d.source_keys, d.key, self.plan_hash, d.day.isoformat(), uploaded)
+                continue
+            self.bookings.booked(d.source_keys, d.key, self.plan_hash, d.day.isoformat(), voucher.id, voucher.number,
+                                 uploaded)
+            return VoucherOutcome.of(planned, "booked", voucher_id=voucher.id, voucher_number=voucher.number)
+        raise AssertionError("unreachable")
+
+
+def apply_export(plan: ExportPlan, poster: VoucherPoster, bookings: Bookings, approval: SyncApproval, *,
+                 language: str = "en", sleep: Callable[[float], None] = time.sleep) -> list[VoucherOutcome]:
+    """Book every voucher of ``plan`` under ``approval``; one outcome per voucher, failures included."""
+    run = _Booking(poster, bookings, approval.plan_hash, language, sleep)
+    outcomes = []
+    for planned in plan.vouchers:
+        if planned.status == BLOCKED:
+            outcomes.append(VoucherOutcome.of(planned, BLOCKED))
+        elif planned.status == ALREADY_BOOKED:
+            outcomes.append(VoucherOutcome.of(planned, ALREADY_BOOKED, voucher_number=planned.booking.voucher_number
+                                              if planned.booking else ""))
+        else:
+            outcomes.append(run.book(planned))
+    return outcomes
