@@ -107,6 +107,41 @@ def _parser() -> argparse.ArgumentParser:
     for command in (show, install, scheduler):
         command.add_argument("--schedule", dest="schedule_file", default="params/schedule.yaml",
                              help="the schedule file")
+    export = commands.add_parser(
+        "export-vouchers", help="book an expense or payroll journal export as vouchers (dry run unless --apply)",
+        description="Exit codes: 0 all booked or nothing to do; 1 something is blocked, failed or awaits "
+                    "approval (dry run); 2 error.")
+    journal = export.add_mutually_exclusive_group(required=True)
+    journal.add_argument("--expenses", metavar="FILE", help="an expense export (CSV or XLSX)")
+    journal.add_argument("--payroll", metavar="FILE", help="a payroll journal export (CSV or XLSX)")
+    export.add_argument("--target", default="sandbox", help="the connected environment to book in (default sandbox)")
+    export.add_argument("--mappings", default="params/mappings", help="the mapping tables folder")
+    export.add_argument("--columns", help="a column mapping YAML for the export's headers")
+    export.add_argument("--grouping", choices=["per_expense", "per_export"], default="per_expense")
+    export.add_argument("--journal-id", default="", help="payroll: tells two runs of one period apart")
+    export.add_argument("--out", type=Path, default=Path("build/export"))
+    export.add_argument("--apply", action="store_true", help="book the vouchers (needs --approved-hash)")
+    export.add_argument("--approved-hash", default="", help="the plan hash the approver signed off (from the dry run)")
+    export.add_argument("--approved-by", default="", help="the approver's name (default: you)")
+    export.add_argument("--prepared-by", default="", help="who prepares the plan (default: you)")
+    export.add_argument("--four-eyes", action="store_true", help="refuse when the approver prepared the plan")
+    export.add_argument("--state-db", default="", help="the state database (bookings ledger, journal)")
+    export.add_argument("--company", default="", help="organisation number, when several companies are connected")
+    export.add_argument("--sandbox-url", default="", help="base URL of the local sandbox")
+    mappings = commands.add_parser("mappings", help="check, import or export the mapping tables").add_subparsers(
+        dest="mappings_action", required=True)
+    check = mappings.add_parser("check", help="check every mapping against the live chart (exit 1 on problems)")
+    check.add_argument("--target", default="sandbox", help="the connected environment (default sandbox)")
+    check.add_argument("--day", default="", help="YYYY-MM-DD: the fiscal year whose chart counts (default today)")
+    check.add_argument("--company", default="")
+    check.add_argument("--sandbox-url", default="")
+    for action, text in (("import", "read a CSV/XLSX table into the folder (checked for columns and duplicates)"),
+                         ("export", "write the folder's table to a CSV file")):
+        command = mappings.add_parser(action, help=text)
+        command.add_argument("table", choices=["categories", "tags"])
+        command.add_argument("file", type=Path)
+    for command in mappings.choices.values():
+        command.add_argument("--mappings", default="params/mappings", help="the mapping tables folder")
     audit = commands.add_parser("audit", help="check the run archive").add_subparsers(dest="audit", required=True)
     verify = audit.add_parser("verify", help="re-hash every archived file and walk the manifest chain",
                               description="Exit codes: 0 the archive verifies; 2 it does not (the first break "
@@ -194,6 +229,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .audit import verify_command
 
             return verify_command(args.runs)
+        if args.command == "export-vouchers":
+            from .export_job import run_export
+
+            kind, source = ("expenses", args.expenses) if args.expenses else ("payroll", args.payroll)
+            return run_export(kind, source, args.target, apply=args.apply, approved_hash=args.approved_hash,
+                              approved_by=args.approved_by, four_eyes=args.four_eyes, out_dir=args.out,
+                              mappings=args.mappings, columns=args.columns, grouping=args.grouping,
+                              journal_id=args.journal_id, company=args.company, sandbox_url=args.sandbox_url,
+                              state_db=args.state_db, prepared_by=args.prepared_by)
+        if args.command == "mappings":
+            from . import mapping_job
+
+            if args.mappings_action == "check":
+                return mapping_job.check_command(args.mappings, args.target, args.day, company=args.company,
+                                                 sandbox_url=args.sandbox_url)
+            move = mapping_job.import_table if args.mappings_action == "import" else mapping_job.export_table
+            print(f"Written: {move(args.mappings, args.table, args.file)}")
+            return 0
         if args.command == "sync":
             from .sync_job import run_sync
 

@@ -30,6 +30,7 @@ from .export_result import ExportResult
 from .journal import Journal
 from .journals import read_expenses, read_payroll
 from .mappings import MappingTables
+from .money import money_text
 from .readers import load_mapping
 from .references import References
 from .settings import connection_settings
@@ -41,6 +42,16 @@ from .voucher_builder import (PER_EXPENSE, PER_EXPORT, VoucherDraft, build_expen
 from .voucher_export import ExportPlan, apply_export, dry_run_export, plan_export
 
 KINDS = ("expenses", "payroll")
+DEMO_JOURNAL = "demo"
+
+
+def journal_source(kind: str, source: str | Path, out_dir: str | Path) -> Path:
+    """The journal to export: the file given, or for ``demo`` this month's demo journal (written to ``out_dir``)."""
+    if str(source) != DEMO_JOURNAL:
+        return Path(source)
+    from .journal_demo import write_demo_journals
+
+    return write_demo_journals(Path(out_dir) / "demo_journals")[kind]
 
 
 def state_path_for(target: str, state_db: str | Path, connection: Mapping[str, Any]) -> str:
@@ -122,8 +133,8 @@ class ExportSession:
                 "plan_hash": plan.plan_hash, "status_counts": counts, "writes_planned": len(plan.to_send),
                 "actions_applied": result.count("booked", "found") if applied else 0, "dry_run": not applied,
                 "sources": [str(self.source), self.label], "company": self.references.company,
-                "control_source_total": str(total["source_total"]),
-                "control_booked_total": str(total["booked_total"])}
+                "control_source_total": money_text(total["source_total"]),
+                "control_booked_total": money_text(total["booked_total"])}
 
     def close(self) -> None:
         self._stack.close()

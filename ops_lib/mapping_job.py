@@ -26,6 +26,7 @@ from .export_job import open_connected
 from .mappings import (NOT_EXPORTED, PROJECT_TARGET, MappingProblem, MappingTables, check_mappings,
                        problems_frame, read_table, write_table)
 from .references import References
+from .registers import fold_name
 from .sources import DEMO_SOURCE
 from .tokens import write_private_file
 
@@ -110,7 +111,7 @@ class MappingSession:
 
     def items(self, target: str) -> list[tuple[str, str]]:
         """(label, code) of the items a tag of ``target`` can stand for; ``*`` (any, by its own code) first."""
-        if target == PROJECT_TARGET:
+        if fold_name(target) == PROJECT_TARGET:
             found = self.references.projects.values()
         else:
             centre = self.references.cost_centre(target)

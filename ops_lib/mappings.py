@@ -35,7 +35,7 @@ import pandas as pd
 
 from .account_setup import AccountSetup, SetupRules, check_setup
 from .errors import DataInputError
-from .readers import read_rows
+from .readers import read_numbered_rows
 from .references import References
 from .registers import fold_name
 from .tokens import write_private_file
@@ -86,20 +86,23 @@ def read_table(path: Path | str, table: str) -> tuple[Any, ...]:
     path = Path(path)
     record, key = TABLES[table]
     columns = _columns(table)
-    rows = read_rows(path)
-    header = [fold_name(h).replace(" ", "_") for h in rows[0]]
+    numbered, _ = read_numbered_rows(path)
+    header = [fold_name(h).replace(" ", "_") for h in numbered[0][1]]
     missing = [c for c in columns if c not in header and c in key + ("account", "target")]
     if missing:
         raise DataInputError(f"{path}, row 1: missing column {missing[0]!r}; a {table} table has "
                              f"{', '.join(columns)}")
     seen: dict[tuple[str, ...], int] = {}
     out = []
-    for number, cells in enumerate(rows[1:], start=2):
+    for number, cells in numbered[1:]:
         values = {c: (cells[header.index(c)].strip() if c in header and header.index(c) < len(cells) else "")
                   for c in columns}
+        if fold_name(values.get("target", "")) in (PROJECT_TARGET, NOT_EXPORTED):
+            values["target"] = fold_name(values["target"])
         ident = tuple(fold_name(values[k]) for k in key)
-        if not all(ident):
-            raise DataInputError(f"{path}, row {number}, field {key[-1]!r}: empty; every row needs its "
+        empty = next((k for k in key if not fold_name(values[k])), None)
+        if empty:
+            raise DataInputError(f"{path}, row {number}, field {empty!r}: empty; every row needs its "
                                  f"{' and '.join(key)}")
         if ident in seen:
             raise DataInputError(f"{path}, row {number}, field {key[-1]!r}: {' / '.join(values[k] for k in key)} "

@@ -130,14 +130,20 @@ def read_rows(path: Path | str) -> list[list[str]]:
 
 def read_rows_and_format(path: Path | str) -> tuple[list[list[str]], CsvFormat | None]:
     """:func:`read_rows` and, for a CSV file, its encoding and delimiter (None for XLSX)."""
+    numbered, fmt = read_numbered_rows(path)
+    return [row for _, row in numbered], fmt
+
+
+def read_numbered_rows(path: Path | str) -> tuple[list[tuple[int, list[str]]], CsvFormat | None]:
+    """Every row that is not blank, with its line (or sheet row) number, so errors point at the right line."""
     path = Path(path)
     if not path.exists():
         raise DataInputError(f"{path}: no such file")
     rows, fmt = (_xlsx_rows(path), None) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if not rows:
+    numbered = [(number, r) for number, r in enumerate(rows, start=1) if any(cell.strip() for cell in r)]
+    if not numbered:
         raise DataInputError(f"{path}: the file is empty")
-    return rows, fmt
+    return numbered, fmt
 
 
 def _normaliser(register: str, field: str) -> Callable[[str], str] | None:
@@ -176,8 +182,8 @@ def read_file(path: Path | str, register: str, mapping: ColumnMapping | None = N
     """
     path = Path(path)
     s = spec(register)
-    rows = read_rows(path)
-    header = [h.strip() for h in rows[0]]
+    numbered, _ = read_numbered_rows(path)
+    header = [h.strip() for h in numbered[0][1]]
     seen: set[str] = set()
     for name in header:
         if name and name in seen:
@@ -202,7 +208,7 @@ def read_file(path: Path | str, register: str, mapping: ColumnMapping | None = N
     data: dict[str, list[str]] = {f: [] for f in sources}
     plan = [(field, indexes, _normaliser(register, field)) for field, indexes in sources.items()]
     line_numbers: list[int] = []
-    for offset, row in enumerate(rows[1:], start=2):
+    for offset, row in numbered[1:]:
         if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
             raise DataInputError(f"{path}, row {offset}: {len(row)} fields but the header has {len(header)}")
         for field, indexes, normalise in plan:

@@ -392,9 +392,9 @@ def build_payroll_vouchers(rows: Sequence[PayrollRow], tables: MappingTables, re
                 lines += _signed(r.account, to_ore(r.debit) - to_ore(r.credit),
                                  text=_row_text(r.text, r.employee, limit=rules.row_text_max),
                                  dimensions=dimensions, project=project)
-            booked = sum((ln.debit for ln in lines), ZERO)
-            residual = booked - sum((ln.credit for ln in lines), ZERO)
+            residual = sum((ln.debit for ln in lines), ZERO) - sum((ln.credit for ln in lines), ZERO)
             lines += _signed(tables.setup.rounding_account, -residual, text="Öresavrundning")
+            booked = sum((ln.debit for ln in lines), ZERO)
             _accounts_bookable(lines, day, refs)
         except Blocked as exc:
             drafts.append(draft.block(exc.stage, exc.problem, exc.fix))

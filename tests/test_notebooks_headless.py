@@ -55,6 +55,16 @@ def test_each_notebook_runs_headless_with_the_ci_parameters(notebook: Path, conn
         assert {"artifacts/reconciliation.xlsx", "artifacts/reconciliation.csv", "artifacts/sync_plan.json"} <= files
         assert results[0]["register"] == "customers" and results[0]["findings"] == 16 and results[0]["dry_run"]
         assert run.exit_code == 1 and "Dry run" in executed.cells[0].source
+    elif notebook.stem == "10_mappings":
+        assert "artifacts/mapping_check.json" in files and run.exit_code == 0
+        assert results[0]["register"] == "mappings" and results[0]["findings"] == 0 and results[0]["categories"] == 10
+    elif notebook.stem == "30_export_vouchers":
+        assert {"artifacts/export_plan.json", "artifacts/export_plan.xlsx", "artifacts/demo_journals/expenses.csv",
+                "artifacts/demo_journals/receipts/e-1002.pdf"} <= files
+        assert results[0]["register"] == "vouchers:expenses" and results[0]["dry_run"]
+        assert results[0]["findings"] == 1 and results[0]["writes_planned"] == 7  # the unmapped demo category
+        assert results[0]["control_source_total"] == results[0]["control_booked_total"] == "4795.50"
+        assert run.exit_code == 1 and "Dry run" in executed.cells[0].source
     elif notebook.stem == "90_audit_review":
         assert any(re.fullmatch(r"artifacts/audit_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.xlsx", f) for f in files)
         assert results == [{"findings": 0, "runs": 0, "period": results[0]["period"], "verified": True,
