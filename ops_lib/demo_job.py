@@ -30,6 +30,8 @@ DEMO_RUNS = (
     ("notebooks/20_reconcile.ipynb", "params/reconcile_customers.yaml"),
     ("notebooks/20_reconcile.ipynb", "params/reconcile_products.yaml"),
     ("notebooks/20_reconcile.ipynb", "params/reconcile_projects.yaml"),
+    ("notebooks/10_mappings.ipynb", "params/mappings_check.yaml"),
+    ("notebooks/30_export_vouchers.ipynb", "params/export_expenses.yaml"),
     ("notebooks/90_audit_review.ipynb", "params/audit.yaml"),
 )
 
@@ -48,6 +50,9 @@ class DemoRun:
                 counts = ", ".join(f"{k} {v}" for k, v in sorted(result.get("status_counts", {}).items()))
                 found.append(f"{result.get('findings', 0)} finding(s) ({counts}); {result['writes_planned']} "
                              f"write(s) planned, {result.get('actions_applied', 0)} applied (dry run)")
+            elif result.get("register") == "mappings":
+                found.append(f"{result['findings']} mapping problem(s) in {result['categories']} categories and "
+                             f"{result['tags']} tag rows")
             elif "verified" in result:
                 found.append(f"{result['runs']} run(s) reviewed, archive "
                              + ("verified" if result["verified"] else f"BROKEN: {result['first_break']}"))
@@ -74,7 +79,7 @@ def run_demo(root: Path = Path("."), out_dir: Path = Path("build/demo"), out: Te
                 if "runs_dir" in params:
                     params["runs_dir"] = str(archive)
                 run = archived_run(root / notebook, params, archive, params_file=root / params_file)
-                label = Path(notebook).stem + (f" {params['register']}" if "register" in params else "")
+                label = Path(notebook).stem + next((f" {params[k]}" for k in ("register", "kind") if k in params), "")
                 done.append(DemoRun(label, run))
                 out.write(done[-1].line() + "\n")
                 out.flush()
