@@ -33,9 +33,8 @@ from .mappings import MappingTables
 from .money import money_text
 from .readers import load_mapping
 from .references import References
-from .settings import connection_settings
-from .sources import DEMO_SOURCE, open_system
-from .statedb import default_state_path, open_state
+from .sources import DEMO_SOURCE, open_system, state_path_for
+from .statedb import open_state
 from .sync import authorise, record_plan
 from .voucher_builder import (PER_EXPENSE, PER_EXPORT, VoucherDraft, build_expense_vouchers, build_payroll_vouchers,
                               merge_per_export)
@@ -52,17 +51,6 @@ def journal_source(kind: str, source: str | Path, out_dir: str | Path) -> Path:
     from .journal_demo import write_demo_journals
 
     return write_demo_journals(Path(out_dir) / "demo_journals")[kind]
-
-
-def state_path_for(target: str, state_db: str | Path, connection: Mapping[str, Any]) -> str:
-    """The state database: as given, the demo sandbox's own, or the configuration directory's."""
-    if state_db:
-        return str(state_db)
-    if target == DEMO_SOURCE:
-        from .demo import shared_sandbox
-
-        return str(shared_sandbox()[1] / "state.sqlite")
-    return str(default_state_path(connection_settings(dict(connection)).config_dir))
 
 
 def open_connected(stack: contextlib.ExitStack, target: str, *, company: str = "", sandbox_url: str = "",
@@ -193,7 +181,7 @@ def open_export(kind: str, source: str | Path, target: str = DEMO_SOURCE, *, map
             drafts = build_expense_vouchers(read_expenses(source, names or None), tables, refs, rules)
         else:
             drafts = build_payroll_vouchers(read_payroll(source, names or None), tables, refs, rules, journal_id)
-        db = open_state(state_path_for(target, state_db, {"company": company, "sandbox_url": sandbox_url}))
+        db = open_state(state_path_for((target,), state_db, {"company": company, "sandbox_url": sandbox_url}))
         stack.callback(db.close)
         poster = adapter(client.system).make_voucher_poster(client)
         session = ExportSession(kind, source, label, refs, rules, tables, drafts, poster, Bookings(db, poster.target),

@@ -103,7 +103,8 @@ class ExportResult:
         body = {"register": self.plan.register, "plan_hash": self.plan.plan_hash, "applied": self.applied,
                 "source": self.plan.source, "target": self.plan.target,
                 "approval": asdict(self.approval) if self.approval else None, "counts": self.counts(),
-                "control_total": {k: money_text(v) for k, v in self.control_total().items()}, "outcomes": [asdict(o) for o in self.outcomes]}
+                "control_total": {k: money_text(v) for k, v in self.control_total().items()},
+                "payloads": self.plan.payloads, "outcomes": [asdict(o) for o in self.outcomes]}
         # Amounts as exact decimal text: a JSON number would be read back as a float.
         text = json.dumps(body, indent=1, ensure_ascii=False, default=str)
         write_private_file(Path(path), text.encode("utf-8"))

@@ -11,7 +11,7 @@ against the same snapshot.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Mapping
@@ -85,7 +85,6 @@ class References:
     projects: Mapping[str, DimensionItem]
     locked_to: date | None = None
     system: str = ""
-    vat_by_id: Mapping[str, VatCodeRef] = field(default_factory=dict)
 
     def year(self, day: date) -> FiscalYearChart | None:
         return next((y for y in self.years if y.covers(day)), None)
@@ -109,7 +108,3 @@ class References:
 
     def project(self, value: str) -> DimensionItem | None:
         return _find(self.projects, value)
-
-    def current_year(self, today: date) -> FiscalYearChart | None:
-        """The year covering ``today``, else the latest year (what an editor offers accounts from)."""
-        return self.year(today) or (max(self.years, key=lambda y: y.start) if self.years else None)

@@ -16,7 +16,7 @@ import contextlib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import httpx
 import pandas as pd
@@ -69,6 +69,24 @@ def open_system(stack: contextlib.ExitStack, source: str, *, connection: Mapping
     client = stack.enter_context(open_client(settings, transport=transport, **dict(client_options or {})))
     company = client.session.connection.company_name if client.session.connection else ""
     return client, f"{settings.system}:{source}:{company}"
+
+
+def state_path_for(sources: Iterable[str], state_db: str | Path, connection: Mapping[str, Any]) -> str:
+    """The state database: as given, else the demo sandbox's own when a source is ``demo-sandbox``.
+
+    The demo sandbox's ids mean nothing to another sandbox, so its journal
+    and ledger live and die with it; any other source uses the
+    configuration directory's database.
+    """
+    if state_db:
+        return str(state_db)
+    if DEMO_SOURCE in sources:
+        from .demo import shared_sandbox
+
+        return str(shared_sandbox()[1] / "state.sqlite")
+    from .statedb import default_state_path
+
+    return str(default_state_path(connection_settings(dict(connection)).config_dir))
 
 
 def load_register(stack: contextlib.ExitStack, source: str, register: str, *, mapping: str | Path | None = None,

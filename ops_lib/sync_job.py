@@ -26,9 +26,8 @@ from .journal import Journal
 from .readers import load_mapping
 from .reconcile import reconcile
 from .reconciliation import Reconciliation
-from .settings import connection_settings
-from .sources import DEMO_SOURCE, LoadedRegister, load_register
-from .statedb import default_state_path, open_state
+from .sources import LoadedRegister, load_register, state_path_for
+from .statedb import open_state
 from .sync import apply_plan, authorise, build_plan, dry_run, record_plan
 from .sync_plan import SyncPlan, Writer
 from .sync_result import SyncResult
@@ -144,14 +143,7 @@ def open_sync(register: str, left: str, right: str, *, master: str = "left", map
     options = {"project_target": project_target, "cost_center": cost_center}
     stack = contextlib.ExitStack()
     try:
-        state_path = str(state_db) if state_db else ""
-        if not state_path and DEMO_SOURCE in (left, right):
-            from .demo import shared_sandbox
-
-            state_path = str(shared_sandbox()[1] / "state.sqlite")
-        if not state_path:
-            state_path = str(default_state_path(connection_settings(dict(connection)).config_dir))
-        db = open_state(state_path)
+        db = open_state(state_path_for((left, right), state_db, connection))
         stack.callback(db.close)
         client_options = dict(client_options or {})
         sides = {name: load_register(stack, source, register, mapping=mapping, connection=connection,

@@ -210,6 +210,9 @@ def plan_export(kind: str, source: str, drafts: Sequence[VoucherDraft], bookings
     """Sort the drafts against the ledger; a draft whose sources are partly booked is blocked with why."""
     vouchers = []
     for draft in drafts:
+        if not draft.blocked and not draft.balanced:
+            draft = draft.block("data", f"the voucher does not balance: debit {draft.debit}, credit {draft.credit}",
+                                "report this: a voucher that does not balance is never sent")
         if draft.blocked:
             vouchers.append(PlannedVoucher(draft, BLOCKED))
             continue
