@@ -36,6 +36,7 @@ from .references import References
 from .sources import DEMO_SOURCE, open_system, state_path_for
 from .statedb import open_state
 from .sync import authorise, record_plan
+from .sync_job import sync_panel
 from .voucher_builder import (PER_EXPENSE, PER_EXPORT, VoucherDraft, build_expense_vouchers, build_payroll_vouchers,
                               merge_per_export)
 from .voucher_export import ExportPlan, apply_export, dry_run_export, plan_export
@@ -193,23 +194,8 @@ def open_export(kind: str, source: str | Path, target: str = DEMO_SOURCE, *, map
     return session
 
 
-def export_panel(session: ExportSession, plan: ExportPlan, out_dir: str | Path, interactive: bool = True, *,
-                 apply: bool = False, approved_plan_hash: str = "", approved_by: str = "",
-                 four_eyes: bool = False) -> Any:
-    """The notebook's booking step: the Approve button (interactive), or params (headless).
-
-    Headless, nothing is sent unless ``apply`` is true and
-    ``approved_plan_hash`` names this plan (or, after a crash, the plan it
-    continues); the outcome is saved in ``out_dir`` either way.
-    """
-    if interactive:
-        from .widgets import sync_form
-
-        return sync_form(session, plan, out_dir, approved_by=approved_by, four_eyes=four_eyes)
-    result = session.run(plan, apply=apply, approved_hash=approved_plan_hash, approved_by=approved_by,
-                         four_eyes=four_eyes)
-    result.write(out_dir)
-    return result
+# The booking step is the sync's approval step: the Approve button, or params headless.
+export_panel = sync_panel
 
 
 def run_export(kind: str, source: str, target: str, *, apply: bool = False, approved_hash: str = "",

@@ -163,14 +163,16 @@ def open_sync(register: str, left: str, right: str, *, master: str = "left", map
     return session
 
 
-def sync_panel(session: SyncSession, plan: SyncPlan, out_dir: str | Path, interactive: bool = True, *,
+def sync_panel(session: Any, plan: Any, out_dir: str | Path, interactive: bool = True, *,
                apply: bool = False, approved_plan_hash: str = "", approved_by: str = "",
                four_eyes: bool = False) -> Any:
     """The notebook's apply step: the Approve button (interactive), or params (headless).
 
-    Headless, nothing is sent unless ``apply`` is true and
-    ``approved_plan_hash`` names this plan (or, after a crash, the plan it
-    continues); the outcome is saved beside the reconciliation either way.
+    ``session`` is a :class:`SyncSession` or an export session: anything
+    with ``run(plan, apply=, approved_hash=, approved_by=, four_eyes=)``
+    and ``preparer(plan)``. Headless, nothing is sent unless ``apply`` is
+    true and ``approved_plan_hash`` names this plan (or, after a crash,
+    the plan it continues); the outcome is saved in ``out_dir`` either way.
     """
     if interactive:
         from .widgets import sync_form
