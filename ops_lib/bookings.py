@@ -16,14 +16,45 @@ the receipts it already uploaded instead of uploading them twice.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
+
+from filelock import FileLock, Timeout
+
+from .errors import ConflictError
 
 from .journal import transaction, utc_now
 
 OPEN = ("sending", "unknown")
+
+
+@contextlib.contextmanager
+def booking_lock(state_path: str, target: str) -> Iterator[None]:
+    """One booking run per company and state database at a time (a schedule and a person may overlap).
+
+    Raises
+    ------
+    ConflictError
+        Another run is booking for the same company now.
+    """
+    if state_path == ":memory:":
+        yield
+        return
+    name = hashlib.sha256(target.encode("utf-8")).hexdigest()[:16]
+    lock = FileLock(f"{state_path}.booking-{name}.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise ConflictError(f"Another run is booking vouchers for {target} right now; try again when it has "
+                            f"finished") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @dataclass(frozen=True)

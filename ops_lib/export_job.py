@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping, TextIO
 import httpx
 
 from .account_setup import SetupRules
-from .bookings import Bookings
+from .bookings import Bookings, booking_lock
 from .connection import adapter
 from .errors import ConfigurationError
 from .export_result import ExportResult
@@ -81,6 +81,7 @@ class ExportSession:
     journal: Journal
     grouping: str
     prepared_by: str
+    state_path: str
     language: str = "en"
     sleep: Callable[[float], None] = time.sleep
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
@@ -109,7 +110,9 @@ class ExportSession:
             return ExportResult(plan, tuple(dry_run_export(plan)), False)
         approval = authorise(plan, self.journal, approved_hash, approved_by, four_eyes=four_eyes,
                              prepared_by=self.prepared_by)
-        outcomes = apply_export(plan, self.poster, self.bookings, approval, language=self.language, sleep=self.sleep)
+        with booking_lock(self.state_path, self.bookings.target):
+            outcomes = apply_export(plan, self.poster, self.bookings, approval, language=self.language,
+                                    sleep=self.sleep)
         return ExportResult(plan, tuple(outcomes), True, approval)
 
     def record(self, plan: ExportPlan, outcome: Any) -> dict[str, Any]:
@@ -182,11 +185,12 @@ def open_export(kind: str, source: str | Path, target: str = DEMO_SOURCE, *, map
             drafts = build_expense_vouchers(read_expenses(source, names or None), tables, refs, rules)
         else:
             drafts = build_payroll_vouchers(read_payroll(source, names or None), tables, refs, rules, journal_id)
-        db = open_state(state_path_for((target,), state_db, {"company": company, "sandbox_url": sandbox_url}))
+        state_path = state_path_for((target,), state_db, {"company": company, "sandbox_url": sandbox_url})
+        db = open_state(state_path)
         stack.callback(db.close)
         poster = adapter(client.system).make_voucher_poster(client)
         session = ExportSession(kind, source, label, refs, rules, tables, drafts, poster, Bookings(db, poster.target),
-                                Journal(db), grouping, prepared_by or getpass.getuser(), language,
+                                Journal(db), grouping, prepared_by or getpass.getuser(), state_path, language,
                                 client_options.get("sleep", time.sleep), stack)
     except BaseException:
         stack.close()

@@ -172,6 +172,8 @@ def read_expenses(path: Path | str, columns: ColumnMapping | None = None) -> lis
             grouped[expense_id] = {**common, "row": row, "lines": [line], "note": _cell(record, "note"),
                                    "employee": _cell(record, "employee")}
             continue
+        if common["receipt"] and not seen["receipt"]:
+            seen["receipt"] = common["receipt"]
         for field, value in common.items():
             if value != seen[field] and not (field == "receipt" and not value):
                 raise DataInputError(f"{path}, row {row}, field {field!r}: expense {expense_id} has "

@@ -69,6 +69,11 @@ class Receipt:
     sha256: str
 
 
+def marker_of(voucher_key: str) -> str:
+    """What a voucher's text carries so that it can be found again: ``#ops-<key>``."""
+    return f"#ops-{voucher_key}"
+
+
 @dataclass(frozen=True)
 class VoucherDraft:
     """One voucher to send (or why it cannot be sent), with the source it books and its control total."""
@@ -95,7 +100,7 @@ class VoucherDraft:
 
     @property
     def marker(self) -> str:
-        return f"#ops-{self.key}"
+        return marker_of(self.key)
 
     @property
     def text(self) -> str:

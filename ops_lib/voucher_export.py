@@ -22,6 +22,7 @@ import hashlib
 import html
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
@@ -32,9 +33,9 @@ from .errors import ApiError, OpsError
 from .money import money_text
 from .sync import SyncApproval, outcome_unknown
 from .sync_plan import canonical_json
-from .voucher_builder import ZERO, Receipt, VoucherDraft
+from .voucher_builder import ZERO, Receipt, VoucherDraft, marker_of
 
-RESEND_ATTEMPTS = 4
+LOOKUP_DELAY = 2.0  # seconds before a lost answer is looked up
 NEW, ALREADY_BOOKED, CHECK_FIRST, BLOCKED = "new", "already_booked", "check_first", "blocked"
 
 
@@ -61,8 +62,8 @@ class VoucherPoster(Protocol):
     def link(self, voucher_id: str, attachment_ids: Sequence[str]) -> None:
         """Link receipts to a voucher that exists already."""
 
-    def find(self, draft: VoucherDraft) -> Booked | None:
-        """The voucher carrying ``draft``'s key in its text, or None."""
+    def find(self, marker: str, day: date) -> Booked | None:
+        """The voucher dated ``day`` whose text carries ``marker``, or None."""
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,8 @@ def plan_export(kind: str, source: str, drafts: Sequence[VoucherDraft], bookings
     """Sort the drafts against the ledger; a draft whose sources are partly booked is blocked with why."""
     vouchers = []
     for draft in drafts:
+        if not draft.blocked and not draft.lines:
+            draft = draft.block("data", "nothing to book: every amount is zero", "leave the expense out of the export")
         if not draft.blocked and not draft.balanced:
             draft = draft.block("data", f"the voucher does not balance: debit {draft.debit}, credit {draft.credit}",
                                 "report this: a voucher that does not balance is never sent")
@@ -290,42 +293,72 @@ class _Booking:
                              attachment_ids, message="found after an interrupted run")
         return VoucherOutcome.of(planned, "found", voucher_id=found.id, voucher_number=found.number)
 
+    def _earlier(self, planned: PlannedVoucher, open_: Sequence[Booking],
+                 uploaded: Sequence[str]) -> VoucherOutcome | None:
+        """Look up what an interrupted run may have sent for these sources, under the key and date it used.
+
+        The draft's own key and date may have changed since (a new grouping, a
+        corrected date); the ledger remembers what was sent, so that is what is
+        searched. Found under this draft's key: it is this voucher. Found under
+        another: those sources are booked, and the draft must be planned again.
+        """
+        d = planned.draft
+        for key, day in dict.fromkeys((b.voucher_key, b.voucher_date) for b in open_):
+            found = self.poster.find(marker_of(key), date.fromisoformat(day))
+            if found is None:
+                continue
+            if key == d.key:
+                return self._found(planned, found, uploaded)
+            keys = [b.source_key for b in open_ if b.voucher_key == key]
+            self.bookings.booked(keys, key, self.plan_hash, day, found.id, found.number, found.attachment_ids,
+                                 message="found after an interrupted run")
+            return VoucherOutcome.of(planned, BLOCKED, voucher_id=found.id, voucher_number=found.number,
+                                     message=f"an interrupted run booked {', '.join(keys)} as {found.number}; "
+                                             f"plan again to book the rest")
+        return None
+
     def book(self, planned: PlannedVoucher) -> VoucherOutcome:
+        """Book one voucher; a lost answer is looked up, never sent again in the same run."""
         d = planned.draft
         states = self.bookings.of(d.source_keys)
         booked = [b for b in states.values() if b.status == "booked"]
         if booked:  # booked by another run since the plan was made
-            return VoucherOutcome.of(planned, "already_booked", voucher_number=booked[0].voucher_number)
+            if len(booked) == len(d.source_keys):
+                return VoucherOutcome.of(planned, ALREADY_BOOKED, voucher_number=booked[0].voucher_number)
+            return VoucherOutcome.of(planned, BLOCKED, message="part of this voucher was booked by another run "
+                                                                "since the plan was made; plan again")
         uploaded = list(self.bookings.uploads(d.key))
-        if any(b.status in OPEN for b in states.values()):
-            found = self.poster.find(d)
-            if found is not None:
-                return self._found(planned, found, uploaded)
         try:
+            open_ = [b for b in states.values() if b.status in OPEN]
+            earlier = self._earlier(planned, open_, uploaded) if open_ else None
+            if earlier is not None:
+                return earlier
             self.bookings.sending(d.source_keys, d.key, self.plan_hash, d.day.isoformat(), uploaded)
             for receipt in d.receipts[len(uploaded):]:
                 uploaded.append(self.poster.upload(receipt))
                 self.bookings.sending(d.source_keys, d.key, self.plan_hash, d.day.isoformat(), uploaded)
         except OpsError as exc:
-            return self._ended(planned, "failed", exc)
-        for attempt in range(RESEND_ATTEMPTS):
+            return self._ended(planned, "unknown" if any(b.status in OPEN for b in states.values()) else "failed",
+                               exc)
+        try:
+            voucher = self.poster.send(d, uploaded)
+        except OpsError as exc:
+            if not outcome_unknown(exc, True):
+                return self._ended(planned, "failed", exc)
+            # The service may still be working on it: look once, and leave the rest to the next run's lookup.
+            self.bookings.ended(d.source_keys, d.key, "unknown", self.plan_hash, d.day.isoformat(), str(exc))
+            self.sleep(LOOKUP_DELAY)
             try:
-                voucher = self.poster.send(d, uploaded)
-            except OpsError as exc:
-                unknown = outcome_unknown(exc, True)
-                if not unknown or attempt + 1 == RESEND_ATTEMPTS:
-                    return self._ended(planned, "unknown" if unknown else "failed", exc)
-                self.bookings.ended(d.source_keys, d.key, "unknown", self.plan_hash, d.day.isoformat(), str(exc))
-                self.sleep(min(0.2 * 2 ** attempt, 5.0))
-                found = self.poster.find(d)
+                found = self.poster.find(d.marker, d.day)
                 if found is not None:
                     return self._found(planned, found, uploaded)
-                self.bookings.sending(d.source_keys, d.key, self.plan_hash, d.day.isoformat(), uploaded)
-                continue
-            self.bookings.booked(d.source_keys, d.key, self.plan_hash, d.day.isoformat(), voucher.id, voucher.number,
-                                 uploaded)
-            return VoucherOutcome.of(planned, "booked", voucher_id=voucher.id, voucher_number=voucher.number)
-        raise AssertionError("unreachable")
+            except OpsError:
+                pass
+            return VoucherOutcome.of(planned, "unknown", message=f"{exc}; the answer was lost, so it is not sent "
+                                                                  f"again now: the next run looks it up first")
+        self.bookings.booked(d.source_keys, d.key, self.plan_hash, d.day.isoformat(), voucher.id, voucher.number,
+                             uploaded)
+        return VoucherOutcome.of(planned, "booked", voucher_id=voucher.id, voucher_number=voucher.number)
 
 
 def apply_export(plan: ExportPlan, poster: VoucherPoster, bookings: Bookings, approval: SyncApproval, *,

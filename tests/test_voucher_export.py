@@ -269,8 +269,64 @@ def test_a_lost_answer_is_looked_up_not_sent_again(sandbox: SandboxHarness, tmp_
     flaky = Recording(sandbox.transport, unavailable={1: "after", 3: "before"})
     result = book(sandbox, tmp_path, source, transport=flaky)
     outcomes = {o.sources: o.outcome for o in result.outcomes}
-    assert outcomes["E-1001"] == "found" and outcomes["E-1002"] == "booked"
-    assert len(vouchers(sandbox)) == 7
+    # E-1001 reached the service: found by its key. E-1002 did not: not resent blindly, left for the next run.
+    assert outcomes["E-1001"] == "found" and outcomes["E-1002"] == "unknown"
+    assert "the next run looks it up first" in next(o.message for o in result.outcomes if o.sources == "E-1002")
+    assert len(vouchers(sandbox)) == 6 and len(flaky.api("POST", "vouchers")) == 5
+    again = book(sandbox, tmp_path, source)
+    assert {o.sources: o.outcome for o in again.outcomes}["E-1002"] == "booked" and len(vouchers(sandbox)) == 7
+
+
+@pytest.mark.parametrize("change", ["grouping", "date"])
+def test_a_crash_then_a_changed_plan_finds_the_voucher_already_sent(sandbox: SandboxHarness, tmp_path: Path,
+                                                                    change: str) -> None:
+    """The rerun looks for what was sent under the key and date the ledger kept, not the new plan's."""
+    sandbox.connect()
+    source = write_demo_journals(tmp_path / "demo", MONTH)["expenses"]
+    with session(sandbox, tmp_path, source, transport=Recording(sandbox.transport, crash_at=1)) as s:
+        plan = s.plan()
+        with pytest.raises(Crash):
+            s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
+    assert len(vouchers(sandbox)) == 1
+    options: dict[str, Any] = {"grouping": "per_export"} if change == "grouping" else {}
+    if change == "date":
+        text = source.read_text(encoding="utf-8").replace(f"E-1001;{MONTH.replace(day=2)}", f"E-1001;{MONTH}")
+        source.write_text(text, encoding="utf-8")
+    first = book(sandbox, tmp_path, source, **options)
+    assert len([v for v in vouchers(sandbox) if "E-1001" in v["VoucherText"]]) == 1
+    if change == "grouping":  # the merged voucher holds E-1001: it waits for a new plan without it
+        assert first.outcomes[-1].outcome == "blocked"
+        assert "an interrupted run booked expense:E-1001" in first.outcomes[-1].message
+    else:  # same expense, same key: the voucher sent under the old date is this one
+        assert (first.outcomes[0].sources, first.outcomes[0].outcome) == ("E-1001", "found")
+    second = book(sandbox, tmp_path, source, **options)
+    texts = [v["VoucherText"] for v in vouchers(sandbox)]
+    assert sum("E-1001" in t for t in texts) == 1 and second.count("booked") == (change == "grouping")
+    booked_ids = [o.sources for o in [*first.outcomes, *second.outcomes] if o.outcome == "booked"]
+    assert all("E-1001" not in ids for ids in booked_ids)
+
+
+def test_a_zero_expense_is_blocked_not_sent(sandbox: SandboxHarness, tmp_path: Path) -> None:
+    source = expenses_file(tmp_path, [("Z-1", MONTH.isoformat(), "card", "0", "", "", "0", "", "Travel", "", "", "",
+                                       "")])
+    sandbox.connect()
+    with session(sandbox, tmp_path, source) as s:
+        (planned,) = s.plan().vouchers
+    assert planned.status == "blocked" and "nothing to book" in planned.draft.blocked
+
+
+def test_two_booking_runs_for_one_company_do_not_overlap(sandbox: SandboxHarness, tmp_path: Path) -> None:
+    from ops_lib.bookings import booking_lock
+
+    sandbox.connect()
+    source = write_demo_journals(tmp_path / "demo", MONTH)["payroll"]
+    with session(sandbox, tmp_path, source, kind="payroll") as s:
+        plan = s.plan()
+        with booking_lock(s.state_path, s.bookings.target):
+            with pytest.raises(ConflictError, match="Another run is booking vouchers"):
+                s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
+        assert vouchers(sandbox) == []
+        assert s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil").count("booked") == 1
 
 
 def test_an_approval_covers_only_the_plan_it_was_given_for(sandbox: SandboxHarness, tmp_path: Path) -> None:
@@ -334,3 +390,43 @@ def test_lines_of_one_expense_that_disagree_are_refused_naming_both_rows(tmp_pat
     bad = expenses_file(tmp_path, [("D-2", "03/05/2026", "card", "10", "", "", "", "", "Travel", "", "", "", "")])
     with pytest.raises(DataInputError, match=r"row 2, column 'date' \(date\): '03/05/2026' is not a date"):
         read_expenses(bad)
+
+
+class Refusing(httpx.BaseTransport):
+    """Answers the first voucher POST as the service does for a locked period; passes everything else on."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.refused = inner, 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path == "/v2/vouchers" and not self.refused:
+            self.refused += 1
+            return httpx.Response(400, json={"ErrorCode": 4026, "ErrorId": "e-4026", "ErrorMessage": "Voucher date "
+                                             "is in a locked period", "DeveloperErrorMessage": "locked"},
+                                  request=request)
+        return self.inner.handle_request(request)
+
+
+def test_a_refused_voucher_is_explained_and_sent_again_once_the_cause_is_fixed(sandbox: SandboxHarness,
+                                                                              tmp_path: Path) -> None:
+    sandbox.connect()
+    source = expenses_file(tmp_path, [("R-1", MONTH.isoformat(), "card", "100", "", "", "20", "", "Travel", "", "",
+                                       "", ""), ("R-2", MONTH.isoformat(), "card", "50", "", "", "10", "", "Travel",
+                                                 "", "", "", "")])
+    result = book(sandbox, tmp_path, source, transport=Refusing(sandbox.transport))
+    refused, booked = result.outcomes
+    assert (refused.outcome, refused.error_code, refused.error_id) == ("failed", "4026", "e-4026")
+    assert "locked" in refused.explanation.lower() and booked.outcome == "booked"
+    assert "[ErrorCode 4026, ErrorId e-4026]" in result.describe()
+    again = book(sandbox, tmp_path, source)
+    assert [o.outcome for o in again.outcomes] == ["booked", "already_booked"] and len(vouchers(sandbox)) == 2
+
+
+def test_a_receipt_on_any_line_of_a_split_expense_is_its_receipt(tmp_path: Path) -> None:
+    (tmp_path / "journal").mkdir()
+    source = expenses_file(tmp_path, [
+        ("S-1", "2026-05-02", "card", "10", "", "", "", "", "Travel", "", "", "", ""),
+        ("S-1", "2026-05-02", "card", "10", "", "", "", "", "Meals", "", "", "r.pdf", ""),
+    ])
+    (expense,) = read_expenses(source)
+    assert expense.receipt == source.parent / "r.pdf" and expense.rows == (2, 3)

@@ -74,13 +74,13 @@ class EAccountingVoucherPoster:
     def link(self, voucher_id: str, attachment_ids: Sequence[str]) -> None:
         self.client.link_attachments(voucher_id, list(attachment_ids))
 
-    def find(self, draft: VoucherDraft) -> BookedVoucher | None:
-        """The voucher carrying ``draft``'s marker, dated as it is, or None."""
-        year = self._year(draft.day)
+    def find(self, marker: str, day: date) -> BookedVoucher | None:
+        """The voucher dated ``day`` whose text carries ``marker``, or None."""
+        year = self._year(day)
         if year is None:
             return None
-        for data in self.client.iter_data(f"vouchers/{year.id}", {"$filter": f"VoucherDate eq {draft.day}"}):
-            if draft.marker in str(data.get("VoucherText") or ""):
+        for data in self.client.iter_data(f"vouchers/{year.id}", {"$filter": f"VoucherDate eq {day}"}):
+            if marker in str(data.get("VoucherText") or ""):
                 linked = (data.get("Attachments") or {}).get("AttachmentIds") or []
                 return BookedVoucher(str(data["Id"]), str(data.get("NumberAndNumberSeries") or ""),
                                      tuple(str(a) for a in linked))
