@@ -23,9 +23,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
-from filelock import FileLock, Timeout
-
-from .errors import ConflictError
+from .locks import exclusive
 
 from .journal import transaction, utc_now
 
@@ -45,16 +43,9 @@ def booking_lock(state_path: str, target: str) -> Iterator[None]:
         yield
         return
     name = hashlib.sha256(target.encode("utf-8")).hexdigest()[:16]
-    lock = FileLock(f"{state_path}.booking-{name}.lock")
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise ConflictError(f"Another run is booking vouchers for {target} right now; try again when it has "
-                            f"finished") from None
-    try:
+    with exclusive(f"{state_path}.booking-{name}.lock",
+                   f"Another run is booking vouchers for {target} right now; try again when it has finished"):
         yield
-    finally:
-        lock.release()
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from typing import Any, Mapping, Sequence
 import yaml
 
 from .errors import ConfigurationError, ConflictError, DataInputError, OpsError
+from .locks import exclusive
 from .run_archive import RunArchive, sha256_file, suite_version, utc_stamp, who_and_where
 from .run_header import insert_header, render_html
 from .run_params import check_parameters, declared_parameters
@@ -98,8 +99,6 @@ def execute(notebook: Path | str, params: Mapping[str, Any], executed: Path | st
     ConflictError
         The same notebook with the same parameters is already running.
     """
-    from filelock import FileLock, Timeout
-
     notebook = Path(notebook).resolve()
     if not notebook.exists():
         raise ConfigurationError(f"{notebook}: no such notebook")
@@ -108,13 +107,9 @@ def execute(notebook: Path | str, params: Mapping[str, Any], executed: Path | st
     executed.parent.mkdir(parents=True, exist_ok=True)
     lock_dir = Path(lock_dir) if lock_dir else Path(tempfile.gettempdir()) / "ops-run-locks"
     lock_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(_lock_path(notebook, params, lock_dir)))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise ConflictError(f"{notebook.name} with these parameters is already running; this run was refused "
-                            f"so the two cannot overlap") from None
-    try:
+    with exclusive(str(_lock_path(notebook, params, lock_dir)),
+                   f"{notebook.name} with these parameters is already running; this run was refused "
+                   f"so the two cannot overlap"):
         with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False, encoding="utf-8") as handle:
             yaml.safe_dump(dict(params), handle, allow_unicode=True)
             params_path = handle.name
@@ -131,8 +126,6 @@ def execute(notebook: Path | str, params: Mapping[str, Any], executed: Path | st
                                            f"and was stopped", "timed out")
         finally:
             os.unlink(params_path)
-    finally:
-        lock.release()
     if child.returncode != 0:
         tail = output.decode("utf-8", "replace").strip().splitlines()[-3:]
         return RunOutcome(2, executed, f"{notebook.name} failed; the executed notebook marks the failing cell\n"
