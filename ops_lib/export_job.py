@@ -100,8 +100,7 @@ class ExportSession:
         return plan
 
     def preparer(self, plan: ExportPlan) -> str:
-        recorded = self.journal.plan(plan.plan_hash)
-        return recorded.prepared_by if recorded else self.prepared_by
+        return self.journal.preparer(plan.plan_hash, self.prepared_by)
 
     def run(self, plan: ExportPlan, *, apply: bool = False, approved_hash: str = "", approved_by: str = "",
             four_eyes: bool = False) -> ExportResult:

@@ -87,6 +87,11 @@ class Journal:
         return RecordedPlan(row["plan_hash"], row["register"], tuple(json.loads(row["targets"])),
                             row["prepared_by"], row["prepared_at"], frozenset(json.loads(row["actions"])))
 
+    def preparer(self, plan_hash: str, default: str) -> str:
+        """Who prepared the plan, as first recorded; ``default`` for a plan never recorded."""
+        recorded = self.plan(plan_hash)
+        return recorded.prepared_by if recorded else default
+
     def record_approval(self, plan_hash: str, approved_by: str, prepared_by: str, four_eyes: bool) -> str:
         at = utc_now()
         self.db.execute("INSERT INTO approvals VALUES (?, ?, ?, ?, ?)",

@@ -177,6 +177,12 @@ def outcome_unknown(exc: OpsError, is_create: bool) -> bool:
     return isinstance(exc, ApiError) and is_create and exc.status >= 500
 
 
+def error_details(exc: OpsError, language: str = "en") -> dict[str, str]:
+    """What a result row shows of an error: the service's ErrorCode and ErrorId, the message, what it means."""
+    return {"error_code": str(getattr(exc, "error_code", "") or ""),
+            "error_id": str(getattr(exc, "error_id", "") or ""), "message": str(exc), "explanation": exc.explain(language) if isinstance(exc, ApiError) else ""}
+
+
 def _is_unknown(exc: OpsError, call: Call) -> bool:
     return outcome_unknown(exc, call.is_create)
 
@@ -194,13 +200,10 @@ class _Run:
         self.deferred: list[tuple[Call, str]] = []  # (call, record id) written at finish()
 
     def failed(self, action: PlannedAction, call: Call, exc: OpsError, status: str = "failed") -> Outcome:
-        code = str(getattr(exc, "error_code", "") or "")
-        error_id = str(getattr(exc, "error_id", "") or "")
-        explanation = exc.explain(self.language) if isinstance(exc, ApiError) else ""
-        self.journal.finish(self.plan_hash, call.target, call.digest, status, error_code=code, error_id=error_id,
-                            message=str(exc))
-        return Outcome.of(action, status, error_code=code, error_id=error_id, message=str(exc),
-                          explanation=explanation)
+        details = error_details(exc, self.language)
+        self.journal.finish(self.plan_hash, call.target, call.digest, status, error_code=details["error_code"],
+                            error_id=details["error_id"], message=details["message"])
+        return Outcome.of(action, status, **details)
 
     def call(self, action: PlannedAction, call: Call, writer: Writer) -> tuple[str, str]:
         """Make one call through the journal; return (outcome, record id). Raises OpsError."""

@@ -70,8 +70,7 @@ class SyncSession:
         return plan
 
     def preparer(self, plan: SyncPlan) -> str:
-        recorded = self.journal.plan(plan.plan_hash)
-        return recorded.prepared_by if recorded else self.prepared_by
+        return self.journal.preparer(plan.plan_hash, self.prepared_by)
 
     def run(self, plan: SyncPlan, *, apply: bool = False, approved_hash: str = "", approved_by: str = "",
             four_eyes: bool = False) -> SyncResult:

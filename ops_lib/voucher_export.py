@@ -29,9 +29,9 @@ from typing import Any, Callable, Mapping, Protocol, Sequence
 import pandas as pd
 
 from .bookings import OPEN, Booking, Bookings
-from .errors import ApiError, OpsError
+from .errors import OpsError
 from .money import money_text
-from .sync import SyncApproval, outcome_unknown
+from .sync import SyncApproval, error_details, outcome_unknown
 from .sync_plan import canonical_json
 from .voucher_builder import ZERO, Receipt, VoucherDraft, marker_of
 
@@ -279,10 +279,7 @@ class _Booking:
     def _ended(self, planned: PlannedVoucher, status: str, exc: OpsError) -> VoucherOutcome:
         d = planned.draft
         self.bookings.ended(d.source_keys, d.key, status, self.plan_hash, d.day.isoformat(), str(exc))
-        code = str(getattr(exc, "error_code", "") or "")
-        return VoucherOutcome.of(planned, status, error_code=code, error_id=str(getattr(exc, "error_id", "") or ""),
-                                 message=str(exc),
-                                 explanation=exc.explain(self.language) if isinstance(exc, ApiError) else "")
+        return VoucherOutcome.of(planned, status, **error_details(exc, self.language))
 
     def _found(self, planned: PlannedVoucher, found: Booked, attachment_ids: Sequence[str]) -> VoucherOutcome:
         d = planned.draft
