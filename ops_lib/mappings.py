@@ -189,15 +189,20 @@ class MappingProblem:
 
 
 def check_account(refs: References, number: str, day: date) -> tuple[str, str] | None:
-    """(problem, fix) when ``number`` cannot be booked on ``day``; None when it can."""
-    chart = refs.chart(day)
-    account = chart.accounts.get(number)
-    if chart.fiscal_year is None:
+    """(problem, fix) when ``number`` cannot be booked on ``day``; None when it can.
+
+    Called for every account of every expense line, so it looks in the one
+    year that counts and only looks at the others when the account is missing.
+    """
+    year = refs.year(day)
+    if year is None:
         return f"no fiscal year covers {day}", "create the fiscal year in the accounting system"
+    account = year.accounts.get(number)
     if account is None:
-        elsewhere = " (it exists in another fiscal year)" if number in chart.other_years else ""
-        return (f"account {number} is not in the chart of the fiscal year {chart.fiscal_year[0]}..."
-                f"{chart.fiscal_year[1]}{elsewhere}", "add it to that year's chart, or map to another account")
+        elsewhere = any(number in y.accounts for y in refs.years if y is not year)
+        return (f"account {number} is not in the chart of the fiscal year {year.start}...{year.end}"
+                + (" (it exists in another fiscal year)" if elsewhere else ""),
+                "add it to that year's chart, or map to another account")
     if not account.active:
         return f"account {number} ({account.name}) is inactive", "activate it, or map to an active account"
     return None

@@ -84,7 +84,6 @@ class References:
     cost_centres: tuple[CostCentre, ...]
     projects: Mapping[str, DimensionItem]
     locked_to: date | None = None
-    system: str = ""
 
     def year(self, day: date) -> FiscalYearChart | None:
         return next((y for y in self.years if y.covers(day)), None)

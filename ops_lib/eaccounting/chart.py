@@ -40,7 +40,7 @@ def read_references(client: Any) -> References:
                 for p in client.projects.list()}
     settings = client.company_settings()
     return References(settings.name, settings.currency or "SEK", tuple(sorted(years, key=lambda y: y.start)), vat,
-                      tuple(centres), projects, settings.accounting_locked_to, client.system)
+                      tuple(centres), projects, settings.accounting_locked_to)
 
 
 def read_chart(client: Any, day: date) -> Chart:
