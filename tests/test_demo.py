@@ -29,8 +29,8 @@ def test_tour_counts_follow_the_planted_differences() -> None:
         mine = [p for p in planted if p["register"] == register]
         count = lambda kind: sum(p["difference"] == kind for p in mine)  # noqa: E731
         row = summary.loc[register]
-        assert row["only_in_eaccounting"] == count("only_in_eaccounting") + count("leading_zero")
-        assert row["only_in_export"] == count("only_in_export") + count("leading_zero")
+        assert row["only_in_eaccounting"] == count("only_in_eaccounting") + count("leading_zero") + count("renumbered")
+        assert row["only_in_export"] == count("only_in_export") + count("leading_zero") + count("renumbered")
         assert row["repeated_in_export"] == count("duplicate_number")
     assert summary.loc["customers", "in_eaccounting"] == 300
 
@@ -49,7 +49,7 @@ def test_the_demo_runs_end_to_end_and_leaves_a_verifiable_archive(tmp_path: Path
         ("90_audit_review.ipynb", "clean")]
     assert "7 run(s) verified" in text and "30_export_vouchers expenses" in text
     assert "0 mapping problem(s) in 10 categories" in text and str(archive / "index.csv") in text
-    assert "20_reconcile customers" in text and "16 finding(s)" in text and "0 applied (dry run)" in text
+    assert "20_reconcile customers" in text and "18 finding(s)" in text and "0 applied (dry run)" in text
     assert main(["audit", "verify", str(archive)]) == 0
     header = (archive / rows[1]["folder"] / "20_reconcile.ipynb").read_text(encoding="utf-8")
     assert "Fjällbris Konsult AB" in header and "Dry run" in header

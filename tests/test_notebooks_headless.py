@@ -53,7 +53,7 @@ def test_each_notebook_runs_headless_with_the_ci_parameters(notebook: Path, conn
     results = manifest["results"]
     if notebook.stem == "20_reconcile":
         assert {"artifacts/reconciliation.xlsx", "artifacts/reconciliation.csv", "artifacts/sync_plan.json"} <= files
-        assert results[0]["register"] == "customers" and results[0]["findings"] == 16 and results[0]["dry_run"]
+        assert results[0]["register"] == "customers" and results[0]["findings"] == 18 and results[0]["dry_run"]
         assert run.exit_code == 1 and "Dry run" in executed.cells[0].source
     elif notebook.stem == "10_mappings":
         assert "artifacts/mapping_check.json" in files and run.exit_code == 0

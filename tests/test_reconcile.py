@@ -238,6 +238,12 @@ def test_demo_export_against_the_sandbox_gives_exactly_the_planted_differences(e
             hit = findings[findings["left_number"] == p.number]
             assert hit["action"].tolist() == ["blocked"], p
             continue
+        if p.difference == "renumbered":  # unpaired on both sides, each suggesting the other
+            hit = findings[(findings["left_number"] == p.number) | (findings["suggestion_number"] == p.number)]
+            assert sorted(hit["status"]) == ["left_only", "right_only"], p
+            assert hit["suggestion_score"].min() >= 85 and set(hit["suggestion_number"]) - {p.number}, p
+            seen.update((s, str(i)) for s, i in zip(hit["status"], hit.index))
+            continue
         if p.difference == "head_office_address":  # read as its invoicing address: nothing to block
             hit = findings[findings["left_number"] == p.number]
             assert hit["action"].tolist() == ["create_right"] and hit["issues"].tolist() == [""], p

@@ -41,4 +41,4 @@ def test_export_against_the_connected_sandbox_exits_1(tmp_path: Path, capsys: py
     out = capsys.readouterr().out
     assert "eaccounting:sandbox:Fjällbris Konsult AB" in out and "name_mismatch" in out
     written = pd.read_csv(tmp_path / "reconciliation.csv", dtype=str, keep_default_na=False)
-    assert (written["status"] == "left_only").sum() == 4 and (written["action"] == "blocked").sum() == 2
+    assert (written["status"] == "left_only").sum() == 5 and (written["action"] == "blocked").sum() == 2

@@ -95,15 +95,15 @@ def test_headless_sync_is_a_dry_run_until_applied_with_the_approved_hash(tmp_pat
     papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "dry.ipynb"), parameters=params, progress_bar=False,
                                kernel_name="python3", cwd=str(NOTEBOOK.parent))
     dry = json.loads((out / "sync_plan.json").read_text())
-    assert dry["applied"] is False and dry["counts"] == {"planned": 8}
+    assert dry["applied"] is False and dry["counts"] == {"planned": 10}
     assert not (out / "sync_results.json").exists()
     executed = (tmp_path / "dry.ipynb").read_text()
-    assert "POST /customers" in executed and "Dry run: 8 action(s) would be sent" in executed
+    assert "POST /customers" in executed and "Dry run: 10 action(s) would be sent" in executed
     papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "apply.ipynb"), progress_bar=False,
                                parameters={**params, "apply": True, "approved_sync_hash": dry["plan_hash"],
                                            "approved_by": "ops"},
                                kernel_name="python3", cwd=str(NOTEBOOK.parent))
     applied = json.loads((out / "sync_results.json").read_text())
-    assert applied["transferred"] == 8 and applied["failed"] == 0 and applied["approval"]["approved_by"] == "ops"
+    assert applied["transferred"] == 10 and applied["failed"] == 0 and applied["approval"]["approved_by"] == "ops"
     assert (out / "sync_results.xlsx").exists() and (out / "import_customers_customers.csv").exists()
-    assert "8 transferred, 0 failed" in (tmp_path / "apply.ipynb").read_text()
+    assert "10 transferred, 0 failed" in (tmp_path / "apply.ipynb").read_text()

@@ -124,7 +124,12 @@ def build_pm_export() -> dict[str, list[dict[str, str]]]:
     duplicate = _new_customer("1040", "Dubbelgården Handel AB", "Kyrkogatan 4", "702 11", "Örebro")
     plant("customers", "1040", "duplicate_number", "two export rows carry customer number 1040")
     rows.insert(rows.index(customers["1041"]), duplicate)
-    rows.extend(extra)
+    again = customers["1080"]
+    rows.remove(again)
+    short = again["Namn"].removesuffix(" AB")
+    plant("customers", "1305", "renumbered", f"customer 1080 {again['Namn']!r} is entered again as 1305 {short!r}")
+    again.update({"Kundnummer": "1305", "Namn": short})
+    rows.extend([*extra, again])
 
     products = {}
     for a in store.all(tenant, "articles"):
