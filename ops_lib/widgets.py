@@ -100,6 +100,7 @@ def connect_form(settings: ConnectionSettings, *, transport: httpx.BaseTransport
                 finished(started.wait(wait_seconds))
             except OpsError as exc:
                 if pending.get("connect") is started:
+                    link.value = ""  # that sign-in is spent: the next try starts with Connect
                     fail(exc)
 
         threading.Thread(target=wait, name="connect-wait", daemon=True).start()
@@ -217,6 +218,7 @@ def review_form(result: Any, out_dir: Any, approved_by: str = "") -> Any:
     approve.on_click(on_approve)
     refresh()
     form = w.VBox([summary, status, table, pick, side, w.HBox([accept, reject]), w.HBox([who, approve]), message])
+    form.add_class("ops-review")
     form.state = state  # the reviewed result, for the cells after the form
     return form
 
@@ -264,6 +266,7 @@ def sync_form(session: Any, plan: Any, out_dir: Any, approved_by: str = "", four
 
     apply.on_click(on_apply)
     form = w.VBox([plan_view, preparer, w.HBox([who, apply]), message, outcome])
+    form.add_class("ops-sync")
     form.state = state
     return form
 
