@@ -1,0 +1,91 @@
+"""The connect notebook in JupyterLab: connecting through the sandbox's consent page, and a wrong client secret."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.pages import open_in_lab, run_all, snap
+from tests.browser.servers import BIN, Server
+
+NOTEBOOK = "notebooks/00_connect.ipynb"
+SECOND_COMPANY = "Kustväg Bygg AB"
+
+pytestmark = pytest.mark.usefixtures("fresh_kernels")
+
+
+def start_connecting(page: Any, lab: Server, secret: str = "") -> Any:
+    """Open the notebook, run it, fill the form as the README says, press Connect; return the sign-in link."""
+    open_in_lab(page, lab, NOTEBOOK)
+    run_all(page)
+    form = page.locator(".ops-connect")
+    expect(form).to_be_visible()
+    page.locator(".ops-environment select").select_option("sandbox")
+    page.locator(".ops-client-id input").fill("ops-demo")
+    if secret:
+        page.locator(".ops-secret input").fill(secret)
+    snap(page, f"connect-form{'-wrong-secret' if secret else ''}", page.locator(".ops-status"))
+    form.click()
+    link = page.locator(".ops-link a.ops-signin")
+    expect(link).to_be_visible()
+    return link
+
+
+def consent(page: Any, link: Any, company_index: int, shot: str) -> Any:
+    """Follow the sign-in link into a new tab, pick a company on the consent page and allow."""
+    with page.context.expect_page() as opened:
+        link.click()
+    signin = opened.value
+    companies = signin.locator("input[name='company_id']")
+    companies.nth(company_index).check()
+    snap(signin, shot)
+    signin.locator("#allow").click()
+    signin.wait_for_load_state()
+    return signin
+
+
+def test_connect_picks_the_second_company_and_the_token_works_from_a_fresh_kernel(
+        page: Any, lab: Server, workspace: Path) -> None:
+    link = start_connecting(page, lab)
+    consent(page, link, 1, "connect-consent")
+    status = page.locator(".ops-status")
+    expect(status).to_contain_text(SECOND_COMPANY, timeout=30_000)
+    expect(page.locator(".ops-message-area")).to_contain_text(f"Connected to {SECOND_COMPANY}")
+    snap(page, "connect-connected", status)
+
+    stored = json.loads((workspace / "config" / "tokens.json").read_text(encoding="utf-8"))
+    assert [c["company_name"] for c in stored["connections"].values()] == [SECOND_COMPANY]
+    # A scheduled run starts a kernel of its own and checks the stored connection against the service.
+    run = subprocess.run([str(BIN / "ops"), "run", NOTEBOOK,
+                          "--params", "params/connect.yaml", "--out", str(workspace / "runs")],
+                         cwd=workspace, env=lab.env, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stdout + run.stderr
+    executed = next((workspace / "runs").rglob("00_connect.ipynb")).read_text(encoding="utf-8")
+    assert SECOND_COMPANY in executed and "Checked against the service" in executed
+
+
+def test_a_wrong_client_secret_shows_a_readable_error_and_never_the_secret(page: Any, lab: Server,
+                                                                            workspace: Path) -> None:
+    secret = "not-the-demo-secret-4711"
+    tokens = workspace / "config" / "tokens.json"
+    stored = tokens.read_bytes() if tokens.exists() else None
+    link = start_connecting(page, lab, secret)
+    status_before = page.locator(".ops-status").inner_text()
+    expect(page.locator(".ops-secret input")).to_have_value("")
+    signin = consent(page, link, 0, "wrong-secret-consent")
+    message = page.locator(".ops-message-area")
+    expect(message).to_contain_text("client", timeout=30_000)
+    expect(page.locator(".ops-link a.ops-signin")).to_have_count(0)  # that sign-in is spent
+    snap(page, "wrong-secret-error", message)
+    text = message.inner_text()
+    assert "invalid_client" in text and "Traceback" not in text
+    for shown in (page, signin):
+        assert secret not in shown.content()
+    # The failed attempt changes nothing: the status and the token store are as they were.
+    assert page.locator(".ops-status").inner_text() == status_before
+    assert (tokens.read_bytes() if tokens.exists() else None) == stored
