@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.servers import ARTIFACTS, BIN, Server, clean_environment, free_port, start
+from tests.browser.servers import ARTIFACTS, BIN, Server, clean_environment, free_port, running
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -102,38 +102,33 @@ def server_environment(home: Path, workspace: Path, sandbox: Server) -> dict[str
 def sandbox(home: Path) -> Iterator[Server]:
     """The eAccounting sandbox as its own process, with the consent page a person answers."""
     port = free_port()
-    server = start("sandbox", [str(BIN / "ops"), "sandbox", "--port", str(port)], port,
-                   "/.well-known/openid-configuration", clean_environment(HOME=home), ARTIFACTS / "sandbox.log")
-    yield server
-    server.stop()
+    with running("sandbox", [str(BIN / "ops"), "sandbox", "--port", str(port)], port,
+                 "/.well-known/openid-configuration", clean_environment(HOME=home)) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
 def lab(home: Path, workspace: Path, sandbox: Server) -> Iterator[Server]:
     """JupyterLab serving the working copy, behind a random token."""
     port, token = free_port(), secrets.token_urlsafe(24)
-    server = start("jupyterlab", [
+    with running("jupyterlab", [
         str(BIN / "jupyter-lab"), "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
         "--port-retries=0", f"--IdentityProvider.token={token}", "--ServerApp.password=",
         f"--ServerApp.root_dir={workspace}", "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ], port, "/api", server_environment(home, workspace, sandbox), ARTIFACTS / "jupyterlab.log")
-    server.token = token
-    yield server
-    server.stop()
+    ], port, "/api", server_environment(home, workspace, sandbox), token) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
 def voila(home: Path, workspace: Path, sandbox: Server) -> Iterator[Server]:
     """Voilà serving the working copy's notebooks as apps: no code cells, a fresh kernel per page."""
     port, token = free_port(), secrets.token_urlsafe(24)
-    server = start("voila", [
+    with running("voila", [
         str(BIN / "voila"), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", f"--token={token}",
         f"--Voila.root_dir={workspace}", "--show_tracebacks=False",
-    ], port, "/", server_environment(home, workspace, sandbox), ARTIFACTS / "voila.log")
-    server.token = token
-    yield server
-    server.stop()
+    ], port, "/", server_environment(home, workspace, sandbox), token) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

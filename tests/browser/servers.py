@@ -16,6 +16,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,14 +73,27 @@ class Server:
             return bytes(answer.read())
 
 
+@contextmanager
+def running(name: str, command: list[str], port: int, ready_path: str, env: dict[str, str],
+            token: str = "") -> Iterator[Server]:
+    """The server ``command`` starts, for the length of a ``with`` block; it is stopped however the block ends.
+
+    Its output goes to ``test-artifacts/browser/<name>.log``.
+    """
+    server = start(name, command, port, ready_path, env, ARTIFACTS / f"{name}.log", token=token)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def start(name: str, command: list[str], port: int, ready_path: str, env: dict[str, str], log: Path,
-          cwd: Path | None = None, timeout: float = 90.0) -> Server:
+          token: str = "", timeout: float = 90.0) -> Server:
     """Start ``command`` and wait until ``ready_path`` answers on ``port``; stop it again if it never does."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=cwd,
-                                   start_new_session=True)
-    server = Server(name, f"http://127.0.0.1:{port}", process, log, env)
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    server = Server(name, f"http://127.0.0.1:{port}", process, log, env, token)
     deadline = time.monotonic() + timeout
     while True:
         if process.poll() is not None:
