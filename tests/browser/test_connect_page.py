@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -19,18 +20,18 @@ SECOND_COMPANY = "Kustväg Bygg AB"
 pytestmark = pytest.mark.usefixtures("fresh_kernels")
 
 
-def start_connecting(page: Any, lab: Server, secret: str = "") -> Any:
-    """Open the notebook, run it, fill the form as the README says, press Connect; return the sign-in link."""
+def start_connecting(page: Any, lab: Server, shot: str, secret: str = "") -> Any:
+    """Open the notebook, run it, fill the form as its first cell says, press Connect; return the sign-in link."""
     open_in_lab(page, lab, NOTEBOOK)
     run_all(page)
-    form = page.locator(".ops-connect")
-    expect(form).to_be_visible()
+    connect = page.locator(".ops-connect")
+    expect(connect).to_be_visible()
     page.locator(".ops-environment select").select_option("sandbox")
     page.locator(".ops-client-id input").fill("ops-demo")
     if secret:
         page.locator(".ops-secret input").fill(secret)
-    snap(page, f"connect-form{'-wrong-secret' if secret else ''}", page.locator(".ops-status"))
-    form.click()
+    snap(page, f"{shot}-form", page.locator(".ops-status"))
+    connect.click()
     link = page.locator(".ops-link a.ops-signin")
     expect(link).to_be_visible()
     return link
@@ -43,7 +44,7 @@ def consent(page: Any, link: Any, company_index: int, shot: str) -> Any:
     signin = opened.value
     companies = signin.locator("input[name='company_id']")
     companies.nth(company_index).check()
-    snap(signin, shot)
+    snap(signin, f"{shot}-consent")
     signin.locator("#allow").click()
     signin.wait_for_load_state()
     return signin
@@ -51,8 +52,8 @@ def consent(page: Any, link: Any, company_index: int, shot: str) -> Any:
 
 def test_connect_picks_the_second_company_and_the_token_works_from_a_fresh_kernel(
         page: Any, lab: Server, workspace: Path) -> None:
-    link = start_connecting(page, lab)
-    consent(page, link, 1, "connect-consent")
+    link = start_connecting(page, lab, "connect")
+    consent(page, link, 1, "connect")
     status = page.locator(".ops-status")
     expect(status).to_contain_text(SECOND_COMPANY, timeout=30_000)
     expect(page.locator(".ops-message-area")).to_contain_text(f"Connected to {SECOND_COMPANY}")
@@ -66,7 +67,8 @@ def test_connect_picks_the_second_company_and_the_token_works_from_a_fresh_kerne
                          cwd=workspace, env=lab.env, capture_output=True, text=True, timeout=180)
     assert run.returncode == 0, run.stdout + run.stderr
     executed = next((workspace / "runs").rglob("00_connect.ipynb")).read_text(encoding="utf-8")
-    assert SECOND_COMPANY in executed and "Checked against the service" in executed
+    assert SECOND_COMPANY in executed
+    assert re.search(r"Checked against the service</th><td[^>]*>yes", executed), "the token was not checked"
 
 
 def test_a_wrong_client_secret_shows_a_readable_error_and_never_the_secret(page: Any, lab: Server,
@@ -74,10 +76,10 @@ def test_a_wrong_client_secret_shows_a_readable_error_and_never_the_secret(page:
     secret = "not-the-demo-secret-4711"
     tokens = workspace / "config" / "tokens.json"
     stored = tokens.read_bytes() if tokens.exists() else None
-    link = start_connecting(page, lab, secret)
+    link = start_connecting(page, lab, "wrong-secret", secret)
     status_before = page.locator(".ops-status").inner_text()
     expect(page.locator(".ops-secret input")).to_have_value("")
-    signin = consent(page, link, 0, "wrong-secret-consent")
+    signin = consent(page, link, 0, "wrong-secret")
     message = page.locator(".ops-message-area")
     expect(message).to_contain_text("client", timeout=30_000)
     expect(page.locator(".ops-link a.ops-signin")).to_have_count(0)  # that sign-in is spent
@@ -86,6 +88,7 @@ def test_a_wrong_client_secret_shows_a_readable_error_and_never_the_secret(page:
     assert "invalid_client" in text and "Traceback" not in text
     for shown in (page, signin):
         assert secret not in shown.content()
+    assert secret not in lab.log.read_text(encoding="utf-8", errors="replace")
     # The failed attempt changes nothing: the status and the token store are as they were.
     assert page.locator(".ops-status").inner_text() == status_before
     assert (tokens.read_bytes() if tokens.exists() else None) == stored
