@@ -1,5 +1,6 @@
 # Two entry points: `make demo` and `make test`. Both create .venv when it
-# is missing and (re)install the suite when pyproject.toml changed.
+# is missing and (re)install the suite when pyproject.toml changed; `make test`
+# also installs Debian's chromium for the browser tests when it is missing.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
