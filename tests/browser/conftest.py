@@ -14,6 +14,7 @@ browser of its own (``make test`` installs the package when it is missing).
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import time
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from tests.browser.servers import ARTIFACTS, BIN, Server, clean_environment, free_port, running
 
@@ -40,13 +42,8 @@ LAB_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
 }
 LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every browser scenario starts processes: mark them slow (they still run in ``make test``)."""
-    for item in items:
-        if "tests/browser/" in item.nodeid:
-            item.add_marker(pytest.mark.slow)
+# Assertions wait for the kernel's answer; on a busy 2-core machine that can take longer than Playwright's 5 s.
+expect.set_options(timeout=30_000)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -93,7 +90,7 @@ def server_environment(home: Path, workspace: Path, sandbox: Server) -> dict[str
         JUPYTER_RUNTIME_DIR=home / "jupyter-runtime", IPYTHONDIR=home / "ipython",
         JUPYTERLAB_SETTINGS_DIR=home / "lab-settings", JUPYTERLAB_WORKSPACES_DIR=home / "lab-workspaces",
         XDG_CONFIG_HOME=home / "xdg-config", XDG_CACHE_HOME=home / "xdg-cache",
-        PATH=f"{BIN}:{clean_environment()['PATH']}",
+        PATH=f"{BIN}:{os.environ['PATH']}",
         OPS_CONFIG_DIR=workspace / "config", OPS_TOKEN_BACKEND="file", OPS_SANDBOX_URL=sandbox.url,
     )
 
@@ -126,7 +123,7 @@ def voila(home: Path, workspace: Path, sandbox: Server) -> Iterator[Server]:
     port, token = free_port(), secrets.token_urlsafe(24)
     with running("voila", [
         str(BIN / "voila"), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", f"--token={token}",
-        f"--Voila.root_dir={workspace}", "--show_tracebacks=False",
+        f"--Voila.root_dir={workspace}",
     ], port, "/", server_environment(home, workspace, sandbox), token) as server:
         yield server
 
@@ -137,8 +134,6 @@ def browser(home: Path) -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package "
                     "(apt-get install chromium); Playwright's own browser download is not used")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
                                               env=clean_environment(HOME=home, XDG_CONFIG_HOME=home / "xdg-config",
@@ -157,11 +152,13 @@ def context(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     ctx.route(lambda url: not url.startswith(LOOPBACK), lambda route: route.abort())
     ctx.set_default_timeout(60_000)
     yield ctx
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        for n, page in enumerate(ctx.pages):
-            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-failed-{n}.png"))
-    ctx.close()
+    try:
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            for n, page in enumerate(ctx.pages):
+                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-failed-{n}.png"))
+    finally:
+        ctx.close()
 
 
 @pytest.fixture
@@ -178,8 +175,12 @@ def fresh_kernels(lab: Server) -> Iterator[None]:
 
 
 def shutdown_sessions(lab: Server) -> None:
+    """Close every notebook session and stop every kernel, with or without a session."""
     for session in json.loads(lab.request("GET", "/api/sessions")):
         lab.request("DELETE", f"/api/sessions/{session['id']}")
+    for kernel in json.loads(lab.request("GET", "/api/kernels")):
+        lab.request("DELETE", f"/api/kernels/{kernel['id']}")
     deadline = time.monotonic() + 15
-    while json.loads(lab.request("GET", "/api/kernels")) and time.monotonic() < deadline:
+    while kernels := json.loads(lab.request("GET", "/api/kernels")):
+        assert time.monotonic() < deadline, f"kernels still running: {kernels}"
         time.sleep(0.1)

@@ -1,8 +1,10 @@
 """The processes a browser scenario needs: the sandbox, JupyterLab and Voilà, on loopback.
 
-Each runs in its own process group so that stopping it also stops what it
-started (a Jupyter server's kernels), and each logs to a file under
-``test-artifacts/`` so a failure can be read after the run.
+Each runs in its own process group and is stopped with SIGTERM, on which a
+Jupyter server shuts down its kernels. Each is also started under
+``setpriv --pdeathsig TERM``, so that it goes even when pytest itself is
+killed (a CI timeout) and no teardown runs. Each logs to a file under
+``test-artifacts/browser/`` so a failure can be read after the run.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,37 +75,46 @@ class Server:
 
 
 @contextmanager
-def running(name: str, command: list[str], port: int, ready_path: str, env: dict[str, str],
+def running(name: str, command: list[str], port: int, ready: str, env: dict[str, str],
             token: str = "") -> Iterator[Server]:
     """The server ``command`` starts, for the length of a ``with`` block; it is stopped however the block ends.
 
-    Its output goes to ``test-artifacts/browser/<name>.log``.
+    ``ready`` is a path that answers 200 once the server serves, with ``?token=`` added when there is a
+    token. Its output goes to ``test-artifacts/browser/<name>.log``.
     """
-    server = start(name, command, port, ready_path, env, ARTIFACTS / f"{name}.log", token=token)
+    server = start(name, command, port, ready, env, ARTIFACTS / f"{name}.log", token=token)
     try:
         yield server
     finally:
         server.stop()
 
 
-def start(name: str, command: list[str], port: int, ready_path: str, env: dict[str, str], log: Path,
+def start(name: str, command: list[str], port: int, ready: str, env: dict[str, str], log: Path,
           token: str = "", timeout: float = 90.0) -> Server:
-    """Start ``command`` and wait until ``ready_path`` answers on ``port``; stop it again if it never does."""
+    """Start ``command`` and wait until ``ready`` answers 200 on ``port``; stop it again if it never does."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        process = subprocess.Popen(["setpriv", "--pdeathsig", "TERM", "--", *command], stdout=sink,
+                                   stderr=subprocess.STDOUT, env=env, start_new_session=True)
     server = Server(name, f"http://127.0.0.1:{port}", process, log, env, token)
+    url = f"{server.url}{ready}" + (f"?token={token}" if token else "")
     deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"{name} exited with {process.returncode} before it answered; see {log}")
-        try:
-            urllib.request.urlopen(f"{server.url}{ready_path}", timeout=2).close()
-            return server
-        except urllib.error.HTTPError:
-            return server  # it answers, if not with 200: ready
-        except OSError:
+    try:
+        while not _answers(url):
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {process.returncode} before it answered; see {log}")
             if time.monotonic() > deadline:
-                server.stop()
-                raise TimeoutError(f"{name} did not answer on {server.url}{ready_path} in {timeout:.0f} s; see {log}")
+                raise TimeoutError(f"{name} did not answer on {server.url}{ready} in {timeout:.0f} s; see {log}")
             time.sleep(0.1)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            return bool(answer.status == 200)
+    except OSError:  # refused while starting, or an HTTP error: not ready
+        return False

@@ -18,7 +18,7 @@ CATEGORY = "Office supplies"
 INACTIVE = "6991"  # deactivated in the demo company's chart
 VALID = "5460"
 
-pytestmark = pytest.mark.usefixtures("fresh_kernels")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fresh_kernels")]
 
 
 def pick_account(row: Any, number: str) -> str:
