@@ -30,14 +30,15 @@ DEMO_AUTH = ("ops-demo", "ops-demo-secret")
 FULL_SCOPE = "ea:api ea:sales ea:accounting ea:purchase offline_access"
 TODAY = date(2026, 6, 15)
 
-_CLEARED = re.compile(r"^(OPS_|VISMA_|EACCOUNTING_|HTTPS?_PROXY$|ALL_PROXY$|NO_PROXY$|CLIENT_SECRET)", re.I)
+# The suite's, proxy and credential variables: no test, and no server a test starts, inherits them.
+CLEARED = re.compile(r"^(OPS_|VISMA_|EACCOUNTING_|HTTPS?_PROXY$|ALL_PROXY$|NO_PROXY$|CLIENT_SECRET)", re.I)
 
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """No real credentials, proxies or config: tokens go to a fresh temporary directory, in a file."""
     for name in list(os.environ):
-        if _CLEARED.match(name):
+        if CLEARED.match(name):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OPS_CONFIG_DIR", str(tmp_path_factory.mktemp("ops-config")))
     monkeypatch.setenv("OPS_TOKEN_BACKEND", "file")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,19 @@ def open_in_voila(page: Any, voila: Server, notebook: str, ready: str) -> None:
     """Open ``notebook`` as a Voilà app; Voilà runs every cell in a new kernel before ``ready`` shows."""
     page.goto(f"{voila.url}/voila/render/{notebook}?token={voila.token}", wait_until="domcontentloaded")
     page.locator(ready).first.wait_for()
+
+
+def choose(select: Any, text: str, *, at_start: bool = False) -> str:
+    """Choose the one option of a dropdown whose label contains (or, ``at_start``, begins with) ``text``.
+
+    The label is the option's value: its text has non-breaking spaces. Waits for the option, since a
+    dropdown's options can follow a moment after the rest of the form. Returns the label.
+    """
+    option = select.locator(f"option[value{'^' if at_start else '*'}={json.dumps(text)}]")
+    expect(option).to_have_count(1)
+    label = str(option.get_attribute("value"))
+    select.select_option(value=label)
+    return label
 
 
 def assert_rendered(page: Any) -> None:

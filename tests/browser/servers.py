@@ -10,7 +10,6 @@ killed (a CI timeout) and no teardown runs. Each logs to a file under
 from __future__ import annotations
 
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -22,12 +21,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.conftest import CLEARED
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 BIN = Path(sys.executable).parent  # the virtual environment's commands: ops, jupyter-lab, voila
 
-# The suite's, proxy and credential variables: a server never inherits them from whoever runs the tests.
-_INHERITED_NOT = re.compile(r"^(OPS_|VISMA_|EACCOUNTING_|HTTPS?_PROXY$|ALL_PROXY$|NO_PROXY$|CLIENT_SECRET|JUPYTER)",
-                            re.I)
 
 
 def free_port() -> int:
@@ -39,7 +37,7 @@ def free_port() -> int:
 
 def clean_environment(**settings: str | Path) -> dict[str, str]:
     """This process's environment without the suite's, proxy and Jupyter variables, plus ``settings``."""
-    env = {k: v for k, v in os.environ.items() if not _INHERITED_NOT.match(k)}
+    env = {k: v for k, v in os.environ.items() if not (CLEARED.match(k) or k.upper().startswith("JUPYTER"))}
     env.update({k: str(v) for k, v in settings.items()})
     return env
 

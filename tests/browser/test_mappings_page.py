@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import open_in_lab, run_all, snap
+from tests.browser.pages import choose, open_in_lab, run_all, snap
 from tests.browser.servers import Server
 
 NOTEBOOK = "notebooks/10_mappings.ipynb"
@@ -23,11 +23,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fresh_kernels")]
 
 def pick_account(row: Any, number: str) -> str:
     """Choose the account ``number`` in the row's dropdown, by the label a person reads; return that label."""
-    select = row.locator(".ops-category-account select")
-    labels = select.evaluate("s => [...s.options].map(o => o.value)")  # the label; the text has &nbsp;
-    label = next(t for t in labels if t.startswith(f"{number} "))
-    select.select_option(value=label)
-    return label
+    return choose(row.locator(".ops-category-account select"), f"{number} ", at_start=True)
 
 
 def category_row(page: Any, category: str) -> Any:

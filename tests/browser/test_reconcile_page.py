@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
-from tests.browser.pages import open_in_lab, open_in_voila, run_all, snap
+from tests.browser.pages import choose, open_in_lab, open_in_voila, run_all, snap
 from tests.browser.servers import Server
 
 NOTEBOOK = "notebooks/20_reconcile.ipynb"
@@ -93,16 +93,6 @@ def filter_to(review: Any, status: str, count: int) -> None:
     expect(options).to_have_count(count)
 
 
-def pick(review: Any, text: str) -> str:
-    """Choose the pair whose label contains ``text``; return the label."""
-    select = review.locator(".ops-pick select")
-    option = select.locator(f"option[value*={json.dumps(text)}]")
-    expect(option).to_have_count(1)
-    label = str(option.get_attribute("value"))
-    select.select_option(value=label)
-    return label
-
-
 def review_customers(page: Any, shot: str, workspace: Path) -> None:
     """The scenario on a rendered notebook, whichever server shows it."""
     review = page.locator(".ops-review")
@@ -114,14 +104,14 @@ def review_customers(page: Any, shot: str, workspace: Path) -> None:
     snap(page, f"{shot}-summary", summary)
 
     filter_to(review, "name_mismatch", planted["name_mismatch"])
-    pick(review, " 1010 ")
+    choose(review.locator(".ops-pick select"), " 1010 ")
     side = review.locator(".ops-side-table")
     expect(side).to_contain_text("Uddbacken Bygg & Partner AB")
     expect(side).to_contain_text("Uddbacken Bygg AB")
     snap(page, f"{shot}-side-by-side", side)
 
     filter_to(review, "left_only", planted["left_only"])
-    label = pick(review, "(suggests 1080")
+    label = choose(review.locator(".ops-pick select"), "(suggests 1080")
     assert ": left_only 1305 " in label
     expect(side).to_contain_text("1305")
     review.locator(".ops-accept").click()
