@@ -165,6 +165,11 @@ def block_markers(schedule: Schedule) -> tuple[str, str]:
     return f"# >>> ops schedule {schedule.path} >>>", f"# <<< ops schedule {schedule.path} <<<"
 
 
+def unit_marker(schedule: Schedule) -> str:
+    """The first line of every systemd unit this schedule writes: how ``install`` finds its own stale units."""
+    return f"# Written by ops schedule from {schedule.path}"
+
+
 def crontab_lines(schedule: Schedule) -> str:
     """The schedule as a crontab block (between markers, so ``install`` can replace it later)."""
     begin, end = block_markers(schedule)
@@ -188,7 +193,7 @@ def _systemd_quote(arg: str) -> str:
 def systemd_units(schedule: Schedule) -> dict[str, str]:
     """A ``.service`` and a ``.timer`` per job, for ``systemctl --user``."""
     units: dict[str, str] = {}
-    marker = f"# Written by ops schedule from {schedule.path}"
+    marker = unit_marker(schedule)
     for job in schedule.jobs:
         unit = f"ops-{job.name}"
         description = f"ops suite: {job.name} ({Path(job.notebook).name})"

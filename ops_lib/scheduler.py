@@ -21,7 +21,7 @@ from typing import Any, Callable, TextIO
 import platformdirs
 
 from .errors import ConfigurationError
-from .schedule import Job, Schedule, block_markers, cron_fields, crontab_lines, systemd_units
+from .schedule import Job, Schedule, block_markers, cron_fields, crontab_lines, systemd_units, unit_marker
 
 
 def _run(command: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -64,9 +64,8 @@ def install_systemd(schedule: Schedule, unit_dir: Path | None = None) -> str:
     unit_dir = unit_dir or user_unit_dir()
     unit_dir.mkdir(parents=True, exist_ok=True)
     units = systemd_units(schedule)
-    marker = f"# Written by ops schedule from {schedule.path}"
     stale = [p for p in unit_dir.glob("ops-*") if p.name not in units
-             and p.read_text(encoding="utf-8").startswith(marker)]
+             and p.read_text(encoding="utf-8").startswith(unit_marker(schedule))]
     for path in stale:
         if path.suffix == ".timer":
             _run(["systemctl", "--user", "disable", "--now", path.name])
