@@ -14,7 +14,7 @@ import functools
 import html
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import pandas as pd
@@ -24,8 +24,6 @@ from .sync_plan import SyncPlan
 from .tokens import write_private_file
 from .workbook import write_workbook
 
-COLUMNS = ["row", "register", "action", "number", "name", "target", "outcome", "record_id", "error_code", "error_id",
-           "message", "explanation", "calls"]
 TRANSFERRED = ("done", "found", "already_done")
 NOT_DONE = ("failed", "unknown")
 COLOURS = {"Summary": "#e8f5e9", "failed": "#ffcdd2", "unknown": "#ffcdd2", "blocked": "#fff8e1",
@@ -52,7 +50,7 @@ class SyncResult:
     written: tuple[str, ...] = field(default=())
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(o) for o in self.outcomes], columns=COLUMNS)
+        return pd.DataFrame([asdict(o) for o in self.outcomes], columns=[f.name for f in fields(Outcome)])
 
     @functools.cached_property
     def _counts(self) -> dict[str, int]:
