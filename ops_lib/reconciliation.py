@@ -12,7 +12,6 @@ approved again.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import getpass
 import hashlib
@@ -25,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConflictError
+from .journal import utc_now
+from .sync_plan import WRITE_ACTIONS
 from .tokens import write_private_file
 from .workbook import write_workbook
 
@@ -34,7 +35,6 @@ EXTRA_COLUMNS = ["cosmetic", "name_similarity", "left_row", "right_row"]
 STATUSES = ["match", "field_mismatch", "name_mismatch", "number_mismatch", "duplicate", "left_only", "right_only"]
 COLOURS = {"match": "#e8f5e9", "field_mismatch": "#fff8e1", "name_mismatch": "#ffe0b2",
            "number_mismatch": "#ffe0b2", "duplicate": "#ffcdd2", "left_only": "#e3f2fd", "right_only": "#ede7f6"}
-WRITES = ("create_right", "create_left", "update_right", "update_left")
 
 
 @dataclass(frozen=True)
@@ -197,8 +197,8 @@ class Reconciliation:
                                 f"{current[:12]}…: the data changed; review and approve again")
         return Approval(
             register=self.register, plan_hash=current, approved_by=approved_by or getpass.getuser(),
-            approved_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            writes=int(self.pairs["action"].isin(WRITES).sum()),
+            approved_at=utc_now(),
+            writes=int(self.pairs["action"].isin(WRITE_ACTIONS).sum()),
             accepted_suggestions=tuple(k for d, k in self.decisions if d == "accepted"),
             rejected_suggestions=tuple(k for d, k in self.decisions if d == "rejected"), note=note,
         )
