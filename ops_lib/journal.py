@@ -27,6 +27,11 @@ def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+def utc_stamp(moment: dt.datetime) -> str:
+    """ISO 8601 in UTC with seconds and a ``Z``, e.g. ``2026-11-21T06:00:00Z``: run records and API filters."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @contextlib.contextmanager
 def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """All-or-nothing on an autocommit connection."""

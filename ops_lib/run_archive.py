@@ -42,6 +42,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from filelock import FileLock
 
 from .errors import DataInputError
+from .journal import utc_stamp
 from .tokens import write_private_file
 
 MANIFEST = "manifest.json"
@@ -61,11 +62,6 @@ def sha256_file(path: Path) -> str:
         while chunk := handle.read(READ_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def utc_stamp(moment: datetime) -> str:
-    """ISO 8601 in UTC with seconds, e.g. ``2026-11-21T06:00:00Z``."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def suite_version() -> dict[str, Any]:

@@ -36,7 +36,8 @@ import yaml
 
 from .errors import ConfigurationError, ConflictError, DataInputError, OpsError
 from .locks import exclusive
-from .run_archive import RunArchive, sha256_file, suite_version, utc_stamp, who_and_where
+from .journal import utc_stamp
+from .run_archive import RunArchive, sha256_file, suite_version, who_and_where
 from .run_header import insert_header, render_html
 from .run_params import check_parameters, declared_parameters
 from .run_results import recorded_results, results_total

@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from ..journal import utc_stamp
 from ..readers import canonical_frame
 from ..register_cache import DEFAULT_OVERLAP, RegisterCache
 from ..registers import normal_decimal
@@ -65,17 +66,13 @@ def _rows(fields: dict[str, Callable[[dict[str, Any]], str]], records: list[dict
     return [{**{f: get(r) for f, get in fields.items()}, "_id": str(r.get("Id") or "")} for r in records]
 
 
-def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def pull(client: EAccountingClient, register: str, cache: RegisterCache | None = None, *, full: bool = False,
          overlap: dt.timedelta = DEFAULT_OVERLAP, progress: bool = False) -> list[dict[str, Any]]:
     """Every record of ``customers``, ``articles`` or ``projects``: in full, or changes merged into the cache."""
     path, stamp = PULLED[register]
     mark = None if cache is None or full else cache.mark(register)
     if mark is not None:
-        changed = list(client.iter_data(path, {"$filter": f"{stamp} gt {_stamp(mark.since(overlap))}"}))
+        changed = list(client.iter_data(path, {"$filter": f"{stamp} gt {utc_stamp(mark.since(overlap))}"}))
         total = int(client.get_json(path, {"$page": 1, "$pagesize": 1})["Meta"]["TotalNumberOfResults"])
         if cache.store(register, changed, stamp, replace=False) == total:  # type: ignore[union-attr]
             return cache.records(register)  # type: ignore[union-attr]
