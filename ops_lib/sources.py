@@ -67,8 +67,7 @@ def open_system(stack: contextlib.ExitStack, source: str, *, connection: Mapping
 
     settings = connection_settings({**dict(connection or {}), "environment": source})
     client = stack.enter_context(open_client(settings, transport=transport, **dict(client_options or {})))
-    company = client.session.connection.company_name if client.session.connection else ""
-    return client, f"{settings.system}:{source}:{company}"
+    return client, f"{settings.system}:{source}:{client.session.connection.company_name}"
 
 
 def state_path_for(sources: Iterable[str], state_db: str | Path, connection: Mapping[str, Any]) -> str:

@@ -99,7 +99,7 @@ class SyncSession:
                 "actions_applied": counts.get("done", 0) + counts.get("found", 0), "dry_run": not applied,
                 "sources": [side.label for side in self.sides.values()],
                 "company": next((side.client.session.connection.company_name for side in self.sides.values()
-                                 if side.client is not None and side.client.session.connection), "")}
+                                 if side.client is not None), "")}
 
     def close(self) -> None:
         self._stack.close()

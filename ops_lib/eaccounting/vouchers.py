@@ -57,8 +57,7 @@ class EAccountingVoucherPoster:
 
     def __init__(self, client: EAccountingClient) -> None:
         self.client = client
-        connection = client.session.connection
-        self.target = connection.key if connection else f"{client.system}/unknown"
+        self.target = client.session.connection.key
         self._years: list[Any] | None = None
 
     def payload(self, draft: VoucherDraft) -> dict[str, Any]:

@@ -72,8 +72,7 @@ class EAccountingWriter:
         self.today = today or dt.date.today()
         self.lookups = lookups or Lookups.read(client)
         self.target = f"{client.system}:{client.session.key}"
-        connection = client.session.connection
-        self.label = f"{client.system}:{connection.company_name}" if connection else self.target
+        self.label = f"{client.system}:{client.session.connection.company_name}"
 
     @property
     def resource(self) -> str:
