@@ -66,8 +66,8 @@ class AccountSetup:
     def write(self, path: Path | str) -> Path:
         """Write the setup as diffable YAML, atomically (it holds no secrets, so it is readable by all)."""
         path = Path(path)
-        write_private_file(path, yaml.safe_dump(asdict(self), sort_keys=False, allow_unicode=True).encode("utf-8"))
-        path.chmod(0o644)
+        write_private_file(path, yaml.safe_dump(asdict(self), sort_keys=False, allow_unicode=True).encode("utf-8"),
+                           mode=0o644)
         return path
 
 

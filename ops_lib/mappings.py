@@ -127,8 +127,7 @@ def table_text(rows: Iterable[Any], table: str) -> str:
 def write_table(rows: Iterable[Any], path: Path | str, table: str) -> Path:
     """Export one table as CSV, atomically (readable by all: it holds no secrets)."""
     path = Path(path)
-    write_private_file(path, table_text(rows, table).encode("utf-8"))
-    path.chmod(0o644)
+    write_private_file(path, table_text(rows, table).encode("utf-8"), mode=0o644)
     return path
 
 

@@ -179,8 +179,7 @@ class RunArchive:
             }
             payload = (json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")
             path = slot.folder / MANIFEST
-            write_private_file(path, payload)
-            path.chmod(0o644)
+            write_private_file(path, payload, mode=0o644)
             digest = hashlib.sha256(payload).hexdigest()
             row = {
                 "run_id": slot.run_id, "date": f"{slot.started.astimezone(timezone.utc):%Y-%m-%d}",

@@ -261,12 +261,16 @@ class TokenStore:
                                      "if none is running, remove the lock file") from None
 
 
-def write_private_file(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` with mode 0600: temp file, fsync, rename, fsync dir."""
+def write_private_file(path: Path, payload: bytes, mode: int = 0o600) -> None:
+    """Write ``payload`` to ``path`` with mode 0600: temp file, fsync, rename, fsync dir.
+
+    Files that hold no secrets and are meant to be read by others (mapping tables, run manifests)
+    pass ``mode=0o644``; they get it before the rename, so the file is never seen with another mode.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o600)
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
