@@ -332,8 +332,6 @@ def mapping_form(session: Any) -> Any:
     from .mappings import CategoryMapping, TagMapping, category_problems, tag_problems
 
     options = session.choices()
-    known_accounts = {value for _, value in options["accounts"]}
-    known_targets = {value for _, value in options["targets"]}
 
     def verdict(box: Any, problems: list[Any]) -> None:
         if problems:
@@ -354,9 +352,8 @@ def mapping_form(session: Any) -> Any:
 
     def category_row(c: Any) -> Any:
         name = w.Text(value=c.category, placeholder="category", layout=w.Layout(width="180px"))
-        account = w.Dropdown(options=options["accounts"] if c.account in known_accounts or not c.account
-                             else with_value(options["accounts"], c.account), value=c.account or None,
-                             layout=w.Layout(width="340px"))
+        account = w.Dropdown(options=with_value(options["accounts"], c.account) if c.account else options["accounts"],
+                             value=c.account or None, layout=w.Layout(width="340px"))
         vat = w.Dropdown(options=with_value(options["vat_codes"], c.vat_code), value=c.vat_code,
                          layout=w.Layout(width="200px"))
         status = w.HTML()
@@ -380,8 +377,8 @@ def mapping_form(session: Any) -> Any:
     def tag_row(t: Any) -> Any:
         group = w.Text(value=t.tag_group, placeholder="tag group", layout=w.Layout(width="150px"))
         tag = w.Text(value=t.tag, placeholder="tag or *", layout=w.Layout(width="100px"))
-        target = w.Dropdown(options=with_value(options["targets"], t.target) if t.target not in known_targets
-                            else options["targets"], value=t.target, layout=w.Layout(width="180px"))
+        target = w.Dropdown(options=with_value(options["targets"], t.target), value=t.target,
+                            layout=w.Layout(width="180px"))
         item = w.Dropdown(options=with_value(session.items(t.target), t.item), value=t.item,
                           layout=w.Layout(width="300px"))
         status = w.HTML()
