@@ -75,10 +75,7 @@ def _parser() -> argparse.ArgumentParser:
                     "approval (dry run); 2 error.")
     _register_arguments(sync, Path("build/sync"))
     sync.add_argument("--apply", action="store_true", help="send the calls (needs --approved-hash)")
-    sync.add_argument("--approved-hash", default="", help="the plan hash the approver signed off (from the dry run)")
-    sync.add_argument("--approved-by", default="", help="the approver's name (default: you)")
-    sync.add_argument("--prepared-by", default="", help="who prepares the plan (default: you)")
-    sync.add_argument("--four-eyes", action="store_true", help="refuse when the approver prepared the plan")
+    _approval_arguments(sync)
     sync.add_argument("--project-target", choices=["cost_center_items", "projects"], default="cost_center_items",
                       help="where projects live in the accounting system")
     sync.add_argument("--cost-center", default="Projekt", help="the cost centre holding one item per project")
@@ -121,10 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--journal-id", default="", help="payroll: tells two runs of one period apart")
     export.add_argument("--out", type=Path, default=Path("build/export"))
     export.add_argument("--apply", action="store_true", help="book the vouchers (needs --approved-hash)")
-    export.add_argument("--approved-hash", default="", help="the plan hash the approver signed off (from the dry run)")
-    export.add_argument("--approved-by", default="", help="the approver's name (default: you)")
-    export.add_argument("--prepared-by", default="", help="who prepares the plan (default: you)")
-    export.add_argument("--four-eyes", action="store_true", help="refuse when the approver prepared the plan")
+    _approval_arguments(export)
     export.add_argument("--state-db", default="", help="the state database (bookings ledger, journal)")
     export.add_argument("--company", default="", help="organisation number, when several companies are connected")
     export.add_argument("--sandbox-url", default="", help="base URL of the local sandbox")
@@ -160,6 +154,14 @@ def _register_arguments(command: argparse.ArgumentParser, out: Path) -> None:
     command.add_argument("--threshold", type=int, default=85, help="lowest fuzzy score for a suggestion")
     command.add_argument("--company", help="organisation number, when several companies are connected")
     command.add_argument("--sandbox-url", help="base URL of the local sandbox")
+
+
+def _approval_arguments(command: argparse.ArgumentParser) -> None:
+    """Who prepared and who approved which plan: the same for a sync and a voucher export."""
+    command.add_argument("--approved-hash", default="", help="the plan hash the approver signed off (from the dry run)")
+    command.add_argument("--approved-by", default="", help="the approver's name (default: you)")
+    command.add_argument("--prepared-by", default="", help="who prepares the plan (default: you)")
+    command.add_argument("--four-eyes", action="store_true", help="refuse when the approver prepared the plan")
 
 
 def _connection_arguments(parser: argparse.ArgumentParser) -> None:
