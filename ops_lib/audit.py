@@ -60,6 +60,11 @@ class Verification:
     def first_break(self) -> Break | None:
         return self.breaks[0] if self.breaks else None
 
+    @property
+    def first_break_text(self) -> str:
+        """The first break in words, or "" when the archive verifies: for the Excel sheet and the run record."""
+        return self.first_break.describe() if self.first_break else ""
+
     def describe(self) -> str:
         if self.ok:
             return (f"{self.root}: {len(self.checked)} run(s) verified; every file matches its manifest and the "
@@ -201,21 +206,27 @@ class AuditReview:
         """The runs, the breaks and the period on three sheets."""
         about = pd.DataFrame([{"archive": str(self.root), "from": str(self.start), "to": str(self.end),
                                "runs": len(self.runs), "verified": self.verification.ok,
-                               "first_break": self.verification.first_break.describe()
-                               if self.verification.first_break else ""}])
+                               "first_break": self.verification.first_break_text}])
         return write_workbook(path, {"runs": self.runs, "breaks": self.breaks, "period": about},
                               {"runs": "#ddeeff", "breaks": "#ffdddd", "period": "#eeeeee"})
 
+    def runs_html(self) -> str:
+        """The per-run table as HTML, without the archive folder column."""
+        return self.runs.drop(columns=["folder"]).to_html(index=False, escape=True, classes="ops-runs-table")
+
+    def export(self, out_dir: Path | str) -> Path:
+        """The Excel export under its period's name in ``out_dir``."""
+        return self.to_excel(Path(out_dir) / f"audit_{self.start}_{self.end}.xlsx")
+
     def _repr_html_(self) -> str:
-        table = self.runs.drop(columns=["folder"]).to_html(index=False, escape=True, classes="ops-runs-table")
         return (f"<p>Runs from {self.start} to {self.end}: {len(self.runs)}</p>"
-                + self.verification._repr_html_() + table)
+                + self.verification._repr_html_() + self.runs_html())
 
     def record(self) -> dict[str, Any]:
         """What the audit notebook records for ``ops run``: a break is a finding."""
         return {"findings": len(self.verification.breaks), "runs": len(self.runs),
                 "period": [str(self.start), str(self.end)], "verified": self.verification.ok,
-                "first_break": self.verification.first_break.describe() if self.verification.first_break else ""}
+                "first_break": self.verification.first_break_text}
 
 
 def audit_review(root: Path | str, start: str | date | None = None, end: str | date | None = None,
@@ -252,5 +263,5 @@ def audit_panel(review: AuditReview, out_dir: Path | str = "build/audit", intera
         from .widgets import audit_form
 
         return audit_form(review, out_dir)
-    review.to_excel(Path(out_dir) / f"audit_{review.start}_{review.end}.xlsx")
+    review.export(out_dir)
     return review

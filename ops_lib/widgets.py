@@ -274,7 +274,6 @@ def sync_form(session: Any, plan: Any, out_dir: Any, approved_by: str = "", four
 def audit_form(first: Any, out_dir: Any) -> Any:
     """The auditor's form: pick a period, list and verify its runs, see what each changed, export to Excel."""
     from datetime import date
-    from pathlib import Path
 
     import ipywidgets as w
 
@@ -296,7 +295,7 @@ def audit_form(first: Any, out_dir: Any) -> Any:
     def refresh(review: Any) -> None:
         state["review"] = review
         verdict.value = review.verification._repr_html_()
-        table.value = review.runs.drop(columns=["folder"]).to_html(index=False, escape=True, classes="ops-runs-table")
+        table.value = review.runs_html()
 
     def on_show(_: Any) -> None:
         try:
@@ -309,7 +308,7 @@ def audit_form(first: Any, out_dir: Any) -> Any:
 
     def on_export(_: Any) -> None:
         review = state["review"]
-        path = review.to_excel(Path(out_dir) / f"audit_{review.start}_{review.end}.xlsx")
+        path = review.export(out_dir)
         message.value = _message("info", f"Exported {len(review.runs)} run(s) to {path}.")
 
     show.on_click(on_show)
