@@ -92,9 +92,11 @@ class ExportSession:
         if self.grouping == PER_EXPORT:
             booked = {k for k, b in self.bookings.of(k for d in drafts for k in d.source_keys).items()
                       if b.status == "booked"}
-            fresh = [d for d in drafts if not d.blocked and not booked & set(d.source_keys)]
-            drafts = [d for d in drafts if d not in fresh] + merge_per_export(fresh, self.source.name,
-                                                                                self.references)
+            kept: list[VoucherDraft] = []
+            fresh: list[VoucherDraft] = []
+            for draft in drafts:
+                (kept if draft.blocked or booked & set(draft.source_keys) else fresh).append(draft)
+            drafts = kept + merge_per_export(fresh, self.source.name, self.references)
         plan = plan_export(self.kind, str(self.source), drafts, self.bookings, self.poster.payload)
         record_plan(plan, self.journal, self.prepared_by)
         return plan

@@ -340,14 +340,17 @@ def _source_total_or_zero(expense: Expense, refs: References) -> Decimal:
 
 
 def merge_per_export(drafts: Sequence[VoucherDraft], name: str, refs: References) -> list[VoucherDraft]:
-    """Bookable drafts merged into one voucher per fiscal year, dated its last expense (blocked ones stay alone)."""
+    """Bookable drafts merged into one voucher per fiscal year, dated its last expense.
+
+    The caller passes only drafts that are not blocked and not booked; those stay one voucher each.
+    """
     by_year: dict[date, list[VoucherDraft]] = defaultdict(list)
-    out = [d for d in drafts if d.blocked]
+    out: list[VoucherDraft] = []
     for draft in drafts:
-        if not draft.blocked:
-            year = refs.year(draft.day)
-            assert year is not None  # preflight passed
-            by_year[year.start].append(draft)
+        assert not draft.blocked, draft.key
+        year = refs.year(draft.day)
+        assert year is not None  # preflight passed
+        by_year[year.start].append(draft)
     for group in by_year.values():
         first = group[0]
         out.append(replace(first, source_keys=tuple(k for d in group for k in d.source_keys),
