@@ -180,7 +180,7 @@ def connection_status(settings: ConnectionSettings, *, check: bool = False,
         return ConnectionStatus(settings.system, settings.environment, connected=False, note=str(exc))
     if not check:
         return ConnectionStatus.of(connection, backend=store.backend.name)
-    with open_client(settings, transport=transport) as client:
+    with open_client(settings, transport=transport, store=store) as client:
         client.company_settings()
         return ConnectionStatus.of(client.session.connection, verified=True, backend=store.backend.name)
 
@@ -283,16 +283,16 @@ def complete_connect(settings: ConnectionSettings, request: AuthorizationRequest
 def open_client(settings: ConnectionSettings, *, transport: httpx.BaseTransport | None = None,
                 client_secret: str | None = None, policy: RetryPolicy = RetryPolicy(),
                 budget: RequestBudget | None = None, sleep: Callable[[float], None] = time.sleep,
-                **client_options: Any) -> Any:
+                store: TokenStore | None = None, **client_options: Any) -> Any:
     """A typed client for the chosen company's stored connection.
 
     Never prompts: when there is no usable connection it raises
     :class:`~ops_lib.errors.ReconnectNeeded` naming the connect notebook
     and command. The default request budget keeps every endpoint under the
-    service's per-minute limit.
+    service's per-minute limit. ``store`` is the token store a caller has opened already.
     """
     system = adapter(settings.system)
-    store = _store(settings)
+    store = store or _store(settings)
     connection = find_connection(settings, store)
     secret = require_client_secret(settings, client_secret)
     session = ApiSession(
@@ -310,7 +310,7 @@ def disconnect(settings: ConnectionSettings, *, transport: httpx.BaseTransport |
     store = _store(settings)
     connection = find_connection(settings, store)
     try:
-        client = open_client(settings, transport=transport)
+        client = open_client(settings, transport=transport, store=store)
     except ReconnectNeeded:
         client = None
     note = "tokens removed"
