@@ -57,19 +57,18 @@ def build_plan(result: Reconciliation, writers: Mapping[str, Writer]) -> SyncPla
         source_id, target_id = (row["left_id"], row["right_id"]) if side == "right" else (row["right_id"], row["left_id"])
         record = _record(source_frame, int(source_id)) or {}
         current = _record(target_frame, int(target_id))
-        number, name = record.get("number", ""), record.get("name", "")
+        calls: tuple[Call, ...] = ()
+        blocked = ""
         if writer is None:
-            actions.append(PlannedAction(int(index), result.register, row["action"], number, name, side,
-                                         blocked=f"the {side} side cannot be written to"))
-            continue
-        differences = [d for d in str(row["differences"]).split(";") if d]
-        try:
-            calls = tuple(writer.plan(row["action"], record, current, differences))
-            actions.append(PlannedAction(int(index), result.register, row["action"], number, name, writer.label,
-                                         calls))
-        except PlanBlocked as exc:
-            actions.append(PlannedAction(int(index), result.register, row["action"], number, name, writer.label,
-                                         blocked=str(exc)))
+            blocked = f"the {side} side cannot be written to"
+        else:
+            differences = [d for d in str(row["differences"]).split(";") if d]
+            try:
+                calls = tuple(writer.plan(row["action"], record, current, differences))
+            except PlanBlocked as exc:
+                blocked = str(exc)
+        actions.append(PlannedAction(int(index), result.register, row["action"], record.get("number", ""),
+                                     record.get("name", ""), writer.label if writer else side, calls, blocked))
     untouched = pairs[~pairs["action"].isin(WRITE_ACTIONS + ("none",))]
     targets = tuple(sorted({w.target for w in writers.values()}))
     return SyncPlan(result.register, result.master, result.left_name, result.right_name, targets, tuple(actions),
@@ -180,11 +179,8 @@ def outcome_unknown(exc: OpsError, is_create: bool) -> bool:
 def error_details(exc: OpsError, language: str = "en") -> dict[str, str]:
     """What a result row shows of an error: the service's ErrorCode and ErrorId, the message, what it means."""
     return {"error_code": str(getattr(exc, "error_code", "") or ""),
-            "error_id": str(getattr(exc, "error_id", "") or ""), "message": str(exc), "explanation": exc.explain(language) if isinstance(exc, ApiError) else ""}
-
-
-def _is_unknown(exc: OpsError, call: Call) -> bool:
-    return outcome_unknown(exc, call.is_create)
+            "error_id": str(getattr(exc, "error_id", "") or ""), "message": str(exc),
+            "explanation": exc.explain(language) if isinstance(exc, ApiError) else ""}
 
 
 class _Run:
@@ -212,22 +208,18 @@ class _Run:
             return "already_done", own.record_id
         latest = self.journal.latest(call.target, call.digest)
         if call.is_create and latest is not None and latest.status in ("sent", "unknown", "done"):
-            found = writer.find(call)  # a crash or a lost answer: it may exist already
-            if found:
-                self._journal_found(action, call, found)
+            if found := self._look_up(action, call, writer):  # a crash or a lost answer: it may exist already
                 return "found", found
         for attempt in range(RESEND_ATTEMPTS):
             self._begin(action, call)
             try:
                 record_id = writer.send(call)
             except OpsError as exc:
-                if not _is_unknown(exc, call) or attempt + 1 == RESEND_ATTEMPTS:
+                if not outcome_unknown(exc, call.is_create) or attempt + 1 == RESEND_ATTEMPTS:
                     raise
                 self.journal.finish(self.plan_hash, call.target, call.digest, "unknown", message=str(exc))
                 self.sleep(min(0.2 * 2 ** attempt, 5.0))
-                found = writer.find(call)
-                if found:
-                    self._journal_found(action, call, found)
+                if found := self._look_up(action, call, writer):
                     return "found", found
                 continue
             if getattr(writer, "deferred", False):
@@ -236,6 +228,13 @@ class _Run:
                 self.journal.finish(self.plan_hash, call.target, call.digest, "done", record_id=record_id)
             return "done", record_id
         raise AssertionError("unreachable")
+
+    def _look_up(self, action: PlannedAction, call: Call, writer: Writer) -> str | None:
+        """The id of the record a create made after all, journalled as found; None when it is not there."""
+        found = writer.find(call)
+        if found:
+            self._journal_found(action, call, found)
+        return found
 
     def _begin(self, action: PlannedAction, call: Call) -> None:
         self.journal.begin(self.plan_hash, call.target, call.digest, action.digest, action.register, action.action,
@@ -253,7 +252,7 @@ class _Run:
             try:
                 outcome, record_id = self.call(action, call, writer)
             except OpsError as exc:
-                status = "unknown" if _is_unknown(exc, call) else "failed"
+                status = "unknown" if outcome_unknown(exc, call.is_create) else "failed"
                 return self.failed(action, call, exc, status)
             outcomes.append(outcome)
         overall = "already_done" if outcomes and all(o == "already_done" for o in outcomes) else (
