@@ -250,7 +250,7 @@ def _expense_lines(expense: Expense, tables: MappingTables, refs: References,
                    rules: SetupRules) -> tuple[list[VoucherLine], Decimal, Decimal]:
     """The rows of one expense, its source total and booked total (company currency)."""
     setup = tables.setup
-    gross_exact = [_in_company_currency(expense, ln.amount, ln.company_amount, refs.currency) for ln in expense.lines]
+    gross_exact = _gross_exact(expense, refs)
     source_total = sum(gross_exact, ZERO)
     if expense.type == REIMBURSEMENT:
         total = to_ore(source_total)
@@ -331,10 +331,14 @@ def build_expense_vouchers(expenses: Sequence[Expense], tables: MappingTables, r
     return drafts
 
 
+def _gross_exact(expense: Expense, refs: References) -> list[Decimal]:
+    """Each line's gross in the company's currency, unrounded. Raises Blocked (no rate, say)."""
+    return [_in_company_currency(expense, ln.amount, ln.company_amount, refs.currency) for ln in expense.lines]
+
+
 def _source_total_or_zero(expense: Expense, refs: References) -> Decimal:
     try:
-        return sum((_in_company_currency(expense, ln.amount, ln.company_amount, refs.currency)
-                    for ln in expense.lines), ZERO)
+        return sum(_gross_exact(expense, refs), ZERO)
     except Blocked:
         return ZERO
 
