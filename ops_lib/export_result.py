@@ -27,7 +27,6 @@ from .voucher_builder import ZERO
 from .voucher_export import ExportPlan, VoucherOutcome
 from .workbook import write_workbook
 
-DONE = ("booked", "found", "already_booked")
 NOT_DONE = ("failed", "unknown")
 COLOURS = {"Summary": "#e8f5e9", "Control totals": "#e8f5e9", "failed": "#ffcdd2", "unknown": "#ffcdd2",
            "blocked": "#fff8e1", "booked": "#e8f5e9", "found": "#e8f5e9", "already_booked": "#e8f5e9",

@@ -325,8 +325,8 @@ class _Booking:
             return VoucherOutcome.of(planned, BLOCKED, message="part of this voucher was booked by another run "
                                                                 "since the plan was made; plan again")
         uploaded = list(self.bookings.uploads(d.key))
+        open_ = [b for b in states.values() if b.status in OPEN]
         try:
-            open_ = [b for b in states.values() if b.status in OPEN]
             earlier = self._earlier(planned, open_, uploaded) if open_ else None
             if earlier is not None:
                 return earlier
@@ -335,8 +335,7 @@ class _Booking:
                 uploaded.append(self.poster.upload(receipt))
                 self.bookings.sending(d.source_keys, d.key, self.plan_hash, d.day.isoformat(), uploaded)
         except OpsError as exc:
-            return self._ended(planned, "unknown" if any(b.status in OPEN for b in states.values()) else "failed",
-                               exc)
+            return self._ended(planned, "unknown" if open_ else "failed", exc)
         try:
             voucher = self.poster.send(d, uploaded)
         except OpsError as exc:
