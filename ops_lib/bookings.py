@@ -87,26 +87,23 @@ class Bookings:
         return tuple(json.loads(row["attachment_ids"])) if row else ()
 
     def _set(self, source_keys: Sequence[str], voucher_key: str, status: str, plan_hash: str, voucher_date: str,
-             **fields: str | int) -> None:
-        now = utc_now()
+             *, attempt: bool = False, **fields: str) -> None:
+        """Insert or update each source key's row with these columns in one statement; ``attempt`` counts a send."""
+        columns = {"voucher_key": voucher_key, "status": status, "plan_hash": plan_hash,
+                   "voucher_date": voucher_date, "updated_at": utc_now(), **fields}
+        updates = ", ".join(f"{name} = excluded.{name}" for name in columns)
+        count = ", attempts = bookings.attempts + 1" if attempt else ""
         with transaction(self.db):
-            for key in source_keys:
-                self.db.execute(
-                    "INSERT INTO bookings (target, source_key, voucher_key, status, plan_hash, voucher_date, "
-                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (target, source_key) DO UPDATE SET "
-                    "voucher_key = excluded.voucher_key, status = excluded.status, plan_hash = excluded.plan_hash, "
-                    "voucher_date = excluded.voucher_date, updated_at = excluded.updated_at",
-                    (self.target, key, voucher_key, status, plan_hash, voucher_date, now))
-                for name, value in fields.items():
-                    self.db.execute(f"UPDATE bookings SET {name} = ? WHERE target = ? AND source_key = ?",
-                                    (value, self.target, key))
+            self.db.executemany(
+                f"INSERT INTO bookings (target, source_key, {', '.join(columns)}, attempts) "
+                f"VALUES (?, ?, {', '.join('?' * len(columns))}, ?) "
+                f"ON CONFLICT (target, source_key) DO UPDATE SET {updates}{count}",
+                [(self.target, key, *columns.values(), int(attempt)) for key in source_keys])
 
     def sending(self, source_keys: Sequence[str], voucher_key: str, plan_hash: str, voucher_date: str,
                 attachment_ids: Sequence[str]) -> None:
-        self._set(source_keys, voucher_key, "sending", plan_hash, voucher_date,
+        self._set(source_keys, voucher_key, "sending", plan_hash, voucher_date, attempt=True,
                   attachment_ids=json.dumps(list(attachment_ids)), message="")
-        self.db.execute(f"UPDATE bookings SET attempts = attempts + 1 WHERE target = ? AND source_key IN "
-                        f"({', '.join('?' * len(source_keys))})", (self.target, *source_keys))
 
     def booked(self, source_keys: Sequence[str], voucher_key: str, plan_hash: str, voucher_date: str,
                voucher_id: str, voucher_number: str, attachment_ids: Sequence[str], message: str = "") -> None:
