@@ -60,7 +60,7 @@ def choose(select: Any, text: str, *, at_start: bool = False) -> str:
 
 def assert_rendered(page: Any) -> None:
     """Every widget has rendered, and no cell shows an error, a traceback or anything on stderr."""
-    expect(page.get_by_text("Loading widget...")).to_have_count(0, timeout=30_000)
+    expect(page.get_by_text("Loading widget...")).to_have_count(0)
     errors = page.locator(ERROR_OUTPUT)
     assert errors.count() == 0, errors.all_inner_texts()
     for text in ("Traceback", "There was an error when executing cell"):

@@ -47,13 +47,13 @@ def test_a_deactivated_account_is_flagged_and_a_valid_one_is_saved(page: Any, la
     run_all(page)
     row = category_row(page, CATEGORY)
     status = row.locator(".ops-row-status")
-    expect(status).to_have_class(_class_pattern("ops-row-ok"))
+    expect(status).to_contain_class("ops-row-ok")
     snap(page, "mappings-editor", row)
 
     label = pick_account(row, INACTIVE)
     assert label.endswith("(inactive)")
     expect(status).to_contain_text("inactive")
-    expect(status).to_have_class(_class_pattern("ops-row-problem"))
+    expect(status).to_contain_class("ops-row-problem")
     page.locator(".ops-save").click()
     message = page.locator(".ops-message-area").last
     expect(message).to_contain_text("Nothing was saved")
@@ -61,12 +61,9 @@ def test_a_deactivated_account_is_flagged_and_a_valid_one_is_saved(page: Any, la
     assert categories(workspace) == before, "a table with a problem must not be saved"
 
     pick_account(row, VALID)
-    expect(status).to_have_class(_class_pattern("ops-row-ok"))
+    expect(status).to_contain_class("ops-row-ok")
     page.locator(".ops-save").click()
     expect(message).to_have_text(re.compile(r"^Saved .*categories\.csv"))
     snap(page, "mappings-saved", message)
     assert categories(workspace) == {**before, CATEGORY: VALID}
 
-
-def _class_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(^|\s){re.escape(name)}(\s|$)")
