@@ -7,10 +7,12 @@ variables removed, so nothing can reach a real account or leave loopback.
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import os
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -23,6 +25,9 @@ from ops_lib.sandbox import Clock, SandboxConfig, create_app
 from ops_lib.sandbox.inprocess import InProcessTransport
 from ops_lib.sandbox.login import approve_consent as approve
 from ops_lib.sandbox.login import consent_form
+from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
+from ops_lib.settings import ConnectionSettings
+from ops_lib.tokens import TokenStore
 
 BASE = "http://127.0.0.1:8765"
 REDIRECT = "http://127.0.0.1:61234/callback"
@@ -155,7 +160,100 @@ def sandbox(make_sandbox: Any) -> SandboxHarness:
 
 
 @pytest.fixture
+def client(sandbox: SandboxHarness) -> Iterator[Any]:
+    """The suite's typed eAccounting client for the first company, connected through the library's own flow."""
+    from ops_lib.connection import open_client
+
+    with open_client(sandbox.connect(), transport=sandbox.transport) as connected:
+        yield connected
+
+
+@pytest.fixture
 def api(sandbox: SandboxHarness) -> Iterator[httpx.Client]:
     """An API client for the first company with every scope."""
     with sandbox.api(sandbox.login()) as client:
         yield client
+
+
+# -- helpers several test modules use ------------------------------------------
+
+def planted_differences(register: str | None = None) -> list[dict[str, str]]:
+    """The rows of the demo export's ``planted_differences.csv`` (of one register, when given)."""
+    with (PM_EXPORT_DIR / "planted_differences.csv").open(encoding="utf-8", newline="") as f:
+        return [row for row in csv.DictReader(f) if register is None or row["register"] == register]
+
+
+def find(widget: Any, dom_class: str) -> Any:
+    """The widget inside ``widget`` carrying ``dom_class``."""
+    if dom_class in getattr(widget, "_dom_classes", ()):
+        return widget
+    for child in getattr(widget, "children", ()):
+        found = find(child, dom_class)
+        if found is not None:
+            return found
+    return None
+
+
+def wait_for(condition: Any, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def age_stored_token(settings: ConnectionSettings) -> None:
+    """Make the stored access token look expired, as it would an hour later."""
+    store = TokenStore(settings.config_dir)
+    (connection,) = store.connections()
+    loaded = store.load(connection.key)
+    assert loaded is not None
+    store.save(loaded.with_token({**loaded.token, "expires_at": int(time.time()) - 5}))
+
+
+API_WRITES = ("POST", "PUT")
+
+
+class Crash(BaseException):
+    """A process dying mid-run: not an error the sync may catch."""
+
+
+class Recording(httpx.BaseTransport):
+    """Passes requests through and records them; can crash or answer 503 at chosen API writes.
+
+    ``crash_at``: the 1-based API write that kills the run, ``before`` it
+    reaches the service or ``after`` the service has done it.
+    ``unavailable``: API writes answered 503, as ``{n: "before"|"after"}``.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport, crash_at: int = 0, when: str = "after",
+                 unavailable: dict[int, str] | None = None) -> None:
+        self.inner, self.crash_at, self.when = inner, crash_at, when
+        self.unavailable = unavailable or {}
+        self.requests: list[httpx.Request] = []
+        self.writes = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        is_write = request.method in API_WRITES and request.url.path.startswith("/v2/")
+        if is_write:
+            self.writes += 1
+            if self.writes == self.crash_at:
+                if self.when == "after":
+                    self.inner.handle_request(request).read()
+                raise Crash(f"killed at write {self.writes}")
+            if self.writes in self.unavailable:
+                if self.unavailable[self.writes] == "after":
+                    self.inner.handle_request(request).read()
+                return httpx.Response(503, json={"ErrorCode": 5000, "DeveloperErrorMessage": "Service unavailable"},
+                                      request=request)
+        self.requests.append(request)
+        return self.inner.handle_request(request)
+
+    def api(self, method: str, path: str) -> list[httpx.Request]:
+        return [r for r in self.requests if r.method == method and r.url.path == f"/v2/{path}"]
+
+    def write_count(self) -> int:
+        return sum(1 for r in self.requests if r.method in API_WRITES and r.url.path.startswith("/v2/"))
+
+
+def no_wait(_: float) -> None:
+    return None

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import papermill
@@ -18,28 +16,10 @@ from ops_lib.errors import ReconnectNeeded
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.server import ServerThread
 from ops_lib.settings import connection_settings
-from tests.conftest import TODAY, SandboxHarness, approve, connect_over_socket
+from tests.conftest import TODAY, SandboxHarness, approve, connect_over_socket, find, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "00_connect.ipynb"
-
-
-def find(widget: Any, dom_class: str) -> Any:
-    """The widget inside ``widget`` carrying ``dom_class``."""
-    if dom_class in getattr(widget, "_dom_classes", ()):
-        return widget
-    for child in getattr(widget, "children", ()):
-        found = find(child, dom_class)
-        if found is not None:
-            return found
-    return None
-
-
-def wait_for(condition: Any, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def test_form_connects_through_the_catcher(sandbox: SandboxHarness) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from pathlib import Path
@@ -13,18 +12,14 @@ from ops_lib.cli import main
 from ops_lib.demo import tour
 from ops_lib.demo_job import run_demo
 from ops_lib.run_archive import RunArchive
-from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
+from tests.conftest import planted_differences
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _planted() -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO((PM_EXPORT_DIR / "planted_differences.csv").read_text("utf-8"))))
-
-
 def test_tour_counts_follow_the_planted_differences() -> None:
     summary = tour().summary().set_index("register")
-    planted = _planted()
+    planted = planted_differences()
     for register in ("customers", "products", "projects"):
         mine = [p for p in planted if p["register"] == register]
         count = lambda kind: sum(p["difference"] == kind for p in mine)  # noqa: E731

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -11,14 +10,13 @@ import pandas as pd
 import pytest
 
 import ops_lib
-from ops_lib.connection import open_client
 from ops_lib.eaccounting.registers import read_register
 from ops_lib.errors import ConflictError
 from ops_lib.fuzzy import best_matches, near_duplicates
 from ops_lib.readers import load_mapping, read_file
 from ops_lib.reconcile import reconcile
 from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
-from tests.conftest import SandboxHarness
+from tests.conftest import planted_differences
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -213,19 +211,12 @@ def test_near_duplicates_by_org_number_and_name() -> None:
     assert pairs == {("1", "2", "similar_name"), ("1", "3", "same_org_number")}
 
 
-@pytest.fixture
-def eaccounting(sandbox: SandboxHarness) -> Iterator[object]:
-    with open_client(sandbox.connect(), transport=sandbox.transport) as client:
-        yield client
-
-
 @pytest.mark.parametrize("register", ["customers", "products", "projects"])
-def test_demo_export_against_the_sandbox_gives_exactly_the_planted_differences(eaccounting: object,
+def test_demo_export_against_the_sandbox_gives_exactly_the_planted_differences(client: object,
                                                                                  register: str) -> None:
     left = read_file(PM_EXPORT_DIR / f"{register}.csv", register, load_mapping(ROOT / "params/columns/pm.yaml", register))
-    result = reconcile(left, read_register(eaccounting, register), register)  # type: ignore[arg-type]
-    planted = pd.read_csv(PM_EXPORT_DIR / "planted_differences.csv", dtype=str)
-    planted = planted[planted["register"] == register]
+    result = reconcile(left, read_register(client, register), register)  # type: ignore[arg-type]
+    planted = pd.DataFrame(planted_differences(register))
     expected_status = {"renamed": "name_mismatch", "case_and_spacing": "name_mismatch",
                        "changed_address": "field_mismatch", "changed_price": "field_mismatch",
                        "changed_status": "field_mismatch", "leading_zero": "number_mismatch",

@@ -10,7 +10,7 @@ import pytest
 
 from ops_lib.reconcile_job import reconcile_sources, review_panel
 from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
-from tests.test_connect_notebook import find
+from tests.conftest import find
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "20_reconcile.ipynb"

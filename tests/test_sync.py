@@ -18,56 +18,9 @@ from ops_lib.sandbox.pm_export import ENCODING, PM_EXPORT_DIR
 from ops_lib.statedb import open_state
 from ops_lib.sync_job import SyncSession, open_sync
 
-from .conftest import SandboxHarness
+from .conftest import API_WRITES, Crash, Recording, SandboxHarness, no_wait
 
 MAPPING = str(Path(__file__).resolve().parents[1] / "params" / "columns" / "pm.yaml")
-API_WRITES = ("POST", "PUT")
-
-
-class Crash(BaseException):
-    """A process dying mid-run: not an error the sync may catch."""
-
-
-class Recording(httpx.BaseTransport):
-    """Passes requests through and records them; can crash or answer 503 at chosen API writes.
-
-    ``crash_at``: the 1-based API write that kills the run, ``before`` it
-    reaches the service or ``after`` the service has done it.
-    ``unavailable``: API writes answered 503, as ``{n: "before"|"after"}``.
-    """
-
-    def __init__(self, inner: httpx.BaseTransport, crash_at: int = 0, when: str = "after",
-                 unavailable: dict[int, str] | None = None) -> None:
-        self.inner, self.crash_at, self.when = inner, crash_at, when
-        self.unavailable = unavailable or {}
-        self.requests: list[httpx.Request] = []
-        self.writes = 0
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        is_write = request.method in API_WRITES and request.url.path.startswith("/v2/")
-        if is_write:
-            self.writes += 1
-            if self.writes == self.crash_at:
-                if self.when == "after":
-                    self.inner.handle_request(request).read()
-                raise Crash(f"killed at write {self.writes}")
-            if self.writes in self.unavailable:
-                if self.unavailable[self.writes] == "after":
-                    self.inner.handle_request(request).read()
-                return httpx.Response(503, json={"ErrorCode": 5000, "DeveloperErrorMessage": "Service unavailable"},
-                                      request=request)
-        self.requests.append(request)
-        return self.inner.handle_request(request)
-
-    def api(self, method: str, path: str) -> list[httpx.Request]:
-        return [r for r in self.requests if r.method == method and r.url.path == f"/v2/{path}"]
-
-    def write_count(self) -> int:
-        return sum(1 for r in self.requests if r.method in API_WRITES and r.url.path.startswith("/v2/"))
-
-
-def no_wait(_: float) -> None:
-    return None
 
 
 def open_session(harness: SandboxHarness, register: str, tmp_path: Path, transport: httpx.BaseTransport | None = None,
@@ -410,7 +363,7 @@ def test_the_incremental_pull_fetches_only_changed_records(sandbox: SandboxHarne
 # -- the notebook's apply step ---------------------------------------------------
 
 def test_the_approve_button_applies_exactly_the_plan_shown(sandbox: SandboxHarness, tmp_path: Path) -> None:
-    from tests.test_connect_notebook import find
+    from tests.conftest import find
 
     from ops_lib.sync_job import sync_panel
 

@@ -18,8 +18,7 @@ from ops_lib.journal_demo import EXPENSE_HEADER, write_demo_journals
 from ops_lib.journals import read_expenses
 from ops_lib.money import loads
 
-from .conftest import TODAY, SandboxHarness
-from .test_sync import Crash, Recording, no_wait
+from .conftest import TODAY, Crash, Recording, SandboxHarness, no_wait
 
 ROOT = Path(__file__).resolve().parents[1]
 MONTH = TODAY.replace(day=1)

@@ -8,7 +8,6 @@ must carry the plan's hash and the accepted suggestion.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections import Counter
@@ -18,9 +17,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
 from tests.browser.pages import choose, open_in_lab, open_in_voila, run_all, snap
 from tests.browser.servers import Server
+from tests.conftest import planted_differences
 
 NOTEBOOK = "notebooks/20_reconcile.ipynb"
 APPROVER = "Anna Analyst"
@@ -41,10 +40,8 @@ pytestmark = pytest.mark.slow
 def planted_counts(register: str) -> Counter[str]:
     """The findings per status that the demo export's planted differences must give."""
     counts: Counter[str] = Counter()
-    with (PM_EXPORT_DIR / "planted_differences.csv").open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            if row["register"] != register or row["difference"] in RIDE_ALONG:
-                continue
+    for row in planted_differences(register):
+        if row["difference"] not in RIDE_ALONG:
             assert row["difference"] in FINDINGS, f"say what a planted {row['difference']!r} shows as"
             counts.update(FINDINGS[row["difference"]])
     return counts

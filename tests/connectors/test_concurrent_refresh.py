@@ -16,7 +16,7 @@ from ops_lib.connection import open_client
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.server import ServerThread
 from tests.conftest import TODAY, connect_over_socket
-from tests.connectors.test_session import age_stored_token
+from tests.conftest import age_stored_token
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,7 +16,7 @@ from ops_lib.connectors.session import RetryPolicy
 from ops_lib.errors import ApiError, ReconnectNeeded, ServiceUnreachable
 from ops_lib.settings import ConnectionSettings
 from ops_lib.tokens import TokenStore
-from tests.conftest import SandboxHarness
+from tests.conftest import SandboxHarness, age_stored_token
 
 FAST = RetryPolicy(base_delay=0.001, max_delay=0.01)
 
@@ -60,15 +60,6 @@ def stored_token(settings: ConnectionSettings) -> dict[str, Any]:
     loaded = store.load(connection.key)
     assert loaded is not None
     return dict(loaded.token)
-
-
-def age_stored_token(settings: ConnectionSettings) -> None:
-    """Make the stored access token look expired, as it would an hour later."""
-    store = TokenStore(settings.config_dir)
-    (connection,) = store.connections()
-    loaded = store.load(connection.key)
-    assert loaded is not None
-    store.save(loaded.with_token({**loaded.token, "expires_at": int(time.time()) - 5}))
 
 
 def test_refreshes_shortly_before_expiry_and_persists_first(sandbox: SandboxHarness) -> None:

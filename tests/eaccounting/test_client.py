@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -14,12 +13,6 @@ from ops_lib.eaccounting.client import EAccountingClient
 from ops_lib.eaccounting.records import CostCenterItem, Customer
 from ops_lib.errors import ApiError
 from tests.conftest import SandboxHarness
-
-
-@pytest.fixture
-def client(sandbox: SandboxHarness) -> Iterator[EAccountingClient]:
-    with open_client(sandbox.connect(), transport=sandbox.transport) as connected:
-        yield connected
 
 
 def test_lists_page_with_the_largest_page_size(client: EAccountingClient) -> None:

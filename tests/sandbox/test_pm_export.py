@@ -8,6 +8,7 @@ import io
 import pytest
 
 from ops_lib.sandbox.pm_export import PM_EXPORT_DIR, render_pm_export
+from tests.conftest import planted_differences
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -47,8 +48,7 @@ def test_planted_differences_are_in_the_files() -> None:
     assert {"1296", "1297", "1298", "1299", "1300"}.isdisjoint(numbers)
     kinds = {row["Typ"] for row in _rows("products.csv")}
     assert kinds == {"Produkt", "Arbetstyp", "Reseutgift"}
-    planted = list(csv.DictReader(io.StringIO((PM_EXPORT_DIR / "planted_differences.csv").read_text("utf-8"))))
-    assert {p["difference"] for p in planted} >= {
+    assert {p["difference"] for p in planted_differences()} >= {
         "renamed", "changed_address", "only_in_eaccounting", "only_in_export", "name_too_long",
         "missing_address", "duplicate_number", "leading_zero", "case_and_spacing",
     }
