@@ -17,7 +17,7 @@ from ops_lib.errors import AuthenticationError, ReconnectNeeded
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.server import ServerThread
 from ops_lib.settings import connection_settings
-from tests.conftest import TODAY, SandboxHarness, approve
+from tests.conftest import DEMO_AUTH, TODAY, SandboxHarness, approve
 
 
 def test_full_flow_with_consent_and_the_second_company(sandbox: SandboxHarness) -> None:
@@ -101,7 +101,7 @@ def test_disconnect_revokes_and_removes(sandbox: SandboxHarness) -> None:
     status = disconnect(settings, transport=sandbox.transport)
     assert "revoked and removed" in status.note
     assert connection_status(settings).connected is False
-    answer = sandbox.http.post("/connect/token", auth=("ops-demo", "ops-demo-secret"),
+    answer = sandbox.http.post("/connect/token", auth=DEMO_AUTH,
                                data={"grant_type": "refresh_token", "refresh_token": refresh})
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
 

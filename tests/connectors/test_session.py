@@ -16,7 +16,7 @@ from ops_lib.connectors.session import RetryPolicy
 from ops_lib.errors import ApiError, ReconnectNeeded, ServiceUnreachable
 from ops_lib.settings import ConnectionSettings
 from ops_lib.tokens import TokenStore
-from tests.conftest import SandboxHarness, age_stored_token
+from tests.conftest import DEMO_AUTH, SandboxHarness, age_stored_token
 
 FAST = RetryPolicy(base_delay=0.001, max_delay=0.01)
 
@@ -94,7 +94,7 @@ def test_reused_rotated_refresh_token_fails_and_the_connector_recovers_from_the_
     second = open_client(settings, transport=sandbox.transport)
     try:
         first.company_settings()  # rotates: old_refresh is now dead
-        reuse = sandbox.http.post("/connect/token", auth=("ops-demo", "ops-demo-secret"),
+        reuse = sandbox.http.post("/connect/token", auth=DEMO_AUTH,
                                   data={"grant_type": "refresh_token", "refresh_token": old_refresh})
         assert reuse.status_code == 400 and reuse.json()["error"] == "invalid_grant"
         assert second.session.connection.token["refresh_token"] == old_refresh
@@ -108,7 +108,7 @@ def test_reused_rotated_refresh_token_fails_and_the_connector_recovers_from_the_
 def test_invalid_grant_is_a_reconnect_error(sandbox: SandboxHarness) -> None:
     settings = sandbox.connect()
     token = stored_token(settings)
-    sandbox.http.post("/connect/revocation", auth=("ops-demo", "ops-demo-secret"),
+    sandbox.http.post("/connect/revocation", auth=DEMO_AUTH,
                       data={"token": token["refresh_token"], "token_type_hint": "refresh_token"})
     age_stored_token(settings)
     with open_client(settings, transport=sandbox.transport) as client:

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import SandboxHarness
+from tests.conftest import DEMO_AUTH, SandboxHarness
 
 
 def _customer(**overrides: Any) -> dict[str, Any]:
@@ -310,7 +310,7 @@ def test_state_file_survives_a_restart(make_sandbox, tmp_path) -> None:  # noqa:
         assert created.status_code == 201
     first.close()
     second = make_sandbox(state_path=str(state), today=date(2030, 1, 1))
-    refreshed = second.http.post("/connect/token", auth=("ops-demo", "ops-demo-secret"), data={
+    refreshed = second.http.post("/connect/token", auth=DEMO_AUTH, data={
         "grant_type": "refresh_token", "refresh_token": token["refresh_token"]})
     assert refreshed.status_code == 200, "tokens persist with the state"
     with second.api(refreshed.json()) as api:
