@@ -70,8 +70,7 @@ def build(n: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
     gone_left = idx % step == 7
     right = right[~gone_right]
     left = left[~gone_left]
-    extra = pd.DataFrame({f: left.iloc[:0][f] for f in FIELDS})
-    return left.reset_index(drop=True), pd.concat([right, extra]).reset_index(drop=True)
+    return left.reset_index(drop=True), right.reset_index(drop=True)
 
 
 def main(argv: list[str] | None = None) -> int:

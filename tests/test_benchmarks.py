@@ -5,20 +5,27 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "pull_customers.py"
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def load(name: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Import ``benchmarks/<name>.py`` (not a package) for the length of a test."""
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, name, module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.slow
 def test_pull_benchmark_runs_and_reports_ratios(capsys: pytest.CaptureFixture[str],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = importlib.util.spec_from_file_location("pull_customers", BENCH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "pull_customers", module)  # dataclasses look their module up
-    spec.loader.exec_module(module)
+    module = load("pull_customers", monkeypatch)
     assert module.main(["--customers", "1500"]) == 0
     out = capsys.readouterr().out
     assert "ops_lib     1500 records" in out and "429s: 0" in out
@@ -26,11 +33,7 @@ def test_pull_benchmark_runs_and_reports_ratios(capsys: pytest.CaptureFixture[st
 
 
 def test_reconcile_benchmark_data_has_two_percent_of_each_difference(monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = importlib.util.spec_from_file_location("reconcile_customers", BENCH.with_name("reconcile_customers.py"))
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "reconcile_customers", module)
-    spec.loader.exec_module(module)
+    module = load("reconcile_customers", monkeypatch)
     left, right = module.build(5000)
     from ops_lib.reconcile import reconcile
 
