@@ -6,12 +6,16 @@ successful pull are fetched (the system says which field stamps a change,
 ``ChangedUtc`` or ``ModifiedUtc`` in eAccounting) and merged into the
 copy kept here, keyed by the record's id.
 
-The watermark is the newest change stamp the cache holds, in the
-service's own clock, so a skewed local clock cannot skip records; the
-next pull asks for changes after the watermark minus an overlap, which
-catches writes committed late in the same second. The record count is
-kept beside it: when the service's count differs from the cache's after
-merging, records were deleted and the register is pulled in full again.
+The mark of a register keeps the service's own time when the last
+successful pull began (its first answer's HTTP ``Date``): the next pull
+asks for changes after that time minus an overlap, which catches writes
+stamped just before the pull but committed after it. So the window moves
+on with every pull, even one that found nothing new. When the service
+sent no usable date, the newest change stamp the cache holds stands in;
+both are the service's clock, so a skewed local clock cannot skip
+records. The record count is kept beside it: when the service's count
+differs from the cache's after merging, records were deleted and the
+register is pulled in full again.
 """
 
 from __future__ import annotations
@@ -27,20 +31,34 @@ from .money import dumps, loads
 DEFAULT_OVERLAP = dt.timedelta(minutes=5)
 
 
+def _moment(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
+
+
 @dataclass(frozen=True)
 class SyncMark:
-    """Where the last successful pull of one register ended."""
+    """Where the last successful pull of one register ended.
+
+    ``watermark`` is the newest change stamp held; ``server_time`` the
+    service's time when the pull began ('' when it was not known, and in
+    state files from before it was kept); ``last_sync_at`` the local time,
+    for people reading the file.
+    """
 
     watermark: str
     record_count: int
     last_sync_at: str
+    server_time: str = ""
 
-    def since(self, overlap: dt.timedelta = DEFAULT_OVERLAP) -> dt.datetime:
-        """The change stamp to ask from: the watermark minus the overlap."""
-        moment = dt.datetime.fromisoformat(self.watermark.replace("Z", "+00:00"))
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.timezone.utc)
-        return moment - overlap
+    def since(self, overlap: dt.timedelta = DEFAULT_OVERLAP) -> dt.datetime | None:
+        """The change stamp to ask from: the last pull's server time (else the watermark) minus the overlap.
+
+        None when neither is known (an empty register pulled from a service that sent no date):
+        then there is nothing to count from, and the next pull is a full one.
+        """
+        start = self.server_time or self.watermark
+        return _moment(start) - overlap if start else None
 
 
 class RegisterCache:
@@ -53,9 +71,10 @@ class RegisterCache:
 
     def mark(self, register: str) -> SyncMark | None:
         row = self.db.execute(
-            "SELECT watermark, record_count, last_sync_at FROM sync_marks WHERE system = ? AND connection = ? "
-            "AND register = ?", (self.system, self.connection, register)).fetchone()
-        return None if row is None else SyncMark(row["watermark"], row["record_count"], row["last_sync_at"])
+            "SELECT watermark, record_count, last_sync_at, server_time FROM sync_marks WHERE system = ? "
+            "AND connection = ? AND register = ?", (self.system, self.connection, register)).fetchone()
+        return None if row is None else SyncMark(row["watermark"], row["record_count"], row["last_sync_at"],
+                                                 row["server_time"])
 
     def records(self, register: str) -> list[dict[str, Any]]:
         rows = self.db.execute(
@@ -63,8 +82,22 @@ class RegisterCache:
             (self.system, self.connection, register)).fetchall()
         return [loads(r["body"]) for r in rows]
 
-    def store(self, register: str, records: Iterable[dict[str, Any]], stamp_field: str, *, replace: bool) -> int:
-        """Replace the register (full pull) or merge changed records into it; move the mark. Atomic."""
+    def store(self, register: str, records: Iterable[dict[str, Any]], stamp_field: str, *, replace: bool,
+              server_time: dt.datetime | None = None) -> int:
+        """Replace the register (full pull) or merge changed records into it; move the mark. Atomic.
+
+        Parameters
+        ----------
+        server_time:
+            The service's time when this pull's first answer came (None: unknown, so the next
+            pull counts from the newest change stamp held).
+
+        Returns
+        -------
+        int
+            How many records the cache holds for the register now.
+        """
+        served = "" if server_time is None else server_time.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
         key = (self.system, self.connection, register)
         with transaction(self.db):
             if replace:
@@ -77,7 +110,9 @@ class RegisterCache:
                 "SELECT COUNT(*), COALESCE(MAX(changed), '') FROM cached_records WHERE system = ? AND connection = ? "
                 "AND register = ?", key).fetchone()
             self.db.execute(
-                "INSERT INTO sync_marks VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (system, connection, register) DO UPDATE "
+                "INSERT INTO sync_marks (system, connection, register, watermark, record_count, last_sync_at, "
+                "server_time) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (system, connection, register) DO UPDATE "
                 "SET watermark = excluded.watermark, record_count = excluded.record_count, "
-                "last_sync_at = excluded.last_sync_at", (*key, newest, count, utc_now()))
+                "last_sync_at = excluded.last_sync_at, server_time = excluded.server_time",
+                (*key, newest, count, utc_now(), served))
         return int(count)

@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS sync_marks (
     watermark TEXT NOT NULL,
     record_count INTEGER NOT NULL,
     last_sync_at TEXT NOT NULL,
+    server_time TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (system, connection, register)
 );
 CREATE TABLE IF NOT EXISTS cached_records (
@@ -91,6 +92,34 @@ CREATE TABLE IF NOT EXISTS bookings (
 );
 """
 
+# Columns added to a table after its first release, as (table, column, declaration): a state file
+# written by an older version gets them when it is opened, and keeps its rows.
+ADDED_COLUMNS = (
+    ("sync_marks", "server_time", "TEXT NOT NULL DEFAULT ''"),
+)
+
+
+def _missing_columns(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    return [(table, column, declaration) for table, column, declaration in ADDED_COLUMNS
+            if column not in {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}]
+
+
+def _add_columns(db: sqlite3.Connection) -> None:
+    """Bring an older state file's tables up to :data:`SCHEMA`, looking again under the write lock.
+
+    Two processes may open the same old file at once; the second finds the columns already there.
+    """
+    if not _missing_columns(db):
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for table, column, declaration in _missing_columns(db):
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
 
 def open_state(path: Path | str) -> sqlite3.Connection:
     """Open (and create) the state database; each statement commits unless in ``with db:``."""
@@ -102,6 +131,7 @@ def open_state(path: Path | str) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL" if str(path) != ":memory:" else "PRAGMA journal_mode=MEMORY")
     db.execute("PRAGMA synchronous=FULL")
     db.executescript(SCHEMA)
+    _add_columns(db)
     return db
 
 

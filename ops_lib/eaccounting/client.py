@@ -12,9 +12,12 @@ and turn into DataFrames for notebooks.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Generic, Iterator, Mapping, TypeVar
 
+import httpx
 import pandas as pd
 
 from ..connectors.session import ApiSession
@@ -44,6 +47,22 @@ R = TypeVar("R", bound=Record)
 MAX_PAGE_SIZE = 1000
 DOCUMENT_TYPE_VOUCHER = 3
 Progress = Callable[[int, int], None]
+
+
+def server_time(response: httpx.Response) -> dt.datetime | None:
+    """The service's clock when it answered, from the HTTP ``Date`` header.
+
+    The service dates its answers (RFC 9110, 6.6.1); keeping that time spares trusting the local
+    clock. None when there is no ``Date``, more than one, or one that does not parse.
+    """
+    dates = response.headers.get_list("date")
+    if len(dates) != 1:
+        return None
+    try:
+        moment = parsedate_to_datetime(dates[0])
+    except (TypeError, ValueError):
+        return None
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
 
 
 class Listing(Generic[R]):
@@ -109,6 +128,12 @@ class EAccountingClient:
         The authorised session (see :func:`ops_lib.connection.open_client`).
     page_size:
         Records per page when listing; the largest the service accepts by default.
+
+    Attributes
+    ----------
+    answered_at:
+        The service's time (:func:`server_time`) of the last GET's answer; None before one, or
+        when the service sent no date.
     """
 
     system = SYSTEM
@@ -116,6 +141,7 @@ class EAccountingClient:
     def __init__(self, session: ApiSession, page_size: int = MAX_PAGE_SIZE) -> None:
         self.session = session
         self.page_size = page_size
+        self.answered_at: dt.datetime | None = None
         self.customers: Register[Customer] = Register(self, "customers", Customer)
         self.articles: Register[Article] = Register(self, "articles", Article)
         self.projects: Register[Project] = Register(self, "projects", Project)
@@ -124,7 +150,9 @@ class EAccountingClient:
     # -- plumbing ------------------------------------------------------
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return loads(self.session.request("GET", path, params=params).content)
+        response = self.session.request("GET", path, params=params)
+        self.answered_at = server_time(response)
+        return loads(response.content)
 
     def send_json(self, method: str, path: str, payload: Any, params: Mapping[str, Any] | None = None) -> Any:
         response = self.session.request(method, path, params=params, content=dumps(payload).encode("utf-8"),

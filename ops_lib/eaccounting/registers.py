@@ -10,10 +10,17 @@ projects, as the run's options choose. Each row keeps the record's id in
 
 With a :class:`~ops_lib.register_cache.RegisterCache`, customers, articles
 and projects are pulled incrementally: only records whose ``ChangedUtc``
-(``ModifiedUtc`` for projects) is after the last pull, minus an overlap,
-are fetched and merged into the cache. One small request first asks the
-service how many records it holds; when the merged cache disagrees,
-records were deleted and the register is pulled in full.
+(``ModifiedUtc`` for projects) is after the service's time when the last
+pull began (its first answer's ``Date``), minus an overlap, are fetched and
+merged into the cache. One small request then asks the service how many
+records it holds; when the merged cache disagrees, records were deleted
+and the register is pulled in full.
+
+Cost centre items carry no change stamp (``CostCenterItemApi`` has only
+``Id``, ``CostCenterId``, ``Name``, ``ShortName`` and ``IsActive``) and
+have no list of their own: ``GET /costcenters`` answers with every cost
+centre and all its items in one request, which is as cheap as asking what
+changed could be, so they are read afresh each time and not cached.
 """
 
 from __future__ import annotations
@@ -66,19 +73,37 @@ def _rows(fields: dict[str, Callable[[dict[str, Any]], str]], records: list[dict
     return [{**{f: get(r) for f, get in fields.items()}, "_id": str(r.get("Id") or "")} for r in records]
 
 
+def _listing(client: EAccountingClient, path: str, params: dict[str, Any] | None = None,
+             progress: bool = False) -> tuple[list[dict[str, Any]], dt.datetime | None]:
+    """Every record of a list (raw dicts: typed records would be dropped at once), and the service's
+    time when its first page was answered: from then on, the next pull asks for changes."""
+    started: list[dt.datetime | None] = []
+    records = list(client.iter_data(path, params, progress, lambda _total: started.append(client.answered_at)))
+    return records, started[0] if started else None
+
+
 def pull(client: EAccountingClient, register: str, cache: RegisterCache | None = None, *, full: bool = False,
          overlap: dt.timedelta = DEFAULT_OVERLAP, progress: bool = False) -> list[dict[str, Any]]:
-    """Every record of ``customers``, ``articles`` or ``projects``: in full, or changes merged into the cache."""
+    """Every record of ``customers``, ``articles`` or ``projects``: in full, or changes merged into the cache.
+
+    Parameters
+    ----------
+    cache, full:
+        Pull incrementally into this cache (None: in full, nothing kept); ``full`` pulls in full anyway.
+    overlap:
+        How far before the last pull's start to ask from, for writes committed late.
+    """
     path, stamp = PULLED[register]
     mark = None if cache is None or full else cache.mark(register)
-    if mark is not None:
-        changed = list(client.iter_data(path, {"$filter": f"{stamp} gt {utc_stamp(mark.since(overlap))}"}))
+    start = None if mark is None else mark.since(overlap)
+    if cache is not None and start is not None:
+        changed, served = _listing(client, path, {"$filter": f"{stamp} gt {utc_stamp(start)}"})
         total = int(client.get_json(path, {"$page": 1, "$pagesize": 1})["Meta"]["TotalNumberOfResults"])
-        if cache.store(register, changed, stamp, replace=False) == total:  # type: ignore[union-attr]
-            return cache.records(register)  # type: ignore[union-attr]
-    records = list(client.iter_data(path, progress=progress))  # raw dicts: typed records would be dropped at once
+        if cache.store(register, changed, stamp, replace=False, server_time=served) == total:
+            return cache.records(register)
+    records, served = _listing(client, path, progress=progress)
     if cache is not None:
-        cache.store(register, records, stamp, replace=True)
+        cache.store(register, records, stamp, replace=True, server_time=served)
     return records
 
 

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -23,6 +24,7 @@ from .clock import Clock
 from .config import SandboxConfig
 from .core import Sandbox
 from .errors import ApiError
+from .server_date import ServerDate
 
 
 async def sandbox_info(request: Request) -> JSONResponse:
@@ -93,6 +95,7 @@ def create_app(config: SandboxConfig | None = None, clock: Clock | None = None) 
         Route("/_sandbox/expire-tokens", expire_tokens, methods=["POST"]),
         Route("/_sandbox/bulk-customers", bulk_customers, methods=["POST"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={500: _server_error})
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={500: _server_error},
+                    middleware=[Middleware(ServerDate, clock=sandbox.clock)])
     app.state.sandbox = sandbox
     return app

@@ -70,7 +70,9 @@ async def _serve(server: uvicorn.Server, host: str, out: TextIO) -> None:
 def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8765, out: TextIO = sys.stdout) -> int:
     """Serve until interrupted; return an exit code (0 after a clean stop)."""
     app = create_app(config)
-    server = _Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+    # date_header off: the app dates its answers by its own clock (see server_date.py)
+    server = _Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
+                                    date_header=False))
     asyncio.run(_serve(server, host, out))
     if not server.started:
         return 2
@@ -92,7 +94,8 @@ class ServerThread:
 
         self.host = host
         self.server = uvicorn.Server(
-            uvicorn.Config(create_app(config), host=host, port=0, log_level="warning", lifespan="on")
+            uvicorn.Config(create_app(config), host=host, port=0, log_level="warning", lifespan="on",
+                           date_header=False)
         )
         self._thread = threading.Thread(target=self.server.run, name="sandbox-server", daemon=True)
 
