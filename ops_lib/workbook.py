@@ -25,7 +25,9 @@ in Excel, where no cell type exists to say "text".
 
 from __future__ import annotations
 
+import functools
 import io
+import operator
 import re
 from pathlib import Path
 from typing import Any, Mapping
@@ -72,18 +74,32 @@ def _escaped(value: Any) -> Any:
     return value
 
 
-def _writable(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with the characters a workbook cannot hold escaped (a copy only when there are any)."""
-    def has_illegal(value: Any) -> bool:
-        return isinstance(value, str) and ILLEGAL_IN_XML.search(value) is not None
+def _writable(frame: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """``frame`` with what a workbook cannot hold escaped, and whether any text in it looks like a formula.
 
-    dirty = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c]) and frame[c].map(has_illegal).any()]
+    One pass over the text cells decides both, so a frame without either
+    costs no copy and its sheet no second pass through openpyxl's cells.
+    """
+    def flags(value: Any) -> int:
+        if not isinstance(value, str):  # pandas writes other objects as their str(); no number starts with "="
+            return 2 if str(value).startswith("=") else 0
+        return (1 if ILLEGAL_IN_XML.search(value) else 0) | (2 if value.startswith("=") else 0)
+
+    formula = any(str(c).startswith("=") for c in frame.columns)
+    dirty = []
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]):
+            continue
+        seen = functools.reduce(operator.or_, frame[column].map(flags), 0)
+        formula = formula or bool(seen & 2)
+        if seen & 1:
+            dirty.append(column)
     if not dirty:
-        return frame
+        return frame, formula
     out = frame.copy()
     for column in dirty:
         out[column] = out[column].map(_escaped)
-    return out
+    return out, formula
 
 
 def write_workbook(path: Path | str, sheets: Mapping[str, pd.DataFrame], colours: Mapping[str, str]) -> Path:
@@ -97,8 +113,12 @@ def write_workbook(path: Path | str, sheets: Mapping[str, pd.DataFrame], colours
     path = Path(path)
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        formulas: set[str] = set()
         for name, frame in sheets.items():
-            _writable(frame).to_excel(writer, sheet_name=name[:31], index=False)
+            writable, formula = _writable(frame)
+            writable.to_excel(writer, sheet_name=name[:31], index=False)
+            if formula:
+                formulas.add(name[:31])
         for name, sheet in writer.sheets.items():
             colour = colours.get(name, "#eeeeee").lstrip("#")
             for cell in sheet[1]:
@@ -106,7 +126,7 @@ def write_workbook(path: Path | str, sheets: Mapping[str, pd.DataFrame], colours
                 cell.fill = PatternFill("solid", fgColor=colour)
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = sheet.dimensions
-            for row in sheet.iter_rows():
+            for row in sheet.iter_rows() if name in formulas else ():
                 for cell in row:
                     if cell.data_type == "f":  # the suite writes no formulas: this is a text from the data
                         cell.data_type = "s"

@@ -89,6 +89,12 @@ def test_formula_like_text_is_a_text_cell_holding_exactly_the_data(tmp_path: Pat
     assert [sheet.cell(row=r, column=2).value for r in range(2, len(names) + 2)] == list(range(len(names)))
 
 
+def test_an_object_written_as_its_text_is_kept_as_text_too(tmp_path: Path) -> None:
+    target = write_workbook(tmp_path / "b.xlsx", {"S": pd.DataFrame({"file": [Path("=cmd|' /C calc'!A0")]})}, {})
+    cell = openpyxl.load_workbook(target)["S"]["A2"]
+    assert (cell.value, cell.data_type) == ("=cmd|' /C calc'!A0", "s")
+
+
 def test_control_characters_from_the_data_are_escaped_instead_of_crashing_the_write(tmp_path: Path) -> None:
     frame = pd.DataFrame({"name": ["Nul\x00Bolaget AB", "Bell\x07", "tab\tand\nnewline", "ok"],
                           "amount": [Decimal("-100.00"), Decimal("1"), Decimal("2"), Decimal("3")]})
