@@ -29,6 +29,7 @@ time still form one chain.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import getpass
 import hashlib
@@ -173,7 +174,8 @@ class RunArchive:
         self.root.mkdir(parents=True, exist_ok=True)
         with FileLock(str(self.root / ".archive.lock"), timeout=120, mode=PRIVATE):
             for path in slot.files():  # what the notebook wrote with its own open() or a looser umask
-                path.chmod(PRIVATE)
+                if not path.is_symlink():  # a link's target may lie outside the archive: not ours to change
+                    path.chmod(PRIVATE)
             previous = self.sealed()
             manifest = {
                 "manifest_version": MANIFEST_VERSION,
@@ -209,7 +211,8 @@ class RunArchive:
             writer.writeheader()
         writer.writerow(row)
         fd = os.open(self.index_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE)
-        os.fchmod(fd, PRIVATE)  # an index made before the archive was owner-only is tightened too
+        with contextlib.suppress(PermissionError):  # another user's index keeps the mode its owner gave it
+            os.fchmod(fd, PRIVATE)  # an index made before the archive was owner-only is tightened too
         with open(fd, "a", encoding="utf-8", newline="") as handle:
             handle.write(buffer.getvalue())
 

@@ -102,21 +102,24 @@ def test_formula_like_names_stay_text_in_every_output(tmp_path: Path, capsys: py
         assert main([*sync, "--left", str(with_new), "--out", str(tmp_path / "sync1")]) == 1
         plan_hash = re.search(r"--approved-hash ([0-9a-f]{64})", capsys.readouterr().out)
         assert plan_hash
-        main([*sync, "--left", str(with_new), "--out", str(tmp_path / "sync1"), "--apply",
-              "--approved-hash", plan_hash.group(1), "--approved-by", "bertil"])
+        assert main([*sync, "--left", str(with_new), "--out", str(tmp_path / "sync1"), "--apply",
+                     "--approved-hash", plan_hash.group(1), "--approved-by", "bertil"]) == 1  # renames stay manual
+        assert "0 failed" in capsys.readouterr().out
         without = _customers(tmp_path / "customers.csv", extra=False)
         assert main([*sync, "--left", str(without), "--out", str(tmp_path / "sync2")]) == 1
         plan_hash = re.search(r"--approved-hash ([0-9a-f]{64})", capsys.readouterr().out)
         assert plan_hash
-        main([*sync, "--left", str(without), "--out", str(tmp_path / "sync2"), "--apply",
-              "--approved-hash", plan_hash.group(1), "--approved-by", "bertil"])
+        assert main([*sync, "--left", str(without), "--out", str(tmp_path / "sync2"), "--apply",
+                     "--approved-hash", plan_hash.group(1), "--approved-by", "bertil"]) == 1
+        assert "0 failed" in capsys.readouterr().out
 
         export = ["export-vouchers", "--expenses", str(expenses), "--mappings", str(mappings), *url, *state,
                   "--out", str(tmp_path / "export")]
         assert main(export) == 1
         plan_hash = re.search(r"--approved-hash ([0-9a-f]{64})", capsys.readouterr().out)
         assert plan_hash
-        main([*export, "--apply", "--approved-hash", plan_hash.group(1), "--approved-by", "bertil"])
+        assert main([*export, "--apply", "--approved-hash", plan_hash.group(1), "--approved-by", "bertil"]) == 1
+        assert "0 failed, 1 blocked" in capsys.readouterr().out  # E-1008's category is not mapped
     capsys.readouterr()
 
     books = sorted(tmp_path.glob("*/*.xlsx"))
