@@ -10,8 +10,8 @@ What the data says is written as data, never as something Excel runs:
 
 - A text that starts with ``=`` (a name like ``=HYPERLINK(...)``) would
   become a live formula, since openpyxl takes any such string for one.
-  Every cell is written as the text it holds instead; the stored text is
-  not changed. Texts starting with ``+``, ``-`` or ``@`` are already
+  The suite writes no formulas, so every such cell is made a text cell;
+  the text itself is not changed. Texts starting with ``+``, ``-`` or ``@`` are already
   plain text cells in an ``.xlsx``.
 - The control characters XML cannot hold (all below U+0020 except tab,
   line feed and carriage return) are written as a visible ``\\xNN``
@@ -105,7 +105,24 @@ def _writable(frame: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
 def write_workbook(path: Path | str, sheets: Mapping[str, pd.DataFrame], colours: Mapping[str, str]) -> Path:
     """Write ``sheets`` (name -> frame, in order); a sheet's header takes its colour (``#rrggbb``) or grey.
 
-    The file gets mode 0600, like every output that holds company data.
+    Parameters
+    ----------
+    path:
+        The workbook to write (or replace); its folder is made if needed.
+    sheets:
+        Sheet name (cut to Excel's 31 characters) -> frame, written without its index.
+    colours:
+        Sheet name -> header colour.
+
+    Returns
+    -------
+    Path
+        ``path``, now mode 0600 like every output that holds company data.
+
+    Raises
+    ------
+    OSError
+        The file could not be written; the previous one is left as it was, with no temporary file.
     """
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
