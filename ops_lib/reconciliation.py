@@ -27,7 +27,7 @@ from .errors import ConflictError
 from .journal import utc_now
 from .sync_plan import WRITE_ACTIONS
 from .tokens import write_private_file
-from .workbook import write_workbook
+from .workbook import excel_csv_frame, write_workbook
 
 PAIR_COLUMNS = ["status", "left_number", "left_name", "right_number", "right_name", "differences", "issues",
                 "action", "suggestion_number", "suggestion_name", "suggestion_score"]
@@ -206,8 +206,10 @@ class Reconciliation:
     # -- writing --------------------------------------------------------
 
     def to_csv(self, path: Path | str) -> Path:
+        """The pairs as CSV for a spreadsheet: a formula-like text gets a leading ``'`` (see ``excel_csv_cell``)."""
         path = Path(path)
-        write_private_file(path, self.to_frame()[PAIR_COLUMNS].to_csv(index=False).encode("utf-8"))
+        frame = excel_csv_frame(self.to_frame()[PAIR_COLUMNS])
+        write_private_file(path, frame.to_csv(index=False).encode("utf-8"))
         return path
 
     def to_json(self, path: Path | str) -> Path:

@@ -12,6 +12,10 @@ Layout::
           manifest.json
       quarantine/                     files that leaked a secret (mode 0600, never archived)
 
+Every file in the archive holds company data or says who ran what, so
+sealing makes each one owner-only (0600), whoever wrote it: the notebook
+and its artifacts, the html copy, the manifest and the index.
+
 ``manifest.json`` names what ran, with which parameters and inputs, by
 whom, when, how it ended, and the SHA-256 of every file in the run's
 folder. It also holds the SHA-256 of the previous run's manifest, so the
@@ -25,11 +29,13 @@ time still form one chain.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import getpass
 import hashlib
 import io
 import json
+import os
 import platform
 import secrets
 import shutil
@@ -53,6 +59,7 @@ MANIFEST_VERSION = 1
 INDEX_COLUMNS = ("run_id", "date", "notebook", "status", "exit_code", "findings", "started_utc", "ended_utc",
                  "user", "host", "folder", "manifest_sha256", "message")
 READ_CHUNK = 1 << 20
+PRIVATE = 0o600
 
 
 def sha256_file(path: Path) -> str:
@@ -165,7 +172,10 @@ class RunArchive:
         archive adds the file hashes and the link to the previous manifest.
         """
         self.root.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(self.root / ".archive.lock"), timeout=120):
+        with FileLock(str(self.root / ".archive.lock"), timeout=120, mode=PRIVATE):
+            for path in slot.files():  # what the notebook wrote with its own open() or a looser umask
+                if not path.is_symlink():  # a link's target may lie outside the archive: not ours to change
+                    path.chmod(PRIVATE)
             previous = self.sealed()
             manifest = {
                 "manifest_version": MANIFEST_VERSION,
@@ -179,7 +189,7 @@ class RunArchive:
             }
             payload = (json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")
             path = slot.folder / MANIFEST
-            write_private_file(path, payload, mode=0o644)
+            write_private_file(path, payload, mode=PRIVATE)
             digest = hashlib.sha256(payload).hexdigest()
             row = {
                 "run_id": slot.run_id, "date": f"{slot.started.astimezone(timezone.utc):%Y-%m-%d}",
@@ -200,7 +210,10 @@ class RunArchive:
         if new:
             writer.writeheader()
         writer.writerow(row)
-        with self.index_path.open("a", encoding="utf-8", newline="") as handle:
+        fd = os.open(self.index_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE)
+        with contextlib.suppress(PermissionError):  # another user's index keeps the mode its owner gave it
+            os.fchmod(fd, PRIVATE)  # an index made before the archive was owner-only is tightened too
+        with open(fd, "a", encoding="utf-8", newline="") as handle:
             handle.write(buffer.getvalue())
 
     def rows(self) -> list[dict[str, str]]:

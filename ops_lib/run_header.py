@@ -15,6 +15,7 @@ from typing import Any, Mapping, Sequence
 import nbformat
 
 from .run_results import results_total
+from .tokens import write_private_file
 
 HEADER_TAG = "ops-run-header"
 
@@ -105,4 +106,4 @@ def render_html(executed: Path, target: Path) -> None:
     from nbconvert import HTMLExporter
 
     body, _ = HTMLExporter().from_filename(str(executed))
-    target.write_text(body, encoding="utf-8")
+    write_private_file(target, body.encode("utf-8"))  # it shows the notebook's outputs: company data

@@ -117,7 +117,9 @@ def execute(notebook: Path | str, params: Mapping[str, Any], executed: Path | st
         command = [sys.executable, "-m", "papermill", str(notebook), str(executed), "-f", params_path,
                    "--cwd", str(notebook.parent), "-k", kernel, "--execution-timeout", str(cell_timeout),
                    "--no-progress-bar", "--log-level", "WARNING"]
-        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        # umask 077: what the notebook writes (the executed copy, its artifacts) is owner-only from the start.
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                                 umask=0o077)
         try:
             output, _ = child.communicate(timeout=run_timeout)
         except subprocess.TimeoutExpired:

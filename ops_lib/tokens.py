@@ -264,7 +264,7 @@ class TokenStore:
 def write_private_file(path: Path, payload: bytes, mode: int = 0o600) -> None:
     """Write ``payload`` to ``path`` with mode 0600: temp file, fsync, rename, fsync dir.
 
-    Files that hold no secrets and are meant to be read by others (mapping tables, run manifests)
+    Files that hold no secrets and are meant to be read by others (mapping tables, the account setup)
     pass ``mode=0o644``; they get it before the rename, so the file is never seen with another mode.
     """
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -192,6 +192,9 @@ def test_a_run_is_archived_with_artifacts_inputs_header_and_a_chained_manifest(t
     header = nbformat.read(folder / "export.ipynb", as_version=4).cells[0].source
     assert "Dry run" in header and "demo export" in header and manifest["run_id"] in header
     assert "input.csv" in header and manifest["user"] in header
+    written = [archive / "index.csv", *folder.rglob("*")]
+    assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in written if p.is_file()} == {
+        name: "0o600" for name in ("index.csv", "export.ipynb", "export.html", "report.csv", "manifest.json")}
 
 
 def plant(tmp_path: Path, value: str) -> Path:
@@ -258,3 +261,20 @@ def test_a_second_run_while_the_first_still_runs_is_refused(tmp_path: Path) -> N
     assert (second.exit_code, second.status) == (2, "refused") and "already running" in second.message
     assert first and first[0].exit_code == 0  # type: ignore[attr-defined]
     assert [r["status"] for r in RunArchive(tmp_path / "runs").rows()] == ["refused", "clean"]
+
+
+@pytest.mark.slow
+def test_what_a_notebook_writes_is_owner_only_from_the_start(tmp_path: Path) -> None:
+    from ops_lib.run_results import recorded_results
+
+    body = ("import os, stat\nfrom ops_lib.run_results import record_results\n"
+            "with open('report.txt', 'w', encoding='utf-8') as handle:\n    handle.write('Parkbacken Konsult AB')\n"
+            "record_results(findings=0, mode=oct(stat.S_IMODE(os.stat('report.txt').st_mode)))")
+    previous = os.umask(0o022)  # the usual umask: files readable by all
+    try:
+        outcome = execute(tiny(tmp_path, body), {}, tmp_path / "out" / "tiny.ipynb", lock_dir=tmp_path / "locks")
+    finally:
+        os.umask(previous)
+    assert outcome.exit_code == 0, outcome.message
+    assert recorded_results(outcome.executed)[0]["mode"] == "0o600"
+    assert stat.S_IMODE(outcome.executed.stat().st_mode) == 0o600
