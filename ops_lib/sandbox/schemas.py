@@ -8,16 +8,28 @@ Visma's published v2 swagger; the sandbox validates request bodies with
 them and shapes every response from them, so a response always carries
 every published field (``null`` where unset), as the real service does.
 
-Types: ``str``, ``uuid``, ``datetime``, ``bool``, ``int``, ``number``,
-``array`` and ``object``.
+Types: ``str``, ``uuid``, ``datetime``, ``date``, ``bool``, ``int``,
+``number``, ``array`` and ``object``. ``date`` is a calendar date: the
+swagger calls it ``date-time`` like every other time field, but documents
+its format as ``yyyy-MM-dd`` and that is how the service answers it;
+``datetime`` is an instant, answered in UTC with ``Z``.
+
+A token ``=VALUE`` (JSON) is what the service answers for a field it keeps
+no value for: a .NET value type such as a price or a percentage is never
+``null`` but ``0``, and a few strings come back empty rather than null.
+Fields without it answer ``null`` when unset.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 from dataclasses import dataclass
 from typing import Any
 
-TYPES = frozenset({"str", "uuid", "datetime", "bool", "int", "number", "array", "object"})
+from .clock import parse_date
+
+TYPES = frozenset({"str", "uuid", "datetime", "date", "bool", "int", "number", "array", "object"})
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,18 @@ class Field:
     max_length: int | None = None
     required: bool = False
     read_only: bool = False
+    default: Any = None
+
+    def answer(self, value: Any) -> Any:
+        """``value`` as the service sends it: the default for no value, a calendar date without a time."""
+        if value is None:
+            return copy.copy(self.default)
+        if self.type == "date" and isinstance(value, str):
+            try:
+                return parse_date(value).isoformat()
+            except ValueError:
+                return value
+        return value
 
 
 @dataclass(frozen=True)
@@ -50,8 +74,8 @@ class Model:
         return tuple(f.name for f in self.fields)
 
     def shape(self, record: dict[str, Any]) -> dict[str, Any]:
-        """Return ``record`` with every field of the model, unset ones null."""
-        return {f.name: record.get(f.name) for f in self.fields}
+        """Return ``record`` with every field of the model as the service answers it (see :meth:`Field.answer`)."""
+        return {f.name: f.answer(record.get(f.name)) for f in self.fields}
 
 
 def _model(name: str, table: str) -> Model:
@@ -62,8 +86,11 @@ def _model(name: str, table: str) -> Model:
         if ftype not in TYPES:
             raise ValueError(f"{name}.{fname}: unknown type {ftype!r}")
         max_length = next((int(p) for p in rest if p.isdigit()), None)
+        default = next((json.loads(p[1:]) for p in rest if p.startswith("=")), None)
+        if ftype == "number" and default is not None:
+            default = float(default)
         fields.append(
-            Field(fname, ftype, max_length, required="req" in rest, read_only="ro" in rest)
+            Field(fname, ftype, max_length, required="req" in rest, read_only="ro" in rest, default=default)
         )
     return Model(name, tuple(fields))
 
@@ -97,7 +124,7 @@ CUSTOMER = _model(
     PayToAccountId uuid ro
     Name str 50 req
     Note str 4000
-    ReverseChargeOnConstructionServices bool
+    ReverseChargeOnConstructionServices bool =false
     WebshopCustomerNumber int
     MobilePhone str 50
     Telephone str 50
@@ -107,7 +134,7 @@ CUSTOMER = _model(
     WwwAddress str 255
     LastInvoiceDate datetime ro
     IsPrivatePerson bool req
-    DiscountPercentage number
+    DiscountPercentage number =0
     ChangedUtc datetime ro
     IsActive bool req
     ForceBookkeepVat bool
@@ -118,8 +145,8 @@ CUSTOMER = _model(
     EdiServiceDelivererId str
     AutoInvoiceActivationEmailSentDate datetime ro
     AutoInvoiceRegistrationRequestSentDate datetime ro
-    EmailAddresses array
-    CustomerLabels array
+    EmailAddresses array =[]
+    CustomerLabels array =[]
     """,
 )
 
@@ -130,7 +157,7 @@ ARTICLE = _model(
     IsActive bool req
     Number str 40 req
     Name str 50 req
-    NameEnglish str 50
+    NameEnglish str 50 =""
     NetPrice number
     GrossPrice number
     CodingId uuid req
@@ -138,16 +165,16 @@ ARTICLE = _model(
     UnitId uuid req
     UnitName str ro
     UnitAbbreviation str ro
-    StockBalance number
+    StockBalance number =0
     StockBalanceManuallyChangedUtc datetime ro
-    StockBalanceReserved number ro
-    StockBalanceAvailable number ro
+    StockBalanceReserved number ro =0
+    StockBalanceAvailable number ro =0
     ChangedUtc datetime ro
     HouseWorkType int
-    PurchasePrice number
+    PurchasePrice number =0
     PurchasePriceManuallyChangedUtc datetime ro
     SendToWebshop bool
-    ArticleLabels array
+    ArticleLabels array =[]
     """,
 )
 
@@ -230,7 +257,7 @@ COMPANY_SETTINGS = _model(
     PlusGiro str
     BankAccount str
     Iban str
-    AccountingLockedTo datetime
+    AccountingLockedTo date
     Gln str
     ProductVariant int
     TypeOfBusiness int
@@ -273,8 +300,8 @@ PROJECT = _model(
     Id uuid ro
     Number str 9 req
     Name str 50 req
-    StartDate datetime req
-    EndDate datetime
+    StartDate date req
+    EndDate date
     CustomerId uuid
     CustomerName str ro
     Notes str 500
@@ -287,8 +314,8 @@ FISCAL_YEAR = _model(
     "FiscalYearApi",
     """
     Id uuid ro
-    StartDate datetime req
-    EndDate datetime req
+    StartDate date req
+    EndDate date req
     IsLockedForAccounting bool
     BookkeepingMethod int
     """,
@@ -317,7 +344,7 @@ VOUCHER = _model(
     "VoucherApi",
     """
     Id uuid ro
-    VoucherDate datetime req
+    VoucherDate date req
     VoucherText str 100 req
     Rows array req
     NumberAndNumberSeries str ro
@@ -344,7 +371,7 @@ VOUCHER_ROW = _model(
     VatCodeAndPercent str ro
     Quantity number
     Weight number
-    DeliveryDate datetime
+    DeliveryDate date
     HarvestYear int
     ProjectId uuid
     """,
