@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from .clock import parse_datetime
 from .errors import ApiError
-from .schemas import Model
+from .tables import Model
 
 Predicate = Callable[[dict[str, Any]], bool]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from .clock import parse_datetime
 from .errors import ApiError, FieldError, validation_error
-from .schemas import Field, Model
+from .tables import Field, Model
 
 _NET_TYPES = {
     "uuid": "System.Guid",

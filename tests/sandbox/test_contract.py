@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from ops_lib.sandbox.clock import parse_datetime
-from ops_lib.sandbox.schemas import MODELS, Model
+from ops_lib.sandbox.schemas import MODELS
+from ops_lib.sandbox.tables import Model
 from tests.conftest import shared_reference
 
 LISTS = {
