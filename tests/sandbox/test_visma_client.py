@@ -20,6 +20,7 @@ import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from types import ModuleType
+from uuid import UUID
 from typing import Any
 
 import pytest
@@ -94,14 +95,14 @@ def _stored(store: Any, tenant: str, kind: str, key: str) -> dict[str, Any]:
 
 def test_customers_list_and_get(visma: ModuleType, store: Any, tenant: str) -> None:
     customers = list(visma.Customer.objects.all())
-    assert len(customers) == SIZES[COMPANY][0]  # every page, not only the first 50
+    assert len(customers) == store.count(tenant, "customers") >= SIZES[COMPANY][0]  # every page, not the first 50
     first = visma.Customer.objects.get(customers[0].id)
     stored = _stored(store, tenant, "customers", str(first.id))
     assert (first.customer_number, first.name, first.invoice_city) == (
         stored["CustomerNumber"], stored["Name"], stored["InvoiceCity"])
     assert first.terms_of_payment.number_of_days == stored["TermsOfPayment"]["NumberOfDays"]
     assert first.discount_percentage == 0
-    assert isinstance(first.pay_to_account_id, type(first.id))
+    assert isinstance(first.pay_to_account_id, UUID)
     assert isinstance(first.changed_utc, datetime) and first.changed_utc.tzinfo is not None
 
 
