@@ -77,6 +77,20 @@ def test_single_records_and_created_vouchers_match(api: httpx.Client) -> None:
         assert_matches(MODELS["VoucherRowApi"], row)
 
 
+def test_values_the_service_always_has_are_never_null(api: httpx.Client) -> None:
+    customer = api.get("customers").json()["Data"][0]
+    article = api.get("articles").json()["Data"][0]
+    assert customer["DiscountPercentage"] == 0 and str(uuid.UUID(customer["PayToAccountId"])) == customer["PayToAccountId"]
+    assert (article["NameEnglish"], article["PurchasePrice"], article["StockBalance"]) == ("", 0, 0)
+    terms = customer["TermsOfPaymentId"]
+    created = api.post("customers", json={
+        "Name": "Nollfri AB", "InvoiceAddress1": "Stortorget 1", "InvoiceCity": "Lund", "InvoicePostalCode": "222 22",
+        "InvoiceCountryCode": "SE", "TermsOfPaymentId": terms,
+        "IsPrivatePerson": False, "IsActive": True, "CurrencyCode": None, "EmailAddresses": None}).json()
+    assert (created["CurrencyCode"], created["EmailAddresses"], created["DiscountPercentage"]) == ("SEK", [], 0)
+    assert created["PayToAccountId"] == customer["PayToAccountId"]
+
+
 # The swagger calls calendar dates date-time too; the field tables tell the two apart (see schemas.py).
 _SWAGGER_TYPES = {
     ("string", "uuid"): {"uuid"}, ("string", "date-time"): {"datetime", "date"}, ("string", None): {"str"},
