@@ -15,6 +15,7 @@ import secrets
 import time
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -176,6 +177,18 @@ def api(sandbox: SandboxHarness) -> Iterator[httpx.Client]:
 
 
 # -- helpers several test modules use ------------------------------------------
+
+# Read-only reference material (the published swagger, research notes) beside the checkout, as in CI.
+SHARED_REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
+
+def shared_reference(name: str) -> Path:
+    """The reference file ``name`` from ``../shared/reference``; skips the test when it is not there."""
+    path = SHARED_REFERENCE / name
+    if not path.is_file():
+        pytest.skip(f"{name} is not in {SHARED_REFERENCE} (the shared reference folder beside this checkout)")
+    return path
+
 
 def planted_differences(register: str | None = None) -> list[dict[str, str]]:
     """The rows of the demo export's ``planted_differences.csv`` (of one register, when given)."""

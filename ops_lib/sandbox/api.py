@@ -24,8 +24,8 @@ from .clock import format_utc
 from .core import Sandbox
 from .errors import ApiError, FieldError, validation_error
 from .odata import compile_filter, query_error, sort_records
-from .schemas import Model
 from .scopes import ENDPOINT_SCOPES
+from .tables import Model
 
 
 @dataclass

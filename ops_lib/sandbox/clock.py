@@ -53,8 +53,8 @@ def format_utc(moment: datetime) -> str:
 
 
 def format_date(day: date) -> str:
-    """Format a calendar date the way date-only fields come back (midnight, no zone)."""
-    return f"{day.isoformat()}T00:00:00"
+    """Format a calendar date the way date-only fields come back: ``yyyy-MM-dd``, no time."""
+    return day.isoformat()
 
 
 def parse_datetime(text: str) -> datetime:

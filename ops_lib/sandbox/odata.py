@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from .clock import parse_datetime
 from .errors import ApiError
-from .schemas import Model
+from .tables import Model
 
 Predicate = Callable[[dict[str, Any]], bool]
 
@@ -155,7 +155,7 @@ class _Parser:
         if token.kind == "paren":
             raise query_error("a value was expected")
         raw = token.text[1:-1].replace("''", "'") if token.kind == "string" else token.text
-        if ftype == "datetime":
+        if ftype in ("datetime", "date"):
             try:
                 return parse_datetime(raw)
             except ValueError as exc:
@@ -176,7 +176,7 @@ class _Parser:
 def _typed(value: Any, ftype: str) -> Any:
     if value is None:
         return None
-    if ftype == "datetime" and isinstance(value, str):
+    if ftype in ("datetime", "date") and isinstance(value, str):
         return parse_datetime(value)
     if ftype in ("int", "number") and not isinstance(value, bool):
         return float(value)

@@ -25,6 +25,7 @@ from .schemas import (
     TERMS_OF_PAYMENT,
     UNIT,
 )
+from .seed import pay_to_account_id
 from .validation import validate
 
 
@@ -51,8 +52,11 @@ def _next_customer_number(call: Call) -> str:
 def _save_customer(call: Call, body: Any, existing: dict[str, Any] | None) -> dict[str, Any]:
     fields = validate(CUSTOMER, body)
     terms = _reference(call, "termsofpayments", fields["TermsOfPaymentId"], "TermsOfPaymentId")
-    record = dict(existing or {"EmailAddresses": [], "CustomerLabels": [], "CurrencyCode": "SEK"})
+    record = dict(existing or {})
     record.update(fields)
+    if not record.get("CurrencyCode"):  # sent as null or left out: the company's currency, as the service does
+        settings = call.store.get(call.tenant, "companysettings", "settings") or {}
+        record["CurrencyCode"] = settings.get("CurrencyCode") or "SEK"
     own_id = existing["Id"] if existing else None
     with call.store.transaction():
         if not record.get("CustomerNumber"):
@@ -62,6 +66,7 @@ def _save_customer(call: Call, body: Any, existing: dict[str, Any] | None) -> di
         record["Id"] = own_id or str(uuid.uuid4())
         record["TermsOfPaymentId"] = terms["Id"]
         record["TermsOfPayment"] = TERMS_OF_PAYMENT.shape(terms)
+        record["PayToAccountId"] = pay_to_account_id(call.tenant)
         record["ChangedUtc"] = call.sandbox.clock.stamp()
         call.store.put(call.tenant, "customers", record["Id"], record)
     return record

@@ -1,71 +1,14 @@
 """Field tables for the eAccounting v2 models the sandbox serves.
 
-Each model is written as a small table, one field a line: the JSON name
-(PascalCase, as the service spells it), its type, an optional maximum
-length, and the flags ``req`` (required on write) and ``ro`` (read-only:
-set by the service, ignored on input). The tables were written from
-Visma's published v2 swagger; the sandbox validates request bodies with
-them and shapes every response from them, so a response always carries
-every published field (``null`` where unset), as the real service does.
-
-Types: ``str``, ``uuid``, ``datetime``, ``bool``, ``int``, ``number``,
-``array`` and ``object``.
+The tables were written from Visma's published v2 swagger; how a table
+reads and how a response is shaped from it is in :mod:`.tables`.
+``tests/sandbox/test_contract.py`` checks them against the swagger.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-TYPES = frozenset({"str", "uuid", "datetime", "bool", "int", "number", "array", "object"})
-
-
-@dataclass(frozen=True)
-class Field:
-    """One JSON property of a model."""
-
-    name: str
-    type: str
-    max_length: int | None = None
-    required: bool = False
-    read_only: bool = False
-
-
-@dataclass(frozen=True)
-class Model:
-    """A named set of fields, in the order the service documents them."""
-
-    name: str
-    fields: tuple[Field, ...]
-
-    def field(self, name: str) -> Field | None:
-        """Return the field called ``name`` (exact spelling), or None."""
-        for f in self.fields:
-            if f.name == name:
-                return f
-        return None
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.fields)
-
-    def shape(self, record: dict[str, Any]) -> dict[str, Any]:
-        """Return ``record`` with every field of the model, unset ones null."""
-        return {f.name: record.get(f.name) for f in self.fields}
-
-
-def _model(name: str, table: str) -> Model:
-    fields = []
-    for line in table.strip().splitlines():
-        parts = line.split()
-        fname, ftype, rest = parts[0], parts[1], parts[2:]
-        if ftype not in TYPES:
-            raise ValueError(f"{name}.{fname}: unknown type {ftype!r}")
-        max_length = next((int(p) for p in rest if p.isdigit()), None)
-        fields.append(
-            Field(fname, ftype, max_length, required="req" in rest, read_only="ro" in rest)
-        )
-    return Model(name, tuple(fields))
+from .tables import Model
+from .tables import model_from_table as _model
 
 
 CUSTOMER = _model(
@@ -97,7 +40,7 @@ CUSTOMER = _model(
     PayToAccountId uuid ro
     Name str 50 req
     Note str 4000
-    ReverseChargeOnConstructionServices bool
+    ReverseChargeOnConstructionServices bool =false
     WebshopCustomerNumber int
     MobilePhone str 50
     Telephone str 50
@@ -107,7 +50,7 @@ CUSTOMER = _model(
     WwwAddress str 255
     LastInvoiceDate datetime ro
     IsPrivatePerson bool req
-    DiscountPercentage number
+    DiscountPercentage number =0
     ChangedUtc datetime ro
     IsActive bool req
     ForceBookkeepVat bool
@@ -118,8 +61,8 @@ CUSTOMER = _model(
     EdiServiceDelivererId str
     AutoInvoiceActivationEmailSentDate datetime ro
     AutoInvoiceRegistrationRequestSentDate datetime ro
-    EmailAddresses array
-    CustomerLabels array
+    EmailAddresses array =[]
+    CustomerLabels array =[]
     """,
 )
 
@@ -130,7 +73,7 @@ ARTICLE = _model(
     IsActive bool req
     Number str 40 req
     Name str 50 req
-    NameEnglish str 50
+    NameEnglish str 50 =""
     NetPrice number
     GrossPrice number
     CodingId uuid req
@@ -138,16 +81,16 @@ ARTICLE = _model(
     UnitId uuid req
     UnitName str ro
     UnitAbbreviation str ro
-    StockBalance number
+    StockBalance number =0
     StockBalanceManuallyChangedUtc datetime ro
-    StockBalanceReserved number ro
-    StockBalanceAvailable number ro
+    StockBalanceReserved number ro =0
+    StockBalanceAvailable number ro =0
     ChangedUtc datetime ro
     HouseWorkType int
-    PurchasePrice number
+    PurchasePrice number =0
     PurchasePriceManuallyChangedUtc datetime ro
     SendToWebshop bool
-    ArticleLabels array
+    ArticleLabels array =[]
     """,
 )
 
@@ -230,7 +173,7 @@ COMPANY_SETTINGS = _model(
     PlusGiro str
     BankAccount str
     Iban str
-    AccountingLockedTo datetime
+    AccountingLockedTo date
     Gln str
     ProductVariant int
     TypeOfBusiness int
@@ -273,8 +216,8 @@ PROJECT = _model(
     Id uuid ro
     Number str 9 req
     Name str 50 req
-    StartDate datetime req
-    EndDate datetime
+    StartDate date req
+    EndDate date
     CustomerId uuid
     CustomerName str ro
     Notes str 500
@@ -287,8 +230,8 @@ FISCAL_YEAR = _model(
     "FiscalYearApi",
     """
     Id uuid ro
-    StartDate datetime req
-    EndDate datetime req
+    StartDate date req
+    EndDate date req
     IsLockedForAccounting bool
     BookkeepingMethod int
     """,
@@ -317,7 +260,7 @@ VOUCHER = _model(
     "VoucherApi",
     """
     Id uuid ro
-    VoucherDate datetime req
+    VoucherDate date req
     VoucherText str 100 req
     Rows array req
     NumberAndNumberSeries str ro
@@ -344,7 +287,7 @@ VOUCHER_ROW = _model(
     VatCodeAndPercent str ro
     Quantity number
     Weight number
-    DeliveryDate datetime
+    DeliveryDate date
     HarvestYear int
     ProjectId uuid
     """,

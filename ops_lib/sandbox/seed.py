@@ -48,6 +48,15 @@ def org_number(first_nine: str) -> str:
     return f"{full[:6]}-{full[6:]}"
 
 
+def pay_to_account_id(company_id: str) -> str:
+    """The company's one account that customer payments are registered on (``PayToAccountId``).
+
+    The service fills it on every customer, so a client may read it as a
+    GUID that is never null.
+    """
+    return make_id(company_id, "pay-to-account")
+
+
 @dataclass(frozen=True)
 class Company:
     """A company the sandbox user can pick on the consent page."""
@@ -201,7 +210,7 @@ def _seed_company(store: Store, company: Company, today: date) -> None:
             "InvoiceAddress1": street, "InvoiceAddress2": None, "InvoiceCity": city,
             "InvoiceCountryCode": "SE", "InvoicePostalCode": postal, "Name": name,
             "Telephone": f"0{rng.randint(8, 99)}-{rng.randint(100000, 999999)}",
-            "TermsOfPaymentId": terms_ids[days], "TermsOfPayment": terms,
+            "TermsOfPaymentId": terms_ids[days], "TermsOfPayment": terms, "PayToAccountId": pay_to_account_id(tenant),
             "VatNumber": "SE" + org.replace("-", "") + "01", "WwwAddress": f"https://www.{slug}.example",
             "IsPrivatePerson": False, "IsActive": i % 17 != 5, "EmailAddresses": [],
             "CustomerLabels": [], "ReverseChargeOnConstructionServices": False,

@@ -16,7 +16,7 @@ from typing import Any
 
 from .clock import parse_datetime
 from .errors import ApiError, FieldError, validation_error
-from .schemas import Field, Model
+from .tables import Field, Model
 
 _NET_TYPES = {
     "uuid": "System.Guid",
@@ -24,6 +24,7 @@ _NET_TYPES = {
     "int": "System.Int32",
     "number": "System.Double",
     "datetime": "System.DateTime",
+    "date": "System.DateTime",
 }
 
 
@@ -46,7 +47,7 @@ def _type_error(field: Field, value: Any, path: str) -> FieldError | None:
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif field.type == "number":
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    elif field.type == "datetime":
+    elif field.type in ("datetime", "date"):
         ok = isinstance(value, str) and _is_datetime(value)
     elif field.type == "array":
         ok = isinstance(value, list)
