@@ -68,7 +68,8 @@ def build_plan(result: Reconciliation, writers: Mapping[str, Writer]) -> SyncPla
             except PlanBlocked as exc:
                 blocked = str(exc)
         actions.append(PlannedAction(int(index), result.register, row["action"], record.get("number", ""),
-                                     record.get("name", ""), writer.label if writer else side, calls, blocked))
+                                     record.get("name", ""), writer.label if writer else side, calls, blocked,
+                                     writer.target if writer else side))
     untouched = pairs[~pairs["action"].isin(WRITE_ACTIONS + ("none",))]
     targets = tuple(sorted({w.target for w in writers.values()}))
     return SyncPlan(result.register, result.master, result.left_name, result.right_name, targets, tuple(actions),
