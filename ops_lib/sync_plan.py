@@ -94,12 +94,24 @@ class PlannedAction:
     calls: tuple[Call, ...] = ()
     blocked: str = ""
     destination: str = ""
+    redo_of: str = ""
+    earlier_id: str = ""
 
     @functools.cached_property
     def digest(self) -> str:
-        text = canonical_json([self.register, self.action, self.number, self.name, self.destination, self.blocked,
-                               [c.digest for c in self.calls]])
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        parts: list[Any] = [self.register, self.action, self.number, self.name, self.destination, self.blocked,
+                            [c.digest for c in self.calls]]
+        if self.redo_of:  # a write made before and gone since: approving it again is a new decision
+            parts.append(["redo_of", self.redo_of])
+        return hashlib.sha256(canonical_json(parts).encode("utf-8")).hexdigest()
+
+    @property
+    def note(self) -> str:
+        """Why a person should look twice at this action (empty for most)."""
+        if not self.redo_of:
+            return ""
+        return (f"applied earlier under plan {self.redo_of[:12]}… (id {self.earlier_id or '?'}), no longer there; "
+                f"approving this plan writes it again")
 
 
 class ApprovableAction(Protocol):
@@ -193,10 +205,10 @@ class SyncPlan:
         for a in self.actions:
             base = {"row": a.row, "action": a.action, "number": a.number, "name": a.name, "target": a.target}
             if a.blocked:
-                rows.append({**base, "call": "", "blocked": a.blocked})
+                rows.append({**base, "call": "", "blocked": a.blocked, "note": ""})
             for c in a.calls:
-                rows.append({**base, "call": c.describe(), "blocked": ""})
-        return pd.DataFrame(rows, columns=["row", "action", "number", "name", "target", "call", "blocked"])
+                rows.append({**base, "call": c.describe(), "blocked": "", "note": a.note})
+        return pd.DataFrame(rows, columns=["row", "action", "number", "name", "target", "call", "blocked", "note"])
 
     def describe(self) -> str:
         blocked = len(self.actions) - len(self.writable)
@@ -207,7 +219,7 @@ class SyncPlan:
             if a.blocked:
                 lines.append(f"  - {a.action} {a.number} {a.name}: not written ({a.blocked})")
             for c in a.calls:
-                lines.append(f"  - {a.action} {a.number}: {c.describe()}")
+                lines.append(f"  - {a.action} {a.number}: {c.describe()}" + (f" ({a.note})" if a.note else ""))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 
 from ops_lib.connectors.limiter import RequestBudget
@@ -156,6 +158,42 @@ def test_a_second_apply_is_a_no_op(sandbox: SandboxHarness, tmp_path: Path) -> N
     assert {o.outcome for o in second.outcomes} <= {"found", "already_done", "blocked"}
     assert import_file.read_bytes() == before
     assert second.failed == 0 and second.exit_code == 1  # the manual rows are still there for a person
+
+
+def test_a_rerun_after_a_created_record_was_deleted_says_so_instead_of_already_done(
+        sandbox: SandboxHarness, tmp_path: Path) -> None:
+    sandbox.connect()
+    first = apply_all(sandbox, "customers", tmp_path)
+    approved = first.plan.plan_hash
+    deleted = next(c for c in customers(sandbox) if c["CustomerNumber"] == "1301")
+    with sandbox.api(sandbox.login()) as api:
+        assert api.delete(f"customers/{deleted['Id']}").status_code in (200, 204)
+
+    counting = Recording(sandbox.transport)
+    with open_session(sandbox, "customers", tmp_path, transport=counting) as session:
+        rerun = session.run(session.plan(), apply=True, approved_hash=approved, approved_by="bertil")
+    assert counting.write_count() == 0  # an approval is used once: nothing is recreated behind anyone's back
+    gone = next(o for o in rerun.outcomes if o.number == "1301")
+    assert gone.outcome == "gone" and gone.record_id == deleted["Id"]
+    assert "no longer there" in gone.message and "dry-run again" in gone.message
+    assert rerun.gone == 1 and rerun.exit_code == 1
+    assert "1301" not in {o.number for o in rerun.outcomes if o.outcome in ("done", "found", "already_done")}
+    assert rerun.transferred == sum(1 for o in rerun.outcomes if o.action == "create_left")  # the import rows only
+    assert "1 applied earlier but no longer there" in rerun.headline() and "ops-sync-attention" in rerun.summary_box()
+    written = rerun.write(tmp_path / "rerun")
+    body = json.loads(written["json"].read_text(encoding="utf-8"))
+    assert body["counts"]["gone"] == 1 and body["gone"] == 1
+    assert "gone" in openpyxl.load_workbook(written["xlsx"]).sheetnames
+
+    # A new dry run plans the create again under a new hash; approving that one recreates the record once.
+    with open_session(sandbox, "customers", tmp_path) as session:
+        again = session.plan()
+        recreate = next(a for a in again.actions if a.number == "1301")
+        assert again.plan_hash != approved and recreate.redo_of == approved
+        assert "applied earlier" in again.describe()
+        done = session.run(again, apply=True, approved_hash=again.plan_hash, approved_by="bertil")
+    assert next(o for o in done.outcomes if o.number == "1301").outcome == "done"
+    assert [c["CustomerNumber"] for c in customers(sandbox)].count("1301") == 1
 
 
 # -- crashes ------------------------------------------------------------------
