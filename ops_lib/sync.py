@@ -165,7 +165,8 @@ def authorise(plan: ApprovablePlan, journal: Journal, approved_hash: str, approv
     if four_eyes and _same_person(preparer, approved_by):
         raise ConflictError(f"Four-eyes approval: {approved_by} prepared this plan and cannot also approve it; "
                             f"ask a colleague to approve plan {approved_hash[:12]}…")
-    at = journal.record_approval(approved_hash, approved_by.strip(), preparer, four_eyes)
+    resources = {c.path.split("/")[0] for a in plan.actions for c in getattr(a, "calls", ())}
+    at = journal.record_approval(approved_hash, approved_by.strip(), preparer, four_eyes, resources)
     return SyncApproval(plan.register, approved_hash, approved_by.strip(), at, preparer, four_eyes, resumed)
 
 
@@ -238,7 +239,7 @@ class _Run:
         if own is not None and own.status == "done":
             return "already_done", own.record_id
         latest = self.journal.latest(call.target, call.digest)
-        if call.is_create and latest is not None and latest.status in ("sent", "unknown", "done"):
+        if call.is_create and latest is not None and latest.status in ("sent", "unknown", "superseded", "done"):
             if found := self._look_up(action, call, writer):  # a crash or a lost answer: it may exist already
                 return "found", found
         for attempt in range(RESEND_ATTEMPTS):
