@@ -8,6 +8,7 @@ against a sandbox served on 127.0.0.1, as a scheduled job would.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any, Iterator
@@ -94,6 +95,11 @@ def test_the_headless_rerun_after_a_crash_accepts_the_approved_hash(served: Serv
 
     code, rerun = ops_run(served, runs, *approved_apply(plan_hash))
     assert code == 1 and not rerun["dry_run"], rerun
+    # The writes made before the crash dropped out of the fresh plan: the rerun continues the approved one.
+    assert rerun["plan_hash"] != plan_hash and rerun["actions_applied"] == rerun["writes_planned"] > 0
+    artifacts = runs / RunArchive(runs).rows()[-1]["folder"] / "artifacts"
+    approval = json.loads((artifacts / "sync_approval.json").read_text(encoding="utf-8"))
+    assert approval["plan_hash"] == approval["resumed_from"] == plan_hash
     numbers = customer_numbers(served)
     assert CREATED_IN_EACCOUNTING <= set(numbers) and len(numbers) == len(set(numbers))
     journal = Journal(open_state(default_state_path(Path(os.environ["OPS_CONFIG_DIR"]))))
