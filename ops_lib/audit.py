@@ -6,7 +6,10 @@ removed or inserted run, or a file added after sealing each shows as a
 :class:`Break` naming the run and the file. :func:`audit_review` is what
 ``notebooks/90_audit_review.ipynb`` shows: a period's runs, whether they
 verify, and per run its findings and the changes it made in the
-accounting system, exportable to Excel.
+accounting system, exportable to Excel. Beside the runs it lists the
+period's operations log from the state database: every call a sync
+made, with its status, so an entry an approval left open reads ``sent``
+or ``unknown`` and one a newer approval replaced reads ``superseded``.
 """
 
 from __future__ import annotations
@@ -22,14 +25,19 @@ from typing import Any, Iterable
 import pandas as pd
 
 from .errors import DataInputError, OpsError
+from .journal import Journal
 from .run_archive import MANIFEST, RunArchive, read_manifest, sha256_file
 from .run_results import results_total
+from .settings import connection_settings
+from .statedb import default_state_path, open_state
 from .workbook import write_workbook
 
 DEFAULT_PERIOD_DAYS = 31
 RUN_COLUMNS = ("run_id", "date", "notebook", "subject", "status", "exit_code", "findings", "mode", "actions_planned",
                "actions_applied", "status_counts", "plan_hash", "started_utc", "ended_utc", "user", "host", "folder",
                "message")
+OPERATION_COLUMNS = ("created_at", "updated_at", "register", "action", "number", "name", "method", "path", "target",
+                     "status", "record_id", "error_code", "error_id", "message", "attempts", "plan_hash")
 
 
 @dataclass(frozen=True)
@@ -190,6 +198,8 @@ class AuditReview:
     end: date
     runs: pd.DataFrame
     verification: Verification
+    operations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=OPERATION_COLUMNS))
+    state_db: str = ""  # where ``operations`` came from ("" the configuration directory's), for a new period
 
     @property
     def breaks(self) -> pd.DataFrame:
@@ -200,15 +210,22 @@ class AuditReview:
         applied = int(self.runs["actions_applied"].sum()) if len(self.runs) else 0
         return (f"Runs from {self.start} to {self.end} in {self.root}: {len(self.runs)} "
                 f"({failed} failed, {applied} action(s) applied to accounting systems).\n"
-                + self.verification.describe())
+                + self.verification.describe() + "\n" + self.operations_summary())
+
+    def operations_summary(self) -> str:
+        """The operations log in one line: entries per status."""
+        counts = self.operations["status"].value_counts().sort_index() if len(self.operations) else {}
+        return (f"Operations log: {len(self.operations)} entr{'y' if len(self.operations) == 1 else 'ies'}"
+                + "".join(f", {n} {status}" for status, n in dict(counts).items()))
 
     def to_excel(self, path: Path | str) -> Path:
-        """The runs, the breaks and the period on three sheets."""
+        """The runs, the breaks, the period and the operations log on four sheets."""
         about = pd.DataFrame([{"archive": str(self.root), "from": str(self.start), "to": str(self.end),
                                "runs": len(self.runs), "verified": self.verification.ok,
                                "first_break": self.verification.first_break_text}])
-        return write_workbook(path, {"runs": self.runs, "breaks": self.breaks, "period": about},
-                              {"runs": "#ddeeff", "breaks": "#ffdddd", "period": "#eeeeee"})
+        return write_workbook(path, {"runs": self.runs, "breaks": self.breaks, "period": about,
+                                     "operations": self.operations},
+                              {"runs": "#ddeeff", "breaks": "#ffdddd", "period": "#eeeeee", "operations": "#eef7ee"})
 
     def runs_html(self) -> str:
         """The per-run table as HTML, without the archive folder column."""
@@ -220,7 +237,14 @@ class AuditReview:
 
     def _repr_html_(self) -> str:
         return (f"<p>Runs from {self.start} to {self.end}: {len(self.runs)}</p>"
-                + self.verification._repr_html_() + self.runs_html())
+                + self.verification._repr_html_() + self.runs_html() + self.operations_html())
+
+    def operations_html(self) -> str:
+        """The operations log's summary line and table (without the target key column)."""
+        table = (self.operations.drop(columns=["target"]).to_html(index=False, escape=True,
+                                                                  classes="ops-operations-table")
+                 if len(self.operations) else "")
+        return f"<p class='ops-operations'>{html.escape(self.operations_summary())}</p>{table}"
 
     def record(self) -> dict[str, Any]:
         """What the audit notebook records for ``ops run``: a break is a finding."""
@@ -229,9 +253,29 @@ class AuditReview:
                 "first_break": self.verification.first_break_text}
 
 
+def operations_log(state_db: Path | str | None, start: date, end: date) -> pd.DataFrame:
+    """The operations log entries active in the period; empty when there is no state database yet.
+
+    ``state_db`` empty or None: the configuration directory's ``state.sqlite``.
+    """
+    path = Path(state_db) if state_db else default_state_path(connection_settings({}).config_dir)
+    if not path.is_file():
+        return pd.DataFrame(columns=OPERATION_COLUMNS)
+    db = open_state(path)
+    try:
+        rows = Journal(db).operations(start.isoformat(), end.isoformat())
+    finally:
+        db.close()
+    return pd.DataFrame(rows, columns=OPERATION_COLUMNS)
+
+
 def audit_review(root: Path | str, start: str | date | None = None, end: str | date | None = None,
-                 today: date | None = None) -> AuditReview:
-    """The runs of a period (default: the last 31 days up to today) and their verification."""
+                 today: date | None = None, state_db: Path | str | None = None) -> AuditReview:
+    """The runs of a period (default: the last 31 days up to today), their verification, and the operations log.
+
+    ``state_db``: the state database whose operations log is listed
+    (empty or None: the configuration directory's).
+    """
     end_day = _day(end, "period_end") or today or date.today()
     start_day = _day(start, "period_start") or end_day - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     if start_day > end_day:
@@ -243,7 +287,8 @@ def audit_review(root: Path | str, start: str | date | None = None, end: str | d
         verification = verify_archive(root, [r["run_id"] for r in rows])
     except DataInputError:
         verification = Verification(archive.root)  # no archive yet: nothing to verify, nothing broken
-    return AuditReview(archive.root, start_day, end_day, runs, verification)
+    return AuditReview(archive.root, start_day, end_day, runs, verification,
+                       operations_log(state_db, start_day, end_day), str(state_db or ""))
 
 
 def verify_command(root: str) -> int:

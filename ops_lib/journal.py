@@ -8,6 +8,17 @@ before sending anything again, which is what makes a rerun safe. A call
 whose answer never arrived (a timeout after sending) is ``unknown`` and
 is treated the same way.
 
+An approval is *superseded* when an approval of another plan for the same
+register and the same targets (the same system connection and company,
+and the same import file) is recorded. At that moment the replaced
+approvals' entries still ``sent`` or ``unknown`` that write a resource
+the new plan writes too (``customers``, ``costcenteritems``, the import
+file, ...) become ``superseded``: closed, with the plan that replaced
+them in their message, so they no longer read as open forever. Only the
+current approval's entries stay open for its own rerun; and a create
+whose latest entry is ``superseded`` is still looked up before it is
+sent again, since its outcome was never learned.
+
 Plans are recorded here too, with who prepared them and the digests of
 their actions, so a rerun after a crash can check that what it is about
 to do is still part of the plan that was approved.
@@ -20,7 +31,7 @@ import datetime as dt
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Collection, Iterator
 
 
 def utc_now() -> str:
@@ -97,11 +108,33 @@ class Journal:
         recorded = self.plan(plan_hash)
         return recorded.prepared_by if recorded else default
 
-    def record_approval(self, plan_hash: str, approved_by: str, prepared_by: str, four_eyes: bool) -> str:
+    def record_approval(self, plan_hash: str, approved_by: str, prepared_by: str, four_eyes: bool,
+                        resources: Collection[str] = ()) -> str:
+        """Record an approval and close the open entries of the approvals it replaces; return when.
+
+        ``resources``: what the approved plan writes (the first segment of
+        each call's path); open entries of other plans for the same register
+        and targets that write one of them are marked ``superseded``.
+        """
         at = utc_now()
-        self.db.execute("INSERT INTO approvals VALUES (?, ?, ?, ?, ?)",
-                        (plan_hash, approved_by, at, prepared_by, int(four_eyes)))
+        with transaction(self.db):
+            self.db.execute("INSERT INTO approvals VALUES (?, ?, ?, ?, ?)",
+                            (plan_hash, approved_by, at, prepared_by, int(four_eyes)))
+            self._supersede(plan_hash, at, sorted(set(resources)))
         return at
+
+    def _supersede(self, plan_hash: str, at: str, resources: list[str]) -> None:
+        row = self.db.execute("SELECT register, targets FROM plans WHERE plan_hash = ?", (plan_hash,)).fetchone()
+        if row is None or not resources:
+            return
+        self.db.execute(
+            "UPDATE operations SET status = 'superseded', updated_at = ?, "
+            "message = 'superseded by plan ' || ? || ', approved at ' || ? || "
+            "CASE WHEN message = '' THEN '' ELSE ' (' || message || ')' END "
+            "WHERE status IN ('sent', 'unknown') AND plan_hash != ? "
+            f"AND substr(path, 1, instr(path || '/', '/') - 1) IN ({', '.join('?' * len(resources))}) "
+            "AND plan_hash IN (SELECT plan_hash FROM plans WHERE register = ? AND targets = ?)",
+            (at, plan_hash, at, plan_hash, *resources, row["register"], row["targets"]))
 
     # -- operations ----------------------------------------------------
 
@@ -141,10 +174,24 @@ class Journal:
         )
 
     def open_calls(self, plan_hash: str) -> list[tuple[str, str, str]]:
-        """(target, call digest, action digest) of calls still ``sent`` or ``unknown`` under a plan."""
+        """(target, call digest, action digest) of calls whose outcome a plan never learned.
+
+        ``superseded`` counts as open here: this is asked of the plan being
+        applied, which is the current approval again even if another one
+        had replaced it in between.
+        """
         rows = self.db.execute("SELECT target, call_digest, action_digest FROM operations WHERE plan_hash = ? "
-                               "AND status IN ('sent', 'unknown')", (plan_hash,)).fetchall()
+                               "AND status IN ('sent', 'unknown', 'superseded')", (plan_hash,)).fetchall()
         return [(r["target"], r["call_digest"], r["action_digest"]) for r in rows]
+
+    def operations(self, start: str, end: str) -> list[dict[str, object]]:
+        """Every entry active between the days ``start`` and ``end`` (YYYY-MM-DD, UTC), oldest first."""
+        rows = self.db.execute(
+            "SELECT created_at, updated_at, register, action, number, name, method, path, target, status, "
+            "record_id, error_code, error_id, message, attempts, plan_hash FROM operations "
+            "WHERE substr(created_at, 1, 10) <= ? AND substr(updated_at, 1, 10) >= ? ORDER BY created_at, id",
+            (end, start)).fetchall()
+        return [dict(r) for r in rows]
 
     def counts(self, plan_hash: str) -> dict[str, int]:
         rows = self.db.execute("SELECT status, COUNT(*) AS n FROM operations WHERE plan_hash = ? GROUP BY status",

@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS operations (
     name TEXT NOT NULL,
     method TEXT NOT NULL,
     path TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'done', 'failed', 'unknown')),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'done', 'failed', 'unknown', 'superseded')),
     record_id TEXT NOT NULL DEFAULT '',
     error_code TEXT NOT NULL DEFAULT '',
     error_id TEXT NOT NULL DEFAULT '',
@@ -132,7 +132,36 @@ def open_state(path: Path | str) -> sqlite3.Connection:
     db.execute("PRAGMA synchronous=FULL")
     db.executescript(SCHEMA)
     _add_columns(db)
+    _allow_superseded(db)
     return db
+
+
+def _allow_superseded(db: sqlite3.Connection) -> None:
+    """Let a database made before ``superseded`` existed hold that status.
+
+    SQLite cannot change a CHECK constraint in place, so the operations
+    table is rebuilt under the widened one, rows and ids unchanged, in one
+    transaction (a second process waiting on the lock finds it done).
+    """
+    def current() -> str:
+        row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'operations'").fetchone()
+        return str(row["sql"]) if row else ""
+
+    if "'superseded'" in current():
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        old = current()
+        if "'superseded'" not in old:
+            db.execute("ALTER TABLE operations RENAME TO operations_before_superseded")
+            db.execute(old.replace("'unknown')", "'unknown', 'superseded')", 1))
+            db.execute("INSERT INTO operations SELECT * FROM operations_before_superseded")
+            db.execute("DROP TABLE operations_before_superseded")
+            db.execute("CREATE INDEX IF NOT EXISTS operations_by_call ON operations (target, call_digest)")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def default_state_path(config_dir: Path) -> Path:

@@ -13,6 +13,12 @@ four-eyes on, the approver must not be the preparer.
 leaves and ``done`` or ``failed`` after; a create whose outcome is
 unknown is looked up by number and name before it is sent again. One
 failed action never stops the others.
+
+A write the journal holds as done that this run's fresh read shows
+missing again (the record was deleted there since) is not "already
+done": rerunning the approval that made it reports it as ``gone`` and
+sends nothing, and a new dry run plans it as a redo under a new hash,
+so writing it again takes a new approval.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from typing import Callable, Mapping
 import pandas as pd
 
 from .errors import ApiError, ConflictError, OpsError, ServiceUnreachable
-from .journal import Journal
+from .journal import Entry, Journal
 from .reconciliation import Reconciliation
 from .sync_plan import WRITE_ACTIONS, ApprovablePlan, Call, PlanBlocked, PlannedAction, SyncPlan, Writer
 from .tokens import write_private_file
@@ -42,10 +48,30 @@ def _record(frame: pd.DataFrame, position: int) -> dict[str, str] | None:
     return {str(k): "" if pd.isna(v) else str(v) for k, v in row.items()}
 
 
-def build_plan(result: Reconciliation, writers: Mapping[str, Writer]) -> SyncPlan:
+def _done_before(journal: Journal | None, writer: Writer | None, calls: tuple[Call, ...]) -> Entry | None:
+    """The journal's ``done`` entry of a call the fresh read shows still to be made, or None.
+
+    Only for a system read afresh in this run: a row written to an import
+    file stays out of the export until the other tool imports it, so a
+    done row planned again is waiting there, not gone.
+    """
+    if journal is None or writer is None or getattr(writer, "deferred", False):
+        return None
+    for call in calls:
+        latest = journal.latest(call.target, call.digest)
+        if latest is not None and latest.status == "done":
+            return latest
+    return None
+
+
+def build_plan(result: Reconciliation, writers: Mapping[str, Writer], journal: Journal | None = None) -> SyncPlan:
     """The calls of every planned write; actions whose payload cannot be built are kept, blocked, with why.
 
-    ``writers`` maps ``left``/``right`` to the writer of that side.
+    ``writers`` maps ``left``/``right`` to the writer of that side. With
+    the ``journal``, a write it holds as done that the fresh read shows
+    missing again (deleted or changed back in that system since) is
+    marked ``redo_of`` the plan that made it: its digest differs, so the
+    old approval cannot silently write it a second time.
     """
     actions = []
     pairs = result.pairs
@@ -67,8 +93,11 @@ def build_plan(result: Reconciliation, writers: Mapping[str, Writer]) -> SyncPla
                 calls = tuple(writer.plan(row["action"], record, current, differences))
             except PlanBlocked as exc:
                 blocked = str(exc)
+        earlier = _done_before(journal, writer, calls)
         actions.append(PlannedAction(int(index), result.register, row["action"], record.get("number", ""),
-                                     record.get("name", ""), writer.label if writer else side, calls, blocked))
+                                     record.get("name", ""), writer.label if writer else side, calls, blocked,
+                                     writer.target if writer else side, earlier.plan_hash if earlier else "",
+                                     earlier.record_id if earlier else ""))
     untouched = pairs[~pairs["action"].isin(WRITE_ACTIONS + ("none",))]
     targets = tuple(sorted({w.target for w in writers.values()}))
     return SyncPlan(result.register, result.master, result.left_name, result.right_name, targets, tuple(actions),
@@ -123,7 +152,9 @@ def authorise(plan: ApprovablePlan, journal: Journal, approved_hash: str, approv
         if recorded is None:
             raise ConflictError(f"The approval was given for plan {approved_hash[:12]}…, but the plan is now "
                                 f"{plan.plan_hash[:12]}…: the data changed; review the new plan and approve it again")
-        changed = [a for a in plan.actions if a.digest not in recorded.action_digests]
+        # A write this very approval made that is gone since is reported, not refused (and not sent).
+        changed = [a for a in plan.actions
+                   if a.digest not in recorded.action_digests and getattr(a, "redo_of", "") != approved_hash]
         if changed:
             listed = "; ".join(f"{a.action} {a.number} {a.name}" for a in changed[:5])
             raise ConflictError(f"The data changed after plan {approved_hash[:12]}… was approved: {len(changed)} "
@@ -134,7 +165,8 @@ def authorise(plan: ApprovablePlan, journal: Journal, approved_hash: str, approv
     if four_eyes and _same_person(preparer, approved_by):
         raise ConflictError(f"Four-eyes approval: {approved_by} prepared this plan and cannot also approve it; "
                             f"ask a colleague to approve plan {approved_hash[:12]}…")
-    at = journal.record_approval(approved_hash, approved_by.strip(), preparer, four_eyes)
+    resources = {c.path.split("/")[0] for a in plan.actions for c in getattr(a, "calls", ())}
+    at = journal.record_approval(approved_hash, approved_by.strip(), preparer, four_eyes, resources)
     return SyncApproval(plan.register, approved_hash, approved_by.strip(), at, preparer, four_eyes, resumed)
 
 
@@ -148,7 +180,7 @@ class Outcome:
     number: str
     name: str
     target: str
-    outcome: str  # planned, done, already_done, found, failed, blocked, unknown
+    outcome: str  # planned, done, already_done, found, gone, failed, blocked, unknown
     record_id: str = ""
     error_code: str = ""
     error_id: str = ""
@@ -207,7 +239,7 @@ class _Run:
         if own is not None and own.status == "done":
             return "already_done", own.record_id
         latest = self.journal.latest(call.target, call.digest)
-        if call.is_create and latest is not None and latest.status in ("sent", "unknown", "done"):
+        if call.is_create and latest is not None and latest.status in ("sent", "unknown", "superseded", "done"):
             if found := self._look_up(action, call, writer):  # a crash or a lost answer: it may exist already
                 return "found", found
         for attempt in range(RESEND_ATTEMPTS):
@@ -246,6 +278,10 @@ class _Run:
                             message="found after an unknown outcome")
 
     def action(self, action: PlannedAction) -> Outcome:
+        if action.redo_of == self.plan_hash:
+            return Outcome.of(action, "gone", record_id=action.earlier_id, message=(
+                f"applied earlier under this approval, no longer there (deleted or changed in {action.target} "
+                f"since); nothing was sent: dry-run again to recreate it"))
         writer = next(w for w in self.writers.values() if w.label == action.target)
         outcomes, record_id = [], ""
         for call in action.calls:

@@ -65,7 +65,7 @@ class SyncSession:
 
     def plan(self, result: Reconciliation | None = None) -> SyncPlan:
         """The calls the (reviewed) reconciliation implies; recorded with its preparer. Nothing is sent."""
-        plan = build_plan(result if result is not None else self.result, self.writers())
+        plan = build_plan(result if result is not None else self.result, self.writers(), self.journal)
         record_plan(plan, self.journal, self.prepared_by)
         return plan
 

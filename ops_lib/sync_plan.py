@@ -8,6 +8,13 @@ for a file-based side). The plan is what an analyst reviews and
 approves: its :attr:`SyncPlan.plan_hash` covers every call, the targets
 they go to and every action that could not be planned, so an approval
 cannot be carried over to a plan that differs in any payload.
+
+The hash covers what the plan does, never where its report is written:
+a target is named by its stable key (the system and company connection,
+or ``file:`` and an import file's name), not by the folder the import
+file lands in. So a plan approved after one run's dry run is the same
+plan in the next run, whose ``--out`` (or ``ops run`` artifacts folder)
+differs.
 """
 
 from __future__ import annotations
@@ -71,7 +78,12 @@ class Call:
 
 @dataclass(frozen=True)
 class PlannedAction:
-    """One reconciliation row's write: its calls, or why it cannot be written."""
+    """One reconciliation row's write: its calls, or why it cannot be written.
+
+    ``target`` is the writer's label as people read it (a company name, the
+    import file's full path); ``destination`` is the writer's stable key
+    (:attr:`Writer.target`), and only that is hashed.
+    """
 
     row: int
     register: str
@@ -81,12 +93,25 @@ class PlannedAction:
     target: str
     calls: tuple[Call, ...] = ()
     blocked: str = ""
+    destination: str = ""
+    redo_of: str = ""
+    earlier_id: str = ""
 
     @functools.cached_property
     def digest(self) -> str:
-        text = canonical_json([self.register, self.action, self.number, self.name, self.target, self.blocked,
-                               [c.digest for c in self.calls]])
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        parts: list[Any] = [self.register, self.action, self.number, self.name, self.destination, self.blocked,
+                            [c.digest for c in self.calls]]
+        if self.redo_of:  # a write made before and gone since: approving it again is a new decision
+            parts.append(["redo_of", self.redo_of])
+        return hashlib.sha256(canonical_json(parts).encode("utf-8")).hexdigest()
+
+    @property
+    def note(self) -> str:
+        """Why a person should look twice at this action (empty for most)."""
+        if not self.redo_of:
+            return ""
+        return (f"applied earlier under plan {self.redo_of[:12]}… (id {self.earlier_id or '?'}), no longer there; "
+                f"approving this plan writes it again")
 
 
 class ApprovableAction(Protocol):
@@ -122,8 +147,8 @@ class PlanBlocked(Exception):
 class Writer(Protocol):
     """What a sync needs from a target: plan calls, send them, find what a lost call created."""
 
-    label: str
-    target: str
+    label: str  # what people read: a company, an import file's path
+    target: str  # what is hashed: the system and connection, or ``file:`` and the file's name
 
     def plan(self, action: str, record: Mapping[str, str], current: Mapping[str, str] | None,
              differences: Sequence[str]) -> list[Call]:
@@ -180,10 +205,10 @@ class SyncPlan:
         for a in self.actions:
             base = {"row": a.row, "action": a.action, "number": a.number, "name": a.name, "target": a.target}
             if a.blocked:
-                rows.append({**base, "call": "", "blocked": a.blocked})
+                rows.append({**base, "call": "", "blocked": a.blocked, "note": ""})
             for c in a.calls:
-                rows.append({**base, "call": c.describe(), "blocked": ""})
-        return pd.DataFrame(rows, columns=["row", "action", "number", "name", "target", "call", "blocked"])
+                rows.append({**base, "call": c.describe(), "blocked": "", "note": a.note})
+        return pd.DataFrame(rows, columns=["row", "action", "number", "name", "target", "call", "blocked", "note"])
 
     def describe(self) -> str:
         blocked = len(self.actions) - len(self.writable)
@@ -194,7 +219,7 @@ class SyncPlan:
             if a.blocked:
                 lines.append(f"  - {a.action} {a.number} {a.name}: not written ({a.blocked})")
             for c in a.calls:
-                lines.append(f"  - {a.action} {a.number}: {c.describe()}")
+                lines.append(f"  - {a.action} {a.number}: {c.describe()}" + (f" ({a.note})" if a.note else ""))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

@@ -4,7 +4,7 @@ A :class:`SyncResult` holds one :class:`~ops_lib.sync.Outcome` per planned
 action: the record, the action, the outcome, the service's ``ErrorCode``
 and ``ErrorId`` and the error catalogue's explanation. It shows itself as
 a summary box (green when everything planned was transferred, red when
-anything failed) over the table, and saves as ``sync_results.xlsx`` and
+anything failed, amber when a write made earlier is gone again) over the table, and saves as ``sync_results.xlsx`` and
 ``sync_results.json`` beside the reconciliation.
 """
 
@@ -27,14 +27,20 @@ from .workbook import write_workbook
 TRANSFERRED = ("done", "found", "already_done")
 NOT_DONE = ("failed", "unknown")
 COLOURS = {"Summary": "#e8f5e9", "failed": "#ffcdd2", "unknown": "#ffcdd2", "blocked": "#fff8e1",
-           "done": "#e8f5e9", "found": "#e8f5e9", "already_done": "#e8f5e9", "planned": "#e3f2fd"}
+           "gone": "#ffe0b2", "done": "#e8f5e9", "found": "#e8f5e9", "already_done": "#e8f5e9",
+           "planned": "#e3f2fd"}
 
 
-def status_box(label: str, headline: str, applied: bool, failed: bool) -> str:
-    """The green (all done), red (something failed) or blue (dry run) box above a result table."""
-    ok = applied and not failed
-    colour, border = ("#e8f5e9", "#2e7d32") if ok else (("#ffebee", "#c62828") if applied else ("#e3f2fd", "#1565c0"))
-    state = "ops-sync-ok" if ok else ("ops-sync-failed" if applied else "ops-sync-dry-run")
+def status_box(label: str, headline: str, applied: bool, failed: bool, attention: bool = False) -> str:
+    """The green (all done), red (something failed), amber (needs a look) or blue (dry run) box."""
+    if not applied:
+        colour, border, state = "#e3f2fd", "#1565c0", "ops-sync-dry-run"
+    elif failed:
+        colour, border, state = "#ffebee", "#c62828", "ops-sync-failed"
+    elif attention:
+        colour, border, state = "#fff3e0", "#ef6c00", "ops-sync-attention"
+    else:
+        colour, border, state = "#e8f5e9", "#2e7d32", "ops-sync-ok"
     return (f"<div class='ops-sync-box {state}' style='background:{colour};border:2px solid {border};"
             f"padding:8px;margin:4px 0'><b>{html.escape(label)}</b>: {html.escape(headline)}</div>")
 
@@ -77,19 +83,26 @@ class SyncResult:
         return self._counts.get("planned", 0)
 
     @property
+    def gone(self) -> int:
+        """Writes this approval made earlier that the fresh read no longer shows: not transferred."""
+        return self._counts.get("gone", 0)
+
+    @property
     def exit_code(self) -> int:
-        """0 nothing to do or all applied; 1 something failed, waits for approval, or needs a person."""
-        return 1 if (self.failed or self.blocked or self.pending or self.plan.manual) else 0
+        """0 nothing to do or all applied; 1 something failed, is gone again, waits for approval, or needs a person."""
+        return 1 if (self.failed or self.blocked or self.pending or self.gone or self.plan.manual) else 0
 
     def headline(self) -> str:
         if not self.applied:
             return (f"Dry run: {self.pending} action(s) would be sent, {self.blocked} cannot be written; "
                     f"nothing was sent. Plan {self.plan.plan_hash}")
-        return (f"{self.transferred} transferred, {self.failed} failed, {self.blocked} not written; "
+        gone = (f"{self.gone} applied earlier but no longer there (dry-run again to recreate); "
+                if self.gone else "")
+        return (f"{self.transferred} transferred, {self.failed} failed, {self.blocked} not written; {gone}"
                 f"{self.plan.manual} row(s) left for manual work")
 
     def summary_box(self) -> str:
-        return status_box(self.plan.register, self.headline(), self.applied, bool(self.failed))
+        return status_box(self.plan.register, self.headline(), self.applied, bool(self.failed), bool(self.gone))
 
     def _repr_html_(self) -> str:
         frame = self.to_frame()
@@ -100,7 +113,7 @@ class SyncResult:
     def describe(self) -> str:
         lines = [f"{self.plan.register}: {self.headline()}"]
         for o in self.outcomes:
-            if o.outcome in ("failed", "unknown", "blocked"):
+            if o.outcome in ("failed", "unknown", "blocked", "gone"):
                 code = f" [ErrorCode {o.error_code}, ErrorId {o.error_id}]" if o.error_code else ""
                 lines.append(f"  {o.outcome}: {o.action} {o.number} {o.name}{code}: {o.explanation or o.message}")
         return "\n".join(lines)
@@ -111,7 +124,7 @@ class SyncResult:
     def to_json(self, path: Path | str) -> Path:
         body = {"register": self.plan.register, "plan_hash": self.plan.plan_hash, "applied": self.applied,
                 "approval": asdict(self.approval) if self.approval else None, "counts": self.counts(),
-                "transferred": self.transferred, "failed": self.failed, "blocked": self.blocked,
+                "transferred": self.transferred, "failed": self.failed, "blocked": self.blocked, "gone": self.gone,
                 "manual": self.plan.manual, "written": list(self.written),
                 "outcomes": [asdict(o) for o in self.outcomes]}
         write_private_file(Path(path), json.dumps(body, indent=1, ensure_ascii=False).encode("utf-8"))

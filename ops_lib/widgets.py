@@ -295,11 +295,12 @@ def audit_form(first: Any, out_dir: Any) -> Any:
     def refresh(review: Any) -> None:
         state["review"] = review
         verdict.value = review.verification._repr_html_()
-        table.value = review.runs_html()
+        table.value = review.runs_html() + review.operations_html()
 
     def on_show(_: Any) -> None:
         try:
-            refresh(audit_review(first.root, since.value or None, until.value or date.today()))
+            refresh(audit_review(first.root, since.value or None, until.value or date.today(),
+                                 state_db=first.state_db))
         except OpsError as exc:
             message.value = _message("error", str(exc))
             return

@@ -114,7 +114,7 @@ def test_the_review_lists_a_period_with_what_each_run_found_and_changed(archive:
     assert review.record() == {"findings": 0, "runs": 2, "period": ["2026-11-01", "2026-11-15"], "verified": True,
                                "first_break": ""}
     book = openpyxl.load_workbook(review.to_excel(tmp_path / "audit.xlsx"))
-    assert book.sheetnames == ["runs", "breaks", "period"]
+    assert book.sheetnames == ["runs", "breaks", "period", "operations"]
     assert [c.value for c in book["runs"]["D"]][1:] == ["customers", "products"]
     default = audit_review(archive, today=date(2026, 11, 25))
     assert (default.start, len(default.runs)) == (date(2026, 10, 26), 3)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 
+from ops_lib.audit import audit_review
 from ops_lib.connectors.limiter import RequestBudget
 from ops_lib.errors import ConflictError
 from ops_lib.journal import Journal
@@ -158,6 +162,42 @@ def test_a_second_apply_is_a_no_op(sandbox: SandboxHarness, tmp_path: Path) -> N
     assert second.failed == 0 and second.exit_code == 1  # the manual rows are still there for a person
 
 
+def test_a_rerun_after_a_created_record_was_deleted_says_so_instead_of_already_done(
+        sandbox: SandboxHarness, tmp_path: Path) -> None:
+    sandbox.connect()
+    first = apply_all(sandbox, "customers", tmp_path)
+    approved = first.plan.plan_hash
+    deleted = next(c for c in customers(sandbox) if c["CustomerNumber"] == "1301")
+    with sandbox.api(sandbox.login()) as api:
+        assert api.delete(f"customers/{deleted['Id']}").status_code in (200, 204)
+
+    counting = Recording(sandbox.transport)
+    with open_session(sandbox, "customers", tmp_path, transport=counting) as session:
+        rerun = session.run(session.plan(), apply=True, approved_hash=approved, approved_by="bertil")
+    assert counting.write_count() == 0  # an approval is used once: nothing is recreated behind anyone's back
+    gone = next(o for o in rerun.outcomes if o.number == "1301")
+    assert gone.outcome == "gone" and gone.record_id == deleted["Id"]
+    assert "no longer there" in gone.message and "dry-run again" in gone.message
+    assert rerun.gone == 1 and rerun.exit_code == 1
+    assert "1301" not in {o.number for o in rerun.outcomes if o.outcome in ("done", "found", "already_done")}
+    assert rerun.transferred == sum(1 for o in rerun.outcomes if o.action == "create_left")  # the import rows only
+    assert "1 applied earlier but no longer there" in rerun.headline() and "ops-sync-attention" in rerun.summary_box()
+    written = rerun.write(tmp_path / "rerun")
+    body = json.loads(written["json"].read_text(encoding="utf-8"))
+    assert body["counts"]["gone"] == 1 and body["gone"] == 1
+    assert "gone" in openpyxl.load_workbook(written["xlsx"]).sheetnames
+
+    # A new dry run plans the create again under a new hash; approving that one recreates the record once.
+    with open_session(sandbox, "customers", tmp_path) as session:
+        again = session.plan()
+        recreate = next(a for a in again.actions if a.number == "1301")
+        assert again.plan_hash != approved and recreate.redo_of == approved
+        assert "applied earlier" in again.describe()
+        done = session.run(again, apply=True, approved_hash=again.plan_hash, approved_by="bertil")
+    assert next(o for o in done.outcomes if o.number == "1301").outcome == "done"
+    assert [c["CustomerNumber"] for c in customers(sandbox)].count("1301") == 1
+
+
 # -- crashes ------------------------------------------------------------------
 
 @pytest.mark.parametrize("crash_at, when", [(1, "before"), (1, "after"), (2, "before"), (2, "after"),
@@ -209,6 +249,81 @@ def test_a_crash_before_the_import_file_is_written_loses_no_row(sandbox: Sandbox
         rerun = session.run(session.plan(), apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
     assert [r[0] for r in read_rows(Path(rerun.written[0]))[1:]] == ["1025"]
     assert rerun.failed == 0
+
+
+def test_a_newer_approval_closes_the_open_entries_of_the_one_it_replaced(sandbox: SandboxHarness,
+                                                                         tmp_path: Path) -> None:
+    sandbox.connect()
+    with open_session(sandbox, "customers", tmp_path, transport=Recording(sandbox.transport, crash_at=1)) as session:
+        first = session.plan()
+        with pytest.raises(Crash):
+            session.run(first, apply=True, approved_hash=first.plan_hash, approved_by="bertil")
+    # The data changes before anyone reruns the first approval: a new plan is approved, and its apply crashes too.
+    changed = tmp_path / "customers.csv"
+    source = (PM_EXPORT_DIR / "customers.csv").read_bytes().decode(ENCODING)
+    changed.write_bytes(source.replace("Nya Vägen 5", "Andra Vägen 9").encode(ENCODING))
+    with open_session(sandbox, "customers", tmp_path, left=changed,
+                      transport=Recording(sandbox.transport, crash_at=1)) as session:
+        second = session.plan()
+        assert second.plan_hash != first.plan_hash
+        with pytest.raises(Crash):
+            session.run(second, apply=True, approved_hash=second.plan_hash, approved_by="bertil")
+    journal = Journal(open_state(tmp_path / "state.sqlite"))
+    assert journal.counts(first.plan_hash) == {"superseded": 1}
+    assert journal.counts(second.plan_hash) == {"sent": 1}  # the current approval's entry stays open
+    # ... and its rerun still looks the record up before sending it again.
+    with open_session(sandbox, "customers", tmp_path, left=changed) as session:
+        rerun = session.run(session.plan(), apply=True, approved_hash=second.plan_hash, approved_by="bertil")
+    assert rerun.failed == 0 and rerun.approval and rerun.approval.resumed_from == second.plan_hash
+    numbers = [c["CustomerNumber"] for c in customers(sandbox)]
+    assert len(numbers) == len(set(numbers)) and {"1301", "1302", "1305"} <= set(numbers)
+    assert set(journal.counts(second.plan_hash)) == {"done"}
+    assert journal.counts(first.plan_hash) == {"superseded": 1}
+    journal.db.close()
+
+    review = audit_review(tmp_path / "runs", state_db=tmp_path / "state.sqlite")
+    closed = review.operations[review.operations["plan_hash"] == first.plan_hash]
+    assert list(closed["status"]) == ["superseded"] and second.plan_hash[:12] in closed["message"].iloc[0]
+    assert "superseded" in review._repr_html_()
+    sheet = openpyxl.load_workbook(review.export(tmp_path / "audit"))["operations"]
+    header = [c.value for c in sheet[1]]
+    assert "superseded" in [row[header.index("status")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_only_an_approval_writing_the_same_resource_supersedes_an_open_entry() -> None:
+    """Projects synced to cost-centre items and to projects are two syncs of one register: neither closes the other."""
+    journal = Journal(open_state(":memory:"))
+    targets = ("eaccounting:sandbox/demo", "file:import_projects_projects.csv")
+    for plan_hash in ("items-1", "projects-1", "items-2"):
+        journal.record_plan(plan_hash, "projects", targets, "anna", [])
+    journal.begin("items-1", targets[0], "call-1", "action-1", "projects", "create_right", "1026", "Nytt projekt",
+                  "POST", "costcenteritems")
+    journal.record_approval("projects-1", "bertil", "anna", False, {"projects"})
+    assert journal.counts("items-1") == {"sent": 1}
+    journal.record_approval("items-2", "bertil", "anna", False, {"costcenteritems"})
+    assert journal.counts("items-1") == {"superseded": 1}
+    journal.db.close()
+
+
+def test_a_state_database_from_before_superseded_is_widened_keeping_its_rows(tmp_path: Path) -> None:
+    from ops_lib.statedb import SCHEMA
+
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(SCHEMA.replace(", 'superseded')", ")"))
+    old.execute("INSERT INTO operations (id, plan_hash, target, call_digest, action_digest, register, action, number, "
+                "name, method, path, status, attempts, created_at, updated_at) VALUES "
+                "(7, 'h', 't', 'c', 'a', 'customers', 'create_right', '1301', 'X', 'POST', 'customers', 'sent', 1, "
+                "'2026-06-15T06:00:00+00:00', '2026-06-15T06:00:00+00:00')")
+    old.commit()
+    with pytest.raises(sqlite3.IntegrityError):
+        old.execute("UPDATE operations SET status = 'superseded'")
+    old.close()
+    db = open_state(path)
+    db.execute("UPDATE operations SET status = 'superseded' WHERE id = 7")
+    assert [tuple(r) for r in db.execute("SELECT id, number, status FROM operations")] == [(7, "1301", "superseded")]
+    assert db.execute("SELECT name FROM sqlite_master WHERE name = 'operations_by_call'").fetchone()
+    db.close()
 
 
 # -- rate limits and unavailability --------------------------------------------

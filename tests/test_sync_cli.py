@@ -49,3 +49,27 @@ def test_dry_run_then_apply_with_the_approved_hash(tmp_path: Path, capsys: pytes
         assert results["approval"]["approved_by"] == "bertil" and results["transferred"] == 3
         assert (tmp_path / "out" / "sync_results.xlsx").exists()
         assert (tmp_path / "out" / "import_projects_projects.csv").exists()
+
+
+def test_a_plan_approved_with_one_out_folder_applies_from_another(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The import file's folder is where the plan is written, not what it does: the hash ignores it."""
+    common = ["--left", str(PM_EXPORT_DIR / "customers.csv"), "--mapping", MAPPING, "--right", "sandbox",
+              "--state-db", str(tmp_path / "state.sqlite")]
+    with ServerThread(SandboxConfig(today=TODAY)) as server:
+        connect_over_socket(server.base_url)
+        common += ["--sandbox-url", server.base_url]
+        assert main(["sync", "customers", *common, "--out", str(tmp_path / "first")]) == 1
+        out = capsys.readouterr().out
+        plan_hash = re.search(r"--approved-hash ([0-9a-f]{64})", out)
+        assert plan_hash and "ROW import_customers_customers.csv" in out
+
+        code = main(["sync", "customers", *common, "--out", str(tmp_path / "second"), "--apply",
+                     "--approved-hash", plan_hash.group(1), "--approved-by", "bertil"])
+        captured = capsys.readouterr()
+        assert "the data changed" not in captured.err.lower() and code == 1  # manual rows stay for a person
+        results = json.loads((tmp_path / "second" / "sync_results.json").read_text(encoding="utf-8"))
+        assert results["plan_hash"] == plan_hash.group(1) and results["failed"] == 0
+        assert results["transferred"] == len([o for o in results["outcomes"] if o["outcome"] != "blocked"]) > 0
+        assert (tmp_path / "second" / "import_customers_customers.csv").exists()
+        assert not (tmp_path / "first" / "import_customers_customers.csv").exists()
