@@ -383,7 +383,7 @@ def test_lines_of_one_expense_that_disagree_are_refused_naming_both_rows(tmp_pat
         ("D-1", "2026-05-02", "card", "10", "", "", "", "", "Travel", "", "", "", ""),
         ("D-1", "2026-05-03", "card", "10", "", "", "", "", "Travel", "", "", "", ""),
     ])
-    with pytest.raises(DataInputError, match=r"expenses.csv, row 3, field 'day': expense D-1 has 2026-05-03 here "
+    with pytest.raises(DataInputError, match=r"expenses.csv, row 3, column 'date': expense D-1 has 2026-05-03 here "
                                              r"but 2026-05-02 on row 2"):
         read_expenses(source)
     bad = expenses_file(tmp_path, [("D-2", "03/05/2026", "card", "10", "", "", "", "", "Travel", "", "", "", "")])
