@@ -121,6 +121,7 @@ class PayrollRow:
     period: str
     day: date | None
     employee: str
+    account_at: str = ""  # the file, row and column of the account, for a message about it
 
 
 def _cell(record: Mapping[str, Any], field: str) -> str:
@@ -250,5 +251,6 @@ def read_payroll(path: Path | str, columns: ColumnMapping | None = None) -> list
         day = _cell(record, "date")
         out.append(PayrollRow(row, account, debit, credit, _cell(record, "cost_centre"), _cell(record, "project"),
                               _cell(record, "text"), rows.parse(row, "period", _cell(record, "period"), parse_period),
-                              date.fromisoformat(day) if day else None, _cell(record, "employee")))
+                              date.fromisoformat(day) if day else None, _cell(record, "employee"),
+                              f"{path.name}, row {row}, column {column_name(columns, 'account')!r}"))
     return out

@@ -429,3 +429,38 @@ def test_a_receipt_on_any_line_of_a_split_expense_is_its_receipt(tmp_path: Path)
     ])
     (expense,) = read_expenses(source)
     assert expense.receipt == source.parent / "r.pdf" and expense.rows == (2, 3)
+
+
+def test_an_unknown_account_or_item_names_the_mapping_file_its_row_and_column(sandbox: SandboxHarness,
+                                                                            tmp_path: Path) -> None:
+    folder = mappings(tmp_path, Misc="9999")
+    category_row = len((folder / "categories.csv").read_text(encoding="utf-8").splitlines())
+    with (folder / "tags.csv").open("a", encoding="utf-8") as f:
+        f.write("Projekt,1002,Projekt,9998\n")
+    tag_row = len((folder / "tags.csv").read_text(encoding="utf-8").splitlines())
+    day = MONTH.isoformat()
+    source = expenses_file(tmp_path, [
+        ("M-1", day, "card", "100", "SEK", "", "20", "", "Misc", "", "Unknown account", "", ""),
+        ("M-2", day, "card", "100", "SEK", "", "20", "", "Travel", "Projekt: 1002", "Unknown item", "", ""),
+    ])
+    sandbox.connect()
+    with session(sandbox, tmp_path, source, folder=folder) as s:
+        misc, tagged = s.plan().vouchers
+    assert misc.status == tagged.status == "blocked"
+    assert f"row 2: categories.csv, row {category_row}, column 'account' (Misc): account 9999 is not in the chart" in (
+        misc.draft.blocked)
+    assert (f"row 3: tags.csv, row {tag_row}, column 'item' (tag Projekt: 1002): '9998' is not in the cost centre "
+            f"Projekt") in tagged.draft.blocked
+
+    setup = folder / "accounts.yaml"
+    setup.write_text(setup.read_text(encoding="utf-8").replace("'1941'", "'1949'"), encoding="utf-8")
+    card = expenses_file(tmp_path, [("M-3", day, "card", "100", "SEK", "", "20", "", "Travel", "", "", "", "")])
+    with session(sandbox, tmp_path, card, folder=folder) as s:
+        (planned,) = s.plan().vouchers
+    assert "accounts.yaml, key 'card_contra_account': account 1949 is not in the chart" in planned.draft.blocked
+    payroll = tmp_path / "payroll.csv"
+    period = MONTH.strftime("%Y-%m")
+    payroll.write_text(f"account;debit;credit;period\n7210;100;;{period}\n9997;;100;{period}\n", encoding="utf-8")
+    with session(sandbox, tmp_path, payroll, kind="payroll") as s:
+        (planned,) = s.plan().vouchers
+    assert "payroll.csv, row 3, column 'account': account 9997 is not in the chart" in planned.draft.blocked
