@@ -5,8 +5,11 @@ any of the usual encodings and delimiters, a column mapping for the
 system's own headers, and an error naming the file, row and column for
 anything unusable. What makes a journal different from a register is
 that rows belong together: the lines of a split expense share its
-``expense_id`` (and must agree on its date, type and currency), and a
-payroll journal's rows form one voucher per period.
+``expense_id`` (and must agree on its date, type and currency; two lines
+that agree on date, amount, category, tags and note are one line
+exported twice, and refused), and a payroll journal's rows form one
+voucher per period, told apart from another run of the same period by
+the digest of its rows (:func:`payroll_digest`).
 
 Amounts stay ``Decimal`` exactly as written; rounding to öre happens only
 when a voucher is built, where the service requires it.
@@ -14,12 +17,14 @@ when a voucher is built, where the service requires it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
@@ -254,3 +259,17 @@ def read_payroll(path: Path | str, columns: ColumnMapping | None = None) -> list
                               date.fromisoformat(day) if day else None, _cell(record, "employee"),
                               f"{path.name}, row {row}, column {column_name(columns, 'account')!r}"))
     return out
+
+
+def payroll_digest(period: str, rows: Iterable[PayrollRow]) -> str:
+    """The content of one period's rows, whatever their order or number style (``1 000,00`` is ``1000``).
+
+    Every column counts, so a payroll run with other amounts, accounts,
+    cost centres, texts or employees is a different run.
+    """
+    def number(value: Decimal) -> str:
+        return format(value.normalize(), "f") if value else "0"
+
+    lines = sorted([r.account, number(r.debit), number(r.credit), r.cost_centre, r.project, r.text,
+                    r.day.isoformat() if r.day else "", r.employee] for r in rows)
+    return hashlib.sha256(json.dumps([period, lines], ensure_ascii=False).encode("utf-8")).hexdigest()

@@ -87,9 +87,12 @@ CREATE TABLE IF NOT EXISTS bookings (
     message TEXT NOT NULL DEFAULT '',
     attempts INTEGER NOT NULL DEFAULT 0,
     updated_at TEXT NOT NULL,
+    source_digest TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (target, source_key)
 );
 """
+# Columns added since a table was first created: (table, column, declaration), added to older files on open.
+ADDED_COLUMNS = (("bookings", "source_digest", "TEXT NOT NULL DEFAULT ''"),)
 
 
 def open_state(path: Path | str) -> sqlite3.Connection:
@@ -102,7 +105,20 @@ def open_state(path: Path | str) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL" if str(path) != ":memory:" else "PRAGMA journal_mode=MEMORY")
     db.execute("PRAGMA synchronous=FULL")
     db.executescript(SCHEMA)
+    _add_columns(db)
     return db
+
+
+def _add_columns(db: sqlite3.Connection) -> None:
+    """Bring a state file written by an older version up to :data:`SCHEMA` (another process may race us)."""
+    for table, column, declaration in ADDED_COLUMNS:
+        if column in {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}:
+            continue
+        try:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc):
+                raise
 
 
 def default_state_path(config_dir: Path) -> Path:

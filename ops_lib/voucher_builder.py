@@ -31,10 +31,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from .account_setup import ACCOUNT_ROLES, AccountSetup, SetupRules
-from .journals import CARD, REIMBURSEMENT, Expense, PayrollRow
-from .mappings import (ANY_TAG, NOT_EXPORTED, PROJECT_TARGET, SETUP_FILE, MappingTables, check_account,
-                       check_tag_item, check_tag_target)
+from .account_setup import SetupRules
+from .journals import CARD, REIMBURSEMENT, Expense, PayrollRow, payroll_digest
+from .mappings import (ANY_TAG, NOT_EXPORTED, PROJECT_TARGET, MappingTables, check_account, check_tag_item,
+                       check_tag_target)
 from .references import DimensionItem, References, VatCodeRef
 from .registers import fold_name
 from .sync_plan import canonical_json
@@ -92,6 +92,9 @@ class VoucherDraft:
     fix: str = ""
     stage: str = ""  # data, mapping or preflight: where a blocked voucher was stopped
     text_max: int = 100
+    # (source key, digest of the source rows it books): payroll only, where one key stands for a whole period,
+    # so that a second, different run of the period is told apart from a rerun of the same file.
+    source_digests: tuple[tuple[str, str], ...] = ()
 
     @functools.cached_property
     def key(self) -> str:
@@ -161,14 +164,6 @@ def preflight(day: date, refs: References) -> Blocked | None:
         return Blocked("preflight", f"the books are locked up to {refs.locked_to}; {day} is in a locked period",
                        "move the lock date back, or book in an open period")
     return None
-
-
-def _setup_keys(setup: AccountSetup) -> dict[str, str]:
-    """Each account of the setup -> where it is set (``accounts.yaml, key 'card_contra_account'``)."""
-    keys: dict[str, str] = {}
-    for role in ACCOUNT_ROLES:
-        keys.setdefault(getattr(setup, role), f"{SETUP_FILE}, key {role!r}")
-    return keys
 
 
 def _accounts_bookable(lines: Iterable[VoucherLine], day: date, refs: References,
@@ -339,7 +334,7 @@ def build_expense_vouchers(expenses: Sequence[Expense], tables: MappingTables, r
             if stopped:
                 raise stopped
             lines, source_total, booked = _expense_lines(expense, tables, refs, rules)
-            _accounts_bookable(lines, expense.day, refs, _setup_keys(tables.setup))
+            _accounts_bookable(lines, expense.day, refs, tables.setup.origins())
             receipts = _receipt(expense.receipt, rules)
         except Blocked as exc:
             exact = _source_total_or_zero(expense, refs)
@@ -382,7 +377,8 @@ def merge_per_export(drafts: Sequence[VoucherDraft], name: str, refs: References
                            receipts=tuple(r for d in group for r in d.receipts),
                            source_total=sum((d.source_total for d in group), ZERO),
                            booked_total=sum((d.booked_total for d in group), ZERO),
-                           rows=tuple(r for d in group for r in d.rows)))
+                           rows=tuple(r for d in group for r in d.rows),
+                           source_digests=tuple(sd for d in group for sd in d.source_digests)))
     return out
 
 
@@ -404,7 +400,7 @@ def build_payroll_vouchers(rows: Sequence[PayrollRow], tables: MappingTables, re
         debit, credit = sum((r.debit for r in group), ZERO), sum((r.credit for r in group), ZERO)
         draft = VoucherDraft("payroll", (key,), day, f"Payroll {period}" + (f" {journal_id}" if journal_id else ""),
                              tables.setup.voucher_series, source_total=debit, rows=tuple(r.row for r in group),
-                             text_max=rules.voucher_text_max)
+                             text_max=rules.voucher_text_max, source_digests=((key, payroll_digest(period, group)),))
         try:
             stopped = preflight(day, refs)
             if stopped:
@@ -426,7 +422,7 @@ def build_payroll_vouchers(rows: Sequence[PayrollRow], tables: MappingTables, re
             residual = sum((ln.debit for ln in lines), ZERO) - sum((ln.credit for ln in lines), ZERO)
             lines += _signed(tables.setup.rounding_account, -residual, text="Öresavrundning")
             booked = sum((ln.debit for ln in lines), ZERO)
-            _accounts_bookable(lines, day, refs, {**_setup_keys(tables.setup),
+            _accounts_bookable(lines, day, refs, {**tables.setup.origins(),
                                                   **{r.account: r.account_at for r in group if r.account_at}})
         except Blocked as exc:
             drafts.append(draft.block(exc.stage, exc.problem, exc.fix))

@@ -464,3 +464,58 @@ def test_an_unknown_account_or_item_names_the_mapping_file_its_row_and_column(sa
     with session(sandbox, tmp_path, payroll, kind="payroll") as s:
         (planned,) = s.plan().vouchers
     assert "payroll.csv, row 3, column 'account': account 9997 is not in the chart" in planned.draft.blocked
+
+
+def payroll_file(tmp_path: Path, name: str, amount: str, account: str = "7210") -> Path:
+    period = MONTH.strftime("%Y-%m")
+    path = tmp_path / name
+    path.write_text(f"account;debit;credit;period\n{account};{amount};;{period}\n2820;;{amount};{period}\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_a_second_different_payroll_run_of_a_booked_period_is_refused_unless_a_journal_id_tells_it_apart(
+        sandbox: SandboxHarness, tmp_path: Path) -> None:
+    period = MONTH.strftime("%Y-%m")
+    first = payroll_file(tmp_path, "payroll.csv", "1000")
+    sandbox.connect()
+    assert book(sandbox, tmp_path, first, kind="payroll").counts() == {"booked": 1}
+    assert book(sandbox, tmp_path, first, kind="payroll").counts() == {"already_booked": 1}
+    same = tmp_path / "same.csv"  # the same rows, exported again in another order and style
+    same.write_text(f"account;credit;debit;period\n2820;1000,00;;{period}\n7210;;1 000;{period}\n", encoding="utf-8")
+    assert book(sandbox, tmp_path, same, kind="payroll").counts() == {"already_booked": 1}
+
+    bonus = payroll_file(tmp_path, "bonus.csv", "500")
+    with session(sandbox, tmp_path, bonus, kind="payroll") as s:
+        (planned,) = s.plan().vouchers
+    assert planned.status == "blocked"
+    assert f"payroll:{period} is booked already as voucher" in planned.draft.blocked
+    assert "from other rows" in planned.draft.blocked and "--journal-id" in planned.draft.fix
+    assert book(sandbox, tmp_path, bonus, kind="payroll").counts() == {"blocked": 1} and len(vouchers(sandbox)) == 1
+
+    assert book(sandbox, tmp_path, bonus, kind="payroll", journal_id="bonus").counts() == {"booked": 1}
+    assert book(sandbox, tmp_path, bonus, kind="payroll", journal_id="bonus").counts() == {"already_booked": 1}
+    assert len(vouchers(sandbox)) == 2
+    with session(sandbox, tmp_path, first, kind="payroll", journal_id="again") as s:
+        (planned,) = s.plan().vouchers
+    assert planned.status == "blocked" and f"the same rows are booked already as payroll:{period} (voucher" in (
+        planned.draft.blocked)
+    assert len(vouchers(sandbox)) == 2
+
+
+def test_an_interrupted_payroll_run_then_a_different_file_for_the_period_is_not_taken_as_booked(
+        sandbox: SandboxHarness, tmp_path: Path) -> None:
+    sandbox.connect()
+    first = payroll_file(tmp_path, "payroll.csv", "1000")
+    with session(sandbox, tmp_path, first, kind="payroll") as s:
+        plan = s.plan()
+        s.bookings.sending(plan.vouchers[0].draft.source_keys, plan.vouchers[0].draft.key, plan.plan_hash,
+                           plan.vouchers[0].draft.day.isoformat(), (),
+                           digests=dict(plan.vouchers[0].draft.source_digests))
+        s.poster.send(plan.vouchers[0].draft, ())  # sent, then the run died before the ledger heard back
+    other = payroll_file(tmp_path, "other.csv", "700")
+    result = book(sandbox, tmp_path, other, kind="payroll")
+    (outcome,) = result.outcomes
+    assert outcome.outcome == "blocked" and "an interrupted run booked other rows" in outcome.message
+    assert len(vouchers(sandbox)) == 1
+    assert book(sandbox, tmp_path, first, kind="payroll").counts() == {"already_booked": 1}
