@@ -507,15 +507,17 @@ def test_an_interrupted_payroll_run_then_a_different_file_for_the_period_is_not_
         sandbox: SandboxHarness, tmp_path: Path) -> None:
     sandbox.connect()
     first = payroll_file(tmp_path, "payroll.csv", "1000")
-    with session(sandbox, tmp_path, first, kind="payroll") as s:
+    with session(sandbox, tmp_path, first, kind="payroll", transport=Recording(sandbox.transport, crash_at=1)) as s:
         plan = s.plan()
-        s.bookings.sending(plan.vouchers[0].draft.source_keys, plan.vouchers[0].draft.key, plan.plan_hash,
-                           plan.vouchers[0].draft.day.isoformat(), (),
-                           digests=dict(plan.vouchers[0].draft.source_digests))
-        s.poster.send(plan.vouchers[0].draft, ())  # sent, then the run died before the ledger heard back
+        with pytest.raises(Crash):  # the voucher reached the service; the ledger never heard back
+            s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
     other = payroll_file(tmp_path, "other.csv", "700")
-    result = book(sandbox, tmp_path, other, kind="payroll")
-    (outcome,) = result.outcomes
-    assert outcome.outcome == "blocked" and "an interrupted run booked other rows" in outcome.message
-    assert len(vouchers(sandbox)) == 1
+    with session(sandbox, tmp_path, other, kind="payroll") as s:
+        plan = s.plan()
+        assert plan.vouchers[0].status == "check_first"
+        (outcome,) = s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil").outcomes
+    assert outcome.outcome == "blocked" and "an interrupted run booked other rows for payroll:" in outcome.message
+    assert "--journal-id" in outcome.message and len(vouchers(sandbox)) == 1
     assert book(sandbox, tmp_path, first, kind="payroll").counts() == {"already_booked": 1}
+    assert book(sandbox, tmp_path, other, kind="payroll", journal_id="extra").counts() == {"booked": 1}
+    assert len(vouchers(sandbox)) == 2
