@@ -42,7 +42,7 @@ _TYPES = {
 }
 # Tags are written "Group: Value" (or "Group=Value"), several separated by ";" or "|".
 _TAG_SPLIT = re.compile(r"[;|]")
-_PERIOD = re.compile(r"^(\d{4})-?(\d{2})(?:-?\d{2})?$")
+_PERIOD = re.compile(r"^([0-9]{4})-?([0-9]{2})(?:-?[0-9]{2})?$")  # ASCII digits: "２０２６" is not 2026
 
 
 def expense_type(text: str) -> str:

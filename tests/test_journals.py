@@ -76,6 +76,14 @@ def test_payroll_debit_credit_and_account_follow_the_number_rule(tmp_path: Path,
         read_payroll(path)
 
 
+def test_a_payroll_period_in_other_digits_is_refused_not_booked_as_another_period(tmp_path: Path) -> None:
+    path = tmp_path / "payroll.csv"
+    path.write_text("account;debit;credit;period\n7210;10;;\uff12\uff10\uff12\uff16-\uff10\uff15\n",
+                    encoding="utf-8")
+    with pytest.raises(DataInputError, match=r"payroll.csv, row 2, column 'period': .* is not a period"):
+        read_payroll(path)
+
+
 # -- duplicates and split expenses -------------------------------------------------
 
 def test_a_repeated_line_is_refused_naming_both_rows(tmp_path: Path) -> None:
