@@ -5,10 +5,11 @@ One row per source key (``expense:<id>``, ``payroll:<period>``, or
 or mapping it was booked under. A payroll key also keeps the digest of
 the rows it was booked from, so a second, different payroll run of the
 period is refused (or booked under its own journal id), never taken for
-the one already booked. The row
-is written ``sending`` *before* the voucher leaves (committed, so a crash
-cannot lose it) and ``booked`` with the voucher's id and number when the
-service answers. A rerun never sends a booked key again. A key left
+the one already booked.
+
+The row is written ``sending`` *before* the voucher leaves (committed, so
+a crash cannot lose it) and ``booked`` with the voucher's id and number
+when the service answers. A rerun never sends a booked key again. A key left
 ``sending`` or ``unknown`` (a crash, a timeout) is first looked up in the
 accounting system by the voucher key in its text; only when it is not
 there is it sent again. A ``failed`` key (the service refused it) may be

@@ -2,9 +2,12 @@
 
 :func:`plan_export` sorts the built vouchers (:mod:`ops_lib.voucher_builder`)
 against the bookings ledger (:mod:`ops_lib.bookings`): *new*, *already
-booked* (never sent again, whatever changed), *check first* (an earlier
-run was interrupted: the accounting system is searched for it before
-anything is sent) or *blocked* (with the reason and the fix). The plan
+booked* (never sent again, whatever changed in the mapping), *check
+first* (an earlier run was interrupted: the accounting system is searched
+for it before anything is sent) or *blocked* (with the reason and the
+fix). A payroll period booked from other rows than this file's is
+blocked, not already booked: it is a second run, booked only under its
+own journal id (:func:`booked_differently`). The plan
 hash covers every voucher's rows, so an approval cannot carry over to a
 plan whose accounts or amounts moved.
 
