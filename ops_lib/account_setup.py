@@ -63,6 +63,13 @@ class AccountSetup:
             raise DataInputError(f"{path}: the field(s) {', '.join(missing)} are missing or empty")
         return cls(**values)
 
+    def origins(self) -> dict[str, str]:
+        """Each account of the setup -> where it is set (``accounts.yaml, key 'card_contra_account'``), for messages."""
+        keys: dict[str, str] = {}
+        for role in ACCOUNT_ROLES:
+            keys.setdefault(getattr(self, role), f"accounts.yaml, key {role!r}")
+        return keys
+
     def write(self, path: Path | str) -> Path:
         """Write the setup as diffable YAML, atomically (it holds no secrets, so it is readable by all)."""
         path = Path(path)

@@ -1,10 +1,15 @@
 """The bookings ledger: each expense and payroll journal booked at most once, ever, per company.
 
-One row per source key (``expense:<id>``, ``payroll:<period>``) and
-company, whatever plan, grouping or mapping it was booked under. The row
-is written ``sending`` *before* the voucher leaves (committed, so a crash
-cannot lose it) and ``booked`` with the voucher's id and number when the
-service answers. A rerun never sends a booked key again. A key left
+One row per source key (``expense:<id>``, ``payroll:<period>``, or
+``payroll:<period>:<journal id>``) and company, whatever plan, grouping
+or mapping it was booked under. A payroll key also keeps the digest of
+the rows it was booked from, so a second, different payroll run of the
+period is refused (or booked under its own journal id), never taken for
+the one already booked.
+
+The row is written ``sending`` *before* the voucher leaves (committed, so
+a crash cannot lose it) and ``booked`` with the voucher's id and number
+when the service answers. A rerun never sends a booked key again. A key left
 ``sending`` or ``unknown`` (a crash, a timeout) is first looked up in the
 accounting system by the voucher key in its text; only when it is not
 there is it sent again. A ``failed`` key (the service refused it) may be
@@ -21,7 +26,7 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from .locks import exclusive
 
@@ -59,6 +64,7 @@ class Booking:
     attachment_ids: tuple[str, ...]
     message: str
     updated_at: str
+    source_digest: str = ""  # what was sent for this key (payroll: its rows); empty when not known
 
 
 class Bookings:
@@ -77,8 +83,19 @@ class Bookings:
             (self.target, *keys)).fetchall()
         return {r["source_key"]: Booking(r["source_key"], r["voucher_key"], r["status"], r["voucher_id"],
                                          r["voucher_number"], r["voucher_date"],
-                                         tuple(json.loads(r["attachment_ids"])), r["message"], r["updated_at"])
+                                         tuple(json.loads(r["attachment_ids"])), r["message"], r["updated_at"],
+                                         r["source_digest"])
                 for r in rows}
+
+    def with_digests(self, digests: Iterable[str]) -> dict[str, Booking]:
+        """Digest -> a booked row of the same source content, under whatever key it was booked."""
+        wanted = [d for d in dict.fromkeys(digests) if d]
+        if not wanted:
+            return {}
+        rows = self.db.execute(
+            f"SELECT source_key FROM bookings WHERE target = ? AND status = 'booked' "
+            f"AND source_digest IN ({', '.join('?' * len(wanted))})", (self.target, *wanted)).fetchall()
+        return {b.source_digest: b for b in self.of(r["source_key"] for r in rows).values()}
 
     def uploads(self, voucher_key: str) -> tuple[str, ...]:
         """Receipts already uploaded for this voucher key (by an earlier, interrupted run)."""
@@ -87,22 +104,29 @@ class Bookings:
         return tuple(json.loads(row["attachment_ids"])) if row else ()
 
     def _set(self, source_keys: Sequence[str], voucher_key: str, status: str, plan_hash: str, voucher_date: str,
-             *, attempt: bool = False, **fields: str) -> None:
-        """Insert or update each source key's row with these columns in one statement; ``attempt`` counts a send."""
+             *, attempt: bool = False, digests: Mapping[str, str] | None = None, **fields: str) -> None:
+        """Insert or update each source key's row with these columns in one statement; ``attempt`` counts a send.
+
+        ``digests`` (source key -> digest of its content) is written only when given, so a later
+        ``booked`` or ``failed`` keeps the digest of what was sent.
+        """
         columns = {"voucher_key": voucher_key, "status": status, "plan_hash": plan_hash,
                    "voucher_date": voucher_date, "updated_at": utc_now(), **fields}
-        updates = ", ".join(f"{name} = excluded.{name}" for name in columns)
+        names = [*columns, *(["source_digest"] if digests is not None else [])]
+        updates = ", ".join(f"{name} = excluded.{name}" for name in names)
         count = ", attempts = bookings.attempts + 1" if attempt else ""
         with transaction(self.db):
             self.db.executemany(
-                f"INSERT INTO bookings (target, source_key, {', '.join(columns)}, attempts) "
-                f"VALUES (?, ?, {', '.join('?' * len(columns))}, ?) "
+                f"INSERT INTO bookings (target, source_key, {', '.join(names)}, attempts) "
+                f"VALUES (?, ?, {', '.join('?' * len(names))}, ?) "
                 f"ON CONFLICT (target, source_key) DO UPDATE SET {updates}{count}",
-                [(self.target, key, *columns.values(), int(attempt)) for key in source_keys])
+                [(self.target, key, *columns.values(), *([digests.get(key, "")] if digests is not None else []),
+                  int(attempt)) for key in source_keys])
 
     def sending(self, source_keys: Sequence[str], voucher_key: str, plan_hash: str, voucher_date: str,
-                attachment_ids: Sequence[str]) -> None:
-        self._set(source_keys, voucher_key, "sending", plan_hash, voucher_date, attempt=True,
+                attachment_ids: Sequence[str], digests: Mapping[str, str] | None = None) -> None:
+        """Written before the voucher leaves, with the digest of the content each source key is booked from."""
+        self._set(source_keys, voucher_key, "sending", plan_hash, voucher_date, attempt=True, digests=digests or {},
                   attachment_ids=json.dumps(list(attachment_ids)), message="")
 
     def booked(self, source_keys: Sequence[str], voucher_key: str, plan_hash: str, voucher_date: str,

@@ -115,7 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--mappings", default="params/mappings", help="the mapping tables folder")
     export.add_argument("--columns", help="a column mapping YAML for the export's headers")
     export.add_argument("--grouping", choices=["per_expense", "per_export"], default="per_expense")
-    export.add_argument("--journal-id", default="", help="payroll: tells two runs of one period apart")
+    export.add_argument("--journal-id", default="",
+                        help="payroll: names a second run of a booked period so it is booked beside the first")
     export.add_argument("--out", type=Path, default=Path("build/export"))
     export.add_argument("--apply", action="store_true", help="book the vouchers (needs --approved-hash)")
     _approval_arguments(export)

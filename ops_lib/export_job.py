@@ -161,7 +161,9 @@ def open_export(kind: str, source: str | Path, target: str = DEMO_SOURCE, *, map
     grouping:
         ``per_expense`` (one voucher each) or ``per_export`` (one per export and fiscal year).
     journal_id:
-        Payroll only: tells two payroll runs of one period apart (a second run is booked, not refused).
+        Payroll only: names a second payroll run of a period, so it is booked beside the first. Without
+        it, rows for a booked period that differ from the booked ones are blocked; the same rows are
+        already booked.
 
     Raises
     ------

@@ -23,12 +23,19 @@ import pandas as pd
 from .account_setup import SetupRules
 from .errors import ConflictError
 from .export_job import open_connected
-from .mappings import (NOT_EXPORTED, PROJECT_TARGET, MappingProblem, MappingTables, check_mappings,
-                       problems_frame, read_table, write_table)
+from .mappings import (NOT_EXPORTED, PROJECT_TARGET, SETUP_FILE, MappingProblem, MappingTables, check_mappings,
+                       location, problems_frame, read_table, write_table)
 from .references import References
 from .registers import fold_name
 from .sources import DEMO_SOURCE
 from .tokens import write_private_file
+
+
+def _where(problem: MappingProblem) -> str:
+    """The file, row and column of a problem (a key of ``accounts.yaml``), as the user opens them."""
+    if problem.table == SETUP_FILE:
+        return f"{SETUP_FILE}, key {problem.field!r}"
+    return location(problem.table, problem.row, problem.field)
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class MappingCheck:
         if not self.problems:
             return f"Every mapping is valid for {self.day}."
         lines = [f"{len(self.problems)} mapping problem(s) for {self.day}:"]
-        lines += [f"  {p.table} row {p.row} ({p.key}), {p.field} {p.value}: {p.problem}; fix: {p.fix}"
+        lines += [f"  {_where(p)}{'' if p.key == p.field else f' ({p.key})'} {p.value}: {p.problem}; fix: {p.fix}"
                   for p in self.problems]
         return "\n".join(lines)
 

@@ -46,12 +46,20 @@ NOT_EXPORTED = "none"
 SETUP_FILE = "accounts.yaml"
 
 
+def location(table: str, row: int, column: str) -> str:
+    """Where a value of a mapping table lives, for messages: ``categories.csv, row 4, column 'account'``."""
+    return f"{table}.csv" + (f", row {row}" if row else "") + f", column {column!r}"
+
+
 @dataclass(frozen=True)
 class CategoryMapping:
     category: str
     account: str
     vat_code: str = ""
     row: int = field(default=0, compare=False)
+
+    def where(self, column: str) -> str:
+        return location("categories", self.row, column)
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,9 @@ class TagMapping:
     target: str
     item: str = ""
     row: int = field(default=0, compare=False)
+
+    def where(self, column: str) -> str:
+        return location("tags", self.row, column)
 
 
 TABLES: dict[str, tuple[type, tuple[str, ...]]] = {

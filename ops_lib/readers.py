@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -100,8 +102,8 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):  # a number cell: its shortest exact text, never an exponent ("1e-05")
+        return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
@@ -151,9 +153,9 @@ def _normaliser(register: str, field: str) -> Callable[[str], str] | None:
     if field in s.booleans:
         return normal_bool
     if field in s.decimals:
-        return normal_decimal
+        return functools.partial(normal_decimal, signed=field not in s.non_negative)
     if field in s.integers:
-        return normal_integer
+        return functools.partial(normal_integer, signed=field not in s.non_negative)
     if field in s.kinds:
         return normal_kind
     if field in s.dates:

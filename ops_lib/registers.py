@@ -39,6 +39,9 @@ class RegisterSpec:
     integers: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()
+    # Decimal or integer fields that are never negative: days, rates, prices, the debit and credit columns.
+    # A minus there is a typo (or a credit in the wrong column), so it is refused, not booked the other way.
+    non_negative: tuple[str, ...] = ()
     # (field, fallback field) pairs taken together: when every field of the block is empty,
     # the whole block comes from the fallbacks, which are then dropped (they are never compared).
     fallback_block: tuple[tuple[str, str], ...] = ()
@@ -51,7 +54,7 @@ SPECS: dict[str, RegisterSpec] = {
          "country_code", "phone", "email", "website", "contact_name", "contact_email", "contact_phone",
          "payment_terms_days", "currency", "is_active", "office_address1", "office_address2", "office_postal_code",
          "office_city", "office_country_code"),
-        integers=("payment_terms_days",),
+        integers=("payment_terms_days",), non_negative=("payment_terms_days",),
         # The invoicing address, falling back to the head-office address, as the integration does.
         fallback_block=(("address1", "office_address1"), ("address2", "office_address2"),
                         ("postal_code", "office_postal_code"), ("city", "office_city"),
@@ -59,7 +62,8 @@ SPECS: dict[str, RegisterSpec] = {
     ),
     "products": RegisterSpec(
         "products", ("number", "name", "kind", "unit", "price", "vat_rate", "is_active"),
-        decimals=("price", "vat_rate"), kinds=("kind",),
+        # The service's article prices have a minimum of 0 (see the API reference), so neither may be negative.
+        decimals=("price", "vat_rate"), kinds=("kind",), non_negative=("price", "vat_rate"),
     ),
     "projects": RegisterSpec("projects", ("number", "name", "is_active")),
     # Journals to book, not registers to compare: read with the same readers, then built into vouchers.
@@ -69,12 +73,14 @@ SPECS: dict[str, RegisterSpec] = {
         ("expense_id", "date", "type", "amount", "currency", "company_amount", "exchange_rate", "vat_amount",
          "vat_code", "category", "tags", "note", "receipt", "employee"),
         required=("expense_id", "date", "type", "amount"), booleans=(),
+        # A negative amount (with its VAT) is a refund or a credit on the card: legitimate, booked the other way.
         decimals=("amount", "company_amount", "exchange_rate", "vat_amount"), dates=("date",),
+        non_negative=("exchange_rate",),
     ),
     "payroll": RegisterSpec(
         "payroll", ("account", "debit", "credit", "cost_centre", "project", "text", "period", "date", "employee"),
         required=("account", "period"), booleans=(), decimals=("debit", "credit"), integers=("account",),
-        dates=("date",),
+        dates=("date",), non_negative=("debit", "credit", "account"),
     ),
 }
 
@@ -114,13 +120,17 @@ def normal_kind(text: str) -> str:
     raise ValueError(f"{text!r} is not a product kind (product, work type or travel expense)")
 
 
-def normal_decimal(text: str) -> str:
+def normal_decimal(text: str | Decimal, *, signed: bool = True) -> str:
     """The canonical text of an amount or rate, whatever its scale: ``2580,00`` and ``2580.0`` -> ``2580``.
 
     Systems write the same amount with different decimals; the canonical
-    text drops trailing zeros so equal amounts compare equal as text.
+    text drops trailing zeros so equal amounts compare equal as text. Text
+    must be a plain number (:func:`ops_lib.money.to_decimal`); with
+    ``signed=False`` a negative one is refused too.
     """
     value: Decimal = to_decimal(text)
+    if not signed and value < 0:
+        raise ValueError(f"{text!r} is negative; this column takes 0 or more")
     return format(value.normalize(), "f") if value else "0"
 
 
@@ -143,10 +153,13 @@ def normal_date(text: str) -> str:
     raise ValueError(f"{text!r} is not a date (write it as YYYY-MM-DD)")
 
 
-def normal_integer(text: str) -> str:
+def normal_integer(text: str, *, signed: bool = True) -> str:
+    """A whole number as text (``30``, ``30,0``); with ``signed=False`` a negative one is refused."""
     value = to_decimal(text)
     if value != value.to_integral_value():
         raise ValueError(f"{text!r} is not a whole number")
+    if not signed and value < 0:
+        raise ValueError(f"{text!r} is negative; this column takes 0 or more")
     return str(int(value))
 
 

@@ -88,14 +88,15 @@ CREATE TABLE IF NOT EXISTS bookings (
     message TEXT NOT NULL DEFAULT '',
     attempts INTEGER NOT NULL DEFAULT 0,
     updated_at TEXT NOT NULL,
+    source_digest TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (target, source_key)
 );
 """
-
 # Columns added to a table after its first release, as (table, column, declaration): a state file
 # written by an older version gets them when it is opened, and keeps its rows.
 ADDED_COLUMNS = (
     ("sync_marks", "server_time", "TEXT NOT NULL DEFAULT ''"),
+    ("bookings", "source_digest", "TEXT NOT NULL DEFAULT ''"),
 )
 
 

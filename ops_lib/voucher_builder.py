@@ -29,10 +29,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from .account_setup import SetupRules
-from .journals import CARD, REIMBURSEMENT, Expense, PayrollRow
+from .journals import CARD, REIMBURSEMENT, Expense, PayrollRow, payroll_digest
 from .mappings import (ANY_TAG, NOT_EXPORTED, PROJECT_TARGET, MappingTables, check_account, check_tag_item,
                        check_tag_target)
 from .references import DimensionItem, References, VatCodeRef
@@ -92,6 +92,9 @@ class VoucherDraft:
     fix: str = ""
     stage: str = ""  # data, mapping or preflight: where a blocked voucher was stopped
     text_max: int = 100
+    # (source key, digest of the source rows it books): payroll only, where one key stands for a whole period,
+    # so that a second, different run of the period is told apart from a rerun of the same file.
+    source_digests: tuple[tuple[str, str], ...] = ()
 
     @functools.cached_property
     def key(self) -> str:
@@ -163,11 +166,14 @@ def preflight(day: date, refs: References) -> Blocked | None:
     return None
 
 
-def _accounts_bookable(lines: Iterable[VoucherLine], day: date, refs: References) -> None:
+def _accounts_bookable(lines: Iterable[VoucherLine], day: date, refs: References,
+                       origins: Mapping[str, str]) -> None:
+    """Raise Blocked for the first account that cannot be booked, named with where it was set (``origins``)."""
     for account in dict.fromkeys(line.account for line in lines):
         found = check_account(refs, account, day)
         if found:
-            raise Blocked("mapping", *found)
+            where = origins.get(account)
+            raise Blocked("mapping", f"{where}: {found[0]}" if where else found[0], found[1])
 
 
 def resolve_tags(tags: Iterable[tuple[str, str]], tables: MappingTables, refs: References,
@@ -189,11 +195,12 @@ def resolve_tags(tags: Iterable[tuple[str, str]], tables: MappingTables, refs: R
                           f"add a row for {group!r} to tags.csv (target {NOT_EXPORTED!r} if it is not exported)")
         if fold_name(mapping.target) == NOT_EXPORTED:
             continue
-        for found in (check_tag_target(refs, rules, mapping.target),
-                      check_tag_item(refs, mapping.target, code := (mapping.item if mapping.tag != ANY_TAG
-                                                                     and mapping.item else value))):
+        from_row = mapping.tag != ANY_TAG and bool(mapping.item)  # else the tag's own value is the code
+        code = mapping.item if from_row else value
+        for column, found in (("target", check_tag_target(refs, rules, mapping.target)),
+                              ("item" if from_row else "target", check_tag_item(refs, mapping.target, code))):
             if found:
-                raise Blocked("mapping", f"tag {group}: {value}: {found[0]}", found[1])
+                raise Blocked("mapping", f"{mapping.where(column)} (tag {group}: {value}): {found[0]}", found[1])
         if fold_name(mapping.target) == PROJECT_TARGET:
             item = refs.project(code)
             if project is not None and item != project:
@@ -269,6 +276,10 @@ def _expense_lines(expense: Expense, tables: MappingTables, refs: References,
         if mapping is None:
             raise Blocked("mapping", f"{where}: the category {line.category!r} is not mapped",
                           "add it to categories.csv with its account and VAT code")
+        found = check_account(refs, mapping.account, expense.day)
+        if found:
+            raise Blocked("mapping", f"{where}: {mapping.where('account')} ({mapping.category}): {found[0]}",
+                          found[1])
         code_text = line.vat_code or mapping.vat_code
         vat_code = refs.vat_codes.get(code_text) if code_text else None
         if code_text and vat_code is None:
@@ -287,7 +298,10 @@ def _expense_lines(expense: Expense, tables: MappingTables, refs: References,
         if abs(vat) > abs(gross) or (vat and (vat > 0) != (gross > 0)):
             raise Blocked("data", f"{where}: the VAT amount {vat} does not fit the amount {gross}",
                           "correct the VAT amount in the expense service")
-        dimensions, project = resolve_tags(line.tags, tables, refs, rules)
+        try:
+            dimensions, project = resolve_tags(line.tags, tables, refs, rules)
+        except Blocked as exc:
+            raise Blocked(exc.stage, f"{where}: {exc.problem}", exc.fix) from None
         text = _row_text(mapping.category, line.note or expense.note, limit=rules.row_text_max)
         lines += _signed(mapping.account, gross - vat, text=text, vat_code=vat_code, dimensions=dimensions,
                          project=project)
@@ -320,7 +334,7 @@ def build_expense_vouchers(expenses: Sequence[Expense], tables: MappingTables, r
             if stopped:
                 raise stopped
             lines, source_total, booked = _expense_lines(expense, tables, refs, rules)
-            _accounts_bookable(lines, expense.day, refs)
+            _accounts_bookable(lines, expense.day, refs, tables.setup.origins())
             receipts = _receipt(expense.receipt, rules)
         except Blocked as exc:
             exact = _source_total_or_zero(expense, refs)
@@ -363,7 +377,8 @@ def merge_per_export(drafts: Sequence[VoucherDraft], name: str, refs: References
                            receipts=tuple(r for d in group for r in d.receipts),
                            source_total=sum((d.source_total for d in group), ZERO),
                            booked_total=sum((d.booked_total for d in group), ZERO),
-                           rows=tuple(r for d in group for r in d.rows)))
+                           rows=tuple(r for d in group for r in d.rows),
+                           source_digests=tuple(sd for d in group for sd in d.source_digests)))
     return out
 
 
@@ -385,7 +400,7 @@ def build_payroll_vouchers(rows: Sequence[PayrollRow], tables: MappingTables, re
         debit, credit = sum((r.debit for r in group), ZERO), sum((r.credit for r in group), ZERO)
         draft = VoucherDraft("payroll", (key,), day, f"Payroll {period}" + (f" {journal_id}" if journal_id else ""),
                              tables.setup.voucher_series, source_total=debit, rows=tuple(r.row for r in group),
-                             text_max=rules.voucher_text_max)
+                             text_max=rules.voucher_text_max, source_digests=((key, payroll_digest(period, group)),))
         try:
             stopped = preflight(day, refs)
             if stopped:
@@ -407,7 +422,8 @@ def build_payroll_vouchers(rows: Sequence[PayrollRow], tables: MappingTables, re
             residual = sum((ln.debit for ln in lines), ZERO) - sum((ln.credit for ln in lines), ZERO)
             lines += _signed(tables.setup.rounding_account, -residual, text="Öresavrundning")
             booked = sum((ln.debit for ln in lines), ZERO)
-            _accounts_bookable(lines, day, refs)
+            _accounts_bookable(lines, day, refs, {**tables.setup.origins(),
+                                                  **{r.account: r.account_at for r in group if r.account_at}})
         except Blocked as exc:
             drafts.append(draft.block(exc.stage, exc.problem, exc.fix))
             continue

@@ -2,9 +2,12 @@
 
 :func:`plan_export` sorts the built vouchers (:mod:`ops_lib.voucher_builder`)
 against the bookings ledger (:mod:`ops_lib.bookings`): *new*, *already
-booked* (never sent again, whatever changed), *check first* (an earlier
-run was interrupted: the accounting system is searched for it before
-anything is sent) or *blocked* (with the reason and the fix). The plan
+booked* (never sent again, whatever changed in the mapping), *check
+first* (an earlier run was interrupted: the accounting system is searched
+for it before anything is sent) or *blocked* (with the reason and the
+fix). A payroll period booked from other rows than this file's is
+blocked, not already booked: it is a second run, booked only under its
+own journal id (:func:`booked_differently`). The plan
 hash covers every voucher's rows, so an approval cannot carry over to a
 plan whose accounts or amounts moved.
 
@@ -206,6 +209,53 @@ class ExportPlan:
                 + "<h4>Vouchers</h4>" + self.to_frame().to_html(index=False, escape=True, classes="ops-plan-table"))
 
 
+SECOND_RUN_FIX = ("if this is a second payroll run for the period, book it under its own --journal-id (journal_id "
+                  "in the notebook's parameters); if it corrects the booked run, correct that voucher in the "
+                  "accounting system instead")
+
+
+def booked_differently(draft: VoucherDraft, states: Mapping[str, Booking]) -> str:
+    """Why a draft whose sources are booked is not what was booked (other payroll rows), or ``""``.
+
+    A key booked before digests were kept (an empty digest) counts as the same.
+    """
+    for key, digest in draft.source_digests:
+        b = states.get(key)
+        if b is not None and b.status == "booked" and b.source_digest and b.source_digest != digest:
+            return (f"{key} is booked already as voucher {b.voucher_number} ({b.voucher_date}) from other rows; "
+                    f"this file's rows for it differ")
+    return ""
+
+
+def _booked_twin(draft: VoucherDraft, bookings: Bookings) -> Booking | None:
+    """A booking of exactly these rows under another key (the same payroll file given another journal id)."""
+    twins = bookings.with_digests(digest for _, digest in draft.source_digests)
+    return next((twins[d] for k, d in draft.source_digests if d in twins and twins[d].source_key != k), None)
+
+
+def _sorted(draft: VoucherDraft, bookings: Bookings) -> PlannedVoucher:
+    """One bookable draft against the ledger: new, already booked, check first, or blocked with why."""
+    states = bookings.of(draft.source_keys)
+    booked = [b for b in states.values() if b.status == "booked"]
+    if booked and len(booked) == len(draft.source_keys):
+        differs = booked_differently(draft, states)
+        if differs:
+            return PlannedVoucher(draft.block("data", differs, SECOND_RUN_FIX), BLOCKED, booked[0])
+        return PlannedVoucher(draft, ALREADY_BOOKED, booked[0])
+    if booked:
+        listed = ", ".join(f"{b.source_key} ({b.voucher_number})" for b in booked[:5])
+        return PlannedVoucher(draft.block("data", f"part of this voucher is booked already: {listed}",
+                                          "book per expense, or leave the booked ones out"), BLOCKED)
+    twin = _booked_twin(draft, bookings)
+    if twin is not None:
+        return PlannedVoucher(draft.block("data", f"the same rows are booked already as {twin.source_key} (voucher "
+                                                  f"{twin.voucher_number}); a journal id is for a run with other rows",
+                                          "leave this file out: it is booked"), BLOCKED, twin)
+    if any(b.status in OPEN for b in states.values()):
+        return PlannedVoucher(draft, CHECK_FIRST, next(iter(states.values())))
+    return PlannedVoucher(draft, NEW)
+
+
 def plan_export(kind: str, source: str, drafts: Sequence[VoucherDraft], bookings: Bookings,
                 payload: Callable[[VoucherDraft], Mapping[str, Any]] | None = None) -> ExportPlan:
     """Sort the drafts against the ledger; a draft whose sources are partly booked is blocked with why."""
@@ -216,21 +266,7 @@ def plan_export(kind: str, source: str, drafts: Sequence[VoucherDraft], bookings
         if not draft.blocked and not draft.balanced:
             draft = draft.block("data", f"the voucher does not balance: debit {draft.debit}, credit {draft.credit}",
                                 "report this: a voucher that does not balance is never sent")
-        if draft.blocked:
-            vouchers.append(PlannedVoucher(draft, BLOCKED))
-            continue
-        states = bookings.of(draft.source_keys)
-        booked = [b for b in states.values() if b.status == "booked"]
-        if booked and len(booked) == len(draft.source_keys):
-            vouchers.append(PlannedVoucher(draft, ALREADY_BOOKED, booked[0]))
-        elif booked:
-            listed = ", ".join(f"{b.source_key} ({b.voucher_number})" for b in booked[:5])
-            vouchers.append(PlannedVoucher(draft.block("data", f"part of this voucher is booked already: {listed}",
-                                                       "book per expense, or leave the booked ones out"), BLOCKED))
-        elif any(b.status in OPEN for b in states.values()):
-            vouchers.append(PlannedVoucher(draft, CHECK_FIRST, next(iter(states.values()))))
-        else:
-            vouchers.append(PlannedVoucher(draft, NEW))
+        vouchers.append(PlannedVoucher(draft, BLOCKED) if draft.blocked else _sorted(draft, bookings))
     payloads = {v.draft.key: payload(v.draft) for v in vouchers if payload and v.status in (NEW, CHECK_FIRST)}
     return ExportPlan(kind, source, bookings.target, tuple(vouchers), payloads)
 
@@ -296,22 +332,28 @@ class _Booking:
 
         The draft's own key and date may have changed since (a new grouping, a
         corrected date); the ledger remembers what was sent, so that is what is
-        searched. Found under this draft's key: it is this voucher. Found under
-        another: those sources are booked, and the draft must be planned again.
+        searched. Found under this draft's key: it is this voucher, unless the
+        ledger's digest says it was booked from other rows (another payroll
+        run of the period). Found under another: those sources are booked, and
+        the draft must be planned again.
         """
         d = planned.draft
         for key, day in dict.fromkeys((b.voucher_key, b.voucher_date) for b in open_):
             found = self.poster.find(marker_of(key), date.fromisoformat(day))
             if found is None:
                 continue
-            if key == d.key:
-                return self._found(planned, found, uploaded)
             keys = [b.source_key for b in open_ if b.voucher_key == key]
+            sent = {b.source_key: b.source_digest for b in open_ if b.voucher_key == key}
+            other_rows = any(sent.get(k) and sent[k] != digest for k, digest in d.source_digests)
+            if key == d.key and not other_rows:
+                return self._found(planned, found, uploaded)
             self.bookings.booked(keys, key, self.plan_hash, day, found.id, found.number, found.attachment_ids,
                                  message="found after an interrupted run")
+            why = (f"an interrupted run booked other rows for {', '.join(keys)} as {found.number}; {SECOND_RUN_FIX}"
+                   if other_rows else f"an interrupted run booked {', '.join(keys)} as {found.number}; "
+                                      f"plan again to book the rest")
             return VoucherOutcome.of(planned, BLOCKED, voucher_id=found.id, voucher_number=found.number,
-                                     message=f"an interrupted run booked {', '.join(keys)} as {found.number}; "
-                                             f"plan again to book the rest")
+                                     message=why)
         return None
 
     def book(self, planned: PlannedVoucher) -> VoucherOutcome:
@@ -320,6 +362,10 @@ class _Booking:
         states = self.bookings.of(d.source_keys)
         booked = [b for b in states.values() if b.status == "booked"]
         if booked:  # booked by another run since the plan was made
+            differs = booked_differently(d, states)
+            if differs:
+                return VoucherOutcome.of(planned, BLOCKED, voucher_number=booked[0].voucher_number,
+                                         message=f"{differs}; {SECOND_RUN_FIX}")
             if len(booked) == len(d.source_keys):
                 return VoucherOutcome.of(planned, ALREADY_BOOKED, voucher_number=booked[0].voucher_number)
             return VoucherOutcome.of(planned, BLOCKED, message="part of this voucher was booked by another run "
@@ -330,10 +376,11 @@ class _Booking:
             earlier = self._earlier(planned, open_, uploaded) if open_ else None
             if earlier is not None:
                 return earlier
-            self.bookings.sending(d.source_keys, d.key, self.plan_hash, d.day.isoformat(), uploaded)
+            digests = dict(d.source_digests)
+            self.bookings.sending(d.source_keys, d.key, self.plan_hash, d.day.isoformat(), uploaded, digests)
             for receipt in d.receipts[len(uploaded):]:
                 uploaded.append(self.poster.upload(receipt))
-                self.bookings.sending(d.source_keys, d.key, self.plan_hash, d.day.isoformat(), uploaded)
+                self.bookings.sending(d.source_keys, d.key, self.plan_hash, d.day.isoformat(), uploaded, digests)
         except OpsError as exc:
             return self._ended(planned, "unknown" if open_ else "failed", exc)
         try:

@@ -78,3 +78,35 @@ def test_mapping_tables_import_and_export_through_the_cli(tmp_path: Path, capsys
     (tmp_path / "twice.csv").write_text("category;account\nTravel;5800\ntravel;5810\n", encoding="utf-8")
     assert main(["mappings", "import", "categories", str(tmp_path / "twice.csv"), "--mappings", str(folder)]) == 2
     assert "row 3" in capsys.readouterr().err
+
+
+def test_a_second_payroll_run_of_a_booked_period_is_blocked_until_journal_id_names_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    journals = write_demo_journals(tmp_path / "demo", TODAY.replace(day=1))
+    period = TODAY.strftime("%Y-%m")
+    bonus = tmp_path / "bonus.csv"
+    bonus.write_text(f"account;debit;credit;period\n7210;5000;;{period}\n2820;;5000;{period}\n", encoding="utf-8")
+    common = ["--mappings", str(ROOT / "params" / "mappings"), "--out", str(tmp_path / "out"),
+              "--state-db", str(tmp_path / "state.sqlite"), "--approved-by", "bertil"]
+
+    def book(path: Path, *extra: str) -> tuple[int, str]:
+        assert main(["export-vouchers", "--payroll", str(path), *common, *extra]) in (0, 1)
+        found = re.search(r"--approved-hash ([0-9a-f]{64})", capsys.readouterr().out)
+        code = main(["export-vouchers", "--payroll", str(path), *common, *extra, "--apply",
+                     *(["--approved-hash", found.group(1)] if found else [])])
+        return code, capsys.readouterr().out
+
+    with ServerThread(SandboxConfig(today=TODAY)) as server:
+        connect_over_socket(server.base_url)
+        common += ["--sandbox-url", server.base_url]
+        assert book(journals["payroll"])[0] == 0
+        assert main(["export-vouchers", "--payroll", str(bonus), *common]) == 1
+        out = capsys.readouterr().out
+        assert f"blocked {period}: payroll:{period} is booked already as voucher" in out
+        assert "from other rows" in out and "--journal-id" in out and "0 voucher(s) to book" in out
+        code, out = book(bonus, "--journal-id", "bonus")
+        assert code == 0 and "1 booked" in out
+        assert main(["export-vouchers", "--payroll", str(bonus), *common, "--journal-id", "bonus"]) == 0
+        assert "0 voucher(s) to book" in capsys.readouterr().out
+        assert main(["export-vouchers", "--payroll", str(journals["payroll"]), *common]) == 0
+        assert "1 already booked" in capsys.readouterr().out

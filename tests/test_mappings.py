@@ -282,4 +282,18 @@ def test_check_command_exits_0_for_the_defaults_and_1_for_a_planted_problem(
     assert check_command(folder, "demo-sandbox", day=today) == 1
     out = capsys.readouterr().out
     assert out.startswith(f"1 mapping problem(s) for {today}:\n")
-    assert f"categories row {row} (Other costs), account 6991: account 6991" in out and "; fix: activate it" in out
+    assert f"categories.csv, row {row}, column 'account' (Other costs) 6991: account 6991" in out
+    assert "; fix: activate it" in out
+
+
+def test_ops_mappings_check_names_the_file_row_and_column_of_each_problem(folder: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    row = plant(folder, "categories", "Misc,9999,48")
+    tag_row = plant(folder, "tags", "Projekt,1002,Projekt,9998")
+    setup = folder / "accounts.yaml"
+    setup.write_text(setup.read_text(encoding="utf-8").replace("'2641'", "'2649'"), encoding="utf-8")
+    assert check_command(folder, "demo-sandbox") == 1
+    out = capsys.readouterr().out
+    assert f"categories.csv, row {row}, column 'account' (Misc) 9999: account 9999 is not in the chart" in out
+    assert f"tags.csv, row {tag_row}, column 'item' (Projekt: 1002) 9998: '9998' is not in the cost centre" in out
+    assert "accounts.yaml, key 'input_vat_account' 2649: the input VAT account 2649" in out

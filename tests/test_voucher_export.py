@@ -383,7 +383,7 @@ def test_lines_of_one_expense_that_disagree_are_refused_naming_both_rows(tmp_pat
         ("D-1", "2026-05-02", "card", "10", "", "", "", "", "Travel", "", "", "", ""),
         ("D-1", "2026-05-03", "card", "10", "", "", "", "", "Travel", "", "", "", ""),
     ])
-    with pytest.raises(DataInputError, match=r"expenses.csv, row 3, field 'day': expense D-1 has 2026-05-03 here "
+    with pytest.raises(DataInputError, match=r"expenses.csv, row 3, column 'date': expense D-1 has 2026-05-03 here "
                                              r"but 2026-05-02 on row 2"):
         read_expenses(source)
     bad = expenses_file(tmp_path, [("D-2", "03/05/2026", "card", "10", "", "", "", "", "Travel", "", "", "", "")])
@@ -429,3 +429,95 @@ def test_a_receipt_on_any_line_of_a_split_expense_is_its_receipt(tmp_path: Path)
     ])
     (expense,) = read_expenses(source)
     assert expense.receipt == source.parent / "r.pdf" and expense.rows == (2, 3)
+
+
+def test_an_unknown_account_or_item_names_the_mapping_file_its_row_and_column(sandbox: SandboxHarness,
+                                                                            tmp_path: Path) -> None:
+    folder = mappings(tmp_path, Misc="9999")
+    category_row = len((folder / "categories.csv").read_text(encoding="utf-8").splitlines())
+    with (folder / "tags.csv").open("a", encoding="utf-8") as f:
+        f.write("Projekt,1002,Projekt,9998\n")
+    tag_row = len((folder / "tags.csv").read_text(encoding="utf-8").splitlines())
+    day = MONTH.isoformat()
+    source = expenses_file(tmp_path, [
+        ("M-1", day, "card", "100", "SEK", "", "20", "", "Misc", "", "Unknown account", "", ""),
+        ("M-2", day, "card", "100", "SEK", "", "20", "", "Travel", "Projekt: 1002", "Unknown item", "", ""),
+    ])
+    sandbox.connect()
+    with session(sandbox, tmp_path, source, folder=folder) as s:
+        misc, tagged = s.plan().vouchers
+    assert misc.status == tagged.status == "blocked"
+    assert f"row 2: categories.csv, row {category_row}, column 'account' (Misc): account 9999 is not in the chart" in (
+        misc.draft.blocked)
+    assert (f"row 3: tags.csv, row {tag_row}, column 'item' (tag Projekt: 1002): '9998' is not in the cost centre "
+            f"Projekt") in tagged.draft.blocked
+
+    setup = folder / "accounts.yaml"
+    setup.write_text(setup.read_text(encoding="utf-8").replace("'1941'", "'1949'"), encoding="utf-8")
+    card = expenses_file(tmp_path, [("M-3", day, "card", "100", "SEK", "", "20", "", "Travel", "", "", "", "")])
+    with session(sandbox, tmp_path, card, folder=folder) as s:
+        (planned,) = s.plan().vouchers
+    assert "accounts.yaml, key 'card_contra_account': account 1949 is not in the chart" in planned.draft.blocked
+    payroll = tmp_path / "payroll.csv"
+    period = MONTH.strftime("%Y-%m")
+    payroll.write_text(f"account;debit;credit;period\n7210;100;;{period}\n9997;;100;{period}\n", encoding="utf-8")
+    with session(sandbox, tmp_path, payroll, kind="payroll") as s:
+        (planned,) = s.plan().vouchers
+    assert "payroll.csv, row 3, column 'account': account 9997 is not in the chart" in planned.draft.blocked
+
+
+def payroll_file(tmp_path: Path, name: str, amount: str, account: str = "7210") -> Path:
+    period = MONTH.strftime("%Y-%m")
+    path = tmp_path / name
+    path.write_text(f"account;debit;credit;period\n{account};{amount};;{period}\n2820;;{amount};{period}\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_a_second_different_payroll_run_of_a_booked_period_is_refused_unless_a_journal_id_tells_it_apart(
+        sandbox: SandboxHarness, tmp_path: Path) -> None:
+    period = MONTH.strftime("%Y-%m")
+    first = payroll_file(tmp_path, "payroll.csv", "1000")
+    sandbox.connect()
+    assert book(sandbox, tmp_path, first, kind="payroll").counts() == {"booked": 1}
+    assert book(sandbox, tmp_path, first, kind="payroll").counts() == {"already_booked": 1}
+    same = tmp_path / "same.csv"  # the same rows, exported again in another order and style
+    same.write_text(f"account;credit;debit;period\n2820;1000,00;;{period}\n7210;;1 000;{period}\n", encoding="utf-8")
+    assert book(sandbox, tmp_path, same, kind="payroll").counts() == {"already_booked": 1}
+
+    bonus = payroll_file(tmp_path, "bonus.csv", "500")
+    with session(sandbox, tmp_path, bonus, kind="payroll") as s:
+        (planned,) = s.plan().vouchers
+    assert planned.status == "blocked"
+    assert f"payroll:{period} is booked already as voucher" in planned.draft.blocked
+    assert "from other rows" in planned.draft.blocked and "--journal-id" in planned.draft.fix
+    assert book(sandbox, tmp_path, bonus, kind="payroll").counts() == {"blocked": 1} and len(vouchers(sandbox)) == 1
+
+    assert book(sandbox, tmp_path, bonus, kind="payroll", journal_id="bonus").counts() == {"booked": 1}
+    assert book(sandbox, tmp_path, bonus, kind="payroll", journal_id="bonus").counts() == {"already_booked": 1}
+    assert len(vouchers(sandbox)) == 2
+    with session(sandbox, tmp_path, first, kind="payroll", journal_id="again") as s:
+        (planned,) = s.plan().vouchers
+    assert planned.status == "blocked" and f"the same rows are booked already as payroll:{period} (voucher" in (
+        planned.draft.blocked)
+    assert len(vouchers(sandbox)) == 2
+
+
+def test_an_interrupted_payroll_run_then_a_different_file_for_the_period_is_not_taken_as_booked(
+        sandbox: SandboxHarness, tmp_path: Path) -> None:
+    sandbox.connect()
+    first = payroll_file(tmp_path, "payroll.csv", "1000")
+    with session(sandbox, tmp_path, first, kind="payroll", transport=Recording(sandbox.transport, crash_at=1)) as s:
+        plan = s.plan()
+        with pytest.raises(Crash):  # the voucher reached the service; the ledger never heard back
+            s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
+    other = payroll_file(tmp_path, "other.csv", "700")
+    with session(sandbox, tmp_path, other, kind="payroll") as s:
+        plan = s.plan()
+        assert plan.vouchers[0].status == "check_first"
+        (outcome,) = s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil").outcomes
+    assert outcome.outcome == "blocked" and "an interrupted run booked other rows for payroll:" in outcome.message
+    assert "--journal-id" in outcome.message and len(vouchers(sandbox)) == 1
+    assert book(sandbox, tmp_path, first, kind="payroll").counts() == {"already_booked": 1}
+    assert book(sandbox, tmp_path, other, kind="payroll", journal_id="extra").counts() == {"booked": 1}
+    assert len(vouchers(sandbox)) == 2

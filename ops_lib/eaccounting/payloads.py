@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping, Sequence
 
 from ..money import to_decimal
+from ..registers import normal_integer
 from ..sync_plan import PlanBlocked
 from .client import EAccountingClient
 
@@ -96,11 +97,15 @@ class Lookups:
             if not self.default_terms:
                 raise PlanBlocked("no terms of payment given and the company has no default; set them in the source")
             return self.default_terms
-        if int(days) not in self.terms_by_days:
+        try:  # the same rule as the readers: a plain whole number, 0 or more ("1_0" is not 10)
+            number = int(normal_integer(days, signed=False))
+        except ValueError as exc:
+            raise PlanBlocked(f"terms of payment: {exc}; give the number of days as a whole number") from None
+        if number not in self.terms_by_days:
             known = ", ".join(str(d) for d in sorted(self.terms_by_days))
-            raise PlanBlocked(f"eAccounting has no terms of payment with {days} days (it has {known}); "
+            raise PlanBlocked(f"eAccounting has no terms of payment with {number} days (it has {known}); "
                               f"add them in eAccounting or change the customer's terms")
-        return self.terms_by_days[int(days)]
+        return self.terms_by_days[number]
 
     def coding(self, vat_rate: str) -> str:
         if not vat_rate.strip():

@@ -52,7 +52,8 @@ def _bool(name: str) -> Callable[[dict[str, Any]], str]:
 
 
 def _decimal(name: str) -> Callable[[dict[str, Any]], str]:
-    return lambda r: "" if r.get(name) is None else normal_decimal(str(r[name]))
+    # The value itself (Decimal or int from the JSON), not its str(): str(Decimal("1E+1")) is not plain text.
+    return lambda r: "" if r.get(name) is None else normal_decimal(r[name])
 
 
 CUSTOMER_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -139,7 +140,7 @@ def read_register(client: EAccountingClient, register: str, progress: bool = Fal
 
         def vat_rate(r: dict[str, Any]) -> str:
             rate = rates.get(str(r.get("CodingId") or ""))
-            return "" if rate is None else normal_decimal(str((rate * Decimal(100)).normalize()))
+            return "" if rate is None else normal_decimal(rate * Decimal(100))
 
         fields = {"number": _text(ARTICLE_API["number"]), "name": _text(ARTICLE_API["name"]),
                   "unit": lambda r: str(r.get("UnitAbbreviation") or r.get("UnitName") or ""),
