@@ -13,13 +13,13 @@ import pytest
 
 from ops_lib import terminal
 from ops_lib.cli import main
-from ops_lib.connection import connection_status, open_client
+from ops_lib.connection import connect_panel, connection_status, open_client
 from ops_lib.errors import ReconnectNeeded
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.server import ServerThread
 from ops_lib.settings import connection_settings
 from ops_lib.tokens import KeyringSecrets, StoredConnection, TokenStore
-from tests.conftest import TODAY, approve
+from tests.conftest import TODAY, approve, find
 from tests.test_tokens import MemoryKeyring
 
 
@@ -141,6 +141,9 @@ def test_the_connect_form_shows_the_stored_expiry_on_open() -> None:
     status = connection_status(connection_settings())
     assert ("Token", status.token_state) in status.rows()
     assert status.token_state.startswith("access token valid until 2033-05-18 03:33:20 UTC")
+    form = connect_panel(connection_settings(), interactive=True)
+    shown = find(form, "ops-status").value
+    assert "access token valid until 2033-05-18 03:33:20 UTC" in shown and "refreshes automatically" in shown
 
 
 def test_a_keyring_connection_under_cron_names_both_backends(monkeypatch: pytest.MonkeyPatch,
