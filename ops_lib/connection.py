@@ -34,7 +34,7 @@ from .connectors.session import ApiSession, RetryPolicy
 from .errors import ConfigurationError, ReconnectNeeded
 from .secrets import require_client_secret
 from .settings import SYSTEMS, ConnectionSettings
-from .tokens import StoredConnection, TokenStore, open_store
+from .tokens import BACKEND_NAMES, StoredConnection, TokenStore, open_store
 
 CONNECT_NOTEBOOK = "notebooks/00_connect.ipynb"
 
@@ -98,7 +98,7 @@ class ConnectionStatus:
         if not self.connected:
             return "none"
         if self.expires_at is None:
-            return "unknown expiry"
+            return "expiry not recorded (stored by an older version; `ops status --check` reads it)"
         left = self.expires_at - time.time()
         refresh = "; refreshes automatically" if self.has_refresh_token else "; no refresh token"
         if left <= 0:
@@ -135,6 +135,16 @@ class ConnectionStatus:
 
 def _store(settings: ConnectionSettings) -> TokenStore:
     return open_store(settings.config_dir, settings.token_backend)
+
+
+def _storage(store: TokenStore, connection: StoredConnection) -> str:
+    """Where the connection's tokens are kept, and whether this process can reach them."""
+    kept = connection.backend or store.backend.name
+    where = BACKEND_NAMES.get(kept, kept)
+    if store.reaches(kept):
+        return where
+    here = BACKEND_NAMES.get(store.backend.name, store.backend.name)
+    return f"{where} (not reachable from this process, which uses the {here} backend)"
 
 
 def find_connection(settings: ConnectionSettings, store: TokenStore | None = None) -> StoredConnection:
@@ -179,18 +189,18 @@ def connection_status(settings: ConnectionSettings, *, check: bool = False,
     except ReconnectNeeded as exc:
         return ConnectionStatus(settings.system, settings.environment, connected=False, note=str(exc))
     if not check:
-        return ConnectionStatus.of(connection, backend=store.backend.name)
+        return ConnectionStatus.of(connection, backend=_storage(store, connection))
     with open_client(settings, transport=transport, store=store) as client:
         client.company_settings()
-        return ConnectionStatus.of(client.session.connection, verified=True, backend=store.backend.name)
+        checked = client.session.connection
+        return ConnectionStatus.of(checked, verified=True, backend=_storage(store, checked))
 
 
 def list_connections(settings: ConnectionSettings, all_environments: bool = False) -> list[ConnectionStatus]:
     """Every stored connection of the system (of the settings' environment unless ``all_environments``)."""
     store = _store(settings)
     environment = None if all_environments else settings.environment
-    return [ConnectionStatus.of(c, backend=store.backend.name)
-            for c in store.connections(settings.system, environment)]
+    return [ConnectionStatus.of(c, backend=_storage(store, c)) for c in store.connections(settings.system, environment)]
 
 
 # -- connecting ---------------------------------------------------------
@@ -274,7 +284,7 @@ def complete_connect(settings: ConnectionSettings, request: AuthorizationRequest
     store = _store(settings)
     with store.lock(connection.key):
         store.save(connection)
-    return ConnectionStatus.of(connection, verified=True, backend=store.backend.name)
+    return ConnectionStatus.of(connection, verified=True, backend=_storage(store, connection))
 
 
 # -- using a connection ---------------------------------------------------

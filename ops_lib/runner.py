@@ -2,7 +2,8 @@
 
 Before any kernel starts, the parameters are checked against the
 notebook (:mod:`ops_lib.run_params`). A lock keyed by the notebook and
-its parameters keeps two runs of the same job from overlapping. papermill
+its parameters, in the user's own config directory, keeps two runs of
+the same job from overlapping. papermill
 runs in a child process, so a whole-run timeout can stop it and its
 kernel; each cell has its own timeout too. A failed run keeps its
 executed notebook, with papermill's marker on the failing cell.
@@ -83,6 +84,21 @@ class RunOutcome:
     status: str
 
 
+def run_lock_dir(lock_dir: Path | str | None = None) -> Path:
+    """The folder of the run locks: ``<config dir>/locks/runs`` unless given, always the user's own and 0700.
+
+    Not a fixed folder in the shared temp directory: another user could
+    create that first, own it, and so block or watch every run.
+    """
+    from .private_dirs import private_directory
+    from .settings import default_config_dir
+
+    if lock_dir:
+        return private_directory(lock_dir)
+    config = private_directory(default_config_dir(), allow_symlink=True)
+    return private_directory(private_directory(config / "locks") / "runs")
+
+
 def _lock_path(notebook: Path, params: Mapping[str, Any], lock_dir: Path) -> Path:
     digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:16]
     return lock_dir / f"{notebook.stem}-{digest}.lock"
@@ -106,9 +122,7 @@ def execute(notebook: Path | str, params: Mapping[str, Any], executed: Path | st
     check_parameters(notebook, params)
     executed = Path(executed)
     executed.parent.mkdir(parents=True, exist_ok=True)
-    lock_dir = Path(lock_dir) if lock_dir else Path(tempfile.gettempdir()) / "ops-run-locks"
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    with exclusive(str(_lock_path(notebook, params, lock_dir)),
+    with exclusive(str(_lock_path(notebook, params, run_lock_dir(lock_dir))),
                    f"{notebook.name} with these parameters is already running; this run was refused "
                    f"so the two cannot overlap"):
         with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False, encoding="utf-8") as handle:

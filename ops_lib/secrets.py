@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, ReconnectNeeded
 from .settings import ConnectionSettings
 
 
@@ -123,9 +123,15 @@ def known_secrets(settings: ConnectionSettings) -> dict[str, str]:
                         found[str(secret)] = f"client secret of {system}/{environment}/{client_id}"
     store = open_store(settings.config_dir, settings.token_backend)
     for connection in store.connections():
-        loaded = store.load(connection.key)
-        for kind in ("access_token", "refresh_token", "id_token"):
-            value = str((loaded.token if loaded else {}).get(kind) or "")
-            if value:
-                found[value] = f"{kind.replace('_', ' ')} of {connection.key}"
+        tokens = [pending.token] if (pending := store.recovery.read(connection.key)) else []
+        try:
+            loaded = store.load(connection.key)
+        except ReconnectNeeded:  # kept in a keyring this process cannot reach, so no output here can hold them
+            loaded = None
+        tokens.append(loaded.token if loaded else {})
+        for token in tokens:
+            for kind in ("access_token", "refresh_token", "id_token"):
+                value = str(token.get(kind) or "")
+                if value:
+                    found[value] = f"{kind.replace('_', ' ')} of {connection.key}"
     return {value: what for value, what in found.items() if len(value) >= 8}

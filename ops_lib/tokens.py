@@ -7,12 +7,23 @@ What is kept
     the secret; :meth:`StoredConnection.public` drops it for display.
 
 Where
-    ``<config dir>/tokens.json``, mode 0600, always holds the index (the
-    public part of every connection). The secret part goes to the OS
-    keyring when one is present, and into the same file otherwise
-    (headless hosts, schedulers). Every write goes to a temporary file in
-    the same directory, is flushed and fsynced, and is renamed over the
-    old file, so a crash leaves either the old or the new store, never half.
+    ``<config dir>/tokens.json``, mode 0600, always holds the index: the
+    public part of every connection, with the access token's expiry,
+    whether there is a refresh token, and the ``backend`` that holds the
+    secret part, so a listing (``ops status``) needs no secret and a
+    process can tell a connection it cannot read from one that is missing.
+    The secret part goes to the OS keyring when one is present, and into
+    the same file otherwise (headless hosts, schedulers). A connection
+    stays in the backend it was made in; a process with a keyring still
+    reads (and refreshes) one kept in the file. Every write goes to a
+    temporary file in the same directory, is flushed and fsynced, and is
+    renamed over the old file, so a crash leaves either the old or the new
+    store, never half.
+
+Rotated tokens
+    :meth:`TokenStore.save` writes a recovery file first
+    (:mod:`ops_lib.token_recovery`), so a refresh token the identity server
+    has just rotated survives a store write that fails or never happens.
 
 Locks
     :meth:`TokenStore.lock` is a cross-process file lock per connection.
@@ -29,15 +40,20 @@ import os
 import re
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Protocol
+from typing import Any, Iterator, Mapping
 
 import filelock
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, ReconnectNeeded
+from .private_dirs import private_directory
+from .token_backends import BACKEND_NAMES, KEYRING_SERVICE, FileSecrets, KeyringSecrets, SecretBackend, choose_backend
+from .token_recovery import PendingTokens, RecoveryFiles
 
-KEYRING_SERVICE = "ops-suite"
+__all__ = ["BACKEND_NAMES", "KEYRING_SERVICE", "FileSecrets", "KeyringSecrets", "SecretBackend", "StoredConnection",
+           "TokenStore", "choose_backend", "connection_key", "open_store", "write_private_file"]
+
 STORE_FILE = "tokens.json"
 _KEY_PART = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -49,7 +65,12 @@ def connection_key(system: str, environment: str, company: str) -> str:
 
 @dataclass(frozen=True)
 class StoredConnection:
-    """One company's connection. ``token`` is secret and never shown."""
+    """One company's connection. ``token`` is secret and never shown.
+
+    ``stored_expires_at``, ``stored_refreshable`` and ``backend`` are the
+    index's public copy of what the token says and of where it is kept;
+    they answer for a connection listed without its token.
+    """
 
     system: str
     environment: str
@@ -59,6 +80,9 @@ class StoredConnection:
     scope: str
     connected_at: float
     token: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    stored_expires_at: float | None = field(default=None, compare=False)
+    stored_refreshable: bool = field(default=False, compare=False)
+    backend: str = field(default="", compare=False)
 
     @property
     def key(self) -> str:
@@ -66,12 +90,12 @@ class StoredConnection:
 
     @property
     def expires_at(self) -> float | None:
-        value = self.token.get("expires_at")
+        value = self.token.get("expires_at") if self.token else self.stored_expires_at
         return float(value) if value is not None else None
 
     @property
     def has_refresh_token(self) -> bool:
-        return bool(self.token.get("refresh_token"))
+        return bool(self.token.get("refresh_token")) if self.token else self.stored_refreshable
 
     def with_token(self, token: Mapping[str, Any]) -> "StoredConnection":
         return replace(self, token=dict(token))
@@ -79,76 +103,46 @@ class StoredConnection:
     def public(self) -> dict[str, Any]:
         """Everything but the tokens: safe to print, log and display."""
         data = asdict(self)
-        data.pop("token")
+        for name in ("token", "stored_expires_at", "stored_refreshable"):
+            data.pop(name)
         data["expires_at"] = self.expires_at
         data["has_refresh_token"] = self.has_refresh_token
         return data
 
-
-class SecretBackend(Protocol):
-    """Where the secret half of a connection lives."""
-
-    name: str
-
-    def read(self, key: str, index_entry: Mapping[str, Any]) -> Mapping[str, Any] | None: ...
-    def write(self, key: str, token: Mapping[str, Any]) -> Mapping[str, Any] | None: ...
-    def delete(self, key: str) -> None: ...
+    def index_entry(self, backend: str, revision: int) -> dict[str, Any]:
+        """What the index keeps of this connection: the public part, never the token."""
+        entry = {k: v for k, v in self.public().items() if k != "backend"}
+        return {**entry, "backend": backend, "revision": revision}
 
 
-class FileSecrets:
-    """Tokens kept inside the 0600 index file itself (the headless fallback)."""
-
-    name = "file"
-
-    def read(self, key: str, index_entry: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        token = index_entry.get("token")
-        return dict(token) if token else None
-
-    def write(self, key: str, token: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        return dict(token)
-
-    def delete(self, key: str) -> None:
-        """Nothing to do: the entry leaves the file with its index line."""
+_FIELDS = tuple(f.name for f in fields(StoredConnection) if not f.name.startswith("stored_")
+                and f.name not in ("token", "backend"))
 
 
-class KeyringSecrets:
-    """Tokens kept in the OS keyring; the file keeps only the public half."""
-
-    name = "keyring"
-
-    def __init__(self, keyring_module: Any) -> None:
-        self._keyring = keyring_module
-
-    def read(self, key: str, index_entry: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        raw = self._keyring.get_password(KEYRING_SERVICE, key)
-        return json.loads(raw) if raw else None
-
-    def write(self, key: str, token: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        self._keyring.set_password(KEYRING_SERVICE, key, json.dumps(dict(token)))
-        return None
-
-    def delete(self, key: str) -> None:
-        with contextlib.suppress(Exception):
-            self._keyring.delete_password(KEYRING_SERVICE, key)
+def _from_entry(entry: Mapping[str, Any], token: Mapping[str, Any] | None = None) -> StoredConnection:
+    """A connection from its index entry; entries written before the metadata existed still read."""
+    in_file = entry.get("token") or {}
+    expires = entry.get("expires_at", in_file.get("expires_at"))
+    refreshable = entry.get("has_refresh_token", bool(in_file.get("refresh_token")))
+    backend = entry.get("backend") or ("file" if "token" in entry else "keyring")
+    try:
+        public = {name: entry[name] for name in _FIELDS}
+    except KeyError as exc:
+        raise ConfigurationError(f"A connection in the token store lacks {exc.args[0]!r}; "
+                                 "remove it with `ops disconnect` and connect again") from None
+    return StoredConnection(**public, token=dict(token or {}), stored_expires_at=expires,
+                            stored_refreshable=bool(refreshable), backend=str(backend))
 
 
-def choose_backend(preference: str) -> SecretBackend:
-    """``keyring`` when asked for or present (``auto``), else the file.
+def _revision(entry: Mapping[str, Any] | None) -> int:
+    return int((entry or {}).get("revision") or 0)
 
-    A keyring is "present" when its backend has a positive priority; on a
-    headless host keyring falls back to a failing backend of priority 0.
-    """
-    if preference == "file":
-        return FileSecrets()
-    import keyring
 
-    usable = getattr(keyring.get_keyring(), "priority", 0) > 0
-    if usable:
-        return KeyringSecrets(keyring)
-    if preference == "keyring":
-        raise ConfigurationError("token_backend is 'keyring' but no OS keyring is available on this host; "
-                                 "use 'auto' or 'file'")
-    return FileSecrets()
+def _why(exc: BaseException) -> str:
+    """What went wrong, without the exception's text (a keyring error may quote what it was given)."""
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc) or type(exc).__name__
+    return type(exc).__name__
 
 
 class TokenStore:
@@ -157,9 +151,9 @@ class TokenStore:
     Parameters
     ----------
     directory:
-        The config directory; created with mode 0700 when missing.
+        The config directory; created (or tightened) to mode 0700 on write.
     backend:
-        Where the secret half goes (:func:`choose_backend`).
+        Where the secret half of new connections goes (:func:`choose_backend`).
     lock_timeout:
         Seconds to wait for another process's refresh before giving up.
     """
@@ -168,10 +162,15 @@ class TokenStore:
         self.directory = Path(directory)
         self.backend = backend or FileSecrets()
         self.lock_timeout = lock_timeout
+        self.recovery = RecoveryFiles(self.directory, lambda path, payload: write_private_file(path, payload))
 
     @property
     def path(self) -> Path:
         return self.directory / STORE_FILE
+
+    def reaches(self, backend: str) -> bool:
+        """Whether this process can read and write secrets kept in ``backend`` (the file always)."""
+        return backend in ("file", self.backend.name)
 
     # -- reading -------------------------------------------------------
 
@@ -187,50 +186,157 @@ class TokenStore:
                                      "remove it and connect again") from None
         return data.get("connections", {}) if isinstance(data, dict) else {}
 
+    def _newer_pending(self, key: str, entry: Mapping[str, Any] | None) -> PendingTokens | None:
+        pending = self.recovery.read(key)
+        return pending if pending is not None and pending.revision > _revision(entry) else None
+
     def load(self, key: str) -> StoredConnection | None:
-        """The connection under ``key`` with its token, or None."""
+        """The connection under ``key`` with its token, or None.
+
+        A recovery file newer than the store wins: it holds tokens the
+        store never got (see :mod:`ops_lib.token_recovery`).
+
+        Raises
+        ------
+        ReconnectNeeded
+            When the tokens are kept in a backend this process cannot reach
+            (made with a keyring, looked up where there is none).
+        """
         entry = self._index().get(key)
+        pending = self._newer_pending(key, entry)
+        if pending is not None:
+            return _from_entry(pending.entry, pending.token)
         if entry is None:
             return None
-        token = self.backend.read(key, entry) or {}
-        public = {k: v for k, v in entry.items() if k != "token"}
-        return StoredConnection(**public, token=token)
+        connection = _from_entry(entry)
+        backend = self._backend(connection.backend, connection)
+        try:
+            token = backend.read(key, entry) or {}
+        except Exception as exc:  # a keyring raises its own errors (locked, no session bus, denied)
+            raise ConfigurationError(f"The tokens of {key} could not be read from the "
+                                     f"{BACKEND_NAMES.get(backend.name, backend.name)} ({_why(exc)})") from None
+        return connection.with_token(token)
 
     def connections(self, system: str | None = None, environment: str | None = None) -> list[StoredConnection]:
-        """Every stored connection (tokens not loaded), optionally filtered."""
-        found = []
-        for entry in self._index().values():
-            public = {k: v for k, v in entry.items() if k != "token"}
-            conn = StoredConnection(**public)
-            if (system is None or conn.system == system) and (environment is None or conn.environment == environment):
-                found.append(conn)
-        return sorted(found, key=lambda c: c.key)
+        """Every stored connection (tokens not loaded, expiry and backend known), optionally filtered."""
+        index = self._index()
+        entries = dict(index)
+        for pending in self.recovery.pending():
+            if pending.revision > _revision(index.get(pending.key)):
+                entries[pending.key] = pending.entry
+        found = [_from_entry(entry) for entry in entries.values()]
+        return sorted((c for c in found if (system is None or c.system == system)
+                       and (environment is None or c.environment == environment)), key=lambda c: c.key)
+
+    def _backend(self, name: str, connection: StoredConnection) -> SecretBackend:
+        if name == self.backend.name:
+            return self.backend
+        if name == "file":
+            return FileSecrets()
+        where = BACKEND_NAMES.get(name, name)
+        here = BACKEND_NAMES.get(self.backend.name, self.backend.name)
+        raise ReconnectNeeded(
+            f"The connection {connection.key} ({connection.company_name}) keeps its tokens in the {where}, but this "
+            f"process uses the {here} backend: it has no usable {where}, or OPS_TOKEN_BACKEND chose the {here} "
+            f"(usual under cron or systemd, where the desktop's keyring is absent or locked). Run this where the "
+            f"{where} is unlocked, or connect once with "
+            f"OPS_TOKEN_BACKEND=file (`OPS_TOKEN_BACKEND=file ops connect`) so that desktop and scheduled runs "
+            f"share the tokens in {self.path} (mode 0600).")
 
     # -- writing -------------------------------------------------------
 
     def save(self, connection: StoredConnection) -> None:
-        """Write (or replace) one connection atomically."""
+        """Write (or replace) one connection atomically, keeping its tokens safe if that fails.
+
+        The tokens go first to the recovery file, then to the backend the
+        connection is kept in (a new one: this store's backend), then the
+        recovery file is removed. Call it under :meth:`lock`.
+
+        Raises
+        ------
+        ConfigurationError
+            When the store could not be written; it names the recovery file
+            that holds the tokens (the next run takes them from there).
+        """
+        key = connection.key
         with self._index_lock():
             index = self._index()
-            entry = {k: v for k, v in asdict(connection).items() if k != "token"}
-            in_file = self.backend.write(connection.key, connection.token)
-            if in_file is not None:
-                entry["token"] = in_file
-            index[connection.key] = entry
-            self._write(index)
+            pending = self.recovery.read(key)
+            revision = max(_revision(index.get(key)), pending.revision if pending else 0) + 1
+            name = connection.backend or self.backend.name
+            entry = connection.index_entry(name, revision)
+            try:
+                kept: Path | None = self.recovery.write(key, revision, entry, connection.token)
+            except (OSError, ConfigurationError) as exc:
+                kept, unkept = None, exc
+            try:
+                backend = self._backend(name, connection)
+            except ReconnectNeeded as exc:
+                raise ReconnectNeeded(f"{exc} The new tokens are kept in {kept} meanwhile." if kept else str(exc)) \
+                    from None
+            try:
+                self._commit(index, key, entry, backend, connection.token)
+            except Exception as exc:  # any failure of the store or the keyring; the recovery file decides
+                if kept is None:
+                    raise ConfigurationError(
+                        f"The new tokens of {key} could be written neither to {self.recovery.path(key)} "
+                        f"({_why(unkept)}) nor to the token store ({_why(exc)}); they are lost, and the "
+                        "connection must be made again once there is room") from None
+                raise ConfigurationError(
+                    f"The new tokens of {key} could not be written to the token store ({_why(exc)}); they are "
+                    f"kept in {kept} (mode 0600), and the next run takes them from there") from None
+            self.recovery.drop(key)
+
+    def recover(self, key: str) -> bool:
+        """Move a recovery file newer than the store into the store; drop an older one.
+
+        Call it under :meth:`lock` of ``key``. Returns True when the store
+        took the tokens from the recovery file.
+        """
+        with self._index_lock():
+            index = self._index()
+            pending = self.recovery.read(key)
+            if pending is None:
+                return False
+            if pending.revision <= _revision(index.get(key)):
+                self.recovery.drop(key)
+                return False
+            connection = _from_entry(pending.entry, pending.token)
+            try:
+                self._commit(index, key, dict(pending.entry), self._backend(connection.backend, connection),
+                             pending.token)
+            except ReconnectNeeded:
+                raise
+            except Exception as exc:
+                raise ConfigurationError(f"The tokens of {key} kept in {pending.path} could not be moved into the "
+                                         f"token store ({_why(exc)}); they stay there") from None
+            self.recovery.drop(key)
+            return True
+
+    def _commit(self, index: dict[str, Any], key: str, entry: dict[str, Any], backend: SecretBackend,
+                token: Mapping[str, Any]) -> None:
+        """The store write proper: the secret to its backend, then the index."""
+        in_file = backend.write(key, token)
+        if in_file is not None:
+            entry = {**entry, "token": in_file}
+        index[key] = entry
+        self._write(index)
 
     def delete(self, key: str) -> bool:
-        """Remove one connection; True when there was one."""
+        """Remove one connection (and any recovery file of it); True when there was one."""
         with self._index_lock():
             index = self._index()
             existed = index.pop(key, None) is not None
+            pending = self.recovery.read(key)
             self.backend.delete(key)
             if existed:
                 self._write(index)
-            return existed
+            if pending is not None:
+                self.recovery.drop(key)
+            return existed or pending is not None
 
     def _write(self, index: Mapping[str, Any]) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_directory(self.directory, allow_symlink=True)
         payload = json.dumps({"version": 1, "connections": index}, indent=2, sort_keys=True).encode()
         write_private_file(self.path, payload)
 
@@ -247,9 +353,8 @@ class TokenStore:
 
     @contextlib.contextmanager
     def _file_lock(self, name: str) -> Iterator[None]:
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        locks = self.directory / "locks"
-        locks.mkdir(exist_ok=True, mode=0o700)
+        private_directory(self.directory, allow_symlink=True)
+        locks = private_directory(self.directory / "locks")
         lock = filelock.FileLock(str(locks / name), timeout=self.lock_timeout, mode=0o600)
         started = time.monotonic()
         try:
@@ -289,5 +394,6 @@ def write_private_file(path: Path, payload: bytes, mode: int = 0o600) -> None:
 
 
 def open_store(config_dir: Path, token_backend: str = "auto") -> TokenStore:
-    """The token store of a config directory with the chosen secret backend."""
+    """The token store of a config directory (created or tightened to 0700) with the chosen secret backend."""
+    private_directory(config_dir, allow_symlink=True)
     return TokenStore(config_dir, choose_backend(token_backend))

@@ -13,10 +13,14 @@ import pytest
 
 from ops_lib import terminal
 from ops_lib.cli import main
+from ops_lib.connection import connect_panel, connection_status, open_client
+from ops_lib.errors import ReconnectNeeded
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.server import ServerThread
 from ops_lib.settings import connection_settings
-from tests.conftest import TODAY, approve
+from ops_lib.tokens import KeyringSecrets, StoredConnection, TokenStore
+from tests.conftest import TODAY, approve, find
+from tests.test_tokens import MemoryKeyring
 
 
 @pytest.fixture
@@ -110,3 +114,51 @@ def test_disconnect_from_the_command_line(server: ServerThread, capsys: pytest.C
     assert main(["disconnect", "--sandbox-url", server.base_url]) == 0
     assert "revoked and removed" in capsys.readouterr().out
     assert main(["status", "--sandbox-url", server.base_url]) == 1
+
+
+def store_connection(backend: object | None = None, token: dict | None = None) -> StoredConnection:
+    stored = StoredConnection("eaccounting", "sandbox", "556812-3458", "Fjällbris Konsult AB", "ops-demo",
+                              "ea:api offline_access", 1_700_000_000.0,
+                              token or {"access_token": "acc-secret-1", "refresh_token": "ref-secret-1",
+                                        "expires_at": 2_000_000_000, "token_type": "Bearer"})
+    TokenStore(Path(os.environ["OPS_CONFIG_DIR"]), backend).save(stored)  # type: ignore[arg-type]
+    return stored
+
+
+@pytest.mark.parametrize("where", ["file", "keyring"])
+def test_status_shows_until_when_without_check(where: str, capsys: pytest.CaptureFixture[str]) -> None:
+    store_connection(KeyringSecrets(MemoryKeyring()) if where == "keyring" else None)
+    assert main(["status"]) == 0  # this process has the file backend; nothing is sent anywhere
+    out = capsys.readouterr().out
+    assert "Token: access token expired" not in out
+    assert "access token valid until 2033-05-18 03:33:20 UTC" in out and "refreshes automatically" in out
+    assert f"Token storage: {'OS keyring' if where == 'keyring' else 'file'}" in out
+    assert "acc-secret-1" not in out and "ref-secret-1" not in out
+
+
+def test_the_connect_form_shows_the_stored_expiry_on_open() -> None:
+    store_connection(KeyringSecrets(MemoryKeyring()))
+    status = connection_status(connection_settings())
+    assert ("Token", status.token_state) in status.rows()
+    assert status.token_state.startswith("access token valid until 2033-05-18 03:33:20 UTC")
+    form = connect_panel(connection_settings(), interactive=True)
+    shown = find(form, "ops-status").value
+    assert "access token valid until 2033-05-18 03:33:20 UTC" in shown and "refreshes automatically" in shown
+
+
+def test_a_keyring_connection_under_cron_names_both_backends(monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Connected on the desktop (keyring); a scheduled run with OPS_TOKEN_BACKEND=auto finds no keyring."""
+    import keyring
+    from keyring.backends import fail
+
+    store_connection(KeyringSecrets(MemoryKeyring()))
+    monkeypatch.setenv("OPS_TOKEN_BACKEND", "auto")
+    monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
+    with pytest.raises(ReconnectNeeded) as caught:
+        open_client(connection_settings())
+    message = str(caught.value)
+    assert "OS keyring" in message and "file backend" in message and "not connected" not in message.lower()
+    assert main(["status", "--check"]) == 2
+    err = capsys.readouterr().err
+    assert "OS keyring" in err and "file backend" in err

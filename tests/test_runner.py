@@ -278,3 +278,48 @@ def test_what_a_notebook_writes_is_owner_only_from_the_start(tmp_path: Path) -> 
     assert outcome.exit_code == 0, outcome.message
     assert recorded_results(outcome.executed)[0]["mode"] == "0o600"
     assert stat.S_IMODE(outcome.executed.stat().st_mode) == 0o600
+
+
+def test_the_run_lock_lives_in_a_private_per_user_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            no_kernel: list[object]) -> None:
+    """Not in a shared folder of /tmp that another user could create first (and so own)."""
+    import ops_lib.runner as runner
+
+    taken: list[Path] = []
+    real = runner.exclusive
+
+    def recording(lock_path: str, refusal: str) -> object:
+        taken.append(Path(lock_path))
+        return real(lock_path, refusal)
+
+    monkeypatch.setattr(runner, "exclusive", recording)
+    notebook = tiny(tmp_path, "print(count)")
+    with pytest.raises(AssertionError, match="a kernel was started"):  # the lock is taken before the kernel
+        execute(notebook, {}, tmp_path / "out" / "x.ipynb")
+    (lock,) = taken
+    config = Path(os.environ["OPS_CONFIG_DIR"])
+    assert lock.parent.is_relative_to(config)
+    chain = [lock.parent, *lock.parent.parents]
+    for below, folder in zip(chain, chain[1:]):
+        world_writable = folder.stat().st_mode & stat.S_IWOTH
+        if world_writable:  # /tmp and the like: what lies below must be the user's own 0700 folder
+            assert below.stat().st_uid == os.getuid() and stat.S_IMODE(below.stat().st_mode) == 0o700, below
+    for folder in (lock.parent, config):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_a_given_lock_dir_is_tightened_to_0700(tmp_path: Path, no_kernel: list[object]) -> None:
+    locks = tmp_path / "shared-locks"
+    locks.mkdir()
+    locks.chmod(0o777)
+    with pytest.raises(AssertionError, match="a kernel was started"):
+        execute(tiny(tmp_path, "print(count)"), {}, tmp_path / "x.ipynb", lock_dir=locks)
+    assert stat.S_IMODE(locks.stat().st_mode) == 0o700
+
+
+def test_a_lock_dir_that_is_a_symlink_is_refused(tmp_path: Path, no_kernel: list[object]) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "locks").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(ConfigurationError, match="symbolic link"):
+        execute(tiny(tmp_path, "print(count)"), {}, tmp_path / "x.ipynb", lock_dir=tmp_path / "locks")
+    assert no_kernel == []

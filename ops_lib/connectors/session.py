@@ -13,7 +13,9 @@ Token lifecycle
     lock; after taking it the session re-reads the store, and when another
     process has refreshed meanwhile it takes that token instead of
     refreshing again. authlib's ``update_token`` callback writes the new
-    tokens to the store before the new access token is used.
+    tokens to the store before the new access token is used, through a
+    recovery file (:mod:`ops_lib.token_recovery`) that a later session
+    moves into the store when that write did not happen.
 
 Retries
     Every request has a timeout. GET, PUT and DELETE are retried with
@@ -137,6 +139,9 @@ class ApiSession:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._refresh_lock = threading.Lock()
+        if store.recovery.exists(key):  # a run before this one could not write its rotated tokens to the store
+            with store.lock(key):
+                store.recover(key)
         connection = store.load(key)
         if connection is None or not connection.token.get("access_token"):
             raise ReconnectNeeded(f"Not connected ({key}). {reconnect_hint}")
@@ -169,6 +174,7 @@ class ApiSession:
         if rejected is None and not self._expiring(current):
             return True
         with self._refresh_lock, self.store.lock(self.key):
+            self.store.recover(self.key)
             stored = self.store.load(self.key)
             if stored is None or not stored.token.get("access_token"):
                 raise ReconnectNeeded(f"The connection {self.key} was removed (disconnected). {self._reconnect_hint}")
