@@ -62,19 +62,6 @@ class CsvFormat:
     delimiter: str
 
 
-def decode(path: Path, raw: bytes) -> tuple[str, str]:
-    """The text and its encoding (see :func:`ops_lib.input_files.decode`), refusing a byte that does not fit.
-
-    For callers that need text without rows; readers of rows name the row and column instead.
-    """
-    text, encoding = decode_bytes(path, raw)
-    at = first_bad_character(text)
-    if at is not None:
-        line = text.count("\n", 0, at) + 1
-        raise DataInputError(f"{path}, line {line}: {describe_bad_character(text[at], encoding)}")
-    return text, encoding
-
-
 def sniff_delimiter(header_line: str) -> str:
     """The delimiter that splits the header line into the most fields (``;`` wins ties)."""
     counts = {d: len(next(csv.reader([header_line], delimiter=d))) for d in DELIMITERS}

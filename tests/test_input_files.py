@@ -20,6 +20,7 @@ import pytest
 from ops_lib.account_setup import AccountSetup
 from ops_lib.cli import main
 from ops_lib.errors import DataInputError
+from ops_lib.import_file import ImportFileWriter
 from ops_lib.journals import read_expenses, read_payroll
 from ops_lib.mappings import read_table
 from ops_lib.readers import load_mapping, read_file, read_rows
@@ -101,6 +102,33 @@ def test_an_expense_export_of_two_encodings_names_its_file_row_and_column(tmp_pa
                      + "E-2;2026-06-02;card;50.00;SEK;Meals;Lunch Malmö\r\n".encode("cp1252"))
     with pytest.raises(DataInputError, match=r"expenses\.csv, row 3, column 'note': byte 0xf6 is not UTF-8"):
         read_expenses(path)
+
+
+def test_the_import_file_for_a_utf16_export_is_utf16_and_reads_back(tmp_path: Path) -> None:
+    """A sync writes back in the export's own format: UTF-16 in, UTF-16 (one BOM) out."""
+    source = tmp_path / "customers.txt"
+    source.write_bytes("number\tname\tcity\r\n1\tÅre AB\tÅre\r\n".encode("utf-16"))
+    writer = ImportFileWriter(source, "customers", None, tmp_path / "out")
+    for call in writer.plan("create", {"number": "2", "name": "Malmö AB", "city": "Malmö"}, None, ()):
+        writer.send(call)
+    written = Path(writer.finish()[0])
+    assert written.read_bytes().startswith(b"\xff\xfe") and written.read_bytes().count(b"\xff\xfe") == 1
+    assert read_rows(written) == [["number", "name", "city"], ["2", "Malmö AB", "Malmö"]]
+
+
+def test_the_import_file_for_an_xlsx_export_is_utf8_with_a_bom(tmp_path: Path) -> None:
+    """An XLSX export has no CSV format to copy; its zipped bytes are not text to sniff."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["number", "name", "city"])
+    book.active.append(["1", "Åre AB", "Åre"])
+    book.save(tmp_path / "customers.xlsx")
+    writer = ImportFileWriter(tmp_path / "customers.xlsx", "customers", None, tmp_path / "out")
+    for call in writer.plan("create", {"number": "2", "name": "Malmö AB", "city": "Malmö"}, None, ()):
+        writer.send(call)
+    written = Path(writer.finish()[0])
+    assert written.read_bytes() == "\ufeffnumber;name;city\r\n2;Malmö AB;Malmö\r\n".encode("utf-8")
 
 
 # -- what is at the end of the path ----------------------------------------
