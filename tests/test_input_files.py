@@ -27,6 +27,7 @@ from ops_lib.readers import load_mapping, read_file, read_rows
 from ops_lib.runner import load_params
 from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
 from ops_lib.yaml_files import read_mapping
+from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parents[1]
 MAPPING = ROOT / "params" / "columns" / "pm.yaml"
@@ -188,13 +189,10 @@ def test_a_fifo_is_refused_at_once_instead_of_waiting_for_a_writer(tmp_path: Pat
     assert isinstance(outcome, DataInputError) and "is a FIFO (named pipe), not a regular file" in str(outcome)
 
 
-@pytest.fixture
-def unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A file its user may not read: chmod 000, and for root (who reads it anyway) an open that refuses it."""
-    path = tmp_path / "locked.csv"
-    path.write_text(HEADER + "1;A;Lund\r\n", encoding="utf-8")
+def make_unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """chmod 000; for root, who reads it anyway, also an ``os.open`` that refuses it, as for every other user."""
     path.chmod(0)
-    if os.access(path, os.R_OK):  # root: simulate what every other user meets
+    if os.access(path, os.R_OK):
         real_open = os.open
 
         def refusing_open(file: object, flags: int, *args: object, **kwargs: object) -> int:
@@ -203,7 +201,15 @@ def unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
             return real_open(file, flags, *args, **kwargs)  # type: ignore[arg-type]
 
         monkeypatch.setattr(os, "open", refusing_open)
-    yield path
+    return path
+
+
+@pytest.fixture
+def unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A file its user may not read."""
+    path = tmp_path / "locked.csv"
+    path.write_text(HEADER + "1;A;Lund\r\n", encoding="utf-8")
+    yield make_unreadable(path, monkeypatch)
     path.chmod(0o600)
 
 
@@ -211,6 +217,23 @@ def unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 def test_an_unreadable_file_is_refused_naming_it(unreadable: Path, tmp_path: Path, reader: str) -> None:
     with pytest.raises(DataInputError, match=r"locked\.csv: permission denied"):
         _readers(tmp_path)[reader](unreadable)
+
+
+def test_an_unreadable_receipt_blocks_its_expense_instead_of_crashing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    journal = tmp_path / "expenses.csv"
+    journal.write_text("expense_id;date;type;amount;currency;vat_amount;category;note;receipt\r\n"
+                       f"E-1;{TODAY.replace(day=2)};card;125.00;SEK;25.00;Travel;Taxi;r.pdf\r\n", encoding="utf-8")
+    receipt = tmp_path / "r.pdf"
+    receipt.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    make_unreadable(receipt, monkeypatch)
+    try:
+        code = main(["export-vouchers", "--expenses", str(journal), "--target", "demo-sandbox", "--mappings",
+                     str(MAPPINGS), "--state-db", str(tmp_path / "s.sqlite"), "--out", str(tmp_path / "out")])
+    finally:
+        receipt.chmod(0o600)
+    assert code == 1
+    assert f"blocked E-1: {receipt}: permission denied" in capsys.readouterr().out
 
 
 # -- what is in the fields --------------------------------------------------
