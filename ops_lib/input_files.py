@@ -33,9 +33,10 @@ UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 # Kept in text: tab, line feed, carriage return. Refused: the other C0 controls, DEL, the C1 controls
-# (in UTF-8 text they are almost always text converted between encodings twice), and the lone surrogates
-# that stand for bytes the encoding could not read.
-BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\udc80-\udcff]")
+# (in UTF-8 text they are almost always text converted between encodings twice), a byte-order mark
+# inside the text (two files joined; invisible, it would make "1001" differ from "1001"), and the lone
+# surrogates that stand for bytes the encoding could not read.
+BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\udc80-\udcff]")
 ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 MULTIBYTE = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")  # not ASCII, and not an escaped byte
 CONTROL_NAMES = {0x00: "NUL", 0x1A: "SUB", 0x1B: "ESC", 0x7F: "DEL"}
@@ -154,5 +155,8 @@ def describe_bad_character(char: str, encoding: str) -> str:
             return f"{byte} is neither UTF-8 nor Windows-1252; save the file as UTF-8 and try again"
         return (f"{byte} is not UTF-8, but other rows of the file are (part of it was written in another "
                 f"encoding, such as Windows-1252); save the whole file as UTF-8 and try again")
+    if code == 0xFEFF:
+        return ("a byte-order mark (U+FEFF) inside the text, most often where two files were joined into one; "
+                "remove it and try again")
     name = f" ({CONTROL_NAMES[code]})" if code in CONTROL_NAMES else ""
     return f"the control character U+{code:04X}{name} is not allowed in text; remove it and try again"

@@ -250,6 +250,16 @@ def test_a_control_character_in_a_field_is_refused_naming_row_and_column(tmp_pat
         read_file(path, "customers")
 
 
+def test_a_byte_order_mark_inside_the_file_is_refused_where_two_exports_were_joined(tmp_path: Path) -> None:
+    """``cat a.csv b.csv``: the second file's BOM would make its first number differ from the same number."""
+    export = b"\xef\xbb\xbf" + (HEADER + "1;A;Lund\r\n").encode()
+    path = tmp_path / "joined.csv"
+    path.write_bytes(export + export)
+    with pytest.raises(DataInputError, match=r"joined\.csv, row 3, column 'number': a byte-order mark \(U\+FEFF\) "
+                                             r"inside the text"):
+        read_file(path, "customers")
+
+
 def test_tabs_and_line_breaks_inside_quoted_fields_are_kept(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_text(HEADER + '1;"Bolaget\tAB";"Lund\r\nSödra"\r\n', encoding="utf-8", newline="")
