@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from .money import to_decimal
-from .readers import (PLACEHOLDER_FIRST_NAME, ColumnMapping, CsvFormat, decode, read_rows, read_rows_and_format,
-                      sniff_delimiter)
+from .readers import PLACEHOLDER_FIRST_NAME, ColumnMapping, CsvFormat, read_rows, read_rows_and_format
 from .registers import normal_bool, normal_kind, spec
 from .sync_plan import Call, PlanBlocked
 from .tokens import write_private_file
 
 PRICE_FIELDS = ("price",)
+XLSX_IMPORT_FORMAT = CsvFormat("utf-8-sig", ";")
 UNIT_KINDS = {"tim": "work_type", "h": "work_type", "timme": "work_type", "km": "travel_expense"}
 
 
@@ -56,9 +56,8 @@ class ImportFileWriter:
         self.source = Path(source)
         self.register = register
         rows, fmt = read_rows_and_format(self.source)
-        if fmt is None:  # an XLSX export: its bytes decide, as for a CSV (known gap: it has no CSV format to copy)
-            text, encoding = decode(self.source, self.source.read_bytes())
-            fmt = CsvFormat(encoding, sniff_delimiter(text.splitlines()[0]))
+        if fmt is None:  # an XLSX export has no CSV format to copy: UTF-8 with a BOM and ";" open in Excel as is
+            fmt = XLSX_IMPORT_FORMAT
         self.encoding, self.delimiter = fmt.encoding, fmt.delimiter
         self.header = [h.strip() for h in rows[0]]
         fields = spec(register).fields

@@ -1,8 +1,11 @@
 """Readers: a CSV or XLSX export, or a connected system, into a canonical register frame.
 
 Exports come as finance systems write them: UTF-8 with or without a BOM,
-or Windows-1252; comma, semicolon or tab between fields; a decimal comma
-or point. :func:`read_file` detects all of that, renames the system's
+UTF-16 with its BOM (Excel's "Unicode text"), or Windows-1252; comma,
+semicolon or tab between fields; a decimal comma or point.
+:func:`read_file` detects all of that (:mod:`ops_lib.input_files` opens
+and decodes; a file of two encodings, a control character or a broken
+quote is refused naming its row and column), renames the system's
 headers to canonical fields through a column mapping (none is needed when
 the headers already are the canonical names), keeps numbers as text
 exactly as written, and normalises yes/no, kinds and amounts (see
@@ -25,6 +28,7 @@ from typing import Any, Callable, Mapping, Sequence
 import pandas as pd
 
 from .errors import DataInputError
+from .input_files import decode as decode_bytes, describe_bad_character, first_bad_character, read_input_bytes
 from .yaml_files import read_mapping
 from .registers import (BOOKKEEPING, apply_fallbacks, normal_bool, normal_date, normal_decimal, normal_integer,
                         normal_kind, spec)
@@ -60,41 +64,58 @@ class CsvFormat:
     delimiter: str
 
 
-def decode(path: Path, raw: bytes) -> tuple[str, str]:
-    """The text and its encoding: UTF-8 (with or without BOM), else Windows-1252; a clear error when neither fits."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataInputError(f"{path}, row {line}: the file is neither UTF-8 nor Windows-1252 "
-                             f"(byte 0x{raw[exc.start]:02x}); save it as UTF-8 and try again") from None
-
-
 def sniff_delimiter(header_line: str) -> str:
     """The delimiter that splits the header line into the most fields (``;`` wins ties)."""
     counts = {d: len(next(csv.reader([header_line], delimiter=d))) for d in DELIMITERS}
     return max(DELIMITERS, key=lambda d: counts[d])
 
 
-def _csv_rows(path: Path) -> tuple[list[list[str]], CsvFormat]:
-    raw = path.read_bytes()
-    if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
+def _csv_rows(path: Path, raw: bytes) -> tuple[list[list[str]], CsvFormat]:
+    text, encoding = decode_bytes(path, raw)
+    if not text.strip():
         raise DataInputError(f"{path}: the file is empty")
-    text, encoding = decode(path, raw)
-    lines = text.splitlines()
-    first = lines[0] if lines else ""
+    first = text.splitlines()[0]
     delimiter = sniff_delimiter(first)
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)]
+        rows.extend(reader)
     except csv.Error as exc:
-        raise DataInputError(f"{path}: not a readable {delimiter!r}-separated file ({exc})") from None
+        raise DataInputError(f"{path}, row {len(rows) + 1}: {_csv_problem(str(exc), delimiter)}") from None
+    _check_characters(path, rows, text, encoding)
     return rows, CsvFormat(encoding, delimiter)
+
+
+def _csv_problem(message: str, delimiter: str) -> str:
+    """The csv module's complaint, said so that a person knows what to look for in that row."""
+    if "field larger than field limit" in message:
+        return (f"a field is longer than {csv.field_size_limit()} characters, most often because a quote "
+                f"(\") opened in this row is never closed")
+    if "unexpected end of data" in message:
+        return "a quote (\") opened in this row is never closed"
+    if "expected after" in message:
+        return f"text follows a closing quote (\"); inside a quoted field write a quote as \"\" ({message})"
+    return f"not a readable {delimiter!r}-separated row ({message})"
+
+
+def _check_characters(path: Path, rows: list[list[str]], text: str, encoding: str) -> None:
+    """Refuse the first cell holding a control character or a byte its encoding cannot read.
+
+    ``text`` is everything the rows were read from: one search over it
+    finds whether anything is wrong, so only a bad file pays for the walk
+    that names the row and column.
+    """
+    if first_bad_character(text) is None:
+        return
+    header = next((r for r in rows if any(c.strip() for c in r)), [])
+    for number, row in enumerate(rows, start=1):
+        for index, cell in enumerate(row):
+            at = first_bad_character(cell)
+            if at is None:
+                continue
+            name = header[index].strip() if row is not header and index < len(header) else ""
+            column = f"column {name!r}" if name and first_bad_character(name) is None else f"column {index + 1}"
+            raise DataInputError(f"{path}, row {number}, {column}: {describe_bad_character(cell[at], encoding)}")
 
 
 def _cell_text(value: Any) -> str:
@@ -111,11 +132,11 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _xlsx_rows(path: Path) -> list[list[str]]:
+def _xlsx_rows(path: Path, raw: bytes) -> list[list[str]]:
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise DataInputError(f"{path}: not a readable Excel workbook ({type(exc).__name__})") from None
     try:
@@ -139,9 +160,12 @@ def read_rows_and_format(path: Path | str) -> tuple[list[list[str]], CsvFormat |
 def read_numbered_rows(path: Path | str) -> tuple[list[tuple[int, list[str]]], CsvFormat | None]:
     """Every row that is not blank, with its line (or sheet row) number, so errors point at the right line."""
     path = Path(path)
-    if not path.exists():
-        raise DataInputError(f"{path}: no such file")
-    rows, fmt = (_xlsx_rows(path), None) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
+    raw = read_input_bytes(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        rows, fmt = _xlsx_rows(path, raw), None
+        _check_characters(path, rows, "\t".join("\t".join(row) for row in rows), "utf-8")
+    else:
+        rows, fmt = _csv_rows(path, raw)
     numbered = [(number, r) for number, r in enumerate(rows, start=1) if any(cell.strip() for cell in r)]
     if not numbered:
         raise DataInputError(f"{path}: the file is empty")

@@ -43,7 +43,7 @@ from .run_header import insert_header, render_html
 from .run_params import check_parameters, declared_parameters
 from .run_results import recorded_results, results_total
 from .secrets_guard import scan
-from .yaml_files import read_mapping
+from .yaml_files import load_yaml_text, read_mapping
 
 
 def load_params(params_file: Path | str | None, overrides: Sequence[str] = (),
@@ -70,7 +70,7 @@ def load_params(params_file: Path | str | None, overrides: Sequence[str] = (),
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise ConfigurationError(f"--set {item!r}: write name=value")
-        params[name.strip()] = yaml.safe_load(value) if value.strip() else ""
+        params[name.strip()] = load_yaml_text(f"--set {name.strip()}", value, "value") if value.strip() else ""
     return params
 
 

@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from .account_setup import SetupRules
+from .errors import DataInputError
+from .input_files import read_input_bytes
 from .journals import CARD, REIMBURSEMENT, Expense, PayrollRow, payroll_digest
 from .mappings import (ANY_TAG, NOT_EXPORTED, PROJECT_TARGET, MappingTables, check_account, check_tag_item,
                        check_tag_target)
@@ -221,14 +223,18 @@ def resolve_tags(tags: Iterable[tuple[str, str]], tables: MappingTables, refs: R
 def _receipt(path: Path | None, rules: SetupRules) -> tuple[Receipt, ...]:
     if path is None:
         return ()
-    if not path.is_file():
+    if not path.exists():
         raise Blocked("data", f"the receipt {path} does not exist", "put the file beside the export, or clear the "
                                                                      "receipt column for this expense")
     content_type = rules.receipt_types.get(path.suffix.lower())
     if content_type is None:
         raise Blocked("data", f"the receipt {path.name} is not a file type the system accepts",
                       f"convert it to one of {', '.join(sorted(rules.receipt_types))}")
-    data = path.read_bytes()
+    try:
+        data = read_input_bytes(path, "receipt")
+    except DataInputError as exc:  # a folder named like a file, a FIFO, no permission
+        raise Blocked("data", str(exc), "make the receipt a readable file, or clear the receipt column for this "
+                                        "expense") from None
     if len(data) > rules.receipt_max_bytes:
         raise Blocked("data", f"the receipt {path.name} is larger than {rules.receipt_max_bytes // 2**20} MB",
                       "attach a smaller scan")
