@@ -9,10 +9,17 @@ line and column, so every caller reports it the same way.
 YAML is UTF-8 (a UTF-8 or UTF-16 byte-order mark is honoured). A key
 written twice is refused: PyYAML would silently keep the last one, and a
 params file or column mapping that says two things must not mean one.
+
+Numbers are read only as a person writes them: ``1941``, ``-5``, ``0.5``.
+YAML 1.1 would also read ``1_941`` and ``0x795`` as 1941, ``010`` as 8
+and ``1:30`` as 90; here those stay text, so the value's check (an
+account, a number of days) refuses them instead of using a number nobody
+typed.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +51,15 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (_INT, _FLOAT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_StrictLoader.add_implicit_resolver(_INT, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+_StrictLoader.add_implicit_resolver(
+    _FLOAT, re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
+    list("-+0123456789."))
 
 
 def _where(text: str, index: int) -> str:

@@ -61,3 +61,14 @@ def test_the_setup_file_round_trips_and_bad_files_name_the_field(tmp_path: Path)
     path.write_text("voucher_series: E\ncontra: '1941'\n", encoding="utf-8")
     with pytest.raises(DataInputError, match="unknown field"):
         AccountSetup.read(path)
+
+
+@pytest.mark.parametrize("typed", ["1_941", "0x795", "03625"])
+def test_an_account_yaml_would_read_as_another_number_is_kept_as_typed_and_refused(tmp_path: Path,
+                                                                                   typed: str) -> None:
+    """YAML 1.1 reads 1_941 and 0x795 as 1941 and 03625 as octal 1941: a typed account must not become one."""
+    path = GOOD.write(tmp_path / "accounts.yaml")
+    path.write_text(path.read_text(encoding="utf-8").replace("'1941'", typed), encoding="utf-8")
+    setup = AccountSetup.read(path)
+    assert setup.card_contra_account == typed
+    assert "card_contra_account" in problems_with(setup)
