@@ -24,8 +24,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from ops_lib.fuzzy import best_matches
-from ops_lib.reconcile import reconcile
+from ops_lib.reconciliation.engine import reconcile
+from ops_lib.reconciliation.fuzzy import best_matches
 
 FIELDS = ["number", "name", "org_number", "address1", "postal_code", "city", "country_code", "email",
           "payment_terms_days", "currency", "is_active"]

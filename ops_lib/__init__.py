@@ -1,11 +1,12 @@
 """ops_lib: keep Visma eAccounting registers in step with the systems beside them.
 
-All logic of the notebook suite lives here; notebooks and the ``ops`` CLI
+All logic of the notebook suite lives here (one package per capability; see
+the README's layout section); notebooks and the ``ops`` CLI
 only call it. Importing the package needs no display, so papermill
 workers, cron and CI can use it headless.
 """
 
-from .errors import (
+from ops_lib.core.errors import (
     ApiError,
     AuthenticationError,
     ConfigurationError,
@@ -15,9 +16,8 @@ from .errors import (
     ReconnectNeeded,
     ServiceUnreachable,
 )
-
-from .reconcile import reconcile  # noqa: E402 - the function shadows its module on purpose: ops_lib.reconcile(...)
-from .reconciliation import Approval, Reconciliation
+from ops_lib.reconciliation.engine import reconcile
+from ops_lib.reconciliation.result import Approval, Reconciliation
 
 __version__ = "0.1.0"
 

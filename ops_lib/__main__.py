@@ -2,6 +2,6 @@
 
 import sys
 
-from .cli import main
+from ops_lib.cli.main import main
 
 sys.exit(main())

@@ -22,13 +22,13 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from ops_lib.config.settings import ConnectionSettings
+from ops_lib.connectors.tokens import TokenStore
 from ops_lib.sandbox import Clock, SandboxConfig, create_app
 from ops_lib.sandbox.inprocess import InProcessTransport
 from ops_lib.sandbox.login import approve_consent as approve
 from ops_lib.sandbox.login import consent_form
 from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
-from ops_lib.settings import ConnectionSettings
-from ops_lib.tokens import TokenStore
 
 BASE = "http://127.0.0.1:8765"
 REDIRECT = "http://127.0.0.1:61234/callback"
@@ -54,7 +54,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
 def _fresh_demo_sandbox() -> Iterator[None]:
     """Each test that reads ``demo-sandbox`` starts from the seeded world, whatever an earlier one wrote."""
     yield
-    from ops_lib.demo import reset_shared_sandbox
+    from ops_lib.demo.tour import reset_shared_sandbox
 
     reset_shared_sandbox()
 
@@ -68,8 +68,8 @@ def pkce_pair() -> tuple[str, str]:
 def connect_through(params: dict[str, Any], http: httpx.Client, transport: httpx.BaseTransport | None,
                     company_index: int = 0) -> Any:
     """Connect through the library's own flow, consenting with ``http``; return the settings."""
-    from ops_lib.connection import start_connect
-    from ops_lib.settings import connection_settings
+    from ops_lib.config.settings import connection_settings
+    from ops_lib.systems.connect import start_connect
 
     settings = connection_settings(params)
     pending = start_connect(settings, use_catcher=False, transport=transport)
@@ -163,7 +163,7 @@ def sandbox(make_sandbox: Any) -> SandboxHarness:
 @pytest.fixture
 def client(sandbox: SandboxHarness) -> Iterator[Any]:
     """The suite's typed eAccounting client for the first company, connected through the library's own flow."""
-    from ops_lib.connection import open_client
+    from ops_lib.systems.connect import open_client
 
     with open_client(sandbox.connect(), transport=sandbox.transport) as connected:
         yield connected

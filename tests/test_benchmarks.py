@@ -35,7 +35,7 @@ def test_pull_benchmark_runs_and_reports_ratios(capsys: pytest.CaptureFixture[st
 def test_reconcile_benchmark_data_has_two_percent_of_each_difference(monkeypatch: pytest.MonkeyPatch) -> None:
     module = load("reconcile_customers", monkeypatch)
     left, right = module.build(5000)
-    from ops_lib.reconcile import reconcile
+    from ops_lib.reconciliation.engine import reconcile
 
     counts = reconcile(left, right, "customers", rules_right=None).status_counts()
     assert counts == {"match": 4300, "field_mismatch": 100, "name_mismatch": 100, "number_mismatch": 100,

@@ -20,8 +20,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ops_lib.cli import main
-from ops_lib.journal_demo import write_demo_journals
+from ops_lib.cli.main import main
+from ops_lib.demo.journals import write_demo_journals
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
 from ops_lib.sandbox.server import ServerThread

@@ -14,7 +14,7 @@ import html
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-from ..errors import AuthenticationError
+from ops_lib.core.errors import AuthenticationError
 
 CALLBACK_PATH = "/callback"
 

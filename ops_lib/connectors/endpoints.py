@@ -1,6 +1,6 @@
 """Where a system lives: the hosts of one environment of one accounting system.
 
-System-neutral on purpose. Each system module (``ops_lib.eaccounting``,
+System-neutral on purpose. Each system module (``ops_lib.systems.eaccounting``,
 later Visma.net and Procountor) declares its environments as
 :class:`Environment` values; settings pick one by name, and the
 connectors only ever see the resolved :class:`Endpoints`. Pointing the

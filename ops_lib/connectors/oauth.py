@@ -24,8 +24,8 @@ from authlib.common.security import generate_token
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.httpx_client import OAuth2Client
 
-from ..errors import AuthenticationError, ServiceUnreachable
-from .endpoints import Endpoints
+from ops_lib.connectors.endpoints import Endpoints
+from ops_lib.core.errors import AuthenticationError, ServiceUnreachable
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ through. It is system-neutral: the system supplies how to read an error
 envelope (``translate``) and how long a 429 asks to wait (``retry_after``).
 
 Token lifecycle
-    The token comes from the :class:`~ops_lib.tokens.TokenStore`. Shortly
+    The token comes from the :class:`~ops_lib.connectors.tokens.TokenStore`. Shortly
     before it expires, and once after a 401, the session refreshes it with
     authlib. Refresh tokens rotate (each refresh kills the previous one),
     so two processes refreshing the same connection would lock each other
@@ -14,7 +14,7 @@ Token lifecycle
     process has refreshed meanwhile it takes that token instead of
     refreshing again. authlib's ``update_token`` callback writes the new
     tokens to the store before the new access token is used, through a
-    recovery file (:mod:`ops_lib.token_recovery`) that a later session
+    recovery file (:mod:`ops_lib.connectors.token_recovery`) that a later session
     moves into the store when that write did not happen.
 
 Retries
@@ -39,11 +39,11 @@ import httpx
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.httpx_client import OAuth2Client
 
-from ..errors import OpsError, ReconnectNeeded, ServiceUnreachable
-from ..tokens import StoredConnection, TokenStore
-from .endpoints import Endpoints
-from .limiter import RequestBudget, endpoint_key
-from .oauth import oauth_client, token_error, with_expiry
+from ops_lib.connectors.endpoints import Endpoints
+from ops_lib.connectors.limiter import RequestBudget, endpoint_key
+from ops_lib.connectors.oauth import oauth_client, token_error, with_expiry
+from ops_lib.connectors.tokens import StoredConnection, TokenStore
+from ops_lib.core.errors import OpsError, ReconnectNeeded, ServiceUnreachable
 
 log = logging.getLogger("ops_lib.http")
 
@@ -213,7 +213,7 @@ class ApiSession:
         Raises
         ------
         OpsError
-            The translated error answer (usually :class:`~ops_lib.errors.ApiError`).
+            The translated error answer (usually :class:`~ops_lib.core.errors.ApiError`).
         ServiceUnreachable
             When retries are spent, or a POST broke off after it may have been received.
         ReconnectNeeded

@@ -20,12 +20,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .clock import format_utc
-from .core import Sandbox
-from .errors import ApiError, FieldError, validation_error
-from .odata import compile_filter, query_error, sort_records
-from .scopes import ENDPOINT_SCOPES
-from .tables import Model
+from ops_lib.sandbox.clock import format_utc
+from ops_lib.sandbox.core import Sandbox
+from ops_lib.sandbox.errors import ApiError, FieldError, validation_error
+from ops_lib.sandbox.odata import compile_filter, query_error, sort_records
+from ops_lib.sandbox.scopes import ENDPOINT_SCOPES
+from ops_lib.sandbox.tables import Model
 
 
 @dataclass

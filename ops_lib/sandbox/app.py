@@ -18,13 +18,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import dimensions, identity, ledger, sales, vouchers
-from .bulk import bulk_customers
-from .clock import Clock
-from .config import SandboxConfig
-from .core import Sandbox
-from .errors import ApiError
-from .server_date import ServerDate
+from ops_lib.sandbox import dimensions, identity, ledger, sales, vouchers
+from ops_lib.sandbox.bulk import bulk_customers
+from ops_lib.sandbox.clock import Clock
+from ops_lib.sandbox.config import SandboxConfig
+from ops_lib.sandbox.core import Sandbox
+from ops_lib.sandbox.errors import ApiError
+from ops_lib.sandbox.server_date import ServerDate
 
 
 async def sandbox_info(request: Request) -> JSONResponse:

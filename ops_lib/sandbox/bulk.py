@@ -13,9 +13,9 @@ import json
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from .core import Sandbox
-from .schemas import CUSTOMER
-from .seed import make_id
+from ops_lib.sandbox.core import Sandbox
+from ops_lib.sandbox.schemas import CUSTOMER
+from ops_lib.sandbox.seed import make_id
 
 MAX_BULK = 100_000
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .clock import Clock
-from .config import SandboxConfig
-from .faults import Faults, RateLimiter
-from .grants import Grants
-from .seed import Company, companies, seed_world
-from .store import Store
+from ops_lib.sandbox.clock import Clock
+from ops_lib.sandbox.config import SandboxConfig
+from ops_lib.sandbox.faults import Faults, RateLimiter
+from ops_lib.sandbox.grants import Grants
+from ops_lib.sandbox.seed import Company, companies, seed_world
+from ops_lib.sandbox.store import Store
 
 # The one sandbox user, who can reach both demo companies.
 USER_NAME = "Demo User (sandbox)"

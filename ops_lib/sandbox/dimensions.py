@@ -17,10 +17,10 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .api import Call, Register, endpoint, must_get, ok, paged, unique
-from .errors import ApiError
-from .schemas import COST_CENTER, COST_CENTER_ITEM, PROJECT
-from .validation import require, validate
+from ops_lib.sandbox.api import Call, Register, endpoint, must_get, ok, paged, unique
+from ops_lib.sandbox.errors import ApiError
+from ops_lib.sandbox.schemas import COST_CENTER, COST_CENTER_ITEM, PROJECT
+from ops_lib.sandbox.validation import require, validate
 
 _ITEM_CLASH = "A cost center item with the provided id or name already exists."
 

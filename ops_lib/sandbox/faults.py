@@ -15,8 +15,8 @@ import random
 import threading
 from dataclasses import dataclass, field
 
-from .clock import Clock
-from .errors import ApiError
+from ops_lib.sandbox.clock import Clock
+from ops_lib.sandbox.errors import ApiError
 
 
 class RateLimiter:

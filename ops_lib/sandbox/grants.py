@@ -23,8 +23,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from .clock import Clock
-from .store import Store
+from ops_lib.sandbox.clock import Clock
+from ops_lib.sandbox.store import Store
 
 TENANT = "identity"
 CODE_TTL = 300

@@ -25,10 +25,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from .config import SandboxClient
-from .core import USER_NAME, Sandbox
-from .grants import TENANT, GrantError
-from .scopes import SCOPE_DESCRIPTIONS, SUPPORTED_SCOPES
+from ops_lib.sandbox.config import SandboxClient
+from ops_lib.sandbox.core import USER_NAME, Sandbox
+from ops_lib.sandbox.grants import TENANT, GrantError
+from ops_lib.sandbox.scopes import SCOPE_DESCRIPTIONS, SUPPORTED_SCOPES
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}

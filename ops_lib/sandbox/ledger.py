@@ -17,11 +17,11 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .api import Call, Register, endpoint, ok, paged
-from .clock import format_date, parse_date
-from .errors import ApiError, FieldError, validation_error
-from .schemas import ACCOUNT, FISCAL_YEAR, VAT_CODE
-from .validation import require, validate
+from ops_lib.sandbox.api import Call, Register, endpoint, ok, paged
+from ops_lib.sandbox.clock import format_date, parse_date
+from ops_lib.sandbox.errors import ApiError, FieldError, validation_error
+from ops_lib.sandbox.schemas import ACCOUNT, FISCAL_YEAR, VAT_CODE
+from ops_lib.sandbox.validation import require, validate
 
 
 def fiscal_year_or_error(call: Call, fiscal_year_id: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import httpx
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import OAuth2Client
 
-from .config import DEMO_CLIENT
+from ops_lib.sandbox.config import DEMO_CLIENT
 
 DEMO_REDIRECT = "http://127.0.0.1:53682/callback"
 DEMO_SCOPES = "ea:api ea:sales ea:accounting ea:purchase offline_access"

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from .clock import parse_datetime
-from .errors import ApiError
-from .tables import Model
+from ops_lib.sandbox.clock import parse_datetime
+from ops_lib.sandbox.errors import ApiError
+from ops_lib.sandbox.tables import Model
 
 Predicate = Callable[[dict[str, Any]], bool]
 

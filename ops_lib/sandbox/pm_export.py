@@ -23,8 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .seed import companies, seed_world
-from .store import Store
+from ops_lib.sandbox.seed import companies, seed_world
+from ops_lib.sandbox.store import Store
 
 PM_EXPORT_DIR = Path(__file__).parent / "pm_export"
 ENCODING = "cp1252"

@@ -15,9 +15,9 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .api import Call, Register, endpoint, must_get, ok, unique
-from .errors import ApiError
-from .schemas import (
+from ops_lib.sandbox.api import Call, Register, endpoint, must_get, ok, unique
+from ops_lib.sandbox.errors import ApiError
+from ops_lib.sandbox.schemas import (
     ARTICLE,
     ARTICLE_ACCOUNT_CODING,
     COMPANY_SETTINGS,
@@ -25,8 +25,8 @@ from .schemas import (
     TERMS_OF_PAYMENT,
     UNIT,
 )
-from .seed import pay_to_account_id
-from .validation import validate
+from ops_lib.sandbox.seed import pay_to_account_id
+from ops_lib.sandbox.validation import validate
 
 
 def _reference(call: Call, kind: str, value: str, field: str) -> dict[str, Any]:

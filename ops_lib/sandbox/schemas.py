@@ -7,9 +7,8 @@ reads and how a response is shaped from it is in :mod:`.tables`.
 
 from __future__ import annotations
 
-from .tables import Model
-from .tables import model_from_table as _model
-
+from ops_lib.sandbox.tables import Model
+from ops_lib.sandbox.tables import model_from_table as _model
 
 CUSTOMER = _model(
     "CustomerApi",

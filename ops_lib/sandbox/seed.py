@@ -20,9 +20,9 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from . import seed_data as data
-from .clock import UTC, format_date, format_utc
-from .store import Store
+from ops_lib.sandbox import seed_data as data
+from ops_lib.sandbox.clock import UTC, format_date, format_utc
+from ops_lib.sandbox.store import Store
 
 NAMESPACE = uuid.UUID("6f1c2a7e-3b0d-4c8e-9a51-2d7f0e4b9c13")
 SIZES = {"fjallbris": (300, 150, 40, 10, 25), "kustvag": (60, 30, 10, 5, 8)}

@@ -16,8 +16,8 @@ from typing import Iterator, TextIO
 
 import uvicorn
 
-from .app import create_app
-from .config import SandboxConfig
+from ops_lib.sandbox.app import create_app
+from ops_lib.sandbox.config import SandboxConfig
 
 
 class _Server(uvicorn.Server):

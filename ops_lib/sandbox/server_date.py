@@ -15,7 +15,7 @@ from email.utils import format_datetime
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .clock import UTC, Clock
+from ops_lib.sandbox.clock import UTC, Clock
 
 
 def http_date(clock: Clock) -> str:

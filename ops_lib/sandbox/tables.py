@@ -26,7 +26,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .clock import parse_date
+from ops_lib.sandbox.clock import parse_date
 
 TYPES = frozenset({"str", "uuid", "datetime", "date", "bool", "int", "number", "array", "object"})
 

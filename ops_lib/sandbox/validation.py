@@ -14,9 +14,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from .clock import parse_datetime
-from .errors import ApiError, FieldError, validation_error
-from .tables import Field, Model
+from ops_lib.sandbox.clock import parse_datetime
+from ops_lib.sandbox.errors import ApiError, FieldError, validation_error
+from ops_lib.sandbox.tables import Field, Model
 
 _NET_TYPES = {
     "uuid": "System.Guid",

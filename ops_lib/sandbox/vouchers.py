@@ -22,12 +22,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .api import Call, endpoint, must_get, ok, paged
-from .clock import format_date, format_utc, parse_date
-from .errors import ApiError, FieldError, validation_error
-from .ledger import fiscal_year_for, fiscal_year_or_error
-from .schemas import ATTACHMENT, ATTACHMENT_LINK, ATTACHMENT_UPLOAD, VOUCHER, VOUCHER_ROW
-from .validation import check_fields, require, validate
+from ops_lib.sandbox.api import Call, endpoint, must_get, ok, paged
+from ops_lib.sandbox.clock import format_date, format_utc, parse_date
+from ops_lib.sandbox.errors import ApiError, FieldError, validation_error
+from ops_lib.sandbox.ledger import fiscal_year_for, fiscal_year_or_error
+from ops_lib.sandbox.schemas import ATTACHMENT, ATTACHMENT_LINK, ATTACHMENT_UPLOAD, VOUCHER, VOUCHER_ROW
+from ops_lib.sandbox.validation import check_fields, require, validate
 
 CONTENT_TYPES = ("image/jpeg", "image/png", "image/tiff", "application/pdf")
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024

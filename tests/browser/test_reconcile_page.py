@@ -49,7 +49,7 @@ def planted_counts(register: str) -> Counter[str]:
 
 def expected_plan_hash(workspace: Path) -> str:
     """The hash of the reviewed plan, worked out here: the notebook's defaults, with 1305's suggestion taken."""
-    from ops_lib.reconcile_job import reconcile_sources
+    from ops_lib.reconciliation.job import reconcile_sources
 
     result = reconcile_sources("customers", str(workspace / "ops_lib/sandbox/pm_export/customers.csv"),
                                "demo-sandbox", mapping=workspace / "params/columns/pm.yaml")

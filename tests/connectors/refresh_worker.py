@@ -11,8 +11,8 @@ import json
 import sys
 import time
 
-from ops_lib.connection import open_client
-from ops_lib.settings import connection_settings
+from ops_lib.config.settings import connection_settings
+from ops_lib.systems.connect import open_client
 
 
 def main(sandbox_url: str, start_at: float) -> int:

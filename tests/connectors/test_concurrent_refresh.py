@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from ops_lib.connection import open_client
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.server import ServerThread
-from tests.conftest import TODAY, connect_over_socket
-from tests.conftest import age_stored_token
+from ops_lib.systems.connect import open_client
+from tests.conftest import TODAY, age_stored_token, connect_over_socket
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,157 @@
+"""Account setup for journal export: the accounts and series every voucher leans on, checked against the chart.
+
+Expense and payroll journals become vouchers in one voucher series, with
+the credit on the card wallet's contra account (a 1940-series account in
+Sweden) or the out-of-pocket account, reimbursements against their own
+contra account, and the VAT share on the input VAT account (2641 in
+Sweden). The integration guides warn that these must exist, be active,
+and exist in the *current* fiscal year: an account added only to last
+year's chart makes every export fail. :func:`check_setup` says which
+setting is wrong and how to fix it, before anything is sent.
+
+The chart is system-neutral (:class:`Chart`); each system's module reads
+its own (``ops_lib.systems.eaccounting.chart``) and says what its country's
+conventions are (:class:`SetupRules`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from datetime import date
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+from ops_lib.core.errors import DataInputError
+from ops_lib.core.files import write_private_file
+from ops_lib.core.yaml_files import read_mapping
+
+ACCOUNT_ROLES = {
+    "card_contra_account": "the card wallet's contra account",
+    "out_of_pocket_account": "the out-of-pocket (employee liability) account",
+    "reimbursement_contra_account": "the contra account reimbursements are paid from",
+    "input_vat_account": "the input VAT account",
+    "rounding_account": "the öre rounding account",
+}
+
+
+@dataclass(frozen=True)
+class AccountSetup:
+    """The setup a journal export books with (``params/mappings/accounts.yaml``)."""
+
+    voucher_series: str
+    card_contra_account: str
+    out_of_pocket_account: str
+    reimbursement_contra_account: str
+    input_vat_account: str = "2641"
+    rounding_account: str = "3740"
+
+    @classmethod
+    def read(cls, path: Path | str) -> "AccountSetup":
+        """Read the YAML file; a missing or unknown field is named with the file."""
+        path = Path(path)
+        data = read_mapping(path, "account setup", "the account setup is a mapping of field: value")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise DataInputError(f"{path}: unknown field(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        values = {name: str(value).strip() for name, value in data.items() if value is not None}
+        missing = [f.name for f in fields(cls) if not values.get(f.name) and f.default is MISSING]
+        if missing:
+            raise DataInputError(f"{path}: the field(s) {', '.join(missing)} are missing or empty")
+        return cls(**values)
+
+    def origins(self) -> dict[str, str]:
+        """Each account of the setup -> where it is set (``accounts.yaml, key 'card_contra_account'``), for messages."""
+        keys: dict[str, str] = {}
+        for role in ACCOUNT_ROLES:
+            keys.setdefault(getattr(self, role), f"accounts.yaml, key {role!r}")
+        return keys
+
+    def write(self, path: Path | str) -> Path:
+        """Write the setup as diffable YAML, atomically (it holds no secrets, so it is readable by all)."""
+        path = Path(path)
+        write_private_file(path, yaml.safe_dump(asdict(self), sort_keys=False, allow_unicode=True).encode("utf-8"),
+                           mode=0o644)
+        return path
+
+
+@dataclass(frozen=True)
+class ChartAccount:
+    number: str
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A company's chart for the fiscal year covering ``day`` (None when no year covers it)."""
+
+    day: date
+    fiscal_year: tuple[date, date] | None
+    locked: bool
+    accounts: Mapping[str, ChartAccount]
+    other_years: Mapping[str, ChartAccount] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SetupRules:
+    """A system's conventions for journal export.
+
+    The card contra account's series, the voucher series' shape, how many
+    cost centres an export may carry (and why fewer than the system has),
+    text limits, and the receipt files the system accepts as attachments.
+    """
+
+    card_contra_prefix: str = ""
+    voucher_series_pattern: str = r"^[A-Z]{1,3}$"
+    cost_centre_limit: int = 3
+    cost_centre_limit_reason: str = ""
+    voucher_text_max: int = 100
+    row_text_max: int = 50
+    receipt_types: Mapping[str, str] = field(default_factory=lambda: {
+        ".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"})
+    receipt_max_bytes: int = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SetupProblem:
+    """One setting that would make an export fail, with how to fix it."""
+
+    field: str
+    value: str
+    problem: str
+    fix: str
+
+
+def check_setup(setup: AccountSetup, chart: Chart, rules: SetupRules = SetupRules()) -> list[SetupProblem]:
+    """Every problem with the setup against the chart; empty when an export can use it."""
+    problems: list[SetupProblem] = []
+    if chart.fiscal_year is None:
+        problems.append(SetupProblem("fiscal_year", str(chart.day), f"no fiscal year covers {chart.day}",
+                                     "create the fiscal year in the accounting system before exporting"))
+    elif chart.locked:
+        problems.append(SetupProblem("fiscal_year", f"{chart.fiscal_year[0]}..{chart.fiscal_year[1]}",
+                                     "the fiscal year is locked for accounting", "unlock it, or book in an open year"))
+    if not re.match(rules.voucher_series_pattern, setup.voucher_series):
+        problems.append(SetupProblem("voucher_series", setup.voucher_series, "not a voucher series name",
+                                     f"use the series' letter(s) as the accounting system shows them "
+                                     f"({rules.voucher_series_pattern})"))
+    for role, meaning in ACCOUNT_ROLES.items():
+        number = getattr(setup, role)
+        account = chart.accounts.get(number)
+        if account is None:
+            where = " (it exists in another fiscal year)" if number in chart.other_years else ""
+            problems.append(SetupProblem(role, number, f"{meaning} {number} is not in this fiscal year's chart{where}",
+                                         "add the account to the current fiscal year's chart of accounts"))
+        elif not account.active:
+            problems.append(SetupProblem(role, number, f"{meaning} {number} ({account.name}) is inactive",
+                                         "activate it, or choose an active account"))
+    prefix = rules.card_contra_prefix
+    if prefix and not setup.card_contra_account.startswith(prefix):
+        problems.append(SetupProblem("card_contra_account", setup.card_contra_account,
+                                     f"the card wallet's contra account should be in the {prefix}0 series",
+                                     f"choose a {prefix}x account for the card wallet"))
+    return problems

@@ -1,0 +1,40 @@
+"""Files of company data written whole or not at all: a reader never sees half of one.
+
+Every output that holds company data, and the token store, goes through
+:func:`write_private_file`, so each gets the same mode and the same
+temp-file-and-rename discipline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_private_file(path: Path, payload: bytes, mode: int = 0o600) -> None:
+    """Write ``payload`` to ``path`` with mode 0600: temp file, fsync, rename, fsync dir.
+
+    Files that hold no secrets and are meant to be read by others (mapping tables, the account setup)
+    pass ``mode=0o644``; they get it before the rename, so the file is never seen with another mode.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

@@ -1,0 +1,98 @@
+"""``make demo``: the main job, end to end on the sandbox, exactly as a schedule would run it.
+
+It serves the sandbox on a free loopback port, connects a company through
+the OAuth code flow (the sandbox consents by itself), and then runs the
+notebooks through ``ops run`` into a run archive: the connection check,
+reconciliation with a dry-run sync for customers, products and projects,
+and the audit review of the archive. It ends by verifying the archive and
+printing where the executed notebooks and reports are and what they found.
+
+Everything the demo writes stays under ``build/demo/``: its own config
+directory (tokens, state database) and its own archive, never the user's.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from ops_lib.config.settings import environment
+from ops_lib.demo.tour import store_sandbox_connection
+from ops_lib.runs.audit import verify_archive
+from ops_lib.runs.runner import ArchivedRun, archived_run, load_params
+from ops_lib.sandbox import SandboxConfig
+from ops_lib.sandbox.server import ServerThread
+
+DEMO_RUNS = (
+    ("notebooks/00_connect.ipynb", "params/connect.yaml"),
+    ("notebooks/20_reconcile.ipynb", "params/reconcile_customers.yaml"),
+    ("notebooks/20_reconcile.ipynb", "params/reconcile_products.yaml"),
+    ("notebooks/20_reconcile.ipynb", "params/reconcile_projects.yaml"),
+    ("notebooks/10_mappings.ipynb", "params/mappings_check.yaml"),
+    ("notebooks/30_export_vouchers.ipynb", "params/export_expenses.yaml"),
+    ("notebooks/90_audit_review.ipynb", "params/audit.yaml"),
+)
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """One of the demo's runs and what its manifest recorded."""
+
+    label: str
+    run: ArchivedRun
+
+    def line(self) -> str:
+        found = []
+        for result in self.run.results:
+            if "writes_planned" in result:
+                counts = ", ".join(f"{k} {v}" for k, v in sorted(result.get("status_counts", {}).items()))
+                found.append(f"{result.get('findings', 0)} finding(s) ({counts}); {result['writes_planned']} "
+                             f"write(s) planned, {result.get('actions_applied', 0)} applied (dry run)")
+            elif result.get("register") == "mappings":
+                found.append(f"{result['findings']} mapping problem(s) in {result['categories']} categories and "
+                             f"{result['tags']} tag rows")
+            elif "verified" in result:
+                found.append(f"{result['runs']} run(s) reviewed, archive "
+                             + ("verified" if result["verified"] else f"BROKEN: {result['first_break']}"))
+        return f"  {self.label:<26} {self.run.status:<10} exit {self.run.exit_code}  " + ("; ".join(found) or "-")
+
+
+def run_demo(root: Path = Path("."), out_dir: Path = Path("build/demo"), out: TextIO = sys.stdout) -> int:
+    """Run the demo; 0 when every run ended clean or with findings and the archive verifies, else 2."""
+    root = root.resolve()
+    out_dir = (root / out_dir).resolve()
+    archive = out_dir / "runs"
+    config_dir = out_dir / "config"
+    config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    done: list[DemoRun] = []
+    with ServerThread(SandboxConfig(auto_consent=True)) as server:
+        out.write(f"Sandbox running at {server.base_url} (sandbox data only, no real company).\n")
+        with environment(OPS_CONFIG_DIR=str(config_dir), OPS_TOKEN_BACKEND="file", OPS_SANDBOX_URL=server.base_url):
+            store_sandbox_connection(server.base_url, config_dir, named=True)
+            out.write(f"Connected the sandbox's first company (tokens in {config_dir}, mode 0600).\n\n"
+                      f"Running the notebooks with `ops run` into {archive}:\n")
+            out.flush()
+            for notebook, params_file in DEMO_RUNS:
+                params = load_params(root / params_file, (), notebook)
+                if "runs_dir" in params:
+                    params["runs_dir"] = str(archive)
+                run = archived_run(root / notebook, params, archive, params_file=root / params_file)
+                label = Path(notebook).stem + next((f" {params[k]}" for k in ("register", "kind") if k in params), "")
+                done.append(DemoRun(label, run))
+                out.write(done[-1].line() + "\n")
+                out.flush()
+    verification = verify_archive(archive)
+    out.write("\n" + verification.describe() + "\n\nWhere to look:\n")
+    for item in done:
+        reports = sorted(p.name for p in (item.run.folder / "artifacts").glob("*") if p.is_file())
+        out.write(f"  {item.label}: {item.run.folder}\n      executed notebook and html: "
+                  f"{', '.join(p.name for p in sorted(item.run.folder.glob('*.*')) if p.suffix in ('.ipynb', '.html'))}"
+                  + (f"\n      reports: artifacts/{', artifacts/'.join(reports)}" if reports else "") + "\n")
+    out.write(f"  run index: {archive / 'index.csv'}\n"
+              f"Check the archive again at any time with: ops audit verify {archive}\n")
+    failed = [d.label for d in done if d.run.exit_code == 2]
+    if failed:
+        out.write(f"\nFAILED: {', '.join(failed)} (see the run folders above)\n")
+    return 0 if not failed and verification.ok else 2

@@ -1,0 +1,131 @@
+"""Where a register comes from: an export file, or a connected accounting system.
+
+A source is written the way a person says it: a path (``exports/kunder.csv``)
+or the name of a connected environment (``sandbox``, ``production``,
+``visma-sandbox``), or ``demo-sandbox``: the process's own in-process
+sandbox that needs no connection, for notebooks' defaults.
+:func:`load_register` turns either into a canonical register frame and
+says which system's rules apply to records written there (none for a
+file). A system's client stays open on the caller's exit stack, so the
+same connection can write back what the reconciliation plans.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import httpx
+import pandas as pd
+
+from ops_lib.config.settings import SYSTEMS, connection_settings
+from ops_lib.core.errors import DataInputError
+from ops_lib.sources.files import load_mapping, read_file
+
+DEMO_SOURCE = "demo-sandbox"
+
+
+@dataclass(frozen=True)
+class LoadedRegister:
+    """A register frame, what to call it, the rules of the system it lives in, and how to reach it again.
+
+    ``client`` is the open connection of a system source; ``path`` the file of a file source.
+    """
+
+    frame: pd.DataFrame
+    label: str
+    rules: str | None
+    client: Any = None
+    path: Path | None = None
+
+
+def is_environment(source: str) -> bool:
+    return any(source in module.ENVIRONMENTS for module in SYSTEMS.values())
+
+
+def is_system_source(source: str) -> bool:
+    """``demo-sandbox``, or an environment name that is not also a file here."""
+    return source == DEMO_SOURCE or (is_environment(source) and not Path(source).exists())
+
+
+def open_system(stack: contextlib.ExitStack, source: str, *, connection: Mapping[str, Any] | None = None,
+                transport: httpx.BaseTransport | None = None,
+                client_options: Mapping[str, Any] | None = None) -> tuple[Any, str]:
+    """The connected client of a system source, open on ``stack``, and what to call it.
+
+    ``demo-sandbox`` is the process's own in-process sandbox; any other name
+    is a connected environment (``connection`` adds ``company``, ``sandbox_url``).
+    """
+    if source == DEMO_SOURCE:
+        from ops_lib.demo.tour import demo_client
+
+        return stack.enter_context(demo_client(shared=True)), "eaccounting:demo-sandbox"
+    from ops_lib.systems.connect import open_client
+
+    settings = connection_settings({**dict(connection or {}), "environment": source})
+    client = stack.enter_context(open_client(settings, transport=transport, **dict(client_options or {})))
+    return client, f"{settings.system}:{source}:{client.session.connection.company_name}"
+
+
+def state_path_for(sources: Iterable[str], state_db: str | Path, connection: Mapping[str, Any]) -> str:
+    """The state database: as given, else the demo sandbox's own when a source is ``demo-sandbox``.
+
+    The demo sandbox's ids mean nothing to another sandbox, so its journal
+    and ledger live and die with it; any other source uses the
+    configuration directory's database.
+    """
+    if state_db:
+        return str(state_db)
+    if DEMO_SOURCE in sources:
+        from ops_lib.demo.tour import shared_sandbox
+
+        return str(shared_sandbox()[1] / "state.sqlite")
+    from ops_lib.state.db import default_state_path
+
+    return str(default_state_path(connection_settings(dict(connection)).config_dir))
+
+
+def load_register(stack: contextlib.ExitStack, source: str, register: str, *, mapping: str | Path | None = None,
+                  connection: Mapping[str, Any] | None = None, transport: httpx.BaseTransport | None = None,
+                  db: sqlite3.Connection | None = None, full: bool = False,
+                  options: Mapping[str, Any] | None = None,
+                  client_options: Mapping[str, Any] | None = None) -> LoadedRegister:
+    """Read ``register`` from ``source``.
+
+    Parameters
+    ----------
+    stack:
+        Holds a system source's client open until the caller closes it.
+    mapping:
+        A column-mapping YAML (for files whose headers are not canonical).
+    connection:
+        Connection parameters (``company``, ``sandbox_url``, ...) for a system source.
+    db, full:
+        The state database whose register cache makes system pulls incremental (None: always in
+        full, nothing kept); ``full`` pulls in full anyway.
+    options:
+        The system reader's options (``project_target``, ``cost_center``).
+    client_options:
+        Passed to :func:`ops_lib.systems.connect.open_client` (``sleep``, ``budget``, ``page_size``, ...).
+    """
+    options = dict(options or {})
+    if is_system_source(source):
+        from ops_lib.state.cache import RegisterCache
+        from ops_lib.systems.connect import adapter
+
+        client, label = open_system(stack, source, connection=connection, transport=transport,
+                                    client_options=client_options)
+        if register == "projects" and options.get("project_target") == "cost_center_items":
+            label += f" (cost centre {options.get('cost_center')})"
+        cache = RegisterCache(db, client.system, client.session.key) if db is not None else None
+        frame = adapter(client.system).read_register(client, register, cache=cache, full=full, **options)
+        return LoadedRegister(frame, label, client.system, client=client)
+    path = Path(source)
+    if not path.exists():
+        raise DataInputError(f"{source}: no such file, and not an environment name "
+                             f"(connected environments: {', '.join(sorted(k for m in SYSTEMS.values() for k in m.ENVIRONMENTS))})")
+    columns = load_mapping(mapping, register) if mapping else None
+    return LoadedRegister(read_file(path, register, columns or None), path.name, None, path=path)

@@ -1,0 +1,320 @@
+"""Sync: turn a reconciliation into calls, and make them safely once approved.
+
+:func:`build_plan` asks each side's writer for the calls of every planned
+write (dry run: nothing is sent). :func:`authorise` checks an approval
+against the plan: the hash must be the approved one, or, on a rerun after
+a crash, every action still to do must be part of the approved plan (the
+writes already made drop out of a fresh plan; anything new or changed
+means the data moved and the plan must be approved again). With
+four-eyes on, the approver must not be the preparer.
+
+:func:`apply_plan` then makes the calls through the operations journal
+(:mod:`ops_lib.state.oplog`): each call is journalled ``sent`` before it
+leaves and ``done`` or ``failed`` after; a create whose outcome is
+unknown is looked up by number and name before it is sent again. One
+failed action never stops the others.
+
+A write the journal holds as done that this run's fresh read shows
+missing again (the record was deleted there since) is not "already
+done": rerunning the approval that made it reports it as ``gone`` and
+sends nothing, and a new dry run plans it as a redo under a new hash,
+so writing it again takes a new approval.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Mapping
+
+import pandas as pd
+
+from ops_lib.core.errors import ApiError, ConflictError, OpsError, ServiceUnreachable
+from ops_lib.core.files import write_private_file
+from ops_lib.reconciliation.result import Reconciliation
+from ops_lib.state.oplog import Entry, Journal
+from ops_lib.sync.plan import WRITE_ACTIONS, ApprovablePlan, Call, PlanBlocked, PlannedAction, SyncPlan, Writer
+
+RESEND_ATTEMPTS = 4
+
+
+def _record(frame: pd.DataFrame, position: int) -> dict[str, str] | None:
+    if position < 0:
+        return None
+    row = frame.iloc[position]
+    return {str(k): "" if pd.isna(v) else str(v) for k, v in row.items()}
+
+
+def _done_before(journal: Journal | None, writer: Writer | None, calls: tuple[Call, ...]) -> Entry | None:
+    """The journal's ``done`` entry of a call the fresh read shows still to be made, or None.
+
+    Only for a system read afresh in this run: a row written to an import
+    file stays out of the export until the other tool imports it, so a
+    done row planned again is waiting there, not gone.
+    """
+    if journal is None or writer is None or getattr(writer, "deferred", False):
+        return None
+    for call in calls:
+        latest = journal.latest(call.target, call.digest)
+        if latest is not None and latest.status == "done":
+            return latest
+    return None
+
+
+def build_plan(result: Reconciliation, writers: Mapping[str, Writer], journal: Journal | None = None) -> SyncPlan:
+    """The calls of every planned write; actions whose payload cannot be built are kept, blocked, with why.
+
+    ``writers`` maps ``left``/``right`` to the writer of that side. With
+    the ``journal``, a write it holds as done that the fresh read shows
+    missing again (deleted or changed back in that system since) is
+    marked ``redo_of`` the plan that made it: its digest differs, so the
+    old approval cannot silently write it a second time.
+    """
+    actions = []
+    pairs = result.pairs
+    for index in pairs.index[pairs["action"].isin(WRITE_ACTIONS)]:
+        row = pairs.loc[index]
+        side = "right" if row["action"].endswith("_right") else "left"
+        writer = writers.get(side)
+        source_frame, target_frame = (result.left, result.right) if side == "right" else (result.right, result.left)
+        source_id, target_id = (row["left_id"], row["right_id"]) if side == "right" else (row["right_id"], row["left_id"])
+        record = _record(source_frame, int(source_id)) or {}
+        current = _record(target_frame, int(target_id))
+        calls: tuple[Call, ...] = ()
+        blocked = ""
+        if writer is None:
+            blocked = f"the {side} side cannot be written to"
+        else:
+            differences = [d for d in str(row["differences"]).split(";") if d]
+            try:
+                calls = tuple(writer.plan(row["action"], record, current, differences))
+            except PlanBlocked as exc:
+                blocked = str(exc)
+        earlier = _done_before(journal, writer, calls)
+        actions.append(PlannedAction(int(index), result.register, row["action"], record.get("number", ""),
+                                     record.get("name", ""), writer.label if writer else side, calls, blocked,
+                                     writer.target if writer else side, earlier.plan_hash if earlier else "",
+                                     earlier.record_id if earlier else ""))
+    untouched = pairs[~pairs["action"].isin(WRITE_ACTIONS + ("none",))]
+    targets = tuple(sorted({w.target for w in writers.values()}))
+    return SyncPlan(result.register, result.master, result.left_name, result.right_name, targets, tuple(actions),
+                    untouched.reset_index(drop=True), result.plan_hash)
+
+
+@dataclass(frozen=True)
+class SyncApproval:
+    """Who approved which sync plan; with four-eyes, also who prepared it."""
+
+    register: str
+    plan_hash: str
+    approved_by: str
+    approved_at: str
+    prepared_by: str
+    four_eyes: bool
+    resumed_from: str = ""
+
+    def write(self, path: Path | str) -> Path:
+        write_private_file(Path(path), json.dumps(asdict(self), indent=2, ensure_ascii=False).encode("utf-8"))
+        return Path(path)
+
+
+def _same_person(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def record_plan(plan: ApprovablePlan, journal: Journal, prepared_by: str | None = None) -> str:
+    """Remember the plan and its preparer (the first one stays); return the preparer on record."""
+    recorded = journal.record_plan(plan.plan_hash, plan.register, plan.targets, prepared_by or getpass.getuser(),
+                                   [a.digest for a in plan.actions])
+    return recorded.prepared_by
+
+
+def authorise(plan: ApprovablePlan, journal: Journal, approved_hash: str, approved_by: str, *,
+              four_eyes: bool = False, prepared_by: str | None = None) -> SyncApproval:
+    """Check that ``approved_hash`` covers this plan and record the approval.
+
+    Raises
+    ------
+    ConflictError
+        No hash given; the plan changed after approval; or, with four-eyes,
+        the approver is the preparer.
+    """
+    if not approved_hash:
+        raise ConflictError(f"Nothing is applied without approval: approve plan {plan.plan_hash} first")
+    if not approved_by.strip():
+        raise ConflictError("An approval needs the approver's name")
+    recorded = journal.plan(approved_hash)
+    resumed = ""
+    if approved_hash != plan.plan_hash:
+        if recorded is None:
+            raise ConflictError(f"The approval was given for plan {approved_hash[:12]}…, but the plan is now "
+                                f"{plan.plan_hash[:12]}…: the data changed; review the new plan and approve it again")
+        # A write this very approval made that is gone since is reported, not refused (and not sent).
+        changed = [a for a in plan.actions
+                   if a.digest not in recorded.action_digests and getattr(a, "redo_of", "") != approved_hash]
+        if changed:
+            listed = "; ".join(f"{a.action} {a.number} {a.name}" for a in changed[:5])
+            raise ConflictError(f"The data changed after plan {approved_hash[:12]}… was approved: {len(changed)} "
+                                f"action(s) are new or different ({listed}); review the new plan "
+                                f"{plan.plan_hash[:12]}… and approve it again")
+        resumed = approved_hash
+    preparer = recorded.prepared_by if recorded else (prepared_by or getpass.getuser())
+    if four_eyes and _same_person(preparer, approved_by):
+        raise ConflictError(f"Four-eyes approval: {approved_by} prepared this plan and cannot also approve it; "
+                            f"ask a colleague to approve plan {approved_hash[:12]}…")
+    resources = {c.path.split("/")[0] for a in plan.actions for c in getattr(a, "calls", ())}
+    at = journal.record_approval(approved_hash, approved_by.strip(), preparer, four_eyes, resources)
+    return SyncApproval(plan.register, approved_hash, approved_by.strip(), at, preparer, four_eyes, resumed)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one planned action."""
+
+    row: int
+    register: str
+    action: str
+    number: str
+    name: str
+    target: str
+    outcome: str  # planned, done, already_done, found, gone, failed, blocked, unknown
+    record_id: str = ""
+    error_code: str = ""
+    error_id: str = ""
+    message: str = ""
+    explanation: str = ""
+    calls: int = 0
+
+    @classmethod
+    def of(cls, action: PlannedAction, outcome: str, **details: str) -> "Outcome":
+        """The outcome of ``action``: its record and target, with what happened."""
+        if action.blocked:
+            outcome, details = "blocked", {"message": action.blocked}
+        return cls(action.row, action.register, action.action, action.number, action.name, action.target,
+                   outcome, calls=len(action.calls), **details)
+
+
+def dry_run(plan: SyncPlan) -> list[Outcome]:
+    return [Outcome.of(a, "planned") for a in plan.actions]
+
+
+def outcome_unknown(exc: OpsError, is_create: bool) -> bool:
+    """A write whose answer says nothing about whether it was done (a create answered 5xx, or no answer)."""
+    if isinstance(exc, ServiceUnreachable):
+        return exc.outcome_unknown
+    return isinstance(exc, ApiError) and is_create and exc.status >= 500
+
+
+def error_details(exc: OpsError, language: str = "en") -> dict[str, str]:
+    """What a result row shows of an error: the service's ErrorCode and ErrorId, the message, what it means."""
+    return {"error_code": str(getattr(exc, "error_code", "") or ""),
+            "error_id": str(getattr(exc, "error_id", "") or ""), "message": str(exc),
+            "explanation": exc.explain(language) if isinstance(exc, ApiError) else ""}
+
+
+class _Run:
+    """One apply: the journal, the writers and the approved hash the calls are journalled under."""
+
+    def __init__(self, journal: Journal, writers: Mapping[str, Writer], plan_hash: str, language: str,
+                 sleep: Callable[[float], None]) -> None:
+        self.journal = journal
+        self.writers = writers
+        self.plan_hash = plan_hash
+        self.language = language
+        self.sleep = sleep
+        self.deferred: list[tuple[Call, str]] = []  # (call, record id) written at finish()
+
+    def failed(self, action: PlannedAction, call: Call, exc: OpsError, status: str = "failed") -> Outcome:
+        details = error_details(exc, self.language)
+        self.journal.finish(self.plan_hash, call.target, call.digest, status, error_code=details["error_code"],
+                            error_id=details["error_id"], message=details["message"])
+        return Outcome.of(action, status, **details)
+
+    def call(self, action: PlannedAction, call: Call, writer: Writer) -> tuple[str, str]:
+        """Make one call through the journal; return (outcome, record id). Raises OpsError."""
+        own = self.journal.entry(self.plan_hash, call.target, call.digest)
+        if own is not None and own.status == "done":
+            return "already_done", own.record_id
+        latest = self.journal.latest(call.target, call.digest)
+        if call.is_create and latest is not None and latest.status in ("sent", "unknown", "superseded", "done"):
+            if found := self._look_up(action, call, writer):  # a crash or a lost answer: it may exist already
+                return "found", found
+        for attempt in range(RESEND_ATTEMPTS):
+            self._begin(action, call)
+            try:
+                record_id = writer.send(call)
+            except OpsError as exc:
+                if not outcome_unknown(exc, call.is_create) or attempt + 1 == RESEND_ATTEMPTS:
+                    raise
+                self.journal.finish(self.plan_hash, call.target, call.digest, "unknown", message=str(exc))
+                self.sleep(min(0.2 * 2 ** attempt, 5.0))
+                if found := self._look_up(action, call, writer):
+                    return "found", found
+                continue
+            if getattr(writer, "deferred", False):
+                self.deferred.append((call, record_id))
+            else:
+                self.journal.finish(self.plan_hash, call.target, call.digest, "done", record_id=record_id)
+            return "done", record_id
+        raise AssertionError("unreachable")
+
+    def _look_up(self, action: PlannedAction, call: Call, writer: Writer) -> str | None:
+        """The id of the record a create made after all, journalled as found; None when it is not there."""
+        found = writer.find(call)
+        if found:
+            self._journal_found(action, call, found)
+        return found
+
+    def _begin(self, action: PlannedAction, call: Call) -> None:
+        self.journal.begin(self.plan_hash, call.target, call.digest, action.digest, action.register, action.action,
+                           action.number, action.name, call.method, call.path)
+
+    def _journal_found(self, action: PlannedAction, call: Call, found: str) -> None:
+        self._begin(action, call)
+        self.journal.finish(self.plan_hash, call.target, call.digest, "done", record_id=found,
+                            message="found after an unknown outcome")
+
+    def action(self, action: PlannedAction) -> Outcome:
+        if action.redo_of == self.plan_hash:
+            return Outcome.of(action, "gone", record_id=action.earlier_id, message=(
+                f"applied earlier under this approval, no longer there (deleted or changed in {action.target} "
+                f"since); nothing was sent: dry-run again to recreate it"))
+        writer = next(w for w in self.writers.values() if w.label == action.target)
+        outcomes, record_id = [], ""
+        for call in action.calls:
+            try:
+                outcome, record_id = self.call(action, call, writer)
+            except OpsError as exc:
+                status = "unknown" if outcome_unknown(exc, call.is_create) else "failed"
+                return self.failed(action, call, exc, status)
+            outcomes.append(outcome)
+        overall = "already_done" if outcomes and all(o == "already_done" for o in outcomes) else (
+            "found" if "found" in outcomes else "done")
+        return Outcome.of(action, overall, record_id=record_id)
+
+
+def apply_plan(plan: SyncPlan, writers: Mapping[str, Writer], journal: Journal, approval: SyncApproval, *,
+               language: str = "en", sleep: Callable[[float], None] = time.sleep) -> list[Outcome]:
+    """Make every call of ``plan`` under ``approval``; one outcome per action, failures included."""
+    run = _Run(journal, writers, approval.plan_hash, language, sleep)
+    outcomes = [Outcome.of(a, "blocked") if a.blocked else run.action(a) for a in plan.actions]
+    for writer in writers.values():
+        try:
+            writer.finish()
+        except OSError as exc:
+            for call, _ in run.deferred:
+                if call.target == writer.target:
+                    journal.finish(approval.plan_hash, call.target, call.digest, "failed", message=str(exc))
+            raise OpsError(f"{writer.label}: the import file could not be written ({exc})") from None
+    for call, record_id in run.deferred:
+        journal.finish(approval.plan_hash, call.target, call.digest, "done", record_id=record_id)
+    # Calls a crash left open whose action a fresh read no longer needs: the service has them.
+    planned = {a.digest for a in plan.actions}
+    for target, call_digest, action_digest in journal.open_calls(approval.plan_hash):
+        if action_digest not in planned:
+            journal.finish(approval.plan_hash, target, call_digest, "done",
+                           message="confirmed by a fresh read after an interrupted run")
+    return outcomes

@@ -1,0 +1,49 @@
+"""Target-system rules: what a system refuses, as data, checked on whole frames at once.
+
+Each system keeps its rules in ``ops_lib/systems/<system>/rules.yaml``; the
+reconciliation engine asks :func:`check` which records break them and
+never knows a system's limits itself.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import yaml
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    field: str
+    required: bool = False
+    max_length: int | None = None
+
+
+@functools.cache
+def rules_for(system: str, register: str) -> tuple[Rule, ...]:
+    """The rules one system applies to one register (none for an unknown system)."""
+    try:
+        text = resources.files(f"ops_lib.systems.{system}").joinpath("rules.yaml").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return ()
+    data = yaml.safe_load(text) or {}
+    return tuple(Rule(**entry) for entry in data.get(register, []))
+
+
+def check(frame: pd.DataFrame, rules: tuple[Rule, ...]) -> pd.Series:
+    """Per row, the ``;``-joined codes of the rules the row breaks ('' when none)."""
+    issues = np.full(len(frame), "", dtype=object)
+    for rule in rules:
+        values = frame[rule.field].astype(str).str.strip() if rule.field in frame else pd.Series("", index=frame.index)
+        broken = np.zeros(len(frame), dtype=bool)
+        if rule.required:
+            broken |= (values == "").to_numpy()
+        if rule.max_length is not None:
+            broken |= (values.str.len() > rule.max_length).to_numpy()
+        issues = np.where(broken, issues + rule.code + ";", issues)
+    return pd.Series(issues, index=frame.index, dtype=object).str.rstrip(";")
