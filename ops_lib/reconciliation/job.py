@@ -3,34 +3,116 @@
 Load both sides, reconcile, write ``reconciliation.csv``/``.xlsx``/``.json``
 and report. The exit code is 0 when everything matches, 1 when there are
 findings (errors raise and become 2 in the CLI).
+
+Reconciling only reads. Two files are read as files: no connection
+settings, no token store, no state database. A connected side opens that
+system's reader: its client, and the register cache the pull goes through
+(in the state database; the cache is part of how a system is read, so the
+first pull creates ``state.sqlite``). Nothing here plans, records or
+writes to a system: :mod:`ops_lib.sync.session` builds on
+:func:`open_reconciliation`, never the other way round.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, TextIO
 
 import httpx
 
+from ops_lib.reconciliation.engine import reconcile
 from ops_lib.reconciliation.result import Reconciliation
+from ops_lib.sources.open import LoadedRegister, load_register, open_register_cache
+
+
+@dataclass
+class OpenReconciliation:
+    """A reconciliation with its sources still open, for whoever acts on it next (a sync).
+
+    ``sides`` keeps each side's client (a system) or path (a file);
+    ``state`` is the state database opened for the register cache, None
+    when both sides are files. Close it (or use it as a context manager) when done.
+    """
+
+    register: str
+    result: Reconciliation
+    sides: dict[str, LoadedRegister]
+    state: sqlite3.Connection | None
+    options: Mapping[str, Any]
+    stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
+
+    def close(self) -> None:
+        self.stack.close()
+
+    def __enter__(self) -> "OpenReconciliation":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_reconciliation(register: str, left: str, right: str, *, master: str = "left",
+                        mapping: str | Path | None = None, threshold: int = 85,
+                        connection: Mapping[str, Any] | None = None, company: str = "", sandbox_url: str = "",
+                        transport: httpx.BaseTransport | None = None,
+                        project_target: str = "cost_center_items", cost_center: str = "Projekt",
+                        state_db: str | Path = "", full_resync: bool = False,
+                        client_options: Mapping[str, Any] | None = None) -> OpenReconciliation:
+    """Read both sides of ``register`` and reconcile them, keeping the sources open.
+
+    Parameters
+    ----------
+    left, right:
+        A file path, a connected environment name, or ``demo-sandbox``.
+    connection, company, sandbox_url:
+        Connection parameters for a system side (``company`` and ``sandbox_url``, empty: not set,
+        join ``connection``); unused, and not validated, when both sides are files.
+    project_target, cost_center:
+        Where projects live in the accounting system: the items of
+        ``cost_center`` (the integration's default) or ``projects``.
+    state_db:
+        The state database holding the register cache of a system side; empty: the
+        configuration directory's ``state.sqlite``. Not opened when both sides are files.
+    full_resync:
+        Pull system registers in full, ignoring what the cache holds.
+    client_options:
+        Passed to :func:`ops_lib.systems.connect.open_client` (``sleep``, ``budget``, ``policy``, ``page_size``).
+    """
+    connection = {**dict(connection or {}), **{k: v for k, v in (("company", company),
+                                                                    ("sandbox_url", sandbox_url)) if v}}
+    options = {"project_target": project_target, "cost_center": cost_center}
+    stack = contextlib.ExitStack()
+    try:
+        db = open_register_cache(stack, (left, right), state_db, connection)
+        sides = {name: load_register(stack, source, register, mapping=mapping, connection=connection,
+                                     transport=transport, db=db, full=full_resync, options=options,
+                                     client_options=client_options)
+                 for name, source in (("left", left), ("right", right))}
+        result = reconcile(sides["left"].frame, sides["right"].frame, register, master=master, threshold=threshold,
+                           rules_left=sides["left"].rules, rules_right=sides["right"].rules,
+                           left_name=sides["left"].label, right_name=sides["right"].label)
+    except BaseException:
+        stack.close()
+        raise
+    return OpenReconciliation(register, result, sides, db, options, stack)
 
 
 def reconcile_sources(register: str, left: str, right: str, *, master: str = "left",
                       mapping: str | Path | None = None, threshold: int = 85,
                       connection: Mapping[str, Any] | None = None, company: str = "", sandbox_url: str = "",
                       transport: httpx.BaseTransport | None = None, **options: Any) -> Reconciliation:
-    """Reconcile ``register`` between two sources (files or connected environments).
+    """Reconcile ``register`` between two sources (files or connected environments), then close them.
 
-    ``company`` and ``sandbox_url`` (empty: not set) join ``connection`` for system sources;
-    ``options`` are those of :func:`ops_lib.sync.session.open_sync` (``project_target``, ``full_resync``, ...).
+    ``options`` are those of :func:`open_reconciliation` (``project_target``, ``full_resync``, ...).
     """
-    from ops_lib.sync.session import open_sync
-
-    with open_sync(register, left, right, master=master, mapping=mapping, threshold=threshold,
-                   connection=connection, company=company, sandbox_url=sandbox_url, transport=transport,
-                   **options) as session:
-        return session.result
+    with open_reconciliation(register, left, right, master=master, mapping=mapping, threshold=threshold,
+                             connection=connection, company=company, sandbox_url=sandbox_url, transport=transport,
+                             **options) as opened:
+        return opened.result
 
 
 def run_reconcile(register: str, left: str, right: str, *, master: str = "left", mapping: Path | None = None,

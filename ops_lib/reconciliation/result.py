@@ -27,11 +27,12 @@ from ops_lib.core.errors import ConflictError
 from ops_lib.core.files import write_private_file
 from ops_lib.core.times import utc_now
 from ops_lib.core.workbook import excel_csv_frame, write_workbook
-from ops_lib.sync.plan import WRITE_ACTIONS
 
 PAIR_COLUMNS = ["status", "left_number", "left_name", "right_number", "right_name", "differences", "issues",
                 "action", "suggestion_number", "suggestion_name", "suggestion_score"]
 EXTRA_COLUMNS = ["cosmetic", "name_similarity", "left_row", "right_row"]
+# The actions that change a side (the engine sets them; a sync turns each into calls).
+WRITE_ACTIONS = ("create_right", "update_right", "create_left", "update_left")
 STATUSES = ["match", "field_mismatch", "name_mismatch", "number_mismatch", "duplicate", "left_only", "right_only"]
 COLOURS = {"match": "#e8f5e9", "field_mismatch": "#fff8e1", "name_mismatch": "#ffe0b2",
            "number_mismatch": "#ffe0b2", "duplicate": "#ffcdd2", "left_only": "#e3f2fd", "right_only": "#ede7f6"}

@@ -8,6 +8,12 @@ sandbox that needs no connection, for notebooks' defaults.
 says which system's rules apply to records written there (none for a
 file). A system's client stays open on the caller's exit stack, so the
 same connection can write back what the reconciliation plans.
+
+Reading a file needs nothing but the file: no connection settings, no
+token store, no state database. Only a system source opens its client
+(:func:`open_system`) and the register cache that makes its pulls
+incremental (:func:`open_register_cache`); those imports stay inside the
+functions that need them, so comparing two files never loads them.
 """
 
 from __future__ import annotations
@@ -21,7 +27,6 @@ from typing import Any, Iterable, Mapping
 import httpx
 import pandas as pd
 
-from ops_lib.config.settings import SYSTEMS, connection_settings
 from ops_lib.core.errors import DataInputError
 from ops_lib.sources.files import load_mapping, read_file
 
@@ -42,13 +47,23 @@ class LoadedRegister:
     path: Path | None = None
 
 
+def environment_names() -> list[str]:
+    """Every connected environment's name, over all systems, sorted."""
+    from ops_lib.config.settings import SYSTEMS
+
+    return sorted(name for module in SYSTEMS.values() for name in module.ENVIRONMENTS)
+
+
 def is_environment(source: str) -> bool:
-    return any(source in module.ENVIRONMENTS for module in SYSTEMS.values())
+    return source in environment_names()
 
 
 def is_system_source(source: str) -> bool:
-    """``demo-sandbox``, or an environment name that is not also a file here."""
-    return source == DEMO_SOURCE or (is_environment(source) and not Path(source).exists())
+    """``demo-sandbox``, or an environment name that is not also a file here.
+
+    A file that exists is a file source before any system is asked about its name.
+    """
+    return source == DEMO_SOURCE or (not Path(source).exists() and is_environment(source))
 
 
 def open_system(stack: contextlib.ExitStack, source: str, *, connection: Mapping[str, Any] | None = None,
@@ -63,6 +78,7 @@ def open_system(stack: contextlib.ExitStack, source: str, *, connection: Mapping
         from ops_lib.demo.tour import demo_client
 
         return stack.enter_context(demo_client(shared=True)), "eaccounting:demo-sandbox"
+    from ops_lib.config.settings import connection_settings
     from ops_lib.systems.connect import open_client
 
     settings = connection_settings({**dict(connection or {}), "environment": source})
@@ -83,9 +99,50 @@ def state_path_for(sources: Iterable[str], state_db: str | Path, connection: Map
         from ops_lib.demo.tour import shared_sandbox
 
         return str(shared_sandbox()[1] / "state.sqlite")
+    from ops_lib.config.settings import connection_settings
     from ops_lib.state.db import default_state_path
 
     return str(default_state_path(connection_settings(dict(connection)).config_dir))
+
+
+def open_state_db(stack: contextlib.ExitStack, sources: Iterable[str], state_db: str | Path,
+                  connection: Mapping[str, Any]) -> sqlite3.Connection:
+    """The state database for ``sources`` (see :func:`state_path_for`), opened (and created), closed by ``stack``."""
+    from ops_lib.state.db import open_state
+
+    db = open_state(state_path_for(tuple(sources), state_db, connection))
+    stack.callback(db.close)
+    return db
+
+
+def open_register_cache(stack: contextlib.ExitStack, sources: Iterable[str], state_db: str | Path,
+                        connection: Mapping[str, Any]) -> sqlite3.Connection | None:
+    """The state database whose register cache a system source is pulled through; None when all are files.
+
+    The cache is part of how a system is read (a pull fetches only what
+    changed since the last one), so reading a system opens it, and creates
+    ``state.sqlite`` on the first pull; reading files opens nothing.
+    """
+    sources = tuple(sources)
+    if not any(is_system_source(source) for source in sources):
+        return None
+    return open_state_db(stack, sources, state_db, connection)
+
+
+def read_file_source(source: str, register: str, mapping: str | Path | None = None) -> LoadedRegister:
+    """Read ``register`` from the file ``source``; it touches nothing but the file and ``mapping``.
+
+    Raises
+    ------
+    DataInputError
+        When there is no such file (naming the environments it could have meant), or it cannot be read.
+    """
+    path = Path(source)
+    if not path.exists():
+        raise DataInputError(f"{source}: no such file, and not an environment name "
+                             f"(connected environments: {', '.join(environment_names())})")
+    columns = load_mapping(mapping, register) if mapping else None
+    return LoadedRegister(read_file(path, register, columns or None), path.name, None, path=path)
 
 
 def load_register(stack: contextlib.ExitStack, source: str, register: str, *, mapping: str | Path | None = None,
@@ -111,21 +168,16 @@ def load_register(stack: contextlib.ExitStack, source: str, register: str, *, ma
     client_options:
         Passed to :func:`ops_lib.systems.connect.open_client` (``sleep``, ``budget``, ``page_size``, ...).
     """
-    options = dict(options or {})
-    if is_system_source(source):
-        from ops_lib.state.cache import RegisterCache
-        from ops_lib.systems.connect import adapter
+    if not is_system_source(source):
+        return read_file_source(source, register, mapping)
+    from ops_lib.state.cache import RegisterCache
+    from ops_lib.systems.connect import adapter
 
-        client, label = open_system(stack, source, connection=connection, transport=transport,
-                                    client_options=client_options)
-        if register == "projects" and options.get("project_target") == "cost_center_items":
-            label += f" (cost centre {options.get('cost_center')})"
-        cache = RegisterCache(db, client.system, client.session.key) if db is not None else None
-        frame = adapter(client.system).read_register(client, register, cache=cache, full=full, **options)
-        return LoadedRegister(frame, label, client.system, client=client)
-    path = Path(source)
-    if not path.exists():
-        raise DataInputError(f"{source}: no such file, and not an environment name "
-                             f"(connected environments: {', '.join(sorted(k for m in SYSTEMS.values() for k in m.ENVIRONMENTS))})")
-    columns = load_mapping(mapping, register) if mapping else None
-    return LoadedRegister(read_file(path, register, columns or None), path.name, None, path=path)
+    options = dict(options or {})
+    client, label = open_system(stack, source, connection=connection, transport=transport,
+                                client_options=client_options)
+    if register == "projects" and options.get("project_target") == "cost_center_items":
+        label += f" (cost centre {options.get('cost_center')})"
+    cache = RegisterCache(db, client.system, client.session.key) if db is not None else None
+    frame = adapter(client.system).read_register(client, register, cache=cache, full=full, **options)
+    return LoadedRegister(frame, label, client.system, client=client)

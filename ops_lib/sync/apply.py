@@ -34,9 +34,9 @@ import pandas as pd
 
 from ops_lib.core.errors import ApiError, ConflictError, OpsError, ServiceUnreachable
 from ops_lib.core.files import write_private_file
-from ops_lib.reconciliation.result import Reconciliation
+from ops_lib.reconciliation.result import WRITE_ACTIONS, Reconciliation
 from ops_lib.state.oplog import Entry, Journal
-from ops_lib.sync.plan import WRITE_ACTIONS, ApprovablePlan, Call, PlanBlocked, PlannedAction, SyncPlan, Writer
+from ops_lib.sync.plan import ApprovablePlan, Call, PlanBlocked, PlannedAction, SyncPlan, Writer
 
 RESEND_ATTEMPTS = 4
 

@@ -29,8 +29,6 @@ import pandas as pd
 
 from ops_lib.core.money import dumps
 
-WRITE_ACTIONS = ("create_right", "update_right", "create_left", "update_left")
-
 
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and exact decimals: the same payload always hashes the same."""

@@ -1,17 +1,21 @@
-"""One sync end to end, for ``ops sync``, ``ops reconcile`` and the reconcile notebook.
+"""One sync end to end, for ``ops sync`` and the reconcile notebook.
 
-:func:`open_sync` opens both sides (an export file, a connected
-environment, or ``demo-sandbox``), pulls system registers incrementally
-through the state database's cache, and reconciles. The
+A sync builds on a reconciliation: :func:`open_sync` reads both sides
+(an export file, a connected environment, or ``demo-sandbox``) through
+:func:`ops_lib.reconciliation.job.open_reconciliation`, which pulls system
+registers incrementally through the register cache and reconciles. The
 :class:`SyncSession` it returns keeps the connections open so the same
 session can plan the sync (:meth:`SyncSession.plan`, a dry run that
 shows every call) and apply it once approved (:meth:`SyncSession.run`).
+The operations log (in the state database) is opened when the session
+first plans: reading two files opens no state database.
 """
 
 from __future__ import annotations
 
 import contextlib
 import getpass
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
@@ -20,12 +24,11 @@ from typing import Any, Callable, Mapping, TextIO
 
 import httpx
 
-from ops_lib.reconciliation.engine import reconcile
+from ops_lib.reconciliation.job import open_reconciliation
 from ops_lib.reconciliation.result import Reconciliation
 from ops_lib.sources.files import load_mapping
 from ops_lib.sources.import_file import ImportFileWriter
-from ops_lib.sources.open import LoadedRegister, load_register, state_path_for
-from ops_lib.state.db import open_state
+from ops_lib.sources.open import LoadedRegister, open_state_db
 from ops_lib.state.oplog import Journal
 from ops_lib.sync.apply import apply_plan, authorise, build_plan, dry_run, record_plan
 from ops_lib.sync.plan import SyncPlan, Writer
@@ -37,13 +40,15 @@ from ops_lib.systems.connect import adapter
 class SyncSession:
     """Both sides of one register, reconciled, with their connections open.
 
-    Close it (or use it as a context manager) when done.
+    ``open_state`` opens the state database of the operations log, once,
+    when the session first needs it. Close the session (or use it as a
+    context manager) when done.
     """
 
     register: str
     result: Reconciliation
     sides: dict[str, LoadedRegister]
-    journal: Journal
+    open_state: Callable[[], sqlite3.Connection]
     out_dir: Path
     mapping: Mapping[str, Any] | None
     options: Mapping[str, Any]
@@ -52,6 +57,14 @@ class SyncSession:
     sleep: Callable[[float], None] = time.sleep
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
     _writers: dict[str, Writer] | None = field(default=None, repr=False)
+    _journal: Journal | None = field(default=None, repr=False)
+
+    @property
+    def journal(self) -> Journal:
+        """The operations log, opened on first use (planning, approving, applying); reading needs none."""
+        if self._journal is None:
+            self._journal = Journal(self.open_state())
+        return self._journal
 
     def writers(self) -> dict[str, Writer]:
         """Each side's writer, made once: the system's own for a connected side, an import file for a file."""
@@ -139,25 +152,24 @@ def open_sync(register: str, left: str, right: str, *, master: str = "left", map
     """
     connection = {**dict(connection or {}), **{k: v for k, v in (("company", company),
                                                                     ("sandbox_url", sandbox_url)) if v}}
-    options = {"project_target": project_target, "cost_center": cost_center}
-    stack = contextlib.ExitStack()
+    client_options = dict(client_options or {})
+    opened = open_reconciliation(register, left, right, master=master, mapping=mapping, threshold=threshold,
+                                 connection=connection, transport=transport, project_target=project_target,
+                                 cost_center=cost_center, state_db=state_db, full_resync=full_resync,
+                                 client_options=client_options)
     try:
-        db = open_state(state_path_for((left, right), state_db, connection))
-        stack.callback(db.close)
-        client_options = dict(client_options or {})
-        sides = {name: load_register(stack, source, register, mapping=mapping, connection=connection,
-                                     transport=transport, db=db, full=full_resync, options=options,
-                                     client_options=client_options)
-                 for name, source in (("left", left), ("right", right))}
-        result = reconcile(sides["left"].frame, sides["right"].frame, register, master=master, threshold=threshold,
-                           rules_left=sides["left"].rules, rules_right=sides["right"].rules,
-                           left_name=sides["left"].label, right_name=sides["right"].label)
+        def open_state() -> sqlite3.Connection:
+            """The database the register cache was read from, else the one the sources name (a file sync)."""
+            if opened.state is not None:
+                return opened.state
+            return open_state_db(opened.stack, (left, right), state_db, connection)
+
         columns = load_mapping(mapping, register) if mapping else None
-        session = SyncSession(register, result, sides, Journal(db), Path(out_dir), columns, options,
-                              prepared_by or getpass.getuser(), language, client_options.get("sleep", time.sleep),
-                              stack)
+        session = SyncSession(register, opened.result, opened.sides, open_state, Path(out_dir), columns,
+                              opened.options, prepared_by or getpass.getuser(), language,
+                              client_options.get("sleep", time.sleep), opened.stack)
     except BaseException:
-        stack.close()
+        opened.close()
         raise
     return session
 
