@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import difflib
 import hashlib
 import os
 import re
@@ -38,6 +39,46 @@ TODAY = date(2026, 6, 15)
 
 # The suite's, proxy and credential variables: no test, and no server a test starts, inherits them.
 CLEARED = re.compile(r"^(OPS_|VISMA_|EACCOUNTING_|HTTPS?_PROXY$|ALL_PROXY$|NO_PROXY$|CLIENT_SECRET)", re.I)
+
+
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="rewrite tests/golden/ from what the code produces now, instead of comparing")
+
+
+class Golden:
+    """Compares what a person reads with its file in ``tests/golden/``; ``--update-goldens`` rewrites the file.
+
+    Text is kept as UTF-8; bytes (an import file in the PM tool's own
+    encoding) are kept as they are and shown decoded with ``encoding``.
+    """
+
+    def __init__(self, update: bool) -> None:
+        self.update = update
+
+    def check(self, name: str, produced: str | bytes, encoding: str = "utf-8") -> None:
+        data = produced.encode("utf-8") if isinstance(produced, str) else produced
+        path = GOLDEN_DIR / name
+        if self.update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            return
+        assert path.is_file(), f"no golden file {path}; run the golden tests once with --update-goldens"
+        expected = path.read_bytes()
+        if data != expected:
+            diff = "".join(difflib.unified_diff(
+                expected.decode(encoding, "replace").splitlines(keepends=True),
+                data.decode(encoding, "replace").splitlines(keepends=True), f"golden/{name}", "now", n=2))
+            pytest.fail(f"{name} differs from its golden file; if the change is meant, rerun with --update-goldens "
+                        f"and commit the file:\n{diff[:6000] or 'only line ends or bytes differ'}", pytrace=False)
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    return Golden(bool(request.config.getoption("--update-goldens")))
 
 
 @pytest.fixture(autouse=True)

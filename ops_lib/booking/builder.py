@@ -5,7 +5,8 @@ input VAT account and the gross on the card wallet's contra account (a
 card purchase) or the out-of-pocket account (an employee's own money); a
 reimbursement moves the gross from the out-of-pocket account to the
 account it was paid from. Tags become cost centre items or a project.
-A payroll journal is booked as it is, one voucher per period.
+A payroll journal is booked as it is, one voucher per period
+(:mod:`ops_lib.booking.payroll`).
 
 Amounts are ``Decimal`` throughout. The service takes at most two
 decimals, so each amount is rounded to öre once, where it becomes a row;
@@ -21,7 +22,6 @@ Nothing here raises for a bad expense: it becomes a voucher that is
 
 from __future__ import annotations
 
-import calendar
 import functools
 import hashlib
 from collections import defaultdict
@@ -45,7 +45,7 @@ from ops_lib.core.errors import DataInputError
 from ops_lib.core.input_files import read_input_bytes
 from ops_lib.model.references import DimensionItem, References, VatCodeRef
 from ops_lib.model.registers import fold_name
-from ops_lib.sources.journals import CARD, REIMBURSEMENT, Expense, PayrollRow, payroll_digest
+from ops_lib.sources.journals import CARD, REIMBURSEMENT, Expense
 from ops_lib.sync.plan import canonical_json
 
 ORE = Decimal("0.01")
@@ -393,52 +393,3 @@ def merge_per_export(drafts: Sequence[VoucherDraft], name: str, refs: References
                            rows=tuple(r for d in group for r in d.rows),
                            source_digests=tuple(sd for d in group for sd in d.source_digests)))
     return out
-
-
-def _period_end(period: str) -> date:
-    year, month = (int(p) for p in period.split("-"))
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def build_payroll_vouchers(rows: Sequence[PayrollRow], tables: MappingTables, refs: References, rules: SetupRules,
-                           journal_id: str = "") -> list[VoucherDraft]:
-    """One voucher per period of a payroll journal export, booked row by row as the journal says."""
-    by_period: dict[str, list[PayrollRow]] = defaultdict(list)
-    for row in rows:
-        by_period[row.period].append(row)
-    drafts = []
-    for period, group in by_period.items():
-        day = max((r.day for r in group if r.day), default=_period_end(period))
-        key = f"payroll:{period}" + (f":{journal_id}" if journal_id else "")
-        debit, credit = sum((r.debit for r in group), ZERO), sum((r.credit for r in group), ZERO)
-        draft = VoucherDraft("payroll", (key,), day, f"Payroll {period}" + (f" {journal_id}" if journal_id else ""),
-                             tables.setup.voucher_series, source_total=debit, rows=tuple(r.row for r in group),
-                             text_max=rules.voucher_text_max, source_digests=((key, payroll_digest(period, group)),))
-        try:
-            stopped = preflight(day, refs)
-            if stopped:
-                raise stopped
-            if debit != credit:
-                raise Blocked("data", f"the journal for {period} does not balance: debit {debit}, credit {credit}",
-                              "export the payroll journal again; it must balance before it is booked")
-            lines: list[VoucherLine] = []
-            for r in group:
-                try:
-                    dimensions, project = resolve_tags(
-                        [(g, v) for g, v in (("cost_centre", r.cost_centre), ("project", r.project)) if v],
-                        tables, refs, rules)
-                except Blocked as exc:
-                    raise Blocked(exc.stage, f"row {r.row}: {exc.problem}", exc.fix) from None
-                lines += _signed(r.account, to_ore(r.debit) - to_ore(r.credit),
-                                 text=_row_text(r.text, r.employee, limit=rules.row_text_max),
-                                 dimensions=dimensions, project=project)
-            residual = sum((ln.debit for ln in lines), ZERO) - sum((ln.credit for ln in lines), ZERO)
-            lines += _signed(tables.setup.rounding_account, -residual, text="Öresavrundning")
-            booked = sum((ln.debit for ln in lines), ZERO)
-            _accounts_bookable(lines, day, refs, {**tables.setup.origins(),
-                                                  **{r.account: r.account_at for r in group if r.account_at}})
-        except Blocked as exc:
-            drafts.append(draft.block(exc.stage, exc.problem, exc.fix))
-            continue
-        drafts.append(replace(draft, lines=tuple(lines), booked_total=booked))
-    return drafts

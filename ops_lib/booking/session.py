@@ -27,11 +27,11 @@ from ops_lib.booking.builder import (
     PER_EXPORT,
     VoucherDraft,
     build_expense_vouchers,
-    build_payroll_vouchers,
     merge_per_export,
 )
 from ops_lib.booking.ledger import Bookings, booking_lock
 from ops_lib.booking.mappings import MappingTables
+from ops_lib.booking.payroll import build_payroll_vouchers
 from ops_lib.booking.posting import ExportPlan, apply_export, dry_run_export, plan_export
 from ops_lib.booking.result import ExportResult
 from ops_lib.booking.setup import SetupRules

@@ -21,7 +21,7 @@ import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ops_lib.sandbox.seed import companies, seed_world
 from ops_lib.sandbox.store import Store
@@ -78,6 +78,9 @@ def _new_customer(number: str, name: str, address: str, postal: str, city: str) 
     return row
 
 
+Plant = Callable[[str, str, str, str], None]
+
+
 def build_pm_export() -> dict[str, list[dict[str, str]]]:
     """Return the export's rows per file, planted differences included."""
     store = Store()
@@ -88,6 +91,14 @@ def build_pm_export() -> dict[str, list[dict[str, str]]]:
     def plant(register: str, number: str, difference: str, detail: str) -> None:
         planted.append({"register": register, "number": number, "difference": difference, "detail": detail})
 
+    tables = {"customers": _customer_rows(store, tenant, plant), "products": _product_rows(store, tenant, plant),
+              "projects": _project_rows(store, tenant, plant), "planted_differences": planted}
+    store.close()
+    return tables
+
+
+def _customer_rows(store: Store, tenant: str, plant: Plant) -> list[dict[str, str]]:
+    """The customers as the export has them: renamed, moved, missing, added, duplicated and renumbered ones."""
     customers = {c["CustomerNumber"]: _customer_row(c) for c in store.all(tenant, "customers")}
     renamed = customers["1010"]
     plant("customers", "1010", "renamed", f"{renamed['Namn']!r} is {renamed['Namn'].replace(' AB', ' & Partner AB')!r} in the export")
@@ -130,7 +141,11 @@ def build_pm_export() -> dict[str, list[dict[str, str]]]:
     plant("customers", "1305", "renumbered", f"customer 1080 {again['Namn']!r} is entered again as 1305 {short!r}")
     again.update({"Kundnummer": "1305", "Namn": short})
     rows.extend([*extra, again])
+    return rows
 
+
+def _product_rows(store: Store, tenant: str, plant: Plant) -> list[dict[str, str]]:
+    """Products, work types and travel-expense types as the export has them, with their planted differences."""
     products = {}
     for a in store.all(tenant, "articles"):
         coding = store.get(tenant, "articleaccountcodings", a["CodingId"])
@@ -171,7 +186,10 @@ def build_pm_export() -> dict[str, list[dict[str, str]]]:
     after = product_rows.index(products["1148"]) + 1
     product_rows[after:after] = product_extra[:1]
     product_rows.extend(product_extra[1:])
+    return product_rows
 
+
+def _project_rows(store: Store, tenant: str, plant: Plant) -> list[dict[str, str]]:
     projects = {
         p["Number"]: {"Projektnummer": p["Number"], "Projektnamn": p["Name"],
                       "Status": "Avslutad" if p["Status"] == 2 else "Öppen"}
@@ -187,8 +205,7 @@ def build_pm_export() -> dict[str, list[dict[str, str]]]:
     project_rows = list(projects.values())
     project_rows.append({"Projektnummer": "1026", "Projektnamn": "Förstudie Solviken Fastigheter AB", "Status": "Öppen"})
     plant("projects", "1026", "only_in_export", "not in eAccounting")
-    store.close()
-    return {"customers": rows, "products": product_rows, "projects": project_rows, "planted_differences": planted}
+    return project_rows
 
 
 def _csv_text(headers: list[str], rows: list[dict[str, str]], delimiter: str) -> str:

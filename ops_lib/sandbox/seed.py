@@ -101,40 +101,65 @@ def seed_world(store: Store, today: date) -> tuple[Company, ...]:
     return built
 
 
+class _Seeding:
+    """One company's seeding in progress: its generator, change times and the ids later records refer to.
+
+    The steps below run in a fixed order, because they draw from one
+    generator and one clock: reordering them would build another world.
+    """
+
+    def __init__(self, store: Store, company: Company, today: date) -> None:
+        self.store, self.company, self.today = store, company, today
+        self.rng = random.Random(f"ops-sandbox/{company.key}")
+        self.stamps = _Stamps()
+        self.tenant = company.id
+        self.n_customers, self.n_products, self.n_work, self.n_travel, self.n_projects = SIZES[company.key]
+        self.first_number = 1001 if company.key == "fjallbris" else 2001
+        self.vat_ids: dict[str, str] = {}
+        self.unit_ids: dict[str, str] = {}
+        self.terms_ids: dict[int, str] = {}
+        self.coding_ids: dict[str, str] = {}
+
+    def put(self, kind: str, record: dict[str, Any], key: str | None = None) -> None:
+        self.store.put(self.tenant, kind, key or record["Id"], record)
+
+    def id(self, *parts: object) -> str:
+        return make_id(self.company.key, *parts)
+
+
 def _seed_company(store: Store, company: Company, today: date) -> None:
-    rng = random.Random(f"ops-sandbox/{company.key}")
-    stamps = _Stamps()
-    tenant = company.id
-    n_customers, n_products, n_work, n_travel, n_projects = SIZES[company.key]
+    seeding = _Seeding(store, company, today)
+    for step in (_seed_codes, _seed_account_codings, _seed_fiscal_years, _seed_settings, _seed_customers,
+                 _seed_articles, _seed_projects):
+        step(seeding)
 
-    def put(kind: str, record: dict[str, Any], key: str | None = None) -> None:
-        store.put(tenant, kind, key or record["Id"], record)
 
-    vat_ids = {}
+def _seed_codes(s: _Seeding) -> None:
+    """VAT codes, units and terms of payment: what later records point to."""
     for key, code, description, rate, related in data.VAT_CODES:
-        vat_ids[key] = make_id(company.key, "vat", key)
-        put("vatcodes", {
-            "Id": vat_ids[key], "Code": code, "Description": description, "VatRate": float(rate),
+        s.vat_ids[key] = s.id("vat", key)
+        s.put("vatcodes", {
+            "Id": s.vat_ids[key], "Code": code, "Description": description, "VatRate": float(rate),
             "RelatedAccounts": {"AccountNumber1": related[0], "AccountNumber2": related[1],
                                 "AccountNumber3": related[2]},
         })
-    unit_ids = {}
     for key, name, code, abbreviation in data.UNITS:
-        unit_ids[key] = make_id(company.key, "unit", key)
-        put("units", {"Id": unit_ids[key], "Name": name, "Code": code, "Abbreviation": abbreviation})
-    terms_ids = {}
+        s.unit_ids[key] = s.id("unit", key)
+        s.put("units", {"Id": s.unit_ids[key], "Name": name, "Code": code, "Abbreviation": abbreviation})
     for key, name, english, days, type_id, type_text in data.TERMS_OF_PAYMENT:
-        terms_ids[days] = make_id(company.key, "terms", key)
-        put("termsofpayments", {
-            "Id": terms_ids[days], "Name": name, "NameEnglish": english, "NumberOfDays": days,
+        s.terms_ids[days] = s.id("terms", key)
+        s.put("termsofpayments", {
+            "Id": s.terms_ids[days], "Name": name, "NameEnglish": english, "NumberOfDays": days,
             "TermsOfPaymentTypeId": type_id, "TermsOfPaymentTypeText": type_text,
             "AvailableForSales": True, "AvailableForPurchase": True,
         })
-    coding_ids = {}
+
+
+def _seed_account_codings(s: _Seeding) -> None:
     for key, name, english, ctype, percent, account in data.ACCOUNT_CODINGS:
-        coding_ids[key] = make_id(company.key, "coding", key)
-        put("articleaccountcodings", {
-            "Id": coding_ids[key], "Name": name, "NameEnglish": english, "Type": ctype,
+        s.coding_ids[key] = s.id("coding", key)
+        s.put("articleaccountcodings", {
+            "Id": s.coding_ids[key], "Name": name, "NameEnglish": english, "Type": ctype,
             "VatRate": f"{percent}%", "IsActive": True,
             "VatRatePercent": float(Decimal(percent) / 100),
             "DomesticSalesSubjectToReversedConstructionVatAccountNumber": 3231,
@@ -146,14 +171,18 @@ def _seed_company(store: Store, company: Company, today: date) -> None:
             "ForeignSalesVatExemptOutsideEuAccountNumber": 3105,
             "ForeignSalesVatExemptWithinEuAccountNumber": 3108,
             "DomesticSalesVatCodeExemptAccountNumber": 3004 if ctype == "Goods" else 3044,
-            "ChangedUtc": stamps.next(),
+            "ChangedUtc": s.stamps.next(),
         })
 
+
+def _seed_fiscal_years(s: _Seeding) -> None:
+    """The previous and the current calendar year, each with its chart of accounts."""
+    today = s.today
     previous = (date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
     current = (date(today.year, 1, 1), date(today.year, 12, 31))
     for label, (start, end) in (("previous", previous), ("current", current)):
-        fy_id = make_id(company.key, "fiscalyear", start.year)
-        put("fiscalyears", {
+        fy_id = s.id("fiscalyear", start.year)
+        s.put("fiscalyears", {
             "Id": fy_id, "StartDate": format_date(start), "EndDate": format_date(end),
             "IsLockedForAccounting": False, "BookkeepingMethod": 0,
         })
@@ -162,37 +191,41 @@ def _seed_company(store: Store, company: Company, today: date) -> None:
             if not exists:
                 continue
             active = active_prev if label == "previous" else active_cur
-            put("accounts", {
-                "Name": name, "Number": number, "VatCodeId": vat_ids.get(vat_key),
+            s.put("accounts", {
+                "Name": name, "Number": number, "VatCodeId": s.vat_ids.get(vat_key),
                 "VatCodeDescription": _vat_description(vat_key), "FiscalYearId": fy_id,
                 "ReferenceCode": None, "Type": None, "TypeDescription": None,
-                "ModifiedUtc": stamps.next(), "IsActive": active,
+                "ModifiedUtc": s.stamps.next(), "IsActive": active,
                 "IsProjectAllowed": number[0] in "345678", "IsCostCenterAllowed": number[0] in "345678",
                 "IsBlockedForManualBooking": False,
             }, key=f"{fy_id}:{number}")
 
-    default_terms = terms_ids[30]
-    put("companysettings", {
+
+def _seed_settings(s: _Seeding) -> None:
+    company, today = s.company, s.today
+    s.put("companysettings", {
         "Name": company.name, "Email": f"ekonomi@{company.key}.example", "Phone": "08-123 456 00",
         "MobilePhone": None, "Address1": "Storgatan 1", "Address2": None, "CountryCode": "SE",
         "PostalCode": "111 22" if company.city == "Stockholm" else "411 06", "City": company.city,
         "Website": f"https://www.{company.key}.example", "CurrencyCode": "SEK",
-        "TermsOfPaymentId": default_terms, "CorporateIdentityNumber": company.org_number,
+        "TermsOfPaymentId": s.terms_ids[30], "CorporateIdentityNumber": company.org_number,
         "VatCode": "SE" + company.org_number.replace("-", "") + "01", "BankGiro": "5050-1055",
         "PlusGiro": None, "BankAccount": None, "Iban": None,
         "AccountingLockedTo": format_date(date(today.year - 1, 6, 30)), "Gln": None,
         "ProductVariant": 1, "TypeOfBusiness": 1, "VatPeriod": 3,
         "ActivatedModules": ["Api", "CostCenters", "Projects"], "CompanyText": None,
-        "NextCustomerNumber": 1001 + n_customers + 100 if company.key == "fjallbris" else 2001 + n_customers,
+        "NextCustomerNumber": 1001 + s.n_customers + 100 if company.key == "fjallbris" else 2001 + s.n_customers,
         "NextSupplierNumber": 1, "NextCustomerInvoiceNumber": 1, "NextQuoteNumber": 1,
         "ShowPricesExclVatPC": True,
     }, key="settings")
 
-    first_number = 1001 if company.key == "fjallbris" else 2001
+
+def _seed_customers(s: _Seeding) -> None:
+    rng = s.rng
     used_names: set[str] = set()
     terms_days = [10, 15, 20, 30, 30, 30, 45]
-    for i in range(n_customers):
-        number = str(first_number + i)
+    for i in range(s.n_customers):
+        number = str(s.first_number + i)
         name = _company_name(rng, used_names)
         street = f"{rng.choice(data.STREETS)} {rng.randint(1, 120)}"
         postal, city = rng.choice(data.CITIES)
@@ -200,9 +233,9 @@ def _seed_company(store: Store, company: Company, today: date) -> None:
         days = rng.choice(terms_days)
         org = org_number(f"55{rng.randint(1000000, 9999999)}")
         slug = name.lower().replace(" ", "").replace("å", "a").replace("ä", "a").replace("ö", "o")
-        terms = store.get(tenant, "termsofpayments", terms_ids[days])
-        put("customers", {
-            "Id": make_id(company.key, "customer", number), "CustomerNumber": number,
+        terms = s.store.get(s.tenant, "termsofpayments", s.terms_ids[days])
+        s.put("customers", {
+            "Id": s.id("customer", number), "CustomerNumber": number,
             "CorporateIdentityNumber": org, "ContactPersonEmail": f"{first.lower()}@{slug}.example",
             "ContactPersonMobile": None, "ContactPersonName": f"{first} {last}",
             "ContactPersonPhone": f"070-{rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
@@ -210,74 +243,86 @@ def _seed_company(store: Store, company: Company, today: date) -> None:
             "InvoiceAddress1": street, "InvoiceAddress2": None, "InvoiceCity": city,
             "InvoiceCountryCode": "SE", "InvoicePostalCode": postal, "Name": name,
             "Telephone": f"0{rng.randint(8, 99)}-{rng.randint(100000, 999999)}",
-            "TermsOfPaymentId": terms_ids[days], "TermsOfPayment": terms, "PayToAccountId": pay_to_account_id(tenant),
+            "TermsOfPaymentId": s.terms_ids[days], "TermsOfPayment": terms,
+            "PayToAccountId": pay_to_account_id(s.tenant),
             "VatNumber": "SE" + org.replace("-", "") + "01", "WwwAddress": f"https://www.{slug}.example",
             "IsPrivatePerson": False, "IsActive": i % 17 != 5, "EmailAddresses": [],
             "CustomerLabels": [], "ReverseChargeOnConstructionServices": False,
-            "ChangedUtc": stamps.next(),
+            "ChangedUtc": s.stamps.next(),
         })
 
+
+def _articles(s: _Seeding) -> list[tuple[str, str, str, str, Decimal]]:
+    """Products, work types and travel-expense types: (number, name, coding, unit, net price)."""
+    rng = s.rng
     articles: list[tuple[str, str, str, str, Decimal]] = []
-    for i in range(n_products):
+    for i in range(s.n_products):
         base = data.PRODUCT_NAMES[i % len(data.PRODUCT_NAMES)]
         variant = data.PRODUCT_VARIANTS[(i // len(data.PRODUCT_NAMES)) % len(data.PRODUCT_VARIANTS)]
         name = f"{base} {variant} {i // 50 + 1}" if i >= 50 else f"{base} {variant}"
         price = Decimal(rng.randrange(5000, 500000, 500)) / 100
         coding = "goods25" if i % 3 else "svc25"
-        articles.append((f"{first_number + i}", name, coding, "piece", price))
-    for i in range(n_work):
+        articles.append((f"{s.first_number + i}", name, coding, "piece", price))
+    for i in range(s.n_work):
         base = data.WORK_TYPES[i % len(data.WORK_TYPES)]
         level = data.WORK_LEVELS[(i // len(data.WORK_TYPES)) % len(data.WORK_LEVELS)]
         price = Decimal(rng.randrange(65000, 180000, 2500)) / 100
         articles.append((f"A{i + 1:02d}", f"{base} {level}", "svc25", "hour", price))
-    for i in range(n_travel):
+    for i in range(s.n_travel):
         name, unit_code, percent = data.TRAVEL_TYPES[i % len(data.TRAVEL_TYPES)]
         unit = {"km": "kilometre", "d": "day", "h": "hour", "st": "piece"}[unit_code]
         price = Decimal(rng.randrange(250, 120000, 50)) / 100
         articles.append((f"R{i + 1:02d}", name, f"svc{percent}", unit, price))
-    for number, name, coding, unit, price in articles:
-        coding_record = store.get(tenant, "articleaccountcodings", coding_ids[coding])
-        unit_record = store.get(tenant, "units", unit_ids[unit])
+    return articles
+
+
+def _seed_articles(s: _Seeding) -> None:
+    for number, name, coding, unit, price in _articles(s):
+        coding_record = s.store.get(s.tenant, "articleaccountcodings", s.coding_ids[coding])
+        unit_record = s.store.get(s.tenant, "units", s.unit_ids[unit])
         assert coding_record and unit_record
         rate = Decimal(str(coding_record["VatRatePercent"]))
-        put("articles", {
-            "Id": make_id(company.key, "article", number), "IsActive": not number.endswith("7"),
+        s.put("articles", {
+            "Id": s.id("article", number), "IsActive": not number.endswith("7"),
             "Number": number, "Name": name, "NameEnglish": None, "NetPrice": _money(price),
-            "GrossPrice": _money(price * (1 + rate)), "CodingId": coding_ids[coding],
-            "CodingName": coding_record["Name"], "UnitId": unit_ids[unit], "UnitName": unit_record["Name"],
+            "GrossPrice": _money(price * (1 + rate)), "CodingId": s.coding_ids[coding],
+            "CodingName": coding_record["Name"], "UnitId": s.unit_ids[unit], "UnitName": unit_record["Name"],
             "UnitAbbreviation": unit_record["Abbreviation"], "StockBalance": 0.0,
-            "StockBalanceReserved": 0.0, "StockBalanceAvailable": 0.0, "ChangedUtc": stamps.next(),
+            "StockBalanceReserved": 0.0, "StockBalanceAvailable": 0.0, "ChangedUtc": s.stamps.next(),
             "HouseWorkType": None, "PurchasePrice": None, "SendToWebshop": False, "ArticleLabels": [],
         })
 
-    projekt_id = make_id(company.key, "costcenter", 1)
-    avdelning_id = make_id(company.key, "costcenter", 2)
-    put("costcenters", {"Id": projekt_id, "Name": "Projekt", "Number": 1, "IsActive": True})
-    put("costcenters", {"Id": avdelning_id, "Name": "Avdelning", "Number": 2, "IsActive": True})
+
+def _seed_projects(s: _Seeding) -> None:
+    """The cost centres "Projekt" and "Avdelning", and projects mirrored as items of "Projekt"."""
+    projekt_id = s.id("costcenter", 1)
+    avdelning_id = s.id("costcenter", 2)
+    s.put("costcenters", {"Id": projekt_id, "Name": "Projekt", "Number": 1, "IsActive": True})
+    s.put("costcenters", {"Id": avdelning_id, "Name": "Avdelning", "Number": 2, "IsActive": True})
     for short, name in data.DEPARTMENTS:
-        put("costcenteritems", {
-            "CostCenterId": avdelning_id, "Id": make_id(company.key, "costcenteritem", 2, short),
+        s.put("costcenteritems", {
+            "CostCenterId": avdelning_id, "Id": s.id("costcenteritem", 2, short),
             "Name": name, "ShortName": short, "IsActive": True,
         })
-    customer_numbers = [str(first_number + i) for i in range(n_customers)]
-    for i in range(n_projects):
-        number = str(first_number + i)
-        customer_number = rng.choice(customer_numbers)
-        customer = store.get(tenant, "customers", make_id(company.key, "customer", customer_number))
+    customer_numbers = [str(s.first_number + i) for i in range(s.n_customers)]
+    for i in range(s.n_projects):
+        number = str(s.first_number + i)
+        customer_number = s.rng.choice(customer_numbers)
+        customer = s.store.get(s.tenant, "customers", s.id("customer", customer_number))
         assert customer
         word = data.PROJECT_WORDS[i % len(data.PROJECT_WORDS)]
         name = f"{word} {customer['Name']}"[:50]
         finished = i % 6 == 4
-        start = date(today.year - 1, 1 + i % 12, 1)
-        put("projects", {
-            "Id": make_id(company.key, "project", number), "Number": number, "Name": name,
+        start = date(s.today.year - 1, 1 + i % 12, 1)
+        s.put("projects", {
+            "Id": s.id("project", number), "Number": number, "Name": name,
             "StartDate": format_date(start),
-            "EndDate": format_date(date(today.year - 1, 12, 31)) if finished else None,
+            "EndDate": format_date(date(s.today.year - 1, 12, 31)) if finished else None,
             "CustomerId": customer["Id"], "CustomerName": customer["Name"], "Notes": None,
-            "Status": 2 if finished else 1, "ModifiedUtc": stamps.next(),
+            "Status": 2 if finished else 1, "ModifiedUtc": s.stamps.next(),
         })
-        put("costcenteritems", {
-            "CostCenterId": projekt_id, "Id": make_id(company.key, "costcenteritem", 1, number),
+        s.put("costcenteritems", {
+            "CostCenterId": projekt_id, "Id": s.id("costcenteritem", 1, number),
             "Name": name, "ShortName": number, "IsActive": not finished,
         })
 

@@ -112,3 +112,11 @@ def test_sandbox_refuses_a_non_loopback_host(capsys: pytest.CaptureFixture[str])
 def test_module_and_script_entry_points_agree() -> None:
     result = subprocess.run([sys.executable, "-m", "ops_lib", "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "sandbox" in result.stdout and "demo" in result.stdout
+
+
+def test_every_command_the_parser_knows_is_dispatched() -> None:
+    from ops_lib.cli.main import COMMANDS
+    from ops_lib.cli.parser import build_parser
+
+    (commands,) = [a for a in build_parser()._actions if a.dest == "command"]
+    assert set(commands.choices) == set(COMMANDS)  # type: ignore[arg-type]
