@@ -165,6 +165,23 @@ def _approval_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--four-eyes", action="store_true", help="refuse when the approver prepared the plan")
 
 
+def _register_values(args: argparse.Namespace) -> dict[str, object]:
+    """The flags of ``_register_arguments`` under their settings names (a missing --mapping: none)."""
+    return {"register": args.register, "left": args.left, "right": args.right, "master": args.master,
+            "mapping": str(args.mapping or ""), "out_dir": args.out, "threshold": args.threshold,
+            "company": args.company or "", "sandbox_url": args.sandbox_url or ""}
+
+
+def _approval_values(args: argparse.Namespace) -> dict[str, object]:
+    """The flags of ``_approval_arguments`` that keep their names in the settings.
+
+    ``--approved-hash`` is the sync's ``approved_sync_hash`` and the booking's ``approved_plan_hash``,
+    so each command passes it itself.
+    """
+    return {"apply": args.apply, "approved_by": args.approved_by, "prepared_by": args.prepared_by,
+            "four_eyes": args.four_eyes}
+
+
 def _connection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--params", type=Path, help="YAML file with connection parameters (as in params/)")
     parser.add_argument("--env", dest="environment", help="sandbox (default), production or visma-sandbox")
@@ -202,11 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return terminal.disconnect(settings)
         if args.command == "reconcile":
             from ops_lib.reconciliation.job import run_reconcile
+            from ops_lib.reconciliation.settings import reconcile_settings
 
-            return run_reconcile(args.register, args.left, args.right, master=args.master, mapping=args.mapping,
-                                 out_dir=args.out, threshold=args.threshold,
-                                 connection={k: v for k, v in (("company", args.company),
-                                                               ("sandbox_url", args.sandbox_url)) if v})
+            return run_reconcile(reconcile_settings(_register_values(args)))
         if args.command == "run":
             from ops_lib.runs.runner import run_command
 
@@ -234,31 +249,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             return verify_command(args.runs)
         if args.command == "export-vouchers":
             from ops_lib.booking.session import run_export
+            from ops_lib.booking.settings import booking_settings
 
             kind, source = ("expenses", args.expenses) if args.expenses else ("payroll", args.payroll)
-            return run_export(kind, source, args.target, apply=args.apply, approved_hash=args.approved_hash,
-                              approved_by=args.approved_by, four_eyes=args.four_eyes, out_dir=args.out,
-                              mappings=args.mappings, columns=args.columns, grouping=args.grouping,
-                              journal_id=args.journal_id, company=args.company, sandbox_url=args.sandbox_url,
-                              state_db=args.state_db, prepared_by=args.prepared_by)
+            return run_export(booking_settings(
+                kind=kind, source=source, target=args.target, mapping_dir=args.mappings, columns=args.columns or "",
+                grouping=args.grouping, journal_id=args.journal_id, company=args.company,
+                sandbox_url=args.sandbox_url, out_dir=args.out, state_db=args.state_db, **_approval_values(args),
+                approved_plan_hash=args.approved_hash))
         if args.command == "mappings":
             from ops_lib.booking import mapping_session as mapping_job
+            from ops_lib.booking.settings import mapping_settings
 
             if args.mappings_action == "check":
-                return mapping_job.check_command(args.mappings, args.target, args.day, company=args.company,
-                                                 sandbox_url=args.sandbox_url)
+                return mapping_job.check_command(mapping_settings(
+                    mapping_dir=args.mappings, target=args.target, day=args.day, company=args.company,
+                    sandbox_url=args.sandbox_url))
             move = mapping_job.import_table if args.mappings_action == "import" else mapping_job.export_table
             print(f"Written: {move(args.mappings, args.table, args.file)}")
             return 0
         if args.command == "sync":
             from ops_lib.sync.session import run_sync
+            from ops_lib.sync.settings import sync_settings
 
-            return run_sync(args.register, args.left, args.right, apply=args.apply,
-                            approved_hash=args.approved_hash, approved_by=args.approved_by,
-                            four_eyes=args.four_eyes, out_dir=args.out, master=args.master, mapping=args.mapping,
-                            threshold=args.threshold, company=args.company or "", sandbox_url=args.sandbox_url or "",
-                            project_target=args.project_target, cost_center=args.cost_center,
-                            state_db=args.state_db, full_resync=args.full_resync, prepared_by=args.prepared_by)
+            return run_sync(sync_settings(
+                _register_values(args), project_target=args.project_target, cost_center=args.cost_center,
+                state_db=args.state_db, full_resync=args.full_resync, **_approval_values(args),
+                approved_sync_hash=args.approved_hash))
     except OpsError as exc:
         print(f"ops: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -14,34 +14,28 @@ from typing import Any, Mapping, TextIO
 import httpx
 
 from ops_lib.reconciliation.result import Reconciliation
+from ops_lib.reconciliation.settings import ReconcileSettings
 
 
-def reconcile_sources(register: str, left: str, right: str, *, master: str = "left",
-                      mapping: str | Path | None = None, threshold: int = 85,
-                      connection: Mapping[str, Any] | None = None, company: str = "", sandbox_url: str = "",
-                      transport: httpx.BaseTransport | None = None, **options: Any) -> Reconciliation:
-    """Reconcile ``register`` between two sources (files or connected environments).
+def reconcile_sources(settings: ReconcileSettings, *, connection: Mapping[str, Any] | None = None,
+                      transport: httpx.BaseTransport | None = None) -> Reconciliation:
+    """Reconcile ``settings.register`` between its two sources (files or connected environments).
 
-    ``company`` and ``sandbox_url`` (empty: not set) join ``connection`` for system sources;
-    ``options`` are those of :func:`ops_lib.sync.session.open_sync` (``project_target``, ``full_resync``, ...).
+    ``settings.company`` and ``settings.sandbox_url`` (when set) join ``connection`` for system sources.
     """
     from ops_lib.sync.session import open_sync
+    from ops_lib.sync.settings import SyncSettings
 
-    with open_sync(register, left, right, master=master, mapping=mapping, threshold=threshold,
-                   connection=connection, company=company, sandbox_url=sandbox_url, transport=transport,
-                   **options) as session:
+    with open_sync(SyncSettings(reconcile=settings), connection=connection, transport=transport) as session:
         return session.result
 
 
-def run_reconcile(register: str, left: str, right: str, *, master: str = "left", mapping: Path | None = None,
-                  out_dir: Path = Path("build/reconcile"), threshold: int = 85,
-                  connection: Mapping[str, Any] | None = None, transport: httpx.BaseTransport | None = None,
-                  out: TextIO | None = None) -> int:
-    """Reconcile, write the results to ``out_dir`` and print the summary; 0 clean, 1 findings."""
+def run_reconcile(settings: ReconcileSettings, *, connection: Mapping[str, Any] | None = None,
+                  transport: httpx.BaseTransport | None = None, out: TextIO | None = None) -> int:
+    """Reconcile, write the results to ``settings.out_dir`` and print the summary; 0 clean, 1 findings."""
     out = out or sys.stdout
-    result = reconcile_sources(register, left, right, master=master, mapping=mapping, threshold=threshold,
-                               connection=connection, transport=transport)
-    written = result.write(out_dir)
+    result = reconcile_sources(settings, connection=connection, transport=transport)
+    written = result.write(Path(settings.out_dir))
     out.write(result.describe() + "\n\n" + result.summary().to_string(index=False) + "\n\n")
     out.write("Written: " + ", ".join(str(p) for p in written.values()) + "\n")
     return 1 if result.findings else 0
