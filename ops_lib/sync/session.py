@@ -147,8 +147,8 @@ def open_sync(settings: SyncSettings, *, connection: Mapping[str, Any] | None = 
                            left_name=sides["left"].label, right_name=sides["right"].label)
         columns = load_mapping(mapping, register) if mapping else None
         session = SyncSession(register, result, sides, Journal(db), Path(wanted.out_dir), columns, options,
-                              settings.prepared_by or getpass.getuser(), language, client_options.get("sleep", time.sleep),
-                              stack)
+                              settings.prepared_by or getpass.getuser(), language,
+                              client_options.get("sleep", time.sleep), stack)
     except BaseException:
         stack.close()
         raise
