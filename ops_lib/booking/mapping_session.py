@@ -33,12 +33,12 @@ from ops_lib.booking.mappings import (
     write_table,
 )
 from ops_lib.booking.session import open_connected
+from ops_lib.booking.settings import MappingSettings
 from ops_lib.booking.setup import SetupRules
 from ops_lib.core.errors import ConflictError
 from ops_lib.core.files import write_private_file
 from ops_lib.model.references import References
 from ops_lib.model.registers import fold_name
-from ops_lib.sources.open import DEMO_SOURCE
 
 
 def _where(problem: MappingProblem) -> str:
@@ -152,17 +152,15 @@ class MappingSession:
         self.close()
 
 
-def open_mappings(folder: str | Path = "params/mappings", target: str = DEMO_SOURCE, *, day: str | date = "",
-                  company: str = "", sandbox_url: str = "",
-                  transport: httpx.BaseTransport | None = None) -> MappingSession:
-    """Read the tables and the company's references; ``day`` picks the fiscal year (default: today)."""
-    folder = Path(folder)
+def open_mappings(settings: MappingSettings, *, transport: httpx.BaseTransport | None = None) -> MappingSession:
+    """Read the mapping tables and the company's references; ``settings.day`` picks the fiscal year."""
+    folder = Path(settings.mapping_dir)
     tables = MappingTables.read(folder)
-    when = day if isinstance(day, date) else (date.fromisoformat(day) if day else date.today())
+    when = date.fromisoformat(settings.day) if settings.day else date.today()
     stack = contextlib.ExitStack()
     try:
-        _, label, refs, rules = open_connected(stack, target, company=company, sandbox_url=sandbox_url,
-                                               transport=transport)
+        _, label, refs, rules = open_connected(stack, settings.target, company=settings.company,
+                                               sandbox_url=settings.sandbox_url, transport=transport)
     except BaseException:
         stack.close()
         raise
@@ -191,10 +189,9 @@ def export_table(folder: str | Path, table: str, path: str | Path) -> Path:
     return write_table(read_table(Path(folder) / f"{table}.csv", table), path, table)
 
 
-def check_command(folder: str | Path, target: str, day: str = "", **connection: Any) -> int:
+def check_command(settings: MappingSettings) -> int:
     """``ops mappings check``: print every problem; exit 0 clean, 1 problems."""
-    with open_mappings(folder, target, day=day, **connection) as session:
+    with open_mappings(settings) as session:
         check = session.check()
     print(check.describe())
     return 1 if check.problems else 0
-

@@ -23,7 +23,6 @@ from typing import Any, Callable, Mapping, TextIO
 import httpx
 
 from ops_lib.booking.builder import (
-    PER_EXPENSE,
     PER_EXPORT,
     VoucherDraft,
     build_expense_vouchers,
@@ -34,20 +33,19 @@ from ops_lib.booking.mappings import MappingTables
 from ops_lib.booking.payroll import build_payroll_vouchers
 from ops_lib.booking.posting import ExportPlan, apply_export, dry_run_export, plan_export
 from ops_lib.booking.result import ExportResult
+from ops_lib.booking.settings import BookingSettings
 from ops_lib.booking.setup import SetupRules
-from ops_lib.core.errors import ConfigurationError
 from ops_lib.core.money import money_text
 from ops_lib.model.references import References
 from ops_lib.sources.files import load_mapping
 from ops_lib.sources.journals import read_expenses, read_payroll
-from ops_lib.sources.open import DEMO_SOURCE, open_system, state_path_for
+from ops_lib.sources.open import open_system, state_path_for
 from ops_lib.state.db import open_state
 from ops_lib.state.oplog import Journal
 from ops_lib.sync.apply import authorise, record_plan
 from ops_lib.sync.session import sync_panel
 from ops_lib.systems.connect import adapter
 
-KINDS = ("expenses", "payroll")
 DEMO_JOURNAL = "demo"
 
 
@@ -145,46 +143,35 @@ class ExportSession:
         self.close()
 
 
-def open_export(kind: str, source: str | Path, target: str = DEMO_SOURCE, *, mappings: str | Path = "params/mappings",
-                columns: str | Path | None = None, grouping: str = PER_EXPENSE, journal_id: str = "",
-                company: str = "", sandbox_url: str = "", transport: httpx.BaseTransport | None = None,
-                state_db: str | Path = "", prepared_by: str = "", language: str = "en",
+def open_export(settings: BookingSettings, *, source: str | Path | None = None,
+                transport: httpx.BaseTransport | None = None, language: str = "en",
                 client_options: Mapping[str, Any] | None = None) -> ExportSession:
     """Read the journal and the mapping tables, connect, and build every voucher.
 
     Parameters
     ----------
-    kind:
-        ``expenses`` (an expense export) or ``payroll`` (a payroll journal export).
+    settings:
+        The ``kind`` (``expenses`` or ``payroll``), the journal ``source``, its ``columns`` mapping, the
+        ``mapping_dir`` tables, the ``target`` (a connected environment or ``demo-sandbox``), the
+        ``grouping`` (``per_expense`` or ``per_export``: one voucher per export and fiscal year), the
+        ``journal_id`` (payroll only: names a second payroll run of a period, so it is booked beside
+        the first; without it, rows for a booked period that differ from the booked ones are blocked),
+        the state database and who prepares the plan.
     source:
-        The export file (CSV or XLSX); receipts are found relative to its folder.
-    target:
-        A connected environment (``sandbox``, ``production``) or ``demo-sandbox``.
-    mappings:
-        The folder with ``accounts.yaml``, ``categories.csv`` and ``tags.csv``.
-    columns:
-        A column mapping YAML whose ``expenses:``/``payroll:`` section renames the export's headers.
-    grouping:
-        ``per_expense`` (one voucher each) or ``per_export`` (one per export and fiscal year).
-    journal_id:
-        Payroll only: names a second payroll run of a period, so it is booked beside the first. Without
-        it, rows for a booked period that differ from the booked ones are blocked; the same rows are
-        already booked.
+        The journal file, when it is not ``settings.source`` as given (the notebook's ``demo`` resolved
+        by :func:`journal_source`); receipts are found relative to its folder.
 
     Raises
     ------
-    ConfigurationError
-        An unknown kind or grouping.
     DataInputError
         The journal, the column mapping or a mapping table is unusable (naming the file, row and field).
     """
-    if kind not in KINDS:
-        raise ConfigurationError(f"kind is one of {', '.join(KINDS)}, not {kind!r}")
-    if grouping not in (PER_EXPENSE, PER_EXPORT):
-        raise ConfigurationError(f"grouping is {PER_EXPENSE!r} or {PER_EXPORT!r}, not {grouping!r}")
+    kind, target, company, sandbox_url = settings.kind, settings.target, settings.company, settings.sandbox_url
+    source = settings.source if source is None else source
+    columns = settings.columns or None
     source = Path(source)
     names = load_mapping(columns, kind) if columns else None
-    tables = MappingTables.read(mappings)
+    tables = MappingTables.read(settings.mapping_dir)
     stack = contextlib.ExitStack()
     try:
         client_options = dict(client_options or {})
@@ -193,13 +180,15 @@ def open_export(kind: str, source: str | Path, target: str = DEMO_SOURCE, *, map
         if kind == "expenses":
             drafts = build_expense_vouchers(read_expenses(source, names or None), tables, refs, rules)
         else:
-            drafts = build_payroll_vouchers(read_payroll(source, names or None), tables, refs, rules, journal_id)
-        state_path = state_path_for((target,), state_db, {"company": company, "sandbox_url": sandbox_url})
+            drafts = build_payroll_vouchers(read_payroll(source, names or None), tables, refs, rules,
+                                            settings.journal_id)
+        state_path = state_path_for((target,), settings.state_db, {"company": company, "sandbox_url": sandbox_url})
         db = open_state(state_path)
         stack.callback(db.close)
         poster = adapter(client.system).make_voucher_poster(client)
         session = ExportSession(kind, source, label, refs, rules, tables, drafts, poster, Bookings(db, poster.target),
-                                Journal(db), grouping, prepared_by or getpass.getuser(), state_path, language,
+                                Journal(db), settings.grouping, settings.prepared_by or getpass.getuser(), state_path,
+                                language,
                                 client_options.get("sleep", time.sleep), stack)
     except BaseException:
         stack.close()
@@ -211,17 +200,21 @@ def open_export(kind: str, source: str | Path, target: str = DEMO_SOURCE, *, map
 export_panel = sync_panel
 
 
-def run_export(kind: str, source: str, target: str, *, apply: bool = False, approved_hash: str = "",
-               approved_by: str = "", four_eyes: bool = False, out_dir: Path = Path("build/export"),
-               out: TextIO | None = None, **kwargs: Any) -> int:
-    """``ops export-vouchers``: build, plan, dry-run or book, write the results; return the exit code."""
+def run_export(settings: BookingSettings, *, out: TextIO | None = None, **open_options: Any) -> int:
+    """``ops export-vouchers``: build, plan, dry-run or book, write the results; return the exit code.
+
+    ``settings.apply``, ``approved_plan_hash``, ``approved_by`` and ``four_eyes`` say whether and under
+    whose approval the plan is booked; ``open_options`` go to :func:`open_export`.
+    """
     out = out or sys.stdout
-    with open_export(kind, source, target, **kwargs) as session:
+    kind, source, target, apply = settings.kind, settings.source, settings.target, settings.apply
+    with open_export(settings, **open_options) as session:
         plan = session.plan()
         out.write(plan.describe() + "\n\n")
-        result = session.run(plan, apply=apply, approved_hash=approved_hash,
-                             approved_by=approved_by or (getpass.getuser() if apply else ""), four_eyes=four_eyes)
-        written = result.write(out_dir)
+        result = session.run(plan, apply=apply, approved_hash=settings.approved_plan_hash,
+                             approved_by=settings.approved_by or (getpass.getuser() if apply else ""),
+                             four_eyes=settings.four_eyes)
+        written = result.write(Path(settings.out_dir))
     out.write(result.describe() + "\n")
     if not apply and plan.to_send:
         out.write(f"\nTo book: ops export-vouchers --{kind} {source} --target {target} --apply "

@@ -46,13 +46,28 @@ def _connection(args: argparse.Namespace) -> int:
     return terminal.disconnect(settings)
 
 
+def _register_values(args: argparse.Namespace) -> dict[str, object]:
+    """The register flags under their settings names (a missing --mapping: none)."""
+    return {"register": args.register, "left": args.left, "right": args.right, "master": args.master,
+            "mapping": str(args.mapping or ""), "out_dir": args.out, "threshold": args.threshold,
+            "company": args.company or "", "sandbox_url": args.sandbox_url or ""}
+
+
+def _approval_values(args: argparse.Namespace) -> dict[str, object]:
+    """The approval flags that keep their names in the settings.
+
+    ``--approved-hash`` is the sync's ``approved_sync_hash`` and the booking's ``approved_plan_hash``,
+    so each command passes it itself.
+    """
+    return {"apply": args.apply, "approved_by": args.approved_by, "prepared_by": args.prepared_by,
+            "four_eyes": args.four_eyes}
+
+
 def _reconcile(args: argparse.Namespace) -> int:
     from ops_lib.reconciliation.job import run_reconcile
+    from ops_lib.reconciliation.settings import reconcile_settings
 
-    return run_reconcile(args.register, args.left, args.right, master=args.master, mapping=args.mapping,
-                         out_dir=args.out, threshold=args.threshold,
-                         connection={k: v for k, v in (("company", args.company),
-                                                       ("sandbox_url", args.sandbox_url)) if v})
+    return run_reconcile(reconcile_settings(_register_values(args)))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -88,21 +103,24 @@ def _audit(args: argparse.Namespace) -> int:
 
 def _export_vouchers(args: argparse.Namespace) -> int:
     from ops_lib.booking.session import run_export
+    from ops_lib.booking.settings import booking_settings
 
     kind, source = ("expenses", args.expenses) if args.expenses else ("payroll", args.payroll)
-    return run_export(kind, source, args.target, apply=args.apply, approved_hash=args.approved_hash,
-                      approved_by=args.approved_by, four_eyes=args.four_eyes, out_dir=args.out,
-                      mappings=args.mappings, columns=args.columns, grouping=args.grouping,
-                      journal_id=args.journal_id, company=args.company, sandbox_url=args.sandbox_url,
-                      state_db=args.state_db, prepared_by=args.prepared_by)
+    return run_export(booking_settings(
+        kind=kind, source=source, target=args.target, mapping_dir=args.mappings, columns=args.columns or "",
+        grouping=args.grouping, journal_id=args.journal_id, company=args.company,
+        sandbox_url=args.sandbox_url, out_dir=args.out, state_db=args.state_db, **_approval_values(args),
+        approved_plan_hash=args.approved_hash))
 
 
 def _mappings(args: argparse.Namespace) -> int:
     from ops_lib.booking import mapping_session as mapping_job
+    from ops_lib.booking.settings import mapping_settings
 
     if args.mappings_action == "check":
-        return mapping_job.check_command(args.mappings, args.target, args.day, company=args.company,
-                                         sandbox_url=args.sandbox_url)
+        return mapping_job.check_command(mapping_settings(
+            mapping_dir=args.mappings, target=args.target, day=args.day, company=args.company,
+            sandbox_url=args.sandbox_url))
     move = mapping_job.import_table if args.mappings_action == "import" else mapping_job.export_table
     print(f"Written: {move(args.mappings, args.table, args.file)}")
     return 0
@@ -110,13 +128,12 @@ def _mappings(args: argparse.Namespace) -> int:
 
 def _sync(args: argparse.Namespace) -> int:
     from ops_lib.sync.session import run_sync
+    from ops_lib.sync.settings import sync_settings
 
-    return run_sync(args.register, args.left, args.right, apply=args.apply,
-                    approved_hash=args.approved_hash, approved_by=args.approved_by,
-                    four_eyes=args.four_eyes, out_dir=args.out, master=args.master, mapping=args.mapping,
-                    threshold=args.threshold, company=args.company or "", sandbox_url=args.sandbox_url or "",
-                    project_target=args.project_target, cost_center=args.cost_center,
-                    state_db=args.state_db, full_resync=args.full_resync, prepared_by=args.prepared_by)
+    return run_sync(sync_settings(
+        _register_values(args), project_target=args.project_target, cost_center=args.cost_center,
+        state_db=args.state_db, full_resync=args.full_resync, **_approval_values(args),
+        approved_sync_hash=args.approved_hash))
 
 
 # Command name -> what runs it; the parser (ops_lib.cli.parser) declares the same names.

@@ -26,6 +26,7 @@ import httpx
 
 from ops_lib.reconciliation.engine import reconcile
 from ops_lib.reconciliation.result import Reconciliation
+from ops_lib.reconciliation.settings import ReconcileSettings
 from ops_lib.sources.open import LoadedRegister, load_register, open_register_cache
 
 
@@ -55,25 +56,17 @@ class OpenReconciliation:
         self.close()
 
 
-def open_reconciliation(register: str, left: str, right: str, *, master: str = "left",
-                        mapping: str | Path | None = None, threshold: int = 85,
-                        connection: Mapping[str, Any] | None = None, company: str = "", sandbox_url: str = "",
-                        transport: httpx.BaseTransport | None = None,
-                        project_target: str = "cost_center_items", cost_center: str = "Projekt",
-                        state_db: str | Path = "", full_resync: bool = False,
+def open_reconciliation(settings: ReconcileSettings, *, connection: Mapping[str, Any] | None = None,
+                        transport: httpx.BaseTransport | None = None, state_db: str | Path = "",
+                        full_resync: bool = False,
                         client_options: Mapping[str, Any] | None = None) -> OpenReconciliation:
-    """Read both sides of ``register`` and reconcile them, keeping the sources open.
+    """Read both sides of ``settings.register`` and reconcile them, keeping the sources open.
 
     Parameters
     ----------
-    left, right:
-        A file path, a connected environment name, or ``demo-sandbox``.
-    connection, company, sandbox_url:
-        Connection parameters for a system side (``company`` and ``sandbox_url``, empty: not set,
-        join ``connection``); unused, and not validated, when both sides are files.
-    project_target, cost_center:
-        Where projects live in the accounting system: the items of
-        ``cost_center`` (the integration's default) or ``projects``.
+    settings:
+        What to reconcile; ``settings.company`` and ``settings.sandbox_url`` (when set) join
+        ``connection`` for a system side, and are unused, and not validated, when both sides are files.
     state_db:
         The state database holding the register cache of a system side; empty: the
         configuration directory's ``state.sqlite``. Not opened when both sides are files.
@@ -82,48 +75,39 @@ def open_reconciliation(register: str, left: str, right: str, *, master: str = "
     client_options:
         Passed to :func:`ops_lib.systems.connect.open_client` (``sleep``, ``budget``, ``policy``, ``page_size``).
     """
-    connection = {**dict(connection or {}), **{k: v for k, v in (("company", company),
-                                                                    ("sandbox_url", sandbox_url)) if v}}
-    options = {"project_target": project_target, "cost_center": cost_center}
+    connection = {**dict(connection or {}), **settings.connection}
+    options = settings.system_options.as_kwargs()
+    sources = (("left", settings.left), ("right", settings.right))
     stack = contextlib.ExitStack()
     try:
-        db = open_register_cache(stack, (left, right), state_db, connection)
-        sides = {name: load_register(stack, source, register, mapping=mapping, connection=connection,
-                                     transport=transport, db=db, full=full_resync, options=options,
-                                     client_options=client_options)
-                 for name, source in (("left", left), ("right", right))}
-        result = reconcile(sides["left"].frame, sides["right"].frame, register, master=master, threshold=threshold,
-                           rules_left=sides["left"].rules, rules_right=sides["right"].rules,
-                           left_name=sides["left"].label, right_name=sides["right"].label)
+        db = open_register_cache(stack, (settings.left, settings.right), state_db, connection)
+        sides = {name: load_register(stack, source, settings.register, mapping=settings.mapping or None,
+                                     connection=connection, transport=transport, db=db, full=full_resync,
+                                     options=options, client_options=client_options)
+                 for name, source in sources}
+        result = reconcile(sides["left"].frame, sides["right"].frame, settings.register, master=settings.master,
+                           threshold=settings.threshold, rules_left=sides["left"].rules,
+                           rules_right=sides["right"].rules, left_name=sides["left"].label,
+                           right_name=sides["right"].label)
     except BaseException:
         stack.close()
         raise
-    return OpenReconciliation(register, result, sides, db, options, stack)
+    return OpenReconciliation(settings.register, result, sides, db, options, stack)
 
 
-def reconcile_sources(register: str, left: str, right: str, *, master: str = "left",
-                      mapping: str | Path | None = None, threshold: int = 85,
-                      connection: Mapping[str, Any] | None = None, company: str = "", sandbox_url: str = "",
-                      transport: httpx.BaseTransport | None = None, **options: Any) -> Reconciliation:
-    """Reconcile ``register`` between two sources (files or connected environments), then close them.
-
-    ``options`` are those of :func:`open_reconciliation` (``project_target``, ``full_resync``, ...).
-    """
-    with open_reconciliation(register, left, right, master=master, mapping=mapping, threshold=threshold,
-                             connection=connection, company=company, sandbox_url=sandbox_url, transport=transport,
-                             **options) as opened:
+def reconcile_sources(settings: ReconcileSettings, *, connection: Mapping[str, Any] | None = None,
+                      transport: httpx.BaseTransport | None = None) -> Reconciliation:
+    """Reconcile ``settings.register`` between its two sources (files or connected environments), then close them."""
+    with open_reconciliation(settings, connection=connection, transport=transport) as opened:
         return opened.result
 
 
-def run_reconcile(register: str, left: str, right: str, *, master: str = "left", mapping: Path | None = None,
-                  out_dir: Path = Path("build/reconcile"), threshold: int = 85,
-                  connection: Mapping[str, Any] | None = None, transport: httpx.BaseTransport | None = None,
-                  out: TextIO | None = None) -> int:
-    """Reconcile, write the results to ``out_dir`` and print the summary; 0 clean, 1 findings."""
+def run_reconcile(settings: ReconcileSettings, *, connection: Mapping[str, Any] | None = None,
+                  transport: httpx.BaseTransport | None = None, out: TextIO | None = None) -> int:
+    """Reconcile, write the results to ``settings.out_dir`` and print the summary; 0 clean, 1 findings."""
     out = out or sys.stdout
-    result = reconcile_sources(register, left, right, master=master, mapping=mapping, threshold=threshold,
-                               connection=connection, transport=transport)
-    written = result.write(out_dir)
+    result = reconcile_sources(settings, connection=connection, transport=transport)
+    written = result.write(Path(settings.out_dir))
     out.write(result.describe() + "\n\n" + result.summary().to_string(index=False) + "\n\n")
     out.write("Written: " + ", ".join(str(p) for p in written.values()) + "\n")
     return 1 if result.findings else 0

@@ -33,6 +33,7 @@ from ops_lib.state.oplog import Journal
 from ops_lib.sync.apply import apply_plan, authorise, build_plan, dry_run, record_plan
 from ops_lib.sync.plan import SyncPlan, Writer
 from ops_lib.sync.result import SyncResult
+from ops_lib.sync.settings import SyncSettings
 from ops_lib.systems.connect import adapter
 
 
@@ -124,49 +125,38 @@ class SyncSession:
         self.close()
 
 
-def open_sync(register: str, left: str, right: str, *, master: str = "left", mapping: str | Path | None = None,
-              threshold: int = 85, connection: Mapping[str, Any] | None = None, company: str = "",
-              sandbox_url: str = "", transport: httpx.BaseTransport | None = None,
-              project_target: str = "cost_center_items", cost_center: str = "Projekt",
-              out_dir: str | Path = "build/reconcile", state_db: str | Path = "", full_resync: bool = False,
-              prepared_by: str = "", language: str = "en",
+def open_sync(settings: SyncSettings, *, connection: Mapping[str, Any] | None = None,
+              transport: httpx.BaseTransport | None = None, language: str = "en",
               client_options: Mapping[str, Any] | None = None) -> SyncSession:
-    """Open both sides of ``register``, pull them (incrementally) and reconcile.
+    """Open both sides of the register, pull them (incrementally) and reconcile.
 
     Parameters
     ----------
-    left, right:
-        A file path, a connected environment name, or ``demo-sandbox``.
-    project_target, cost_center:
-        Where projects live in the accounting system: the items of
-        ``cost_center`` (the integration's default) or ``projects``.
-    state_db:
-        The state database (journal and register cache); empty: the
-        configuration directory's ``state.sqlite``.
-    full_resync:
-        Pull system registers in full, ignoring what the cache holds.
-    prepared_by:
-        Who prepares the plan (four-eyes); empty: the OS user.
+    settings:
+        What to reconcile (``settings.reconcile``: the register, both sources, the system's options
+        block), the state database, ``full_resync`` and who prepares the plan (empty: the OS user).
+    connection:
+        Connection parameters for system sources; ``settings.reconcile.company`` and
+        ``sandbox_url``, when set, win.
     client_options:
         Passed to :func:`ops_lib.systems.connect.open_client` (``sleep``, ``budget``, ``policy``, ``page_size``).
     """
-    connection = {**dict(connection or {}), **{k: v for k, v in (("company", company),
-                                                                    ("sandbox_url", sandbox_url)) if v}}
+    wanted = settings.reconcile
+    connection = {**dict(connection or {}), **wanted.connection}
     client_options = dict(client_options or {})
-    opened = open_reconciliation(register, left, right, master=master, mapping=mapping, threshold=threshold,
-                                 connection=connection, transport=transport, project_target=project_target,
-                                 cost_center=cost_center, state_db=state_db, full_resync=full_resync,
-                                 client_options=client_options)
+    opened = open_reconciliation(wanted, connection=connection, transport=transport, state_db=settings.state_db,
+                                 full_resync=settings.full_resync, client_options=client_options)
     try:
         def open_state() -> sqlite3.Connection:
             """The database the register cache was read from, else the one the sources name (a file sync)."""
             if opened.state is not None:
                 return opened.state
-            return open_state_db(opened.stack, (left, right), state_db, connection)
+            return open_state_db(opened.stack, (wanted.left, wanted.right), settings.state_db, connection)
 
-        columns = load_mapping(mapping, register) if mapping else None
-        session = SyncSession(register, opened.result, opened.sides, open_state, Path(out_dir), columns,
-                              opened.options, prepared_by or getpass.getuser(), language,
+        mapping = wanted.mapping or None
+        columns = load_mapping(mapping, wanted.register) if mapping else None
+        session = SyncSession(wanted.register, opened.result, opened.sides, open_state, Path(wanted.out_dir),
+                              columns, opened.options, settings.prepared_by or getpass.getuser(), language,
                               client_options.get("sleep", time.sleep), opened.stack)
     except BaseException:
         opened.close()
@@ -195,18 +185,22 @@ def sync_panel(session: Any, plan: Any, out_dir: str | Path, interactive: bool =
     return result
 
 
-def run_sync(register: str, left: str, right: str, *, apply: bool = False, approved_hash: str = "",
-             approved_by: str = "", four_eyes: bool = False, out_dir: Path = Path("build/sync"),
-             out: TextIO | None = None, **kwargs: Any) -> int:
-    """``ops sync``: reconcile, plan, dry-run or apply, write the results; return the exit code."""
+def run_sync(settings: SyncSettings, *, out: TextIO | None = None, **open_options: Any) -> int:
+    """``ops sync``: reconcile, plan, dry-run or apply, write the results; return the exit code.
+
+    ``settings.apply``, ``approved_sync_hash``, ``approved_by`` and ``four_eyes`` say whether and
+    under whose approval the plan is sent; ``open_options`` go to :func:`open_sync`.
+    """
     out = out or sys.stdout
-    out_dir = Path(out_dir)
-    with open_sync(register, left, right, out_dir=out_dir, **kwargs) as session:
+    out_dir = Path(settings.reconcile.out_dir)
+    register, apply = settings.reconcile.register, settings.apply
+    with open_sync(settings, **open_options) as session:
         session.result.write(out_dir)
         plan = session.plan()
         out.write(session.result.describe() + "\n\n" + plan.describe() + "\n\n")
-        result = session.run(plan, apply=apply, approved_hash=approved_hash,
-                             approved_by=approved_by or (getpass.getuser() if apply else ""), four_eyes=four_eyes)
+        result = session.run(plan, apply=apply, approved_hash=settings.approved_sync_hash,
+                             approved_by=settings.approved_by or (getpass.getuser() if apply else ""),
+                             four_eyes=settings.four_eyes)
         written = result.write(out_dir)
     out.write(result.describe() + "\n")
     if not apply and plan.writable:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from ops_lib.booking.mapping_session import check_command, export_table, import_table, open_mappings
+from ops_lib.booking.settings import mapping_settings
 from ops_lib.booking.mappings import (
     CategoryMapping,
     MappingProblem,
@@ -50,7 +51,7 @@ def plant(folder: Path, table: str, line: str, replacing: str = "") -> int:
 
 
 def problems_in(folder: Path, day: date | None = None) -> list[MappingProblem]:
-    with open_mappings(folder, target="demo-sandbox", day=day or date.today()) as session:
+    with open_mappings(mapping_settings(mapping_dir=folder, target="demo-sandbox", day=day or date.today())) as session:
         return list(session.check().problems)
 
 
@@ -154,7 +155,7 @@ def test_import_and_export_round_trip(folder: Path, tmp_path: Path) -> None:
 
 def test_the_committed_defaults_have_no_problems(folder: Path) -> None:
     today = date.today()
-    with open_mappings(folder, target="demo-sandbox", day=today) as session:
+    with open_mappings(mapping_settings(mapping_dir=folder, target="demo-sandbox", day=today)) as session:
         check = session.check()
         assert session.references.currency == "SEK"
     assert check.problems == () and check.describe() == f"Every mapping is valid for {today}."
@@ -224,7 +225,7 @@ def category_widgets(form: Any, name: str) -> dict[str, Any]:
 
 def test_the_editor_flags_an_inactive_account_and_saves_only_a_valid_table(folder: Path) -> None:
     csv_before = (folder / "categories.csv").read_bytes()
-    with open_mappings(folder, target="demo-sandbox", day=date.today()) as session:
+    with open_mappings(mapping_settings(mapping_dir=folder, target="demo-sandbox", day=date.today())) as session:
         form = mapping_form(session)
         rows = form.state["categories"]
         assert isinstance(rows, list) and len(rows) == 10
@@ -250,7 +251,7 @@ def test_the_editor_flags_an_inactive_account_and_saves_only_a_valid_table(folde
 
 def test_the_editor_flags_a_tag_moved_to_the_second_cost_centre(folder: Path) -> None:
     tags_before = (folder / "tags.csv").read_bytes()
-    with open_mappings(folder, target="demo-sandbox", day=date.today()) as session:
+    with open_mappings(mapping_settings(mapping_dir=folder, target="demo-sandbox", day=date.today())) as session:
         form = mapping_form(session)
         row = next(r for r in form.state["tags"] if r["group"].value == "Projekt")
         assert "ops-row-ok" in row["status"]._dom_classes
@@ -268,7 +269,7 @@ def test_the_editor_flags_a_tag_moved_to_the_second_cost_centre(folder: Path) ->
 
 def test_save_refuses_a_table_with_a_problem_and_writes_nothing(folder: Path) -> None:
     before = snapshot(folder)
-    with open_mappings(folder, target="demo-sandbox", day=date.today()) as session:
+    with open_mappings(mapping_settings(mapping_dir=folder, target="demo-sandbox", day=date.today())) as session:
         bad = session.tables.with_rows([*session.tables.categories, CategoryMapping("Other costs", "6991", "48")])
         with pytest.raises(ConflictError, match=re.escape("Nothing was saved: 1 row(s) need fixing first "
                                                           "(Other costs: account 6991")):
@@ -283,10 +284,10 @@ def test_save_refuses_a_table_with_a_problem_and_writes_nothing(folder: Path) ->
 def test_check_command_exits_0_for_the_defaults_and_1_for_a_planted_problem(
         folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     today = date.today().isoformat()
-    assert check_command(folder, "demo-sandbox", day=today) == 0
+    assert check_command(mapping_settings(mapping_dir=folder, target="demo-sandbox", day=today)) == 0
     assert capsys.readouterr().out == f"Every mapping is valid for {today}.\n"
     row = plant(folder, "categories", "Other costs,6991,48")
-    assert check_command(folder, "demo-sandbox", day=today) == 1
+    assert check_command(mapping_settings(mapping_dir=folder, target="demo-sandbox", day=today)) == 1
     out = capsys.readouterr().out
     assert out.startswith(f"1 mapping problem(s) for {today}:\n")
     assert f"categories.csv, row {row}, column 'account' (Other costs) 6991: account 6991" in out
@@ -299,7 +300,7 @@ def test_ops_mappings_check_names_the_file_row_and_column_of_each_problem(folder
     tag_row = plant(folder, "tags", "Projekt,1002,Projekt,9998")
     setup = folder / "accounts.yaml"
     setup.write_text(setup.read_text(encoding="utf-8").replace("'2641'", "'2649'"), encoding="utf-8")
-    assert check_command(folder, "demo-sandbox") == 1
+    assert check_command(mapping_settings(mapping_dir=folder, target="demo-sandbox")) == 1
     out = capsys.readouterr().out
     assert f"categories.csv, row {row}, column 'account' (Misc) 9999: account 9999 is not in the chart" in out
     assert f"tags.csv, row {tag_row}, column 'item' (Projekt: 1002) 9998: '9998' is not in the cost centre" in out

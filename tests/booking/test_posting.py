@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from ops_lib.booking.session import ExportSession, open_export
+from ops_lib.booking.settings import booking_settings
 from ops_lib.core.errors import ConflictError, DataInputError
 from ops_lib.core.money import loads
 from ops_lib.demo.journals import EXPENSE_HEADER, write_demo_journals
@@ -43,9 +44,9 @@ def expenses_file(tmp_path: Path, rows: list[tuple[str, ...]]) -> Path:
 
 def session(harness: SandboxHarness, tmp_path: Path, source: Path, kind: str = "expenses",
             transport: httpx.BaseTransport | None = None, folder: Path | None = None, **options: Any) -> ExportSession:
-    return open_export(kind, source, "sandbox", mappings=folder or mappings(tmp_path),
-                       transport=transport or harness.transport, state_db=tmp_path / "state.sqlite",
-                       client_options={"sleep": no_wait}, **options)
+    settings = booking_settings(options, kind=kind, source=source, target="sandbox",
+                                mapping_dir=folder or mappings(tmp_path), state_db=tmp_path / "state.sqlite")
+    return open_export(settings, transport=transport or harness.transport, client_options={"sleep": no_wait})
 
 
 def book(harness: SandboxHarness, tmp_path: Path, source: Path, **options: Any) -> Any:

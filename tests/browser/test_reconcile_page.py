@@ -50,9 +50,11 @@ def planted_counts(register: str) -> Counter[str]:
 def expected_plan_hash(workspace: Path) -> str:
     """The hash of the reviewed plan, worked out here: the notebook's defaults, with 1305's suggestion taken."""
     from ops_lib.reconciliation.job import reconcile_sources
+    from ops_lib.reconciliation.settings import reconcile_settings
 
-    result = reconcile_sources("customers", str(workspace / "ops_lib/sandbox/pm_export/customers.csv"),
-                               "demo-sandbox", mapping=workspace / "params/columns/pm.yaml")
+    result = reconcile_sources(reconcile_settings(
+        register="customers", left=str(workspace / "ops_lib/sandbox/pm_export/customers.csv"), right="demo-sandbox",
+        mapping=workspace / "params/columns/pm.yaml"))
     pairs = result.pairs
     row = pairs.index[(pairs["status"] == "left_only") & (pairs["left_number"] == "1305")]
     return result.accept_suggestion(int(row[0])).plan_hash

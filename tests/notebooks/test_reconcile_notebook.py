@@ -9,6 +9,7 @@ import papermill
 import pytest
 
 from ops_lib.reconciliation.job import reconcile_sources, review_panel
+from ops_lib.reconciliation.settings import reconcile_settings
 from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
 from tests.conftest import find
 
@@ -19,7 +20,8 @@ MAPPING = ROOT / "params" / "columns" / "pm.yaml"
 
 @pytest.fixture(scope="module")
 def customers() -> object:
-    return reconcile_sources("customers", str(PM_EXPORT_DIR / "customers.csv"), "demo-sandbox", mapping=MAPPING)
+    return reconcile_sources(reconcile_settings(register="customers", left=str(PM_EXPORT_DIR / "customers.csv"),
+                                                right="demo-sandbox", mapping=MAPPING))
 
 
 def test_review_filters_compares_accepts_and_approves(customers: object, tmp_path: Path) -> None:
@@ -43,7 +45,8 @@ def test_review_filters_compares_accepts_and_approves(customers: object, tmp_pat
 def test_review_accepts_a_fuzzy_suggestion(tmp_path: Path) -> None:
     left = tmp_path / "projects.csv"
     left.write_text("number;name;is_active\n9001;Införande Vikholm Teknik;Ja\n", encoding="utf-8")
-    result = reconcile_sources("projects", str(left), "demo-sandbox")
+    result = reconcile_sources(reconcile_settings(register="projects", left=str(left), right="demo-sandbox",
+                                                  mapping=""))
     form = review_panel(result, tmp_path, interactive=True)
     find(form, "ops-filter").value = "left_only"
     pick = find(form, "ops-pick")

@@ -21,6 +21,7 @@ from ops_lib.sources.files import read_file, read_rows
 from ops_lib.state.db import open_state
 from ops_lib.state.oplog import Journal
 from ops_lib.sync.session import SyncSession, open_sync
+from ops_lib.sync.settings import sync_settings
 from tests.conftest import API_WRITES, Crash, Recording, SandboxHarness, no_wait
 
 MAPPING = str(Path(__file__).resolve().parents[2] / "params" / "columns" / "pm.yaml")
@@ -28,10 +29,12 @@ MAPPING = str(Path(__file__).resolve().parents[2] / "params" / "columns" / "pm.y
 
 def open_session(harness: SandboxHarness, register: str, tmp_path: Path, transport: httpx.BaseTransport | None = None,
                  left: Path | None = None, **options: Any) -> SyncSession:
-    options.setdefault("client_options", {"sleep": no_wait})
-    return open_sync(register, str(left or PM_EXPORT_DIR / f"{register}.csv"), "sandbox", mapping=MAPPING,
-                     transport=transport or harness.transport, out_dir=tmp_path / "out",
-                     state_db=tmp_path / "state.sqlite", **options)
+    opening = {name: options.pop(name) for name in ("client_options", "language") if name in options}
+    opening.setdefault("client_options", {"sleep": no_wait})
+    settings = sync_settings(options, register=register, left=str(left or PM_EXPORT_DIR / f"{register}.csv"),
+                             right="sandbox", mapping=MAPPING, out_dir=tmp_path / "out",
+                             state_db=tmp_path / "state.sqlite")
+    return open_sync(settings, transport=transport or harness.transport, **opening)
 
 
 def apply_all(harness: SandboxHarness, register: str, tmp_path: Path, **options: Any) -> Any:

@@ -25,6 +25,7 @@ from ops_lib.sandbox.server import ServerThread
 from ops_lib.state.db import default_state_path, open_state
 from ops_lib.state.oplog import Journal
 from ops_lib.sync.session import open_sync
+from ops_lib.sync.settings import sync_settings
 from tests.conftest import Crash, Recording, no_wait
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,10 +84,11 @@ def test_the_headless_rerun_after_a_crash_accepts_the_approved_hash(served: Serv
     assert code == 1 and dry["dry_run"], dry
     plan_hash = dry["plan_hash"]
     # The approved apply dies after its second write reached eAccounting, in a folder of its own.
+    settings = sync_settings(register="customers", left=str(PM_EXPORT_DIR / "customers.csv"), right="sandbox",
+                             mapping=str(MAPPING), sandbox_url=served.base_url, out_dir=tmp_path / "crashed")
     with httpx.HTTPTransport() as inner, open_sync(
-            "customers", str(PM_EXPORT_DIR / "customers.csv"), "sandbox", mapping=MAPPING,
-            sandbox_url=served.base_url, transport=Recording(inner, crash_at=2, when="after"),
-            out_dir=tmp_path / "crashed", client_options={"sleep": no_wait}) as session:
+            settings, transport=Recording(inner, crash_at=2, when="after"),
+            client_options={"sleep": no_wait}) as session:
         plan = session.plan()
         assert plan.plan_hash == plan_hash
         with pytest.raises(Crash):

@@ -1,0 +1,75 @@
+"""The settings of a voucher booking and of the mapping check, declared once (see :mod:`ops_lib.config.jobs`).
+
+``30_export_vouchers.ipynb`` and ``ops export-vouchers`` build a
+:class:`BookingSettings` for :func:`ops_lib.booking.session.open_export`;
+``10_mappings.ipynb`` and ``ops mappings check`` build a
+:class:`MappingSettings` for :func:`ops_lib.booking.mapping_session.open_mappings`.
+The approval fields keep today's names and are passed through to the
+approval step (``approved_plan_hash`` approves the booking plan here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ops_lib.booking.builder import PER_EXPENSE, PER_EXPORT
+from ops_lib.config.jobs import choice, day_text, flag, option, path_text, settings_from, text
+from ops_lib.sources.open import DEMO_SOURCE
+
+KINDS = ("expenses", "payroll")
+
+
+@dataclass(frozen=True)
+class BookingSettings:
+    """Which journal, booked where, grouped how, and the approval (passed through).
+
+    ``source`` is the export file, or ``demo`` for this month's demo journal
+    (:func:`ops_lib.booking.session.journal_source` resolves it).
+    """
+
+    kind: str = option("expenses", choice(*KINDS), "expenses | payroll")
+    source: str = option("demo", path_text, "the export file (CSV or XLSX); demo: this month's demo journal")
+    columns: str = option("", path_text, "a column mapping YAML (expenses:/payroll: sections); empty: canonical")
+    mapping_dir: str = option("params/mappings", path_text, "the mapping tables folder", relative=True)
+    target: str = option(DEMO_SOURCE, text, "demo-sandbox, or a connected environment")
+    grouping: str = option(PER_EXPENSE, choice(PER_EXPENSE, PER_EXPORT), "per_expense | per_export")
+    journal_id: str = option("", text, "payroll: tells two runs of one period apart")
+    company: str = option("", text, "organisation number, when several companies are connected")
+    sandbox_url: str = option("", text, "empty: OPS_SANDBOX_URL or the default sandbox address")
+    out_dir: str = option("build/export", path_text, "where the results are written", relative=True)
+    state_db: str = option("", path_text, "bookings ledger and journal; empty: the configuration directory's")
+    prepared_by: str = option("", text, "who prepared the plan; empty: the OS user")
+    apply: bool = option(False, flag, "headless: book the approved plan")
+    approved_plan_hash: str = option("", text, "headless: the booking plan hash an approver signed off")
+    approved_by: str = option("", text, "the approver's name")
+    four_eyes: bool = option(False, flag, "the approver must not be the preparer")
+
+
+@dataclass(frozen=True)
+class MappingSettings:
+    """Which mapping tables, checked against which company's chart on which day."""
+
+    mapping_dir: str = option("params/mappings", path_text, "accounts.yaml, categories.csv, tags.csv",
+                              relative=True)
+    target: str = option(DEMO_SOURCE, text, "demo-sandbox, or a connected environment")
+    day: str = option("", day_text, "YYYY-MM-DD: the fiscal year whose chart counts; empty: today")
+    company: str = option("", text, "organisation number, when several companies are connected")
+    sandbox_url: str = option("", text, "empty: OPS_SANDBOX_URL or the default sandbox address")
+    out_dir: str = option("build/mappings", path_text, "where the check is written", relative=True)
+
+
+def booking_settings(values: Mapping[str, Any] | None = None, **given: Any) -> BookingSettings:
+    """Validate notebook parameters or CLI flags (keywords win) into :class:`BookingSettings`.
+
+    Raises
+    ------
+    ConfigurationError
+        Naming the unknown parameter, or the field whose value is wrong (a bad ``grouping``, say).
+    """
+    return settings_from(BookingSettings, {**dict(values or {}), **given}, "booking")
+
+
+def mapping_settings(values: Mapping[str, Any] | None = None, **given: Any) -> MappingSettings:
+    """Validate notebook parameters or CLI flags (keywords win) into :class:`MappingSettings`."""
+    return settings_from(MappingSettings, {**dict(values or {}), **given}, "mappings")
