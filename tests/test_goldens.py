@@ -15,11 +15,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ops_lib.booking.session import open_export
+from ops_lib.booking.settings import booking_settings
 from ops_lib.demo.journals import write_demo_journals
 from ops_lib.reconciliation.engine import reconcile
 from ops_lib.sandbox.pm_export import ENCODING, PM_EXPORT_DIR
 from ops_lib.sources.files import load_mapping, read_file
 from ops_lib.sync.session import open_sync
+from ops_lib.sync.settings import sync_settings
 from ops_lib.systems.eaccounting.registers import read_register
 from tests.conftest import TODAY, Golden, SandboxHarness, no_wait
 
@@ -44,9 +46,9 @@ def test_the_reconciliation_report_of_the_demo_customers(client: object, tmp_pat
 def test_the_import_file_a_sync_writes_for_the_demo_export(sandbox: SandboxHarness, tmp_path: Path,
                                                            golden: Golden) -> None:
     sandbox.connect()
-    with open_sync("customers", str(PM_EXPORT_DIR / "customers.csv"), "sandbox", mapping=str(COLUMNS),
-                   transport=sandbox.transport, out_dir=tmp_path / "out", state_db=tmp_path / "state.sqlite",
-                   client_options={"sleep": no_wait}) as session:
+    wanted = sync_settings(register="customers", left=str(PM_EXPORT_DIR / "customers.csv"), right="sandbox",
+                           mapping=str(COLUMNS), out_dir=str(tmp_path / "out"), state_db=str(tmp_path / "state.sqlite"))
+    with open_sync(wanted, transport=sandbox.transport, client_options={"sleep": no_wait}) as session:
         plan = session.plan()
         result = session.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
     (written,) = (Path(p) for p in result.written)
@@ -57,9 +59,9 @@ def test_the_import_file_a_sync_writes_for_the_demo_export(sandbox: SandboxHarne
 def test_the_voucher_proposal_of_the_demo_expenses(sandbox: SandboxHarness, tmp_path: Path, golden: Golden) -> None:
     sandbox.connect()
     source = write_demo_journals(tmp_path / "journal", TODAY.replace(day=1))["expenses"]
-    with open_export("expenses", source, "sandbox", mappings=ROOT / "params" / "mappings",
-                     transport=sandbox.transport, state_db=tmp_path / "state.sqlite",
-                     client_options={"sleep": no_wait}) as session:
+    wanted = booking_settings(kind="expenses", source=str(source), target="sandbox",
+                              mapping_dir=str(ROOT / "params" / "mappings"), state_db=str(tmp_path / "state.sqlite"))
+    with open_export(wanted, transport=sandbox.transport, client_options={"sleep": no_wait}) as session:
         plan = session.plan()
     golden.check("voucher_proposal_expenses.txt", masked(
         plan.describe() + "\n\nControl totals:\n" + plan.control_totals().to_string(index=False) + "\n", tmp_path))

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from ops_lib.reconciliation.job import reconcile_sources
+from ops_lib.reconciliation.job import open_reconciliation, reconcile_sources
+from ops_lib.reconciliation.settings import reconcile_settings
 from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +26,9 @@ CUSTOMERS = str(PM_EXPORT_DIR / "customers.csv")
 # What a comparison of two files has no business loading: connections, tokens, secrets, state, sync, booking.
 NOT_FOR_FILES = ("authlib", "keyring", "ops_lib.connectors", "ops_lib.config", "ops_lib.systems.connect",
                  "ops_lib.systems.eaccounting", "ops_lib.state", "ops_lib.sync", "ops_lib.booking", "ops_lib.demo")
+# Declarations only, which the job's settings object is built from: no I/O, no connection machinery.
+SETTINGS_DECLARATIONS = {"ops_lib.config", "ops_lib.config.jobs", "ops_lib.systems.eaccounting",
+                         "ops_lib.systems.eaccounting.options"}
 
 CLI = """
 import json, sys
@@ -47,7 +51,7 @@ def test_ops_reconcile_of_two_files_loads_and_leaves_nothing_of_a_connection(tmp
     assert report["code"] == 1  # the demo export has duplicates: findings, not an error
     assert list(config.iterdir()) == []  # no state.sqlite, no tokens.json, no token store files, no locks
     assert (out / "reconciliation.csv").exists()
-    loaded = [m for m in report["modules"] if m.startswith(NOT_FOR_FILES)]
+    loaded = [m for m in report["modules"] if m.startswith(NOT_FOR_FILES) and m not in SETTINGS_DECLARATIONS]
     assert loaded == []
 
 
@@ -72,6 +76,9 @@ def no_connection(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("no_connection")
 def test_reconcile_sources_of_two_files_reads_only_the_files(tmp_path: Path) -> None:
     config = Path(os.environ["OPS_CONFIG_DIR"])
-    result = reconcile_sources("customers", CUSTOMERS, CUSTOMERS, mapping=MAPPING, state_db=tmp_path / "state.sqlite")
+    wanted = reconcile_settings(register="customers", left=CUSTOMERS, right=CUSTOMERS, mapping=MAPPING)
+    result = reconcile_sources(wanted)
+    with open_reconciliation(wanted, state_db=tmp_path / "state.sqlite") as opened:
+        assert opened.state is None
     assert result.status_counts()["match"] == 298
     assert list(config.iterdir()) == [] and not (tmp_path / "state.sqlite").exists()

@@ -14,6 +14,7 @@ import pytest
 
 from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
 from ops_lib.sync.session import open_sync
+from ops_lib.sync.settings import sync_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 MAPPING = str(ROOT / "params" / "columns" / "pm.yaml")
@@ -40,7 +41,8 @@ def no_connection(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("no_connection")
 def test_two_files_are_reconciled_without_a_state_database_until_planned(tmp_path: Path) -> None:
     config = Path(os.environ["OPS_CONFIG_DIR"])
-    with open_sync("customers", CUSTOMERS, CUSTOMERS, mapping=MAPPING, out_dir=tmp_path) as sync:
+    with open_sync(sync_settings(register="customers", left=CUSTOMERS, right=CUSTOMERS, mapping=MAPPING,
+                                 out_dir=str(tmp_path))) as sync:
         assert sync.result.status_counts()["match"] == 298
         assert list(config.iterdir()) == []
         plan = sync.plan()
@@ -51,7 +53,8 @@ def test_two_files_are_reconciled_without_a_state_database_until_planned(tmp_pat
 
 def test_a_named_state_database_is_the_one_the_plan_is_recorded_in(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite"
-    with open_sync("customers", CUSTOMERS, CUSTOMERS, mapping=MAPPING, out_dir=tmp_path, state_db=state) as sync:
+    with open_sync(sync_settings(register="customers", left=CUSTOMERS, right=CUSTOMERS, mapping=MAPPING,
+                                 out_dir=str(tmp_path), state_db=str(state))) as sync:
         assert not state.exists()
         plan = sync.plan()
     assert state.exists()

@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass
 from typing import Any, Mapping
 
 from ops_lib.config.jobs import choice, option, settings_from, text
-from ops_lib.systems.eaccounting.payloads import PROJECT_TARGETS
 
 
 def _centre_name(value: Any) -> str:
@@ -24,6 +23,10 @@ def _centre_name(value: Any) -> str:
     if not name:
         raise ValueError("is empty: name the cost centre holding one item per project")
     return name
+
+
+# Where projects live: the items of one cost centre (the integration's default), or eAccounting's projects.
+PROJECT_TARGETS = ("cost_center_items", "projects")
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from ops_lib.core.money import to_decimal
 from ops_lib.model.registers import normal_integer
 from ops_lib.sync.plan import PlanBlocked
 from ops_lib.systems.eaccounting.client import EAccountingClient
+from ops_lib.systems.eaccounting.options import PROJECT_TARGETS
 
 # canonical field -> eAccounting field (payment terms and activity are special)
 CUSTOMER_API: dict[str, str] = {
@@ -43,7 +44,6 @@ ARTICLE_API: dict[str, str] = {"number": "Number", "name": "Name", "price": "Net
 ITEM_API: dict[str, str] = {"number": "ShortName", "name": "Name", "is_active": "IsActive"}
 PROJECT_API: dict[str, str] = {"number": "Number", "name": "Name", "is_active": "Status"}
 
-PROJECT_TARGETS = ("cost_center_items", "projects")
 UNIT_WORDS = {
     "hours": ("h", "tim", "timme", "timmar", "hour", "hours"),
     "kilometres": ("km", "kilometer", "kilometre"),
