@@ -44,7 +44,6 @@ from ops_lib.sources.open import DEMO_SOURCE, open_system, state_path_for
 from ops_lib.state.db import open_state
 from ops_lib.state.oplog import Journal
 from ops_lib.sync.apply import authorise, record_plan
-from ops_lib.sync.session import sync_panel
 from ops_lib.systems.connect import adapter
 
 KINDS = ("expenses", "payroll")
@@ -205,10 +204,6 @@ def open_export(kind: str, source: str | Path, target: str = DEMO_SOURCE, *, map
         stack.close()
         raise
     return session
-
-
-# The booking step is the sync's approval step: the Approve button, or params headless.
-export_panel = sync_panel
 
 
 def run_export(kind: str, source: str, target: str, *, apply: bool = False, approved_hash: str = "",
