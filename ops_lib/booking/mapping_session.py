@@ -170,7 +170,7 @@ def open_mappings(folder: str | Path = "params/mappings", target: str = DEMO_SOU
 
 
 def write_check(session: MappingSession, out_dir: str | Path) -> MappingCheck:
-    """The headless mapping step: check every row and write ``mapping_check.json`` to ``out_dir`` (it only validates)."""
+    """The headless mapping step: check every row, write ``mapping_check.json`` to ``out_dir``; it only validates."""
     check = session.check()
     check.write(out_dir)
     return check

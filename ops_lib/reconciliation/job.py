@@ -2,7 +2,9 @@
 
 Load both sides, reconcile, write ``reconciliation.csv``/``.xlsx``/``.json``
 and report. The exit code is 0 when everything matches, 1 when there are
-findings (errors raise and become 2 in the CLI).
+findings (errors raise and become 2 in the CLI). The review step's
+library half is here as well (the approval written beside the results,
+the pairs a reviewer filters); its form is :mod:`ops_lib.forms.review`.
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ def approve_from_params(result: Reconciliation, out_dir: str | Path, *, approved
     if not approved_plan_hash:
         return f"Plan {result.plan_hash} is not approved (set approved_plan_hash and approved_by to approve it)."
     approval, path = write_approval(result, out_dir, approved_by or None, expected_hash=approved_plan_hash)
-    return f"Plan {approval.plan_hash} approved by {approval.approved_by} at {approval.approved_at}; recorded in {path}."
+    return (f"Plan {approval.plan_hash} approved by {approval.approved_by} at {approval.approved_at}; "
+            f"recorded in {path}.")
 
 
 def pairs_with_status(result: Reconciliation, status: str = "") -> pd.DataFrame:
