@@ -25,10 +25,6 @@ RESHAPED_BY = "being reshaped by {} in the same change"
 
 # Path relative to the repository (a module) or path::qualified.name (a function) -> why it may be longer.
 EXCEPTIONS: dict[str, str] = {
-    "ops_lib/forms/widgets.py": RESHAPED_BY.format("forms"),
-    "ops_lib/forms/widgets.py::connect_form": RESHAPED_BY.format("forms"),
-    "ops_lib/forms/widgets.py::review_form": RESHAPED_BY.format("forms"),
-    "ops_lib/forms/widgets.py::mapping_form": RESHAPED_BY.format("forms"),
     "ops_lib/booking/posting.py": RESHAPED_BY.format("approvals"),
     "ops_lib/reconciliation/engine.py::reconcile": (
         "the vectorised engine's one pass over both sides; its rules lookup moves with the System seam in this "

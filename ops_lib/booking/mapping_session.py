@@ -167,12 +167,8 @@ def open_mappings(settings: MappingSettings, *, transport: httpx.BaseTransport |
     return MappingSession(folder, tables, refs, rules, when, label, stack)
 
 
-def mapping_panel(session: MappingSession, out_dir: str | Path, interactive: bool = True) -> Any:
-    """The editor (interactive), or the check written to ``out_dir`` (headless: it only validates)."""
-    if interactive:
-        from ops_lib.forms.widgets import mapping_form
-
-        return mapping_form(session)
+def write_check(session: MappingSession, out_dir: str | Path) -> MappingCheck:
+    """The headless mapping step: check every row, write ``mapping_check.json`` to ``out_dir``; it only validates."""
     check = session.check()
     check.write(out_dir)
     return check

@@ -43,7 +43,6 @@ from ops_lib.sources.open import open_system, state_path_for
 from ops_lib.state.db import open_state
 from ops_lib.state.oplog import Journal
 from ops_lib.sync.apply import authorise, record_plan
-from ops_lib.sync.session import sync_panel
 from ops_lib.systems.connect import adapter
 
 DEMO_JOURNAL = "demo"
@@ -194,10 +193,6 @@ def open_export(settings: BookingSettings, *, source: str | Path | None = None,
         stack.close()
         raise
     return session
-
-
-# The booking step is the sync's approval step: the Approve button, or params headless.
-export_panel = sync_panel
 
 
 def run_export(settings: BookingSettings, *, out: TextIO | None = None, **open_options: Any) -> int:

@@ -11,6 +11,9 @@ system's reader: its client, and the register cache the pull goes through
 first pull creates ``state.sqlite``). Nothing here plans, records or
 writes to a system: :mod:`ops_lib.sync.session` builds on
 :func:`open_reconciliation`, never the other way round.
+
+The review step's library half is here as well (the approval written beside
+the results, the pairs a reviewer filters); its form is :mod:`ops_lib.forms.review`.
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ from pathlib import Path
 from typing import Any, Mapping, TextIO
 
 import httpx
+import pandas as pd
 
 from ops_lib.reconciliation.engine import reconcile
-from ops_lib.reconciliation.result import Reconciliation
+from ops_lib.reconciliation.result import Approval, Reconciliation
 from ops_lib.reconciliation.settings import ReconcileSettings
 from ops_lib.sources.open import LoadedRegister, load_register, open_register_cache
 
@@ -113,26 +117,32 @@ def run_reconcile(settings: ReconcileSettings, *, connection: Mapping[str, Any] 
     return 1 if result.findings else 0
 
 
-def review_panel(result: Reconciliation, out_dir: str | Path, interactive: bool = True, *,
-                 approved_plan_hash: str = "", approved_by: str = "") -> Any:
-    """The review form (interactive), or the approval recorded from params (headless).
+def write_approval(result: Reconciliation, out_dir: str | Path, approved_by: str | None = None, *,
+                   expected_hash: str | None = None) -> tuple[Approval, Path]:
+    """Approve ``result``'s plan and record it as ``approval.json`` in ``out_dir``.
 
-    Headless, an approval is recorded only when ``approved_plan_hash``
-    equals the plan's hash: approving "whatever the data is tonight" is
-    not possible. Without it the plan stays unapproved and nothing is written.
+    ``expected_hash`` (from params, headless) must be the plan's hash; see
+    :meth:`~ops_lib.reconciliation.result.Reconciliation.approve`.
     """
-    if interactive:
-        from ops_lib.forms.widgets import review_form
+    approval = result.approve(approved_by, expected_hash=expected_hash)
+    return approval, approval.write(Path(out_dir) / "approval.json")
 
-        return review_form(result, out_dir, approved_by)
+
+def approve_from_params(result: Reconciliation, out_dir: str | Path, *, approved_plan_hash: str = "",
+                        approved_by: str = "") -> str:
+    """The headless review step: record an approval only when ``approved_plan_hash`` is this plan's hash.
+
+    Approving "whatever the data is tonight" is not possible: without a
+    hash the plan stays unapproved and nothing is written.
+    """
     if not approved_plan_hash:
         return f"Plan {result.plan_hash} is not approved (set approved_plan_hash and approved_by to approve it)."
-    approval = result.approve(approved_by or None, expected_hash=approved_plan_hash)
-    path = approval.write(Path(out_dir) / "approval.json")
-    return f"Plan {approval.plan_hash} approved by {approval.approved_by} at {approval.approved_at}; recorded in {path}."
+    approval, path = write_approval(result, out_dir, approved_by or None, expected_hash=approved_plan_hash)
+    return (f"Plan {approval.plan_hash} approved by {approval.approved_by} at {approval.approved_at}; "
+            f"recorded in {path}.")
 
 
-def reviewed(panel: Any, result: Reconciliation) -> Reconciliation:
-    """The reconciliation as the review form left it (suggestions accepted or rejected), else ``result``."""
-    state = getattr(panel, "state", None)
-    return state.get("result", result) if isinstance(state, dict) else result
+def pairs_with_status(result: Reconciliation, status: str = "") -> pd.DataFrame:
+    """The pairs of one status, or (``status`` empty) every finding: the pairs that are not a match."""
+    pairs = result.pairs
+    return pairs[pairs["status"] != "match"] if not status else pairs[pairs["status"] == status]

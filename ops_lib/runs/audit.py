@@ -300,13 +300,3 @@ def verify_command(root: str) -> int:
         return 2
     print(result.describe(), file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 2
-
-
-def audit_panel(review: AuditReview, out_dir: Path | str = "build/audit", interactive: bool = True) -> Any:
-    """What the audit notebook shows: the period form, or (headless) the review, with its Excel export written."""
-    if interactive:
-        from ops_lib.forms.widgets import audit_form
-
-        return audit_form(review, out_dir)
-    review.export(out_dir)
-    return review

@@ -1,8 +1,9 @@
 """Machine-readable results of a notebook run: recorded in the notebook, read back without parsing text.
 
-A notebook calls :func:`record_results` (``findings`` > 0 makes ``ops run``
-exit 1); ``ops run``, the run header, the audit review and dashboards
-read them back with :func:`recorded_results`.
+A notebook records them with ``ops_lib.forms.record_results``, which
+displays :func:`result_bundle` (``findings`` > 0 makes ``ops run`` exit 1);
+``ops run``, the run header, the audit review and dashboards read them
+back with :func:`recorded_results`, which needs no display.
 """
 
 from __future__ import annotations
@@ -14,18 +15,14 @@ from typing import Any, Mapping, Sequence
 RESULT_MIME = "application/vnd.ops.result+json"
 
 
-def record_results(**values: Any) -> Any:
-    """Record machine-readable results in the notebook (``findings`` > 0 makes the run exit 1).
+def result_bundle(**values: Any) -> dict[str, Any]:
+    """The output that records ``values`` in a notebook: their JSON under :data:`RESULT_MIME`, and a text line.
 
     They are kept as an output of their own type, so a later notebook, a
     dashboard or ``ops run`` reads them back without parsing text.
     """
-    from IPython.display import display
-
-    bundle = {RESULT_MIME: json.loads(json.dumps(values, default=str)),
-              "text/plain": "Results: " + ", ".join(f"{k}={v}" for k, v in values.items())}
-    display(bundle, raw=True)
-    return None
+    return {RESULT_MIME: json.loads(json.dumps(values, default=str)),
+            "text/plain": "Results: " + ", ".join(f"{k}={v}" for k, v in values.items())}
 
 
 def results_total(results: Sequence[Mapping[str, Any]], key: str) -> int:
@@ -34,7 +31,7 @@ def results_total(results: Sequence[Mapping[str, Any]], key: str) -> int:
 
 
 def recorded_results(notebook: Path | str) -> list[dict[str, Any]]:
-    """Every :func:`record_results` output of an executed notebook, in order."""
+    """Every recorded-results output (:func:`result_bundle`) of an executed notebook, in order."""
     body = json.loads(Path(notebook).read_text(encoding="utf-8"))
     found = []
     for cell in body.get("cells", []):

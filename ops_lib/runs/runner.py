@@ -15,7 +15,7 @@ artifacts and a manifest, after the secrets guard
 (:mod:`ops_lib.runs.guard`) has searched every file.
 
 Exit codes: 0 clean, 1 the notebook recorded findings
-(:func:`ops_lib.runs.results.record_results`), 2 the run failed or was refused.
+(``ops_lib.forms.record_results``), 2 the run failed or was refused.
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ class SyncSession:
     def record(self, plan: SyncPlan, outcome: Any) -> dict[str, Any]:
         """What the notebook records for ``ops run``, the run header and the audit review.
 
-        ``outcome`` is what :func:`sync_panel` returned: a
+        ``outcome`` is what the notebook's apply step returned: a
         :class:`SyncResult` headless, the form interactively (whose later
         clicks this cannot know about, so it counts as a dry run here).
         """
@@ -164,25 +164,19 @@ def open_sync(settings: SyncSettings, *, connection: Mapping[str, Any] | None = 
     return session
 
 
-def sync_panel(session: Any, plan: Any, out_dir: str | Path, interactive: bool = True, *,
-               apply: bool = False, approved_plan_hash: str = "", approved_by: str = "",
-               four_eyes: bool = False) -> Any:
-    """The notebook's apply step: the Approve button (interactive), or params (headless).
+def run_and_write(session: Any, plan: Any, out_dir: str | Path, *, apply: bool = False, approved_hash: str = "",
+                  approved_by: str = "", four_eyes: bool = False) -> tuple[Any, dict[str, Path]]:
+    """The notebook's apply step: dry-run or apply ``plan``, and save the outcome in ``out_dir`` either way.
 
     ``session`` is a :class:`SyncSession` or an export session: anything
     with ``run(plan, apply=, approved_hash=, approved_by=, four_eyes=)``
-    and ``preparer(plan)``. Headless, nothing is sent unless ``apply`` is
-    true and ``approved_plan_hash`` names this plan (or, after a crash,
-    the plan it continues); the outcome is saved in ``out_dir`` either way.
+    and ``preparer(plan)``. Nothing is sent unless ``apply`` is true and
+    ``approved_hash`` names this plan (or, after a crash, the plan it
+    continues). Returns the result and the files it was written to.
     """
-    if interactive:
-        from ops_lib.forms.widgets import sync_form
-
-        return sync_form(session, plan, out_dir, approved_by=approved_by, four_eyes=four_eyes)
-    result = session.run(plan, apply=apply, approved_hash=approved_plan_hash, approved_by=approved_by,
+    result = session.run(plan, apply=apply, approved_hash=approved_hash, approved_by=approved_by,
                          four_eyes=four_eyes)
-    result.write(out_dir)
-    return result
+    return result, result.write(out_dir)
 
 
 def run_sync(settings: SyncSettings, *, out: TextIO | None = None, **open_options: Any) -> int:

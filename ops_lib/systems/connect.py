@@ -333,20 +333,15 @@ def disconnect(settings: ConnectionSettings, *, transport: httpx.BaseTransport |
                             note=f"Disconnected from {connection.company_name} ({connection.company_key}): {note}.")
 
 
-def connect_panel(settings: ConnectionSettings, interactive: bool = True, *,
-                  transport: httpx.BaseTransport | None = None) -> Any:
-    """What the connect notebook shows: the form, or (headless) the checked connection.
+def require_connection(settings: ConnectionSettings, *,
+                       transport: httpx.BaseTransport | None = None) -> ConnectionStatus:
+    """The stored connection, checked against the service; what a headless connect step shows.
 
-    Headless (``interactive`` false, as scheduled runs set it) it never
-    prompts: it checks the stored connection against the service and
-    raises :class:`~ops_lib.core.errors.ReconnectNeeded` when there is none.
+    It never prompts (scheduled runs cannot sign in): with no working
+    connection it raises :class:`~ops_lib.core.errors.ReconnectNeeded`
+    naming the connect notebook and command.
     """
-    if not interactive:
-        status = connection_status(settings, check=True, transport=transport)
-        if not status.connected:
-            raise ReconnectNeeded(status.note)
-        return status
-    from ops_lib.forms.widgets import connect_form
-
-    return connect_form(settings, transport=transport)
-
+    status = connection_status(settings, check=True, transport=transport)
+    if not status.connected:
+        raise ReconnectNeeded(status.note)
+    return status

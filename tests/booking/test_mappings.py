@@ -22,7 +22,7 @@ from ops_lib.booking.mappings import (
     write_table,
 )
 from ops_lib.core.errors import ConflictError, DataInputError
-from ops_lib.forms.widgets import mapping_form
+from ops_lib.forms.mappings import mapping_form
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULTS = ROOT / "params" / "mappings"

@@ -8,7 +8,8 @@ from pathlib import Path
 import papermill
 import pytest
 
-from ops_lib.reconciliation.job import reconcile_sources, review_panel
+from ops_lib.forms.review import review_panel
+from ops_lib.reconciliation.job import reconcile_sources
 from ops_lib.reconciliation.settings import reconcile_settings
 from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
 from tests.conftest import find

@@ -135,7 +135,7 @@ def test_a_failing_cell_exits_2_and_is_archived_showing_the_failure(tmp_path: Pa
 
 @pytest.mark.slow
 def test_findings_recorded_by_the_notebook_exit_1_and_a_clean_run_0(tmp_path: Path) -> None:
-    body = "from ops_lib.runs.results import record_results\nrecord_results(findings=count)"
+    body = "from ops_lib.forms import record_results\nrecord_results(findings=count)"
     notebook = tiny(tmp_path, body)
     assert archived_run(notebook, {"count": 2}, tmp_path / "runs", lock_dir=tmp_path / "l").exit_code == 1
     assert archived_run(notebook, {"count": 0}, tmp_path / "runs", lock_dir=tmp_path / "l").exit_code == 0
@@ -152,7 +152,7 @@ def test_the_whole_run_timeout_stops_the_run(tmp_path: Path) -> None:
 
 ARTIFACT_NOTEBOOK = """\
 from pathlib import Path
-from ops_lib.runs.results import record_results
+from ops_lib.forms import record_results
 rows = Path(source).read_text(encoding="utf-8").splitlines()
 Path(out_dir, "report.csv").write_text("lines\\n" + str(len(rows)) + "\\n", encoding="utf-8")
 record_results(findings=0, lines=len(rows), sources=["demo export"], dry_run=True)
@@ -267,7 +267,7 @@ def test_a_second_run_while_the_first_still_runs_is_refused(tmp_path: Path) -> N
 def test_what_a_notebook_writes_is_owner_only_from_the_start(tmp_path: Path) -> None:
     from ops_lib.runs.results import recorded_results
 
-    body = ("import os, stat\nfrom ops_lib.runs.results import record_results\n"
+    body = ("import os, stat\nfrom ops_lib.forms import record_results\n"
             "with open('report.txt', 'w', encoding='utf-8') as handle:\n    handle.write('Parkbacken Konsult AB')\n"
             "record_results(findings=0, mode=oct(stat.S_IMODE(os.stat('report.txt').st_mode)))")
     previous = os.umask(0o022)  # the usual umask: files readable by all

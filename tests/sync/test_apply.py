@@ -480,7 +480,7 @@ def test_the_incremental_pull_fetches_only_changed_records(sandbox: SandboxHarne
 # -- the notebook's apply step ---------------------------------------------------
 
 def test_the_approve_button_applies_exactly_the_plan_shown(sandbox: SandboxHarness, tmp_path: Path) -> None:
-    from ops_lib.sync.session import sync_panel
+    from ops_lib.forms.sync import sync_panel
     from tests.conftest import find
 
     sandbox.connect()
