@@ -4,7 +4,9 @@ An expense books its net amount on its category's account, its VAT on the
 input VAT account and the gross on the card wallet's contra account (a
 card purchase) or the out-of-pocket account (an employee's own money); a
 reimbursement moves the gross from the out-of-pocket account to the
-account it was paid from. Tags become cost centre items or a project.
+account it was paid from. Tags become items of the company's dimensions
+(a row carries ``(dimension id, item)`` pairs, which the system's poster
+maps to its own fields) or a project.
 A payroll journal is booked as it is, one voucher per period.
 
 Amounts are ``Decimal`` throughout. The service takes at most two
@@ -43,7 +45,7 @@ from ops_lib.booking.mappings import (
 from ops_lib.booking.setup import SetupRules
 from ops_lib.core.errors import DataInputError
 from ops_lib.core.input_files import read_input_bytes
-from ops_lib.model.references import DimensionItem, References, VatCodeRef
+from ops_lib.model.references import Dimension, DimensionItem, References, VatCodeRef
 from ops_lib.model.registers import fold_name
 from ops_lib.sources.journals import CARD, REIMBURSEMENT, Expense, PayrollRow, payroll_digest
 from ops_lib.sync.plan import canonical_json
@@ -66,7 +68,7 @@ class VoucherLine:
     credit: Decimal
     text: str = ""
     vat_code: VatCodeRef | None = None
-    dimensions: tuple[tuple[int, DimensionItem], ...] = ()
+    dimensions: tuple[tuple[str, DimensionItem], ...] = ()  # (dimension id, item), in the system's order
     project: DimensionItem | None = None
 
 
@@ -135,7 +137,7 @@ class VoucherDraft:
     @functools.cached_property
     def digest(self) -> str:
         lines = [[ln.account, ln.debit, ln.credit, ln.text, ln.vat_code.id if ln.vat_code else "",
-                  [[n, i.id] for n, i in ln.dimensions], ln.project.id if ln.project else ""] for ln in self.lines]
+                  [[d, i.id] for d, i in ln.dimensions], ln.project.id if ln.project else ""] for ln in self.lines]
         text = canonical_json([self.kind, sorted(self.source_keys), self.day.isoformat(), self.text, self.series,
                                lines, [r.sha256 for r in self.receipts], self.blocked])
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -186,16 +188,16 @@ def _accounts_bookable(lines: Iterable[VoucherLine], day: date, refs: References
 
 
 def resolve_tags(tags: Iterable[tuple[str, str]], tables: MappingTables, refs: References,
-                 rules: SetupRules) -> tuple[tuple[tuple[int, DimensionItem], ...], DimensionItem | None]:
-    """The cost centre items (by cost centre number) and the project that tags stand for.
+                 rules: SetupRules) -> tuple[tuple[tuple[str, DimensionItem], ...], DimensionItem | None]:
+    """The dimension items (by dimension id, in the system's order) and the project that tags stand for.
 
     Raises
     ------
     Blocked
-        An unmapped tag group, an unknown or inactive item, a cost centre
-        the system cannot export, or two tags for one cost centre.
+        An unmapped tag group, an unknown or inactive item, a dimension
+        the system cannot export, or two tags for one dimension.
     """
-    dimensions: dict[int, DimensionItem] = {}
+    chosen: dict[str, tuple[Dimension, DimensionItem]] = {}
     project: DimensionItem | None = None
     for group, value in tags:
         mapping = tables.tag(group, value)
@@ -216,15 +218,17 @@ def resolve_tags(tags: Iterable[tuple[str, str]], tables: MappingTables, refs: R
                 raise Blocked("mapping", f"two projects on one expense ({project.code}, {code})", "keep one tag")
             project = item
             continue
-        centre = refs.cost_centre(mapping.target)
-        assert centre is not None
-        item = centre.item(code)
+        dimension = refs.dimension(mapping.target)
+        assert dimension is not None
+        item = dimension.item(code)
         assert item is not None
-        if dimensions.get(centre.number, item) != item:
-            raise Blocked("mapping", f"two {centre.name} items on one expense ({dimensions[centre.number].code}, "
-                                     f"{code})", "keep one tag per cost centre")
-        dimensions[centre.number] = item
-    return tuple(sorted(dimensions.items(), key=lambda d: d[0])), project
+        earlier = chosen.get(dimension.id, (dimension, item))[1]
+        if earlier != item:
+            raise Blocked("mapping", f"two {dimension.name} items on one expense ({earlier.code}, {code})",
+                          f"keep one tag per {refs.dimension_noun}")
+        chosen[dimension.id] = (dimension, item)
+    ordered = sorted(chosen.values(), key=lambda pair: refs.rank(pair[0]))
+    return tuple((dimension.id, item) for dimension, item in ordered), project
 
 
 def _receipt(path: Path | None, rules: SetupRules) -> tuple[Receipt, ...]:

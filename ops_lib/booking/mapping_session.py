@@ -122,7 +122,7 @@ class MappingSession:
                     for a in sorted(chart.accounts.values(), key=lambda a: a.number)]
         vat = [("(none)", "")] + [(f"{v.code} {v.description}", v.code)
                                   for v in sorted(self.references.vat_codes.values(), key=lambda v: v.code)]
-        targets = ([(f"{c.number} {c.name}", c.name) for c in self.references.cost_centres]
+        targets = ([(f"{d.id} {d.name}", d.name) for d in self.references.dimensions]
                    + [("Projects", PROJECT_TARGET), ("Not exported", NOT_EXPORTED)])
         return {"accounts": accounts, "vat_codes": vat, "targets": targets}
 
@@ -131,8 +131,8 @@ class MappingSession:
         if fold_name(target) == PROJECT_TARGET:
             found = self.references.projects.values()
         else:
-            centre = self.references.cost_centre(target)
-            found = centre.items.values() if centre else []
+            dimension = self.references.dimension(target)
+            found = dimension.items.values() if dimension else []
         return [("(the tag's own code)", "")] + [
             (f"{i.code} {i.name}" + ("" if i.active else " (inactive)"), i.code)
             for i in sorted(found, key=lambda i: i.code)]

@@ -101,14 +101,15 @@ class SetupRules:
     """A system's conventions for journal export.
 
     The card contra account's series, the voucher series' shape, how many
-    cost centres an export may carry (and why fewer than the system has),
-    text limits, and the receipt files the system accepts as attachments.
+    dimensions an export may carry (the first ``dimension_limit`` in the
+    system's order, and why fewer than the system has; None: all), text
+    limits, and the receipt files the system accepts as attachments.
     """
 
     card_contra_prefix: str = ""
     voucher_series_pattern: str = r"^[A-Z]{1,3}$"
-    cost_centre_limit: int = 3
-    cost_centre_limit_reason: str = ""
+    dimension_limit: int | None = None
+    dimension_limit_reason: str = ""
     voucher_text_max: int = 100
     row_text_max: int = 50
     receipt_types: Mapping[str, str] = field(default_factory=lambda: {
