@@ -342,6 +342,7 @@ def _expense_title(expense: Expense) -> str:
 def build_expense_vouchers(expenses: Sequence[Expense], tables: MappingTables, refs: References,
                            rules: SetupRules) -> list[VoucherDraft]:
     """One voucher per expense (see :func:`merge_per_export` for one per export); a bad one is blocked, alone."""
+    tables = tables.with_setup_defaults(rules)
     drafts = []
     for expense in expenses:
         draft = VoucherDraft("expenses", (expense.key,), expense.day, _expense_title(expense),
@@ -407,6 +408,7 @@ def _period_end(period: str) -> date:
 def build_payroll_vouchers(rows: Sequence[PayrollRow], tables: MappingTables, refs: References, rules: SetupRules,
                            journal_id: str = "") -> list[VoucherDraft]:
     """One voucher per period of a payroll journal export, booked row by row as the journal says."""
+    tables = tables.with_setup_defaults(rules)
     by_period: dict[str, list[PayrollRow]] = defaultdict(list)
     for row in rows:
         by_period[row.period].append(row)
@@ -437,7 +439,7 @@ def build_payroll_vouchers(rows: Sequence[PayrollRow], tables: MappingTables, re
                                  text=_row_text(r.text, r.employee, limit=rules.row_text_max),
                                  dimensions=dimensions, project=project)
             residual = sum((ln.debit for ln in lines), ZERO) - sum((ln.credit for ln in lines), ZERO)
-            lines += _signed(tables.setup.rounding_account, -residual, text="Öresavrundning")
+            lines += _signed(tables.setup.rounding_account, -residual, text=rules.rounding_text)
             booked = sum((ln.debit for ln in lines), ZERO)
             _accounts_bookable(lines, day, refs, {**tables.setup.origins(),
                                                   **{r.account: r.account_at for r in group if r.account_at}})

@@ -112,7 +112,7 @@ class MappingSession:
             raise ConflictError(f"Nothing was saved: {len(problems)} row(s) need fixing first "
                                 f"({'; '.join(f'{p.key}: {p.problem}' for p in problems[:3])})")
         paths = tables.write(self.folder)
-        self.tables = MappingTables.read(self.folder)
+        self.tables = MappingTables.read(self.folder).with_setup_defaults(self.rules)
         return paths
 
     def choices(self) -> dict[str, list[tuple[str, str]]]:
@@ -166,7 +166,7 @@ def open_mappings(folder: str | Path = "params/mappings", target: str = DEMO_SOU
     except BaseException:
         stack.close()
         raise
-    return MappingSession(folder, tables, refs, rules, when, label, stack)
+    return MappingSession(folder, tables.with_setup_defaults(rules), refs, rules, when, label, stack)
 
 
 def mapping_panel(session: MappingSession, out_dir: str | Path, interactive: bool = True) -> Any:

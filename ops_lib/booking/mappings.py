@@ -169,6 +169,10 @@ class MappingTables:
                                                                    "categories"),
                 write_table(self.tags, target / "tags.csv", "tags")]
 
+    def with_setup_defaults(self, rules: SetupRules) -> "MappingTables":
+        """These tables with the accounts the setup leaves empty taken from the system's rules."""
+        return replace(self, setup=self.setup.with_defaults(rules.account_defaults))
+
     def category(self, name: str) -> CategoryMapping | None:
         folded = fold_name(name)
         return next((c for c in self.categories if fold_name(c.category) == folded), None)

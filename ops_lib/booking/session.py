@@ -190,6 +190,7 @@ def open_export(kind: str, source: str | Path, target: str = DEMO_SOURCE, *, map
         client_options = dict(client_options or {})
         client, label, refs, rules = open_connected(stack, target, company=company, sandbox_url=sandbox_url,
                                                     transport=transport, client_options=client_options)
+        tables = tables.with_setup_defaults(rules)
         if kind == "expenses":
             drafts = build_expense_vouchers(read_expenses(source, names or None), tables, refs, rules)
         else:

@@ -6,9 +6,13 @@ row names its item in (``CostCenterItemId1..3``, see
 :func:`ops_lib.systems.eaccounting.vouchers.voucher_payload`).
 
 Also the Swedish conventions journal export follows here (:data:`SETUP_RULES`):
-BAS puts the card wallet (kortplånbok) in the 1940 series, vouchers go in
-a lettered series, and the Pleo integration exports only the first cost
-centre, so a tag of any other cost centre makes its expense fail.
+the BAS chart's input VAT account (2641, debiterad ingående moms) and öre
+rounding account (3740, öres- och kronutjämning) are the defaults an
+``accounts.yaml`` may leave out, and a payroll's rounding row reads
+"Öresavrundning"; BAS puts the card wallet (kortplånbok) in the 1940
+series, vouchers go in a lettered series, and the Pleo integration exports
+only the first cost centre, so a tag of any other cost centre makes its
+expense fail.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ PROJECT_ENDED = 2
 DIMENSION_NOUN = "cost centre"
 
 SETUP_RULES = SetupRules(
+    account_defaults={"input_vat_account": "2641", "rounding_account": "3740"}, rounding_text="Öresavrundning",
     card_contra_prefix="194", voucher_series_pattern=r"^[A-Z]{1,2}$", dimension_limit=1,
     dimension_limit_reason="eEkonomi exports only the first cost centre: an expense tagged with another "
                            "cost centre fails when it is exported",
