@@ -10,7 +10,8 @@ maps to its own fields) or a project.
 A payroll journal is booked as it is, one voucher per period.
 
 Amounts are ``Decimal`` throughout. The service takes at most two
-decimals, so each amount is rounded to öre once, where it becomes a row;
+decimals, so each amount is rounded to öre once (half up, by
+:func:`ops_lib.core.money.round_money`), where it becomes a row;
 the expense's net is gross minus VAT *after* rounding, so a voucher
 balances by construction. A payroll journal whose rounded rows no longer
 balance gets one rounding row on the rounding account. Each voucher
@@ -29,7 +30,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -45,20 +46,15 @@ from ops_lib.booking.mappings import (
 from ops_lib.booking.setup import SetupRules
 from ops_lib.core.errors import DataInputError
 from ops_lib.core.input_files import read_input_bytes
+from ops_lib.core.money import round_money
 from ops_lib.model.references import Dimension, DimensionItem, References, VatCodeRef
 from ops_lib.model.registers import fold_name
 from ops_lib.sources.journals import CARD, REIMBURSEMENT, Expense, PayrollRow, payroll_digest
 from ops_lib.sync.plan import canonical_json
 
-ORE = Decimal("0.01")
 ZERO = Decimal(0)
 PER_EXPENSE, PER_EXPORT = "per_expense", "per_export"
 TYPE_LABELS = {CARD: "Card", "out_of_pocket": "Out-of-pocket", REIMBURSEMENT: "Reimbursement"}
-
-
-def to_ore(amount: Decimal) -> Decimal:
-    """Round half up to öre/cents: the only rounding the service asks for."""
-    return amount.quantize(ORE, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -277,7 +273,7 @@ def _expense_lines(expense: Expense, tables: MappingTables, refs: References,
     gross_exact = _gross_exact(expense, refs)
     source_total = sum(gross_exact, ZERO)
     if expense.type == REIMBURSEMENT:
-        total = to_ore(source_total)
+        total = round_money(source_total)
         text = _row_text("Reimbursement", expense.employee, limit=rules.row_text_max)
         lines = (_signed(setup.out_of_pocket_account, total, text=text)
                  + _signed(setup.reimbursement_contra_account, -total, text=text))
@@ -301,14 +297,14 @@ def _expense_lines(expense: Expense, tables: MappingTables, refs: References,
         vat_code = refs.vat_codes.get(code_text) if code_text else None
         if code_text and vat_code is None:
             raise Blocked("mapping", f"{where}: no VAT code {code_text!r}", "use one of the system's VAT codes")
-        gross = to_ore(exact)
+        gross = round_money(exact)
         if line.vat_amount is None:
             rate = vat_code.rate if vat_code else ZERO
-            vat = to_ore(gross * rate / (1 + rate))
+            vat = round_money(gross * rate / (1 + rate))
         elif gross == exact and line.amount == exact:
-            vat = to_ore(line.vat_amount)
+            vat = round_money(line.vat_amount)
         else:
-            vat = to_ore(line.vat_amount * exact / line.amount) if line.amount else ZERO
+            vat = round_money(line.vat_amount * exact / line.amount) if line.amount else ZERO
         if vat and (vat_code is None or vat_code.rate == 0):
             raise Blocked("data", f"{where}: a VAT amount of {vat} on a line without VAT "
                                   f"({code_text or 'no VAT code'})", "correct the VAT amount or the VAT code")
@@ -435,7 +431,7 @@ def build_payroll_vouchers(rows: Sequence[PayrollRow], tables: MappingTables, re
                         tables, refs, rules)
                 except Blocked as exc:
                     raise Blocked(exc.stage, f"row {r.row}: {exc.problem}", exc.fix) from None
-                lines += _signed(r.account, to_ore(r.debit) - to_ore(r.credit),
+                lines += _signed(r.account, round_money(r.debit) - round_money(r.credit),
                                  text=_row_text(r.text, r.employee, limit=rules.row_text_max),
                                  dimensions=dimensions, project=project)
             residual = sum((ln.debit for ln in lines), ZERO) - sum((ln.credit for ln in lines), ZERO)
