@@ -1,7 +1,7 @@
 """The mapping tables against the live chart, for ``10_mappings.ipynb`` and ``ops mappings``.
 
 :func:`open_mappings` reads ``params/mappings/`` and the connected
-company's accounts, VAT codes, cost centres and projects. The
+company's accounts, VAT codes, dimensions and projects. The
 :class:`MappingSession` checks every row (:meth:`MappingSession.check`),
 offers what the editor's dropdowns hold (:meth:`MappingSession.choices`)
 and saves only tables that pass, so a scheduled export never starts from

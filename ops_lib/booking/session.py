@@ -2,7 +2,7 @@
 
 :func:`open_export` reads the journal (an expense export or a payroll
 journal), connects to the accounting system (a connected environment or
-``demo-sandbox``), reads its chart, VAT codes, cost centres and projects,
+``demo-sandbox``), reads its chart, VAT codes, dimensions and projects,
 reads the mapping tables and builds every voucher. The
 :class:`ExportSession` it returns plans (:meth:`ExportSession.plan`, a
 dry run that shows every voucher, the preflight and the control totals)
