@@ -4,12 +4,14 @@ An expense books its net amount on its category's account, its VAT on the
 input VAT account and the gross on the card wallet's contra account (a
 card purchase) or the out-of-pocket account (an employee's own money); a
 reimbursement moves the gross from the out-of-pocket account to the
-account it was paid from. Tags become cost centre items or a project.
-A payroll journal is booked as it is, one voucher per period
-(:mod:`ops_lib.booking.payroll`).
+account it was paid from. Tags become items of the company's dimensions
+(a row carries ``(dimension id, item)`` pairs, which the system's poster
+maps to its own fields) or a project. A payroll journal is booked as it
+is, one voucher per period (:mod:`ops_lib.booking.payroll`).
 
 Amounts are ``Decimal`` throughout. The service takes at most two
-decimals, so each amount is rounded to öre once, where it becomes a row;
+decimals, so each amount is rounded to öre once (half up, by
+:func:`ops_lib.core.money.round_money`), where it becomes a row;
 the expense's net is gross minus VAT *after* rounding, so a voucher
 balances by construction. A payroll journal whose rounded rows no longer
 balance gets one rounding row on the rounding account. Each voucher
@@ -27,7 +29,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -43,20 +45,15 @@ from ops_lib.booking.mappings import (
 from ops_lib.booking.setup import SetupRules
 from ops_lib.core.errors import DataInputError
 from ops_lib.core.input_files import read_input_bytes
-from ops_lib.model.references import DimensionItem, References, VatCodeRef
+from ops_lib.core.money import round_money
+from ops_lib.model.references import Dimension, DimensionItem, References, VatCodeRef
 from ops_lib.model.registers import fold_name
 from ops_lib.sources.journals import CARD, REIMBURSEMENT, Expense
 from ops_lib.sync.plan import canonical_json
 
-ORE = Decimal("0.01")
 ZERO = Decimal(0)
 PER_EXPENSE, PER_EXPORT = "per_expense", "per_export"
 TYPE_LABELS = {CARD: "Card", "out_of_pocket": "Out-of-pocket", REIMBURSEMENT: "Reimbursement"}
-
-
-def to_ore(amount: Decimal) -> Decimal:
-    """Round half up to öre/cents: the only rounding the service asks for."""
-    return amount.quantize(ORE, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -66,7 +63,7 @@ class VoucherLine:
     credit: Decimal
     text: str = ""
     vat_code: VatCodeRef | None = None
-    dimensions: tuple[tuple[int, DimensionItem], ...] = ()
+    dimensions: tuple[tuple[str, DimensionItem], ...] = ()  # (dimension id, item), in the system's order
     project: DimensionItem | None = None
 
 
@@ -135,7 +132,7 @@ class VoucherDraft:
     @functools.cached_property
     def digest(self) -> str:
         lines = [[ln.account, ln.debit, ln.credit, ln.text, ln.vat_code.id if ln.vat_code else "",
-                  [[n, i.id] for n, i in ln.dimensions], ln.project.id if ln.project else ""] for ln in self.lines]
+                  [[d, i.id] for d, i in ln.dimensions], ln.project.id if ln.project else ""] for ln in self.lines]
         text = canonical_json([self.kind, sorted(self.source_keys), self.day.isoformat(), self.text, self.series,
                                lines, [r.sha256 for r in self.receipts], self.blocked])
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -186,16 +183,16 @@ def _accounts_bookable(lines: Iterable[VoucherLine], day: date, refs: References
 
 
 def resolve_tags(tags: Iterable[tuple[str, str]], tables: MappingTables, refs: References,
-                 rules: SetupRules) -> tuple[tuple[tuple[int, DimensionItem], ...], DimensionItem | None]:
-    """The cost centre items (by cost centre number) and the project that tags stand for.
+                 rules: SetupRules) -> tuple[tuple[tuple[str, DimensionItem], ...], DimensionItem | None]:
+    """The dimension items (by dimension id, in the system's order) and the project that tags stand for.
 
     Raises
     ------
     Blocked
-        An unmapped tag group, an unknown or inactive item, a cost centre
-        the system cannot export, or two tags for one cost centre.
+        An unmapped tag group, an unknown or inactive item, a dimension
+        the system cannot export, or two tags for one dimension.
     """
-    dimensions: dict[int, DimensionItem] = {}
+    chosen: dict[str, tuple[Dimension, DimensionItem]] = {}
     project: DimensionItem | None = None
     for group, value in tags:
         mapping = tables.tag(group, value)
@@ -216,15 +213,17 @@ def resolve_tags(tags: Iterable[tuple[str, str]], tables: MappingTables, refs: R
                 raise Blocked("mapping", f"two projects on one expense ({project.code}, {code})", "keep one tag")
             project = item
             continue
-        centre = refs.cost_centre(mapping.target)
-        assert centre is not None
-        item = centre.item(code)
+        dimension = refs.dimension(mapping.target)
+        assert dimension is not None
+        item = dimension.item(code)
         assert item is not None
-        if dimensions.get(centre.number, item) != item:
-            raise Blocked("mapping", f"two {centre.name} items on one expense ({dimensions[centre.number].code}, "
-                                     f"{code})", "keep one tag per cost centre")
-        dimensions[centre.number] = item
-    return tuple(sorted(dimensions.items(), key=lambda d: d[0])), project
+        earlier = chosen.get(dimension.id, (dimension, item))[1]
+        if earlier != item:
+            raise Blocked("mapping", f"two {dimension.name} items on one expense ({earlier.code}, {code})",
+                          f"keep one tag per {refs.dimension_noun}")
+        chosen[dimension.id] = (dimension, item)
+    ordered = sorted(chosen.values(), key=lambda pair: refs.rank(pair[0]))
+    return tuple((dimension.id, item) for dimension, item in ordered), project
 
 
 def _receipt(path: Path | None, rules: SetupRules) -> tuple[Receipt, ...]:
@@ -273,7 +272,7 @@ def _expense_lines(expense: Expense, tables: MappingTables, refs: References,
     gross_exact = _gross_exact(expense, refs)
     source_total = sum(gross_exact, ZERO)
     if expense.type == REIMBURSEMENT:
-        total = to_ore(source_total)
+        total = round_money(source_total)
         text = _row_text("Reimbursement", expense.employee, limit=rules.row_text_max)
         lines = (_signed(setup.out_of_pocket_account, total, text=text)
                  + _signed(setup.reimbursement_contra_account, -total, text=text))
@@ -297,14 +296,14 @@ def _expense_lines(expense: Expense, tables: MappingTables, refs: References,
         vat_code = refs.vat_codes.get(code_text) if code_text else None
         if code_text and vat_code is None:
             raise Blocked("mapping", f"{where}: no VAT code {code_text!r}", "use one of the system's VAT codes")
-        gross = to_ore(exact)
+        gross = round_money(exact)
         if line.vat_amount is None:
             rate = vat_code.rate if vat_code else ZERO
-            vat = to_ore(gross * rate / (1 + rate))
+            vat = round_money(gross * rate / (1 + rate))
         elif gross == exact and line.amount == exact:
-            vat = to_ore(line.vat_amount)
+            vat = round_money(line.vat_amount)
         else:
-            vat = to_ore(line.vat_amount * exact / line.amount) if line.amount else ZERO
+            vat = round_money(line.vat_amount * exact / line.amount) if line.amount else ZERO
         if vat and (vat_code is None or vat_code.rate == 0):
             raise Blocked("data", f"{where}: a VAT amount of {vat} on a line without VAT "
                                   f"({code_text or 'no VAT code'})", "correct the VAT amount or the VAT code")
@@ -338,6 +337,7 @@ def _expense_title(expense: Expense) -> str:
 def build_expense_vouchers(expenses: Sequence[Expense], tables: MappingTables, refs: References,
                            rules: SetupRules) -> list[VoucherDraft]:
     """One voucher per expense (see :func:`merge_per_export` for one per export); a bad one is blocked, alone."""
+    tables = tables.with_setup_defaults(rules)
     drafts = []
     for expense in expenses:
         draft = VoucherDraft("expenses", (expense.key,), expense.day, _expense_title(expense),

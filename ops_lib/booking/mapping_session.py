@@ -1,7 +1,7 @@
 """The mapping tables against the live chart, for ``10_mappings.ipynb`` and ``ops mappings``.
 
 :func:`open_mappings` reads ``params/mappings/`` and the connected
-company's accounts, VAT codes, cost centres and projects. The
+company's accounts, VAT codes, dimensions and projects. The
 :class:`MappingSession` checks every row (:meth:`MappingSession.check`),
 offers what the editor's dropdowns hold (:meth:`MappingSession.choices`)
 and saves only tables that pass, so a scheduled export never starts from
@@ -112,7 +112,7 @@ class MappingSession:
             raise ConflictError(f"Nothing was saved: {len(problems)} row(s) need fixing first "
                                 f"({'; '.join(f'{p.key}: {p.problem}' for p in problems[:3])})")
         paths = tables.write(self.folder)
-        self.tables = MappingTables.read(self.folder)
+        self.tables = MappingTables.read(self.folder).with_setup_defaults(self.rules)
         return paths
 
     def choices(self) -> dict[str, list[tuple[str, str]]]:
@@ -122,7 +122,7 @@ class MappingSession:
                     for a in sorted(chart.accounts.values(), key=lambda a: a.number)]
         vat = [("(none)", "")] + [(f"{v.code} {v.description}", v.code)
                                   for v in sorted(self.references.vat_codes.values(), key=lambda v: v.code)]
-        targets = ([(f"{c.number} {c.name}", c.name) for c in self.references.cost_centres]
+        targets = ([(f"{d.id} {d.name}", d.name) for d in self.references.dimensions]
                    + [("Projects", PROJECT_TARGET), ("Not exported", NOT_EXPORTED)])
         return {"accounts": accounts, "vat_codes": vat, "targets": targets}
 
@@ -131,8 +131,8 @@ class MappingSession:
         if fold_name(target) == PROJECT_TARGET:
             found = self.references.projects.values()
         else:
-            centre = self.references.cost_centre(target)
-            found = centre.items.values() if centre else []
+            dimension = self.references.dimension(target)
+            found = dimension.items.values() if dimension else []
         return [("(the tag's own code)", "")] + [
             (f"{i.code} {i.name}" + ("" if i.active else " (inactive)"), i.code)
             for i in sorted(found, key=lambda i: i.code)]
@@ -164,7 +164,7 @@ def open_mappings(settings: MappingSettings, *, transport: httpx.BaseTransport |
     except BaseException:
         stack.close()
         raise
-    return MappingSession(folder, tables, refs, rules, when, label, stack)
+    return MappingSession(folder, tables.with_setup_defaults(rules), refs, rules, when, label, stack)
 
 
 def write_check(session: MappingSession, out_dir: str | Path) -> MappingCheck:

@@ -9,15 +9,16 @@ a pull request exactly which category moved to which account:
     to and its default VAT code (an expense line may name another).
 ``tags.csv``
     ``tag_group, tag, target, item``: what a tag means. ``target`` is a
-    cost centre (its name or number), ``project``, or ``none`` (the tag is
-    not exported). ``tag`` is one value, with ``item`` the cost centre item
-    code or project number it stands for, or ``*`` for every value of the
-    group, each meaning the item or project whose code (or name) it is.
+    dimension (its name or id; in eAccounting a cost centre's name or
+    number), ``project``, or ``none`` (the tag is not exported). ``tag`` is
+    one value, with ``item`` the dimension item's code or project number it
+    stands for, or ``*`` for every value of the group, each meaning the item
+    or project whose code (or name) it is.
 ``accounts.yaml``
     The account setup (:class:`ops_lib.booking.setup.AccountSetup`).
 
 :func:`check_mappings` lists every row that points at a missing or
-inactive account, VAT code, cost centre or item, or at a cost centre the
+inactive account, VAT code, dimension or item, or at a dimension the
 system cannot export, each with how to fix it. The tables hold no
 secrets: numbers, codes and names only.
 """
@@ -168,6 +169,10 @@ class MappingTables:
                                                                    "categories"),
                 write_table(self.tags, target / "tags.csv", "tags")]
 
+    def with_setup_defaults(self, rules: SetupRules) -> "MappingTables":
+        """These tables with the accounts the setup leaves empty taken from the system's rules."""
+        return replace(self, setup=self.setup.with_defaults(rules.account_defaults))
+
     def category(self, name: str) -> CategoryMapping | None:
         folded = fold_name(name)
         return next((c for c in self.categories if fold_name(c.category) == folded), None)
@@ -222,31 +227,32 @@ def check_tag_target(refs: References, rules: SetupRules, target: str) -> tuple[
     """(problem, fix) when a tag cannot be exported to ``target``; None when it can."""
     if fold_name(target) in (PROJECT_TARGET, NOT_EXPORTED):
         return None
-    centre = refs.cost_centre(target)
-    if centre is None:
-        names = ", ".join(f"{c.number} {c.name}" for c in refs.cost_centres) or "none"
-        return (f"no cost centre {target!r} (cost centres: {names})",
-                f"use a cost centre's name or number, {PROJECT_TARGET!r} or {NOT_EXPORTED!r}")
-    if centre.number > rules.cost_centre_limit:
-        allowed = ", ".join(c.name for c in refs.cost_centres if c.number <= rules.cost_centre_limit)
-        why = (rules.cost_centre_limit_reason
-               or f"only the first {rules.cost_centre_limit} cost centre(s) can be exported")
-        return (f"{why}; {centre.name} is cost centre {centre.number}",
+    noun, limit = refs.dimension_noun, rules.dimension_limit
+    dimension = refs.dimension(target)
+    if dimension is None:
+        names = ", ".join(f"{d.id} {d.name}" for d in refs.dimensions) or "none"
+        return (f"no {noun} {target!r} ({noun}s: {names})",
+                f"use a {noun}'s name or number, {PROJECT_TARGET!r} or {NOT_EXPORTED!r}")
+    rank = refs.rank(dimension)
+    if limit is not None and rank > limit:
+        allowed = ", ".join(d.name for d in refs.dimensions[:limit])
+        why = rules.dimension_limit_reason or f"only the first {limit} {noun}(s) can be exported"
+        return (f"{why}; {dimension.name} is {noun} {rank}",
                 f"map this tag group to {allowed} or {PROJECT_TARGET!r}, or to {NOT_EXPORTED!r}")
-    if not centre.active:
-        return f"the cost centre {centre.name} is inactive", "activate it in the accounting system"
+    if not dimension.active:
+        return f"the {noun} {dimension.name} is inactive", "activate it in the accounting system"
     return None
 
 
 def check_tag_item(refs: References, target: str, code: str) -> tuple[str, str] | None:
-    """(problem, fix) when ``code`` is not an active item of ``target`` (a cost centre, or projects)."""
+    """(problem, fix) when ``code`` is not an active item of ``target`` (a dimension, or projects)."""
     if fold_name(target) == PROJECT_TARGET:
         item, where = refs.project(code), "projects"
     else:
-        centre = refs.cost_centre(target)
-        if centre is None:
+        dimension = refs.dimension(target)
+        if dimension is None:
             return None  # reported on the target
-        item, where = centre.item(code), f"the cost centre {centre.name}"
+        item, where = dimension.item(code), f"the {refs.dimension_noun} {dimension.name}"
     if item is None:
         return f"{code!r} is not in {where}", "create it there, or map the tag to an existing one"
     if not item.active:

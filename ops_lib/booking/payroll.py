@@ -26,10 +26,10 @@ from ops_lib.booking.builder import (
     _signed,
     preflight,
     resolve_tags,
-    to_ore,
 )
 from ops_lib.booking.mappings import MappingTables
 from ops_lib.booking.setup import SetupRules
+from ops_lib.core.money import round_money
 from ops_lib.model.references import References
 from ops_lib.sources.journals import PayrollRow, payroll_digest
 
@@ -42,6 +42,7 @@ def _period_end(period: str) -> date:
 def build_payroll_vouchers(rows: Sequence[PayrollRow], tables: MappingTables, refs: References, rules: SetupRules,
                            journal_id: str = "") -> list[VoucherDraft]:
     """One voucher per period of a payroll journal export, booked row by row as the journal says."""
+    tables = tables.with_setup_defaults(rules)
     by_period: dict[str, list[PayrollRow]] = defaultdict(list)
     for row in rows:
         by_period[row.period].append(row)
@@ -68,11 +69,11 @@ def build_payroll_vouchers(rows: Sequence[PayrollRow], tables: MappingTables, re
                         tables, refs, rules)
                 except Blocked as exc:
                     raise Blocked(exc.stage, f"row {r.row}: {exc.problem}", exc.fix) from None
-                lines += _signed(r.account, to_ore(r.debit) - to_ore(r.credit),
+                lines += _signed(r.account, round_money(r.debit) - round_money(r.credit),
                                  text=_row_text(r.text, r.employee, limit=rules.row_text_max),
                                  dimensions=dimensions, project=project)
             residual = sum((ln.debit for ln in lines), ZERO) - sum((ln.credit for ln in lines), ZERO)
-            lines += _signed(tables.setup.rounding_account, -residual, text="Öresavrundning")
+            lines += _signed(tables.setup.rounding_account, -residual, text=rules.rounding_text)
             booked = sum((ln.debit for ln in lines), ZERO)
             _accounts_bookable(lines, day, refs, {**tables.setup.origins(),
                                                   **{r.account: r.account_at for r in group if r.account_at}})

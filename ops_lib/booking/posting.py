@@ -162,16 +162,16 @@ class ExportPlan:
                      "receipts", "status", "voucher_number", "stage", "problem", "fix"])
 
     def lines_frame(self) -> pd.DataFrame:
-        """One row per voucher row to send: account, debit, credit, VAT code, cost centres, project, text."""
+        """One row per voucher row to send: account, debit, credit, VAT code, dimension items, project, text."""
         rows = []
         for v in self.to_send:
             for line in v.draft.lines:
                 rows.append({"key": v.draft.key, "date": v.draft.day.isoformat(), "account": line.account,
                              "debit": line.debit, "credit": line.credit,
                              "vat_code": line.vat_code.code if line.vat_code else "",
-                             "cost_centres": ", ".join(f"{n}:{i.code}" for n, i in line.dimensions),
+                             "dimensions": ", ".join(f"{d}:{i.code}" for d, i in line.dimensions),
                              "project": line.project.code if line.project else "", "text": line.text})
-        return pd.DataFrame(rows, columns=["key", "date", "account", "debit", "credit", "vat_code", "cost_centres",
+        return pd.DataFrame(rows, columns=["key", "date", "account", "debit", "credit", "vat_code", "dimensions",
                                            "project", "text"])
 
     def preflight(self) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 :func:`open_export` reads the journal (an expense export or a payroll
 journal), connects to the accounting system (a connected environment or
-``demo-sandbox``), reads its chart, VAT codes, cost centres and projects,
+``demo-sandbox``), reads its chart, VAT codes, dimensions and projects,
 reads the mapping tables and builds every voucher. The
 :class:`ExportSession` it returns plans (:meth:`ExportSession.plan`, a
 dry run that shows every voucher, the preflight and the control totals)
@@ -176,6 +176,7 @@ def open_export(settings: BookingSettings, *, source: str | Path | None = None,
         client_options = dict(client_options or {})
         client, label, refs, rules = open_connected(stack, target, company=company, sandbox_url=sandbox_url,
                                                     transport=transport, client_options=client_options)
+        tables = tables.with_setup_defaults(rules)
         if kind == "expenses":
             drafts = build_expense_vouchers(read_expenses(source, names or None), tables, refs, rules)
         else:

@@ -1,12 +1,14 @@
 """Account setup for journal export: the accounts and series every voucher leans on, checked against the chart.
 
 Expense and payroll journals become vouchers in one voucher series, with
-the credit on the card wallet's contra account (a 1940-series account in
-Sweden) or the out-of-pocket account, reimbursements against their own
-contra account, and the VAT share on the input VAT account (2641 in
-Sweden). The integration guides warn that these must exist, be active,
-and exist in the *current* fiscal year: an account added only to last
-year's chart makes every export fail. :func:`check_setup` says which
+the credit on the card wallet's contra account or the out-of-pocket
+account, reimbursements against their own contra account, the VAT share
+on the input VAT account and a payroll's rounding on the rounding account.
+Those last two have defaults that belong to the system and its country's
+chart, not to this module: the system's :class:`SetupRules` carries them,
+and ``accounts.yaml`` names them only to differ. The integration guides
+warn that these must exist, be active, and exist in the *current* fiscal
+year: an account added only to last year's chart makes every export fail. :func:`check_setup` says which
 setting is wrong and how to fix it, before anything is sent.
 
 The chart is system-neutral (:class:`Chart`); each system's module reads
@@ -17,7 +19,7 @@ conventions are (:class:`SetupRules`).
 from __future__ import annotations
 
 import re
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Mapping
@@ -33,20 +35,25 @@ ACCOUNT_ROLES = {
     "out_of_pocket_account": "the out-of-pocket (employee liability) account",
     "reimbursement_contra_account": "the contra account reimbursements are paid from",
     "input_vat_account": "the input VAT account",
-    "rounding_account": "the öre rounding account",
+    "rounding_account": "the rounding account",
 }
 
 
 @dataclass(frozen=True)
 class AccountSetup:
-    """The setup a journal export books with (``params/mappings/accounts.yaml``)."""
+    """The setup a journal export books with (``params/mappings/accounts.yaml``).
+
+    An empty ``input_vat_account`` or ``rounding_account`` (the key left out)
+    means the system's default: :meth:`with_defaults` fills it in from
+    :attr:`SetupRules.account_defaults` once the system is known.
+    """
 
     voucher_series: str
     card_contra_account: str
     out_of_pocket_account: str
     reimbursement_contra_account: str
-    input_vat_account: str = "2641"
-    rounding_account: str = "3740"
+    input_vat_account: str = ""
+    rounding_account: str = ""
 
     @classmethod
     def read(cls, path: Path | str) -> "AccountSetup":
@@ -63,6 +70,12 @@ class AccountSetup:
             raise DataInputError(f"{path}: the field(s) {', '.join(missing)} are missing or empty")
         return cls(**values)
 
+    def with_defaults(self, defaults: Mapping[str, str]) -> "AccountSetup":
+        """This setup with each account it leaves empty taken from ``defaults`` (role -> account)."""
+        filled = {f.name: defaults[f.name] for f in fields(self)
+                  if not getattr(self, f.name) and defaults.get(f.name)}
+        return replace(self, **filled) if filled else self
+
     def origins(self) -> dict[str, str]:
         """Each account of the setup -> where it is set (``accounts.yaml, key 'card_contra_account'``), for messages."""
         keys: dict[str, str] = {}
@@ -73,7 +86,8 @@ class AccountSetup:
     def write(self, path: Path | str) -> Path:
         """Write the setup as diffable YAML, atomically (it holds no secrets, so it is readable by all)."""
         path = Path(path)
-        write_private_file(path, yaml.safe_dump(asdict(self), sort_keys=False, allow_unicode=True).encode("utf-8"),
+        values = {name: value for name, value in asdict(self).items() if value}  # empty: the system's default
+        write_private_file(path, yaml.safe_dump(values, sort_keys=False, allow_unicode=True).encode("utf-8"),
                            mode=0o644)
         return path
 
@@ -100,15 +114,20 @@ class Chart:
 class SetupRules:
     """A system's conventions for journal export.
 
-    The card contra account's series, the voucher series' shape, how many
-    cost centres an export may carry (and why fewer than the system has),
-    text limits, and the receipt files the system accepts as attachments.
+    The accounts a setup leaves to the system (``account_defaults``, role ->
+    account, e.g. the input VAT account) and the text of a rounding row,
+    the card contra account's series, the voucher series' shape, how many
+    dimensions an export may carry (the first ``dimension_limit`` in the
+    system's order, and why fewer than the system has; None: all), text
+    limits, and the receipt files the system accepts as attachments.
     """
 
+    account_defaults: Mapping[str, str] = field(default_factory=dict)
+    rounding_text: str = "Rounding"
     card_contra_prefix: str = ""
     voucher_series_pattern: str = r"^[A-Z]{1,3}$"
-    cost_centre_limit: int = 3
-    cost_centre_limit_reason: str = ""
+    dimension_limit: int | None = None
+    dimension_limit_reason: str = ""
     voucher_text_max: int = 100
     row_text_max: int = 50
     receipt_types: Mapping[str, str] = field(default_factory=lambda: {
@@ -127,7 +146,8 @@ class SetupProblem:
 
 
 def check_setup(setup: AccountSetup, chart: Chart, rules: SetupRules = SetupRules()) -> list[SetupProblem]:
-    """Every problem with the setup against the chart; empty when an export can use it."""
+    """Every problem with the setup (its empty accounts taken from the rules) against the chart; empty when usable."""
+    setup = setup.with_defaults(rules.account_defaults)
     problems: list[SetupProblem] = []
     if chart.fiscal_year is None:
         problems.append(SetupProblem("fiscal_year", str(chart.day), f"no fiscal year covers {chart.day}",
@@ -142,7 +162,10 @@ def check_setup(setup: AccountSetup, chart: Chart, rules: SetupRules = SetupRule
     for role, meaning in ACCOUNT_ROLES.items():
         number = getattr(setup, role)
         account = chart.accounts.get(number)
-        if account is None:
+        if not number:
+            problems.append(SetupProblem(role, "", f"{meaning} is not set, and the system has no default for it",
+                                         f"set {role} in accounts.yaml"))
+        elif account is None:
             where = " (it exists in another fiscal year)" if number in chart.other_years else ""
             problems.append(SetupProblem(role, number, f"{meaning} {number} is not in this fiscal year's chart{where}",
                                          "add the account to the current fiscal year's chart of accounts"))

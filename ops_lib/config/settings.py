@@ -32,7 +32,7 @@ from ops_lib.systems.eaccounting import environments as eaccounting_env
 APP_NAME = "ops-suite"
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8765"
 TOKEN_BACKENDS = ("auto", "file", "keyring")
-LANGUAGES = ("en", "sv")
+LANGUAGES = ("en", "sv", "fi")
 
 # system -> its environments and scopes; later systems register here.
 SYSTEMS = {eaccounting_env.SYSTEM: eaccounting_env}
@@ -68,7 +68,7 @@ class ConnectionSettings:
     token_backend:
         ``auto``, ``file`` or ``keyring``.
     language:
-        ``en`` or ``sv``: the language of error explanations.
+        ``en``, ``sv`` or ``fi``: the language of error explanations.
     timeout_seconds:
         Per-request timeout.
     force_select_company:

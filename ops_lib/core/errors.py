@@ -4,7 +4,7 @@
     ├── ConfigurationError      a setting or parameter is missing or wrong
     ├── AuthenticationError     no usable token
     │   └── ReconnectNeeded     the grant is gone; connect again
-    ├── ApiError                the service refused a call (carries ErrorCode/ErrorId)
+    ├── ApiError                the service refused a call (carries its code and error id)
     ├── ServiceUnreachable      no answer at all (network, timeout, retries spent)
     ├── DataInputError          a file or column the user supplied is unusable
     └── ConflictError           a write would duplicate or contradict existing data
@@ -18,7 +18,8 @@ or token responses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
 
 
 class OpsError(Exception):
@@ -52,20 +53,46 @@ class FieldError:
     code: str = ""
 
 
-@dataclass(frozen=True)
-class Explanation:
-    """What an error means and how to fix it, in English and Swedish."""
+# The word before the fix in each language an explanation may be written in.
+FIX_LABELS = {"en": "Fix", "sv": "Åtgärd", "fi": "Korjaus"}
 
-    title: str
+
+@dataclass(frozen=True)
+class Advice:
+    """What an error means and how to fix it, in one language."""
+
     cause: str
     fix: str
-    cause_sv: str = ""
-    fix_sv: str = ""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What an error means and how to fix it, by language (``en`` always; ``sv``, ``fi`` where written).
+
+    A language the catalogue has no text in falls back to English, so a
+    user always reads a cause and a fix.
+    """
+
+    title: str
+    advice: Mapping[str, Advice] = field(default_factory=dict)
+
+    def in_language(self, language: str = "en") -> tuple[str, Advice]:
+        """The language used (``language``, else ``en``) and its advice."""
+        if language in self.advice:
+            return language, self.advice[language]
+        return "en", self.advice.get("en", Advice("", ""))
+
+    @property
+    def cause(self) -> str:
+        return self.in_language("en")[1].cause
+
+    @property
+    def fix(self) -> str:
+        return self.in_language("en")[1].fix
 
     def text(self, language: str = "en") -> str:
-        if language == "sv" and self.cause_sv:
-            return f"{self.cause_sv} Åtgärd: {self.fix_sv}"
-        return f"{self.cause} Fix: {self.fix}"
+        used, advice = self.in_language(language)
+        return f"{advice.cause} {FIX_LABELS.get(used, FIX_LABELS['en'])}: {advice.fix}"
 
 
 class ApiError(OpsError):
@@ -75,20 +102,23 @@ class ApiError(OpsError):
     ----------
     status:
         The HTTP status.
-    error_code, error_id:
-        The service's own ``ErrorCode`` and ``ErrorId`` (quote the id to support).
+    code:
+        The service's own error code as text (eAccounting's ``ErrorCode`` 4006 is ``"4006"``;
+        other systems name theirs), or ``""`` when it gave none.
+    error_id:
+        The id of this occurrence, to quote to support, when the service gives one.
     field_errors:
         The fields the service named, if any.
     explanation:
-        The catalogue's plain explanation and fix, when the error is known.
+        The catalogue's plain explanation and fix by language, when the error is known.
     """
 
-    def __init__(self, message: str, *, status: int, error_code: int | None = None,
+    def __init__(self, message: str, *, status: int, code: str = "",
                  error_id: str | None = None, field_errors: tuple[FieldError, ...] = (),
                  explanation: Explanation | None = None) -> None:
         super().__init__(message)
         self.status = status
-        self.error_code = error_code
+        self.code = code
         self.error_id = error_id
         self.field_errors = field_errors
         self.explanation = explanation

@@ -1,8 +1,12 @@
-"""Money is ``Decimal``: one way in from text, one way out to JSON.
+"""Money is ``Decimal``: one way in from text, one way to round, one way out to JSON.
 
 JSON has numbers, Python's ``json`` has floats. Reading uses
 ``parse_float=Decimal``; writing goes through :func:`dumps`, which writes
 each ``Decimal`` as the exact JSON number it holds, never via a float.
+
+Every amount the suite rounds goes through :func:`round_money`, so a
+voucher row, a price sent to a system and a price written to an import
+file can never be rounded two ways.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 # What a person types as a number: ASCII digits, an optional sign, one decimal comma or point, and spaces
@@ -47,9 +51,28 @@ def to_decimal(text: Any) -> Decimal:
     return Decimal(f"{sign}{digits}.{fraction}" if fraction else f"{sign}{digits}")
 
 
+# Half away from zero: 0.005 -> 0.01 and -0.005 -> -0.01 (Decimal's ROUND_HALF_UP is symmetric about zero).
+MONEY_ROUNDING = ROUND_HALF_UP
+
+
+def round_money(amount: Decimal, places: int = 2) -> Decimal:
+    """``amount`` rounded to ``places`` decimals (öre, cents), half away from zero.
+
+    Why this mode: the accounting systems take at most two decimals
+    (eAccounting's voucher rows and prices, Procountor's accounting values)
+    and document no rounding mode, so the suite rounds as Swedish and
+    Finnish bookkeeping does by hand: a half öre or cent goes up, as a person
+    checking a voucher with a calculator expects. Decimal's own default,
+    half to even (banker's rounding), would book 0.125 as 0.12 and surprise
+    that reader. The mode is symmetric, so a credit rounds exactly as the
+    debit it mirrors and a voucher built from rounded rows still balances.
+    """
+    return amount.quantize(Decimal(1).scaleb(-places), rounding=MONEY_ROUNDING)
+
+
 def money_text(amount: Decimal) -> str:
     """An amount as finance people read it: at least two decimals, never rounded (``4795.5`` -> ``4795.50``)."""
-    cents = amount.quantize(Decimal("0.01"))
+    cents = round_money(amount)
     return format(cents if cents == amount else amount, "f")
 
 

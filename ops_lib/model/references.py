@@ -1,12 +1,18 @@
 """What mappings and vouchers point at, read from the accounting system: the system-neutral picture.
 
-A mapping names an account number, a VAT code, a cost centre item or a
+A mapping names an account number, a VAT code, an item of a dimension or a
 project; a voucher needs the fiscal year of its date, that year's chart,
 and the date after which the books are open. :class:`References` holds
 all of it for one company, read once per run by the system's own module
 (``ops_lib.systems.eaccounting.chart.read_references``), so the mapping check,
 the editor's dropdowns, the voucher builder and the preflight all judge
 against the same snapshot.
+
+A :class:`Dimension` is whatever a system lets a voucher row be tagged
+with beside its account: eAccounting's cost centres, Visma.net's subaccount
+segments, Procountor's dimensions. Each system reads its own into this
+one shape and maps a row's ``(dimension id, item)`` pairs back to its own
+fields when it sends a voucher; nothing neutral knows those fields.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ class VatCodeRef:
 
 @dataclass(frozen=True)
 class DimensionItem:
-    """A cost centre item or a project: what a tag resolves to."""
+    """An item of a dimension, or a project: what a tag resolves to."""
 
     id: str
     code: str
@@ -61,13 +67,17 @@ def _find(items: Mapping[str, DimensionItem], value: str) -> DimensionItem | Non
 
 
 @dataclass(frozen=True)
-class CostCentre:
-    """One cost centre (dimension), numbered from 1 as the system orders them, with its items by code."""
+class Dimension:
+    """One dimension of a company, with its items by code.
 
-    number: int
+    ``id`` is what the system's voucher rows name the dimension by (its own
+    key, as text); the :attr:`References.dimensions` order is the system's.
+    """
+
+    id: str
     name: str
-    active: bool
     items: Mapping[str, DimensionItem]
+    active: bool = True
 
     def item(self, value: str) -> DimensionItem | None:
         return _find(self.items, value)
@@ -75,15 +85,20 @@ class CostCentre:
 
 @dataclass(frozen=True)
 class References:
-    """One company's accounts, VAT codes, cost centres, projects and open period."""
+    """One company's accounts, VAT codes, dimensions, projects and open period.
+
+    ``dimension_noun`` is what the system calls a dimension (``cost centre``),
+    so that messages speak the words its users see.
+    """
 
     company: str
     currency: str
     years: tuple[FiscalYearChart, ...]
     vat_codes: Mapping[str, VatCodeRef]
-    cost_centres: tuple[CostCentre, ...]
+    dimensions: tuple[Dimension, ...]
     projects: Mapping[str, DimensionItem]
     locked_to: date | None = None
+    dimension_noun: str = "dimension"
 
     def year(self, day: date) -> FiscalYearChart | None:
         return next((y for y in self.years if y.covers(day)), None)
@@ -99,11 +114,15 @@ class References:
             return Chart(day, None, False, {}, other)
         return Chart(day, (current.start, current.end), current.locked, current.accounts, other)
 
-    def cost_centre(self, name_or_number: str) -> CostCentre | None:
-        text = str(name_or_number).strip()
-        if text.isdigit():
-            return next((c for c in self.cost_centres if c.number == int(text)), None)
-        return next((c for c in self.cost_centres if fold_name(c.name) == fold_name(text)), None)
+    def dimension(self, name_or_id: str) -> Dimension | None:
+        """The dimension with this id, else the one with this name (case and spacing ignored)."""
+        text = str(name_or_id).strip()
+        return next((d for d in self.dimensions if d.id == text), None) or next(
+            (d for d in self.dimensions if fold_name(d.name) == fold_name(text)), None)
+
+    def rank(self, dimension: Dimension) -> int:
+        """The dimension's place in the system's order, from 1 (what a limit of exported dimensions counts)."""
+        return self.dimensions.index(dimension) + 1
 
     def project(self, value: str) -> DimensionItem | None:
         return _find(self.projects, value)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ops_lib.core.files import write_private_file
-from ops_lib.core.money import to_decimal
+from ops_lib.core.money import round_money, to_decimal
 from ops_lib.model.registers import normal_bool, normal_kind, spec
 from ops_lib.sources.files import PLACEHOLDER_FIRST_NAME, ColumnMapping, CsvFormat, read_rows, read_rows_and_format
 from ops_lib.sync.plan import Call, PlanBlocked
@@ -120,7 +120,7 @@ class ImportFileWriter:
         if field in s.decimals:
             number: Decimal = to_decimal(value)
             if field in PRICE_FIELDS:
-                number = number.quantize(Decimal("0.01"))
+                number = round_money(number)
             text = format(number, "f")
             return text.replace(".", ",") if self.decimal_comma else text
         return value

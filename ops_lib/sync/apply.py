@@ -210,7 +210,7 @@ def outcome_unknown(exc: OpsError, is_create: bool) -> bool:
 
 def error_details(exc: OpsError, language: str = "en") -> dict[str, str]:
     """What a result row shows of an error: the service's ErrorCode and ErrorId, the message, what it means."""
-    return {"error_code": str(getattr(exc, "error_code", "") or ""),
+    return {"error_code": exc.code if isinstance(exc, ApiError) else "",
             "error_id": str(getattr(exc, "error_id", "") or ""), "message": str(exc),
             "explanation": exc.explain(language) if isinstance(exc, ApiError) else ""}
 

@@ -133,9 +133,9 @@ def test_a_tag_of_another_cost_centre_dimension_is_booked_there_when_the_rules_a
         from dataclasses import replace
 
         drafts = build_expense_vouchers(read_expenses(source), s.tables, s.references,
-                                        replace(s.rules, cost_centre_limit=3))
+                                        replace(s.rules, dimension_limit=3))
         line = drafts[0].lines[0]
-        assert [(n, i.code) for n, i in line.dimensions] == [(1, "1002"), (2, "SALJ")]
+        assert [(d, i.code) for d, i in line.dimensions] == [("1", "1002"), ("2", "SALJ")]
         payload = s.poster.payload(drafts[0])
         assert payload["Rows"][0]["CostCenterItemId2"] == item_id(sandbox, "Avdelning", "SALJ")
 

@@ -171,7 +171,7 @@ def test_retries_end_with_a_clear_error(sandbox: SandboxHarness) -> None:
     with open_client(settings, transport=flaky, sleep=Sleeps(), policy=FAST) as client:
         with pytest.raises(ApiError, match="HTTP 503") as caught:
             client.company_settings()
-    assert caught.value.error_code == 5001 and caught.value.error_id == "e-1"
+    assert caught.value.code == "5001" and caught.value.error_id == "e-1"
     assert flaky.seen == ["GET"] * 5
 
 

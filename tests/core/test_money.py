@@ -1,4 +1,4 @@
-"""Money from text: the plain numbers a person types are read exactly; anything else is refused."""
+"""Money from text: the plain numbers a person types are read exactly; anything else is refused; one rounding."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ops_lib.core.money import to_decimal
+from ops_lib.core.money import money_text, round_money, to_decimal
 
 
 @pytest.mark.parametrize("text, value", [
@@ -35,3 +35,19 @@ def test_decimals_and_integers_pass_through_but_floats_and_booleans_do_not() -> 
         to_decimal(0.1)
     with pytest.raises(TypeError):
         to_decimal(True)
+
+
+@pytest.mark.parametrize("amount, rounded", [
+    ("0.005", "0.01"), ("-0.005", "-0.01"), ("0.125", "0.13"), ("2.675", "2.68"), ("0.0049", "0.00"),
+    ("100.004", "100.00"), ("200.008", "200.01"), ("424.528", "424.53"), ("12", "12.00"), ("-3.335", "-3.34"),
+])
+def test_money_rounds_half_away_from_zero_to_two_places(amount: str, rounded: str) -> None:
+    """Half up, as a person rounds öre or cents by hand; symmetric, so a credit rounds as its debit."""
+    assert str(round_money(Decimal(amount))) == rounded
+    assert round_money(-Decimal(amount)) == -round_money(Decimal(amount))
+
+
+def test_other_places_round_the_same_way_and_display_never_rounds() -> None:
+    assert str(round_money(Decimal("1.0005"), places=3)) == "1.001"
+    assert str(round_money(Decimal("12.5"), places=0)) == "13"
+    assert money_text(Decimal("4795.5")) == "4795.50" and money_text(Decimal("0.125")) == "0.125"

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
-from ops_lib.core.money import to_decimal
+from ops_lib.core.money import round_money, to_decimal
 from ops_lib.model.registers import normal_integer
 from ops_lib.sync.plan import PlanBlocked
 from ops_lib.systems.eaccounting.client import EAccountingClient
@@ -145,7 +145,7 @@ class Lookups:
 
 def gross_price(net: Decimal, rate_percent: Decimal) -> Decimal:
     """Price including VAT, rounded to öre as the service stores prices."""
-    return (net * (1 + rate_percent / 100)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return round_money(net * (1 + rate_percent / 100))
 
 
 def customer_fields(record: Mapping[str, str], fields: Sequence[str], lookups: Lookups) -> dict[str, Any]:

@@ -15,12 +15,15 @@ from datetime import date
 from typing import Any, Sequence
 
 from ops_lib.booking.builder import Receipt, VoucherDraft
+from ops_lib.core.errors import ConfigurationError
 from ops_lib.systems.eaccounting.client import DOCUMENT_TYPE_VOUCHER, EAccountingClient
 
 # What eAccounting accepts as an attachment (the upload's ContentType) and how large.
 ATTACHMENT_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                     ".tif": "image/tiff", ".tiff": "image/tiff"}
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+# A voucher row carries at most one item of each of the three cost centres, by the cost centre's number.
+COST_CENTRE_SLOTS = ("1", "2", "3")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,20 @@ class BookedVoucher:
     id: str
     number: str
     attachment_ids: tuple[str, ...] = ()
+
+
+def cost_centre_field(dimension_id: str) -> str:
+    """The row field of a cost centre's item: its number names the slot (``CostCenterItemId1..3``).
+
+    Raises
+    ------
+    ConfigurationError
+        The dimension is not one of eAccounting's three cost centres.
+    """
+    if dimension_id not in COST_CENTRE_SLOTS:
+        raise ConfigurationError(f"eAccounting has cost centres {', '.join(COST_CENTRE_SLOTS)}, "
+                                 f"not {dimension_id!r}")
+    return f"CostCenterItemId{dimension_id}"
 
 
 def voucher_payload(draft: VoucherDraft, attachment_ids: Sequence[str] = ()) -> dict[str, Any]:
@@ -40,8 +57,8 @@ def voucher_payload(draft: VoucherDraft, attachment_ids: Sequence[str] = ()) -> 
             row["TransactionText"] = line.text
         if line.vat_code is not None:
             row["VatCodeId"] = line.vat_code.id
-        for number, item in line.dimensions:
-            row[f"CostCenterItemId{number}"] = item.id
+        for dimension_id, item in line.dimensions:
+            row[cost_centre_field(dimension_id)] = item.id
         if line.project is not None:
             row["ProjectId"] = line.project.id
         rows.append(row)
