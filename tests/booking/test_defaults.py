@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from ops_lib.booking.builder import build_payroll_vouchers
 from ops_lib.booking.mappings import MappingTables
+from ops_lib.booking.payroll import build_payroll_vouchers
 from ops_lib.booking.setup import AccountSetup, Chart, ChartAccount, SetupRules, check_setup
 from ops_lib.model.references import FiscalYearChart, References
 from ops_lib.sources.journals import PayrollRow
