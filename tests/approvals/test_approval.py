@@ -11,8 +11,8 @@ from ops_lib.approvals.approval import Approval
 from ops_lib.core.errors import DataInputError
 
 # What the previous version wrote: approval.json of a reconciliation, sync_approval.json of a sync.
-OLD_REVIEW = {"register": "customers", "plan_hash": "ab" * 32, "approved_by": "Anna", "approved_at": "2026-06-15T08:00:00Z",
-              "writes": 3, "accepted_suggestions": ["left:9001~1025"], "rejected_suggestions": [], "note": ""}
+OLD_REVIEW = {"register": "customers", "plan_hash": "ab" * 32, "approved_by": "Anna",
+              "approved_at": "2026-06-15T08:00:00Z", "writes": 3, "accepted_suggestions": ["left:9001~1025"], "rejected_suggestions": [], "note": ""}
 OLD_SYNC = {"register": "customers", "plan_hash": "cd" * 32, "approved_by": "bertil",
             "approved_at": "2026-06-15T09:00:00Z", "prepared_by": "anna", "four_eyes": True, "resumed_from": ""}
 

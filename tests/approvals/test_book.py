@@ -52,7 +52,8 @@ def test_only_an_approval_writing_the_same_resource_supersedes_an_open_entry() -
     assert journal.counts(items_1.plan_hash) == {"sent": 1}
     book.record_approval(items_2.plan_hash, "bertil", "anna", False, {"items"})
     assert journal.counts(items_1.plan_hash) == {"superseded": 1}
-    assert journal.latest("toy:one", "call-1").message.startswith(f"superseded by plan {items_2.plan_hash}")  # type: ignore[union-attr]
+    closed = journal.latest("toy:one", "call-1")
+    assert closed is not None and closed.message.startswith(f"superseded by plan {items_2.plan_hash}")
 
 
 def test_an_approval_of_other_targets_supersedes_nothing() -> None:

@@ -106,4 +106,5 @@ def test_an_approval_supersedes_by_the_resources_its_calls_write() -> None:
 
 def test_the_changed_plan_error_names_both_plans() -> None:
     assert str(plan_changed("a" * 64, "b" * 64, again="look again")) == (
-        f"The approval was given for plan {'a' * 12}…, but the plan is now {'b' * 12}…: the data changed; look again")
+        f"The approval was given for plan {'a' * 12}…, but the plan is now {'b' * 12}…: "
+        "the data changed; look again")
