@@ -10,6 +10,8 @@ previous version wrote, which held only the fields of their kind.
 
 :class:`ApprovablePlan` and :class:`ApprovableAction` are the shape an
 approval checks: a sync plan and a voucher export plan both have it.
+:class:`ApprovingSession` is what an approval form drives: a sync session
+and a voucher export session both are one.
 """
 
 from __future__ import annotations
@@ -126,3 +128,16 @@ class ApprovablePlan(Protocol):
     def actions(self) -> Sequence[ApprovableAction]: ...
     @property
     def writable(self) -> Sequence[ApprovableAction]: ...
+
+
+class ApprovingSession(Protocol):
+    """What the apply step needs of a session: who prepared a plan, and a run under an approval.
+
+    ``run`` is a dry run unless ``apply``; applying checks ``approved_hash``
+    (see :func:`ops_lib.approvals.checks.authorise`).
+    """
+
+    def preparer(self, plan: Any) -> str: ...
+
+    def run(self, plan: Any, *, apply: bool = False, approved_hash: str = "", approved_by: str = "",
+            four_eyes: bool = False) -> Any: ...

@@ -60,7 +60,8 @@ def review_panel(result: Reconciliation, out_dir: str | Path, interactive: bool 
 
         return review_form(result, out_dir, approved_by)
     if not approved_plan_hash:
-        return f"Plan {result.plan_hash} is not approved (set approved_reconciliation_hash and approved_by to approve it)."
+        return (f"Plan {result.plan_hash} is not approved "
+                f"(set approved_reconciliation_hash and approved_by to approve it).")
     approval = result.approve(approved_by or None, expected_hash=approved_plan_hash)
     path = approval.write(Path(out_dir) / "approval.json")
     return f"Plan {approval.plan_hash} approved by {approval.approved_by} at {approval.approved_at}; recorded in {path}."
