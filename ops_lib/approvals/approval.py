@@ -10,6 +10,8 @@ previous version wrote, which held only the fields of their kind.
 
 :class:`ApprovablePlan` and :class:`ApprovableAction` are the shape an
 approval checks: a sync plan and a voucher export plan both have it.
+This module imports nothing but ``core``, so a reconciliation of two files
+can make an approval without loading the state database.
 :class:`ApprovingSession` is what an approval form drives: a sync session
 and a voucher export session both are one.
 """
@@ -21,7 +23,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping, Protocol, Sequence
 
-from ops_lib.core.errors import DataInputError
+from ops_lib.core.errors import ConflictError, DataInputError
 from ops_lib.core.files import write_private_file
 
 
@@ -96,6 +98,13 @@ class Approval:
             return cls.from_dict(data)
         except DataInputError as exc:
             raise DataInputError(f"{path}: {exc}") from exc
+
+
+def plan_changed(approved_hash: str, plan_hash: str,
+                 again: str = "review the new plan and approve it again") -> ConflictError:
+    """The error for an approval given for another plan than this one (the data changed since)."""
+    return ConflictError(f"The approval was given for plan {approved_hash[:12]}…, but the plan is now "
+                         f"{plan_hash[:12]}…: the data changed; {again}")
 
 
 class ApprovableAction(Protocol):

@@ -1,7 +1,8 @@
 """The checks an approval must pass before anything is written under it.
 
 - **The exact plan.** An approval names a plan by its hash; it covers that
-  plan and no other (:func:`plan_changed` says so when they differ).
+  plan and no other (:func:`~ops_lib.approvals.approval.plan_changed` says so
+  when they differ).
 - **The crash-rerun rule.** After a crash, a fresh plan differs from the
   approved one because the writes already made drop out of it. The
   approval still covers it when every action still to do is an action of
@@ -18,16 +19,9 @@ from __future__ import annotations
 
 import getpass
 
-from ops_lib.approvals.approval import ApprovablePlan, Approval
+from ops_lib.approvals.approval import ApprovablePlan, Approval, plan_changed
 from ops_lib.approvals.book import PlanBook, RecordedPlan
 from ops_lib.core.errors import ConflictError
-
-
-def plan_changed(approved_hash: str, plan_hash: str,
-                 again: str = "review the new plan and approve it again") -> ConflictError:
-    """The error for an approval given for another plan than this one (the data changed since)."""
-    return ConflictError(f"The approval was given for plan {approved_hash[:12]}…, but the plan is now "
-                         f"{plan_hash[:12]}…: the data changed; {again}")
 
 
 def same_person(a: str, b: str) -> bool:

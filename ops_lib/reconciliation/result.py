@@ -23,8 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ops_lib.approvals.approval import Approval
-from ops_lib.approvals.checks import plan_changed
+from ops_lib.approvals.approval import Approval, plan_changed
 from ops_lib.core.errors import ConflictError
 from ops_lib.core.files import write_private_file
 from ops_lib.core.times import utc_now

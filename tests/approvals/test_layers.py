@@ -34,3 +34,13 @@ def test_both_sessions_and_both_plans_are_approvable() -> None:
     for session in (SyncSession, ExportSession):
         assert callable(session.preparer) and callable(session.run) and isinstance(session.book, property)
     assert ApprovablePlan and ApprovingSession
+
+
+def test_the_approval_record_needs_no_state_database() -> None:
+    """A reconciliation makes its approval without loading the state database (reconciling only reads)."""
+    import subprocess
+    import sys
+
+    code = "import sys, ops_lib.approvals.approval; print(sorted(m for m in sys.modules if m.startswith('ops_lib')))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "ops_lib.state" not in loaded and "ops_lib.approvals.book" not in loaded
