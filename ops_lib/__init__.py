@@ -16,8 +16,9 @@ from ops_lib.core.errors import (
     ReconnectNeeded,
     ServiceUnreachable,
 )
+from ops_lib.approvals.approval import Approval
 from ops_lib.reconciliation.engine import reconcile
-from ops_lib.reconciliation.result import Approval, Reconciliation
+from ops_lib.reconciliation.result import Reconciliation
 
 __version__ = "0.1.0"
 

@@ -31,11 +31,12 @@ from typing import Any, Callable, Mapping, Protocol, Sequence
 
 import pandas as pd
 
+from ops_lib.approvals.approval import Approval
 from ops_lib.booking.builder import ZERO, Receipt, VoucherDraft, marker_of
 from ops_lib.booking.ledger import OPEN, Booking, Bookings
 from ops_lib.core.errors import OpsError
 from ops_lib.core.money import money_text
-from ops_lib.sync.apply import SyncApproval, error_details, outcome_unknown
+from ops_lib.sync.apply import error_details, outcome_unknown
 from ops_lib.sync.plan import canonical_json
 
 LOOKUP_DELAY = 2.0  # seconds before a lost answer is looked up
@@ -404,7 +405,7 @@ class _Booking:
         return VoucherOutcome.of(planned, "booked", voucher_id=voucher.id, voucher_number=voucher.number)
 
 
-def apply_export(plan: ExportPlan, poster: VoucherPoster, bookings: Bookings, approval: SyncApproval, *,
+def apply_export(plan: ExportPlan, poster: VoucherPoster, bookings: Bookings, approval: Approval, *,
                  language: str = "en", sleep: Callable[[float], None] = time.sleep) -> list[VoucherOutcome]:
     """Book every voucher of ``plan`` under ``approval``; one outcome per voucher, failures included."""
     run = _Booking(poster, bookings, approval.plan_hash, language, sleep)

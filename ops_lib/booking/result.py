@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ops_lib.approvals.approval import Approval
 from ops_lib.booking.builder import ZERO
 from ops_lib.booking.posting import ExportPlan, VoucherOutcome
 from ops_lib.core.files import write_private_file
 from ops_lib.core.money import money_text
 from ops_lib.core.workbook import write_workbook
-from ops_lib.sync.apply import SyncApproval
 from ops_lib.sync.result import status_box
 
 NOT_DONE = ("failed", "unknown")
@@ -40,7 +40,7 @@ class ExportResult:
     plan: ExportPlan
     outcomes: tuple[VoucherOutcome, ...]
     applied: bool
-    approval: SyncApproval | None = None
+    approval: Approval | None = None
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([asdict(o) for o in self.outcomes], columns=[f.name for f in fields(VoucherOutcome)])

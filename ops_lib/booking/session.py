@@ -22,6 +22,8 @@ from typing import Any, Callable, Mapping, TextIO
 
 import httpx
 
+from ops_lib.approvals.book import PlanBook
+from ops_lib.approvals.checks import authorise, record_plan
 from ops_lib.booking.builder import (
     PER_EXPORT,
     VoucherDraft,
@@ -42,7 +44,6 @@ from ops_lib.sources.journals import read_expenses, read_payroll
 from ops_lib.sources.open import open_system, state_path_for
 from ops_lib.state.db import open_state
 from ops_lib.state.oplog import Journal
-from ops_lib.sync.apply import authorise, record_plan
 from ops_lib.systems.connect import adapter
 
 DEMO_JOURNAL = "demo"
@@ -101,18 +102,24 @@ class ExportSession:
                 (kept if draft.blocked or booked & set(draft.source_keys) else fresh).append(draft)
             drafts = kept + merge_per_export(fresh, self.source.name, self.references)
         plan = plan_export(self.kind, str(self.source), drafts, self.bookings, self.poster.payload)
-        record_plan(plan, self.journal, self.prepared_by)
+        record_plan(plan, self.book, self.prepared_by)
         return plan
 
+    @property
+    def book(self) -> PlanBook:
+        """The plans and approvals, in the same state database as the journal."""
+        return PlanBook(self.journal.db)
+
     def preparer(self, plan: ExportPlan) -> str:
-        return self.journal.preparer(plan.plan_hash, self.prepared_by)
+        """Who prepared ``plan``, as first recorded (four-eyes refuses them as its approver)."""
+        return self.book.preparer(plan.plan_hash, self.prepared_by)
 
     def run(self, plan: ExportPlan, *, apply: bool = False, approved_hash: str = "", approved_by: str = "",
             four_eyes: bool = False) -> ExportResult:
         """A dry run (default), or the approved plan booked through the ledger."""
         if not apply:
             return ExportResult(plan, tuple(dry_run_export(plan)), False)
-        approval = authorise(plan, self.journal, approved_hash, approved_by, four_eyes=four_eyes,
+        approval = authorise(plan, self.book, approved_hash, approved_by, four_eyes=four_eyes,
                              prepared_by=self.prepared_by)
         with booking_lock(self.state_path, self.bookings.target):
             outcomes = apply_export(plan, self.poster, self.bookings, approval, language=self.language,
@@ -199,7 +206,7 @@ def open_export(settings: BookingSettings, *, source: str | Path | None = None,
 def run_export(settings: BookingSettings, *, out: TextIO | None = None, **open_options: Any) -> int:
     """``ops export-vouchers``: build, plan, dry-run or book, write the results; return the exit code.
 
-    ``settings.apply``, ``approved_plan_hash``, ``approved_by`` and ``four_eyes`` say whether and under
+    ``settings.apply``, ``approved_booking_hash``, ``approved_by`` and ``four_eyes`` say whether and under
     whose approval the plan is booked; ``open_options`` go to :func:`open_export`.
     """
     out = out or sys.stdout
@@ -207,7 +214,7 @@ def run_export(settings: BookingSettings, *, out: TextIO | None = None, **open_o
     with open_export(settings, **open_options) as session:
         plan = session.plan()
         out.write(plan.describe() + "\n\n")
-        result = session.run(plan, apply=apply, approved_hash=settings.approved_plan_hash,
+        result = session.run(plan, apply=apply, approved_hash=settings.approved_booking_hash,
                              approved_by=settings.approved_by or (getpass.getuser() if apply else ""),
                              four_eyes=settings.four_eyes)
         written = result.write(Path(settings.out_dir))

@@ -5,7 +5,7 @@
 ``10_mappings.ipynb`` and ``ops mappings check`` build a
 :class:`MappingSettings` for :func:`ops_lib.booking.mapping_session.open_mappings`.
 The approval fields keep today's names and are passed through to the
-approval step (``approved_plan_hash`` approves the booking plan here).
+approval step (``approved_booking_hash`` approves the booking plan here).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class BookingSettings:
     state_db: str = option("", path_text, "bookings ledger and journal; empty: the configuration directory's")
     prepared_by: str = option("", text, "who prepared the plan; empty: the OS user")
     apply: bool = option(False, flag, "headless: book the approved plan")
-    approved_plan_hash: str = option("", text, "headless: the booking plan hash an approver signed off")
+    approved_booking_hash: str = option("", text, "headless: the booking plan hash an approver signed off")
     approved_by: str = option("", text, "the approver's name")
     four_eyes: bool = option(False, flag, "the approver must not be the preparer")
 

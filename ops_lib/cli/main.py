@@ -56,7 +56,7 @@ def _register_values(args: argparse.Namespace) -> dict[str, object]:
 def _approval_values(args: argparse.Namespace) -> dict[str, object]:
     """The approval flags that keep their names in the settings.
 
-    ``--approved-hash`` is the sync's ``approved_sync_hash`` and the booking's ``approved_plan_hash``,
+    ``--approved-hash`` is the sync's ``approved_sync_hash`` and the booking's ``approved_booking_hash``,
     so each command passes it itself.
     """
     return {"apply": args.apply, "approved_by": args.approved_by, "prepared_by": args.prepared_by,
@@ -110,7 +110,7 @@ def _export_vouchers(args: argparse.Namespace) -> int:
         kind=kind, source=source, target=args.target, mapping_dir=args.mappings, columns=args.columns or "",
         grouping=args.grouping, journal_id=args.journal_id, company=args.company,
         sandbox_url=args.sandbox_url, out_dir=args.out, state_db=args.state_db, **_approval_values(args),
-        approved_plan_hash=args.approved_hash))
+        approved_booking_hash=args.approved_hash))
 
 
 def _mappings(args: argparse.Namespace) -> int:

@@ -20,15 +20,15 @@ ALL_FINDINGS = "all findings"
 
 
 def review_panel(result: Reconciliation, out_dir: str | Path, interactive: bool = True, *,
-                 approved_plan_hash: str = "", approved_by: str = "") -> Any:
+                 approved_hash: str = "", approved_by: str = "") -> Any:
     """The review form (interactive), or the approval recorded from params (headless).
 
     Headless, see :func:`ops_lib.reconciliation.job.approve_from_params`:
-    an approval is recorded only when ``approved_plan_hash`` is the plan's hash.
+    an approval is recorded only when ``approved_hash`` is the plan's hash.
     """
     if interactive:
         return review_form(result, out_dir, approved_by)
-    return approve_from_params(result, out_dir, approved_plan_hash=approved_plan_hash, approved_by=approved_by)
+    return approve_from_params(result, out_dir, approved_hash=approved_hash, approved_by=approved_by)
 
 
 def reviewed(panel: Any, result: Reconciliation) -> Reconciliation:

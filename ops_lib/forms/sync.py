@@ -17,18 +17,18 @@ from ops_lib.sync.session import run_and_write
 
 
 def sync_panel(session: Any, plan: Any, out_dir: str | Path, interactive: bool = True, *,
-               apply: bool = False, approved_plan_hash: str = "", approved_by: str = "",
+               apply: bool = False, approved_hash: str = "", approved_by: str = "",
                four_eyes: bool = False) -> Any:
     """The notebook's apply step: the Approve button (interactive), or params (headless).
 
     ``session`` is a sync or an export session (see
     :func:`ops_lib.sync.session.run_and_write`). Headless, nothing is sent
-    unless ``apply`` is true and ``approved_plan_hash`` names this plan;
+    unless ``apply`` is true and ``approved_hash`` names this plan;
     the outcome is saved in ``out_dir`` either way.
     """
     if interactive:
         return sync_form(session, plan, out_dir, approved_by=approved_by, four_eyes=four_eyes)
-    result, _ = run_and_write(session, plan, out_dir, apply=apply, approved_hash=approved_plan_hash,
+    result, _ = run_and_write(session, plan, out_dir, apply=apply, approved_hash=approved_hash,
                               approved_by=approved_by, four_eyes=four_eyes)
     return result
 

@@ -128,16 +128,17 @@ def write_approval(result: Reconciliation, out_dir: str | Path, approved_by: str
     return approval, approval.write(Path(out_dir) / "approval.json")
 
 
-def approve_from_params(result: Reconciliation, out_dir: str | Path, *, approved_plan_hash: str = "",
+def approve_from_params(result: Reconciliation, out_dir: str | Path, *, approved_hash: str = "",
                         approved_by: str = "") -> str:
-    """The headless review step: record an approval only when ``approved_plan_hash`` is this plan's hash.
+    """The headless review step: record an approval only when ``approved_hash`` is this plan's hash.
 
     Approving "whatever the data is tonight" is not possible: without a
     hash the plan stays unapproved and nothing is written.
     """
-    if not approved_plan_hash:
-        return f"Plan {result.plan_hash} is not approved (set approved_plan_hash and approved_by to approve it)."
-    approval, path = write_approval(result, out_dir, approved_by or None, expected_hash=approved_plan_hash)
+    if not approved_hash:
+        return (f"Plan {result.plan_hash} is not approved "
+                f"(set approved_reconciliation_hash and approved_by to approve it).")
+    approval, path = write_approval(result, out_dir, approved_by or None, expected_hash=approved_hash)
     return (f"Plan {approval.plan_hash} approved by {approval.approved_by} at {approval.approved_at}; "
             f"recorded in {path}.")
 

@@ -5,7 +5,7 @@
 ``to_csv()``, ``to_excel()`` (one sheet per status, formatted for finance
 users) and ``to_json()`` write it out; in a notebook it displays itself
 with a colour per status. ``plan_hash`` fingerprints every planned action,
-so an approval (:class:`Approval`) is bound to exactly the plan that was
+so an approval (:class:`ops_lib.approvals.approval.Approval`) is bound to exactly the plan that was
 reviewed: if the data changes, the hash changes and the plan must be
 approved again.
 """
@@ -17,12 +17,13 @@ import getpass
 import hashlib
 import html
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ops_lib.approvals.approval import Approval, plan_changed
 from ops_lib.core.errors import ConflictError
 from ops_lib.core.files import write_private_file
 from ops_lib.core.times import utc_now
@@ -50,24 +51,6 @@ class HtmlView:
 
     def __repr__(self) -> str:
         return self.text
-
-
-@dataclass(frozen=True)
-class Approval:
-    """Who approved which plan, when; decisions on fuzzy suggestions included."""
-
-    register: str
-    plan_hash: str
-    approved_by: str
-    approved_at: str
-    writes: int
-    accepted_suggestions: tuple[str, ...] = ()
-    rejected_suggestions: tuple[str, ...] = ()
-    note: str = ""
-
-    def write(self, path: Path) -> Path:
-        write_private_file(Path(path), json.dumps(asdict(self), indent=2, ensure_ascii=False).encode("utf-8"))
-        return Path(path)
 
 
 @dataclass(frozen=True)
@@ -194,8 +177,7 @@ class Reconciliation:
         """
         current = self.plan_hash
         if expected_hash is not None and expected_hash != current:
-            raise ConflictError(f"The approval was given for plan {expected_hash[:12]}…, but the plan is now "
-                                f"{current[:12]}…: the data changed; review and approve again")
+            raise plan_changed(expected_hash, current, again="review and approve again")
         return Approval(
             register=self.register, plan_hash=current, approved_by=approved_by or getpass.getuser(),
             approved_at=utc_now(),

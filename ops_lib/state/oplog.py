@@ -8,29 +8,20 @@ before sending anything again, which is what makes a rerun safe. A call
 whose answer never arrived (a timeout after sending) is ``unknown`` and
 is treated the same way.
 
-An approval is *superseded* when an approval of another plan for the same
-register and the same targets (the same system connection and company,
-and the same import file) is recorded. At that moment the replaced
-approvals' entries still ``sent`` or ``unknown`` that write a resource
-the new plan writes too (``customers``, ``costcenteritems``, the import
-file, ...) become ``superseded``: closed, with the plan that replaced
-them in their message, so they no longer read as open forever. Only the
-current approval's entries stay open for its own rerun; and a create
-whose latest entry is ``superseded`` is still looked up before it is
-sent again, since its outcome was never learned.
-
-Plans are recorded here too, with who prepared them and the digests of
-their actions, so a rerun after a crash can check that what it is about
-to do is still part of the plan that was approved.
+When an approval of another plan for the same register and targets is
+recorded, the replaced approvals' entries still ``sent`` or ``unknown``
+become ``superseded`` (see :mod:`ops_lib.approvals.book`, which records
+plans and approvals in the same database). A create whose latest entry is
+``superseded`` is still looked up before it is sent again, since its
+outcome was never learned.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Collection, Iterator
+from typing import Iterator
 
 from ops_lib.core.times import utc_now
 
@@ -48,16 +39,6 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 @dataclass(frozen=True)
-class RecordedPlan:
-    plan_hash: str
-    register: str
-    targets: tuple[str, ...]
-    prepared_by: str
-    prepared_at: str
-    action_digests: frozenset[str]
-
-
-@dataclass(frozen=True)
 class Entry:
     """The journal's latest word on one call."""
 
@@ -69,64 +50,10 @@ class Entry:
 
 
 class Journal:
-    """Plans, approvals and operations in the state database."""
+    """The operations in the state database (plans and approvals: :class:`ops_lib.approvals.book.PlanBook`)."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
-
-    # -- plans and approvals -------------------------------------------
-
-    def record_plan(self, plan_hash: str, register: str, targets: tuple[str, ...], prepared_by: str,
-                    action_digests: list[str]) -> RecordedPlan:
-        """Remember a prepared plan (the first preparer stays on record)."""
-        self.db.execute(
-            "INSERT OR IGNORE INTO plans (plan_hash, register, targets, prepared_by, prepared_at, actions) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (plan_hash, register, json.dumps(list(targets)), prepared_by, utc_now(), json.dumps(sorted(action_digests))),
-        )
-        plan = self.plan(plan_hash)
-        assert plan is not None
-        return plan
-
-    def plan(self, plan_hash: str) -> RecordedPlan | None:
-        row = self.db.execute("SELECT * FROM plans WHERE plan_hash = ?", (plan_hash,)).fetchone()
-        if row is None:
-            return None
-        return RecordedPlan(row["plan_hash"], row["register"], tuple(json.loads(row["targets"])),
-                            row["prepared_by"], row["prepared_at"], frozenset(json.loads(row["actions"])))
-
-    def preparer(self, plan_hash: str, default: str) -> str:
-        """Who prepared the plan, as first recorded; ``default`` for a plan never recorded."""
-        recorded = self.plan(plan_hash)
-        return recorded.prepared_by if recorded else default
-
-    def record_approval(self, plan_hash: str, approved_by: str, prepared_by: str, four_eyes: bool,
-                        resources: Collection[str] = ()) -> str:
-        """Record an approval and close the open entries of the approvals it replaces; return when.
-
-        ``resources``: what the approved plan writes (the first segment of
-        each call's path); open entries of other plans for the same register
-        and targets that write one of them are marked ``superseded``.
-        """
-        at = utc_now()
-        with transaction(self.db):
-            self.db.execute("INSERT INTO approvals VALUES (?, ?, ?, ?, ?)",
-                            (plan_hash, approved_by, at, prepared_by, int(four_eyes)))
-            self._supersede(plan_hash, at, sorted(set(resources)))
-        return at
-
-    def _supersede(self, plan_hash: str, at: str, resources: list[str]) -> None:
-        row = self.db.execute("SELECT register, targets FROM plans WHERE plan_hash = ?", (plan_hash,)).fetchone()
-        if row is None or not resources:
-            return
-        self.db.execute(
-            "UPDATE operations SET status = 'superseded', updated_at = ?, "
-            "message = 'superseded by plan ' || ? || ', approved at ' || ? || "
-            "CASE WHEN message = '' THEN '' ELSE ' (' || message || ')' END "
-            "WHERE status IN ('sent', 'unknown') AND plan_hash != ? "
-            f"AND substr(path, 1, instr(path || '/', '/') - 1) IN ({', '.join('?' * len(resources))}) "
-            "AND plan_hash IN (SELECT plan_hash FROM plans WHERE register = ? AND targets = ?)",
-            (at, plan_hash, at, plan_hash, *resources, row["register"], row["targets"]))
 
     # -- operations ----------------------------------------------------
 

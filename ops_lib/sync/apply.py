@@ -1,12 +1,9 @@
 """Sync: turn a reconciliation into calls, and make them safely once approved.
 
 :func:`build_plan` asks each side's writer for the calls of every planned
-write (dry run: nothing is sent). :func:`authorise` checks an approval
-against the plan: the hash must be the approved one, or, on a rerun after
-a crash, every action still to do must be part of the approved plan (the
-writes already made drop out of a fresh plan; anything new or changed
-means the data moved and the plan must be approved again). With
-four-eyes on, the approver must not be the preparer.
+write (dry run: nothing is sent). Before anything is applied, the plan's
+approval is checked and recorded by :func:`ops_lib.approvals.checks.authorise`
+(the exact hash, the crash-rerun rule, four-eyes).
 
 :func:`apply_plan` then makes the calls through the operations journal
 (:mod:`ops_lib.state.oplog`): each call is journalled ``sent`` before it
@@ -23,20 +20,17 @@ so writing it again takes a new approval.
 
 from __future__ import annotations
 
-import getpass
-import json
 import time
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import pandas as pd
 
-from ops_lib.core.errors import ApiError, ConflictError, OpsError, ServiceUnreachable
-from ops_lib.core.files import write_private_file
+from ops_lib.approvals.approval import Approval
+from ops_lib.core.errors import ApiError, OpsError, ServiceUnreachable
 from ops_lib.reconciliation.result import WRITE_ACTIONS, Reconciliation
 from ops_lib.state.oplog import Entry, Journal
-from ops_lib.sync.plan import ApprovablePlan, Call, PlanBlocked, PlannedAction, SyncPlan, Writer
+from ops_lib.sync.plan import Call, PlanBlocked, PlannedAction, SyncPlan, Writer
 
 RESEND_ATTEMPTS = 4
 
@@ -102,72 +96,6 @@ def build_plan(result: Reconciliation, writers: Mapping[str, Writer], journal: J
     targets = tuple(sorted({w.target for w in writers.values()}))
     return SyncPlan(result.register, result.master, result.left_name, result.right_name, targets, tuple(actions),
                     untouched.reset_index(drop=True), result.plan_hash)
-
-
-@dataclass(frozen=True)
-class SyncApproval:
-    """Who approved which sync plan; with four-eyes, also who prepared it."""
-
-    register: str
-    plan_hash: str
-    approved_by: str
-    approved_at: str
-    prepared_by: str
-    four_eyes: bool
-    resumed_from: str = ""
-
-    def write(self, path: Path | str) -> Path:
-        write_private_file(Path(path), json.dumps(asdict(self), indent=2, ensure_ascii=False).encode("utf-8"))
-        return Path(path)
-
-
-def _same_person(a: str, b: str) -> bool:
-    return a.strip().casefold() == b.strip().casefold()
-
-
-def record_plan(plan: ApprovablePlan, journal: Journal, prepared_by: str | None = None) -> str:
-    """Remember the plan and its preparer (the first one stays); return the preparer on record."""
-    recorded = journal.record_plan(plan.plan_hash, plan.register, plan.targets, prepared_by or getpass.getuser(),
-                                   [a.digest for a in plan.actions])
-    return recorded.prepared_by
-
-
-def authorise(plan: ApprovablePlan, journal: Journal, approved_hash: str, approved_by: str, *,
-              four_eyes: bool = False, prepared_by: str | None = None) -> SyncApproval:
-    """Check that ``approved_hash`` covers this plan and record the approval.
-
-    Raises
-    ------
-    ConflictError
-        No hash given; the plan changed after approval; or, with four-eyes,
-        the approver is the preparer.
-    """
-    if not approved_hash:
-        raise ConflictError(f"Nothing is applied without approval: approve plan {plan.plan_hash} first")
-    if not approved_by.strip():
-        raise ConflictError("An approval needs the approver's name")
-    recorded = journal.plan(approved_hash)
-    resumed = ""
-    if approved_hash != plan.plan_hash:
-        if recorded is None:
-            raise ConflictError(f"The approval was given for plan {approved_hash[:12]}…, but the plan is now "
-                                f"{plan.plan_hash[:12]}…: the data changed; review the new plan and approve it again")
-        # A write this very approval made that is gone since is reported, not refused (and not sent).
-        changed = [a for a in plan.actions
-                   if a.digest not in recorded.action_digests and getattr(a, "redo_of", "") != approved_hash]
-        if changed:
-            listed = "; ".join(f"{a.action} {a.number} {a.name}" for a in changed[:5])
-            raise ConflictError(f"The data changed after plan {approved_hash[:12]}… was approved: {len(changed)} "
-                                f"action(s) are new or different ({listed}); review the new plan "
-                                f"{plan.plan_hash[:12]}… and approve it again")
-        resumed = approved_hash
-    preparer = recorded.prepared_by if recorded else (prepared_by or getpass.getuser())
-    if four_eyes and _same_person(preparer, approved_by):
-        raise ConflictError(f"Four-eyes approval: {approved_by} prepared this plan and cannot also approve it; "
-                            f"ask a colleague to approve plan {approved_hash[:12]}…")
-    resources = {c.path.split("/")[0] for a in plan.actions for c in getattr(a, "calls", ())}
-    at = journal.record_approval(approved_hash, approved_by.strip(), preparer, four_eyes, resources)
-    return SyncApproval(plan.register, approved_hash, approved_by.strip(), at, preparer, four_eyes, resumed)
 
 
 @dataclass(frozen=True)
@@ -296,7 +224,7 @@ class _Run:
         return Outcome.of(action, overall, record_id=record_id)
 
 
-def apply_plan(plan: SyncPlan, writers: Mapping[str, Writer], journal: Journal, approval: SyncApproval, *,
+def apply_plan(plan: SyncPlan, writers: Mapping[str, Writer], journal: Journal, approval: Approval, *,
                language: str = "en", sleep: Callable[[float], None] = time.sleep) -> list[Outcome]:
     """Make every call of ``plan`` under ``approval``; one outcome per action, failures included."""
     run = _Run(journal, writers, approval.plan_hash, language, sleep)

@@ -112,32 +112,6 @@ class PlannedAction:
                 f"approving this plan writes it again")
 
 
-class ApprovableAction(Protocol):
-    """What an approval checks of each action: its digest, and how to name it when it changed."""
-
-    @property
-    def digest(self) -> str: ...
-    @property
-    def action(self) -> str: ...
-    @property
-    def number(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-
-
-class ApprovablePlan(Protocol):
-    """A plan an approver signs off by its hash: a sync plan, or a voucher export plan."""
-
-    @property
-    def plan_hash(self) -> str: ...
-    @property
-    def register(self) -> str: ...
-    @property
-    def targets(self) -> tuple[str, ...]: ...
-    @property
-    def actions(self) -> Sequence[ApprovableAction]: ...
-
-
 class PlanBlocked(Exception):
     """A payload cannot be built (a missing lookup): the action is blocked with this reason."""
 

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ops_lib.approvals.approval import Approval
 from ops_lib.core.files import write_private_file
 from ops_lib.core.workbook import write_workbook
-from ops_lib.sync.apply import Outcome, SyncApproval
+from ops_lib.sync.apply import Outcome
 from ops_lib.sync.plan import SyncPlan
 
 TRANSFERRED = ("done", "found", "already_done")
@@ -52,7 +53,7 @@ class SyncResult:
     plan: SyncPlan
     outcomes: tuple[Outcome, ...]
     applied: bool
-    approval: SyncApproval | None = None
+    approval: Approval | None = None
     written: tuple[str, ...] = field(default=())
 
     def to_frame(self) -> pd.DataFrame:

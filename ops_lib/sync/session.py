@@ -24,13 +24,15 @@ from typing import Any, Callable, Mapping, TextIO
 
 import httpx
 
+from ops_lib.approvals.book import PlanBook
+from ops_lib.approvals.checks import authorise, record_plan
 from ops_lib.reconciliation.job import open_reconciliation
 from ops_lib.reconciliation.result import Reconciliation
 from ops_lib.sources.files import load_mapping
 from ops_lib.sources.import_file import ImportFileWriter
 from ops_lib.sources.open import LoadedRegister, open_state_db
 from ops_lib.state.oplog import Journal
-from ops_lib.sync.apply import apply_plan, authorise, build_plan, dry_run, record_plan
+from ops_lib.sync.apply import apply_plan, build_plan, dry_run
 from ops_lib.sync.plan import SyncPlan, Writer
 from ops_lib.sync.result import SyncResult
 from ops_lib.sync.settings import SyncSettings
@@ -80,18 +82,24 @@ class SyncSession:
     def plan(self, result: Reconciliation | None = None) -> SyncPlan:
         """The calls the (reviewed) reconciliation implies; recorded with its preparer. Nothing is sent."""
         plan = build_plan(result if result is not None else self.result, self.writers(), self.journal)
-        record_plan(plan, self.journal, self.prepared_by)
+        record_plan(plan, self.book, self.prepared_by)
         return plan
 
+    @property
+    def book(self) -> PlanBook:
+        """The plans and approvals, in the same state database as the journal."""
+        return PlanBook(self.journal.db)
+
     def preparer(self, plan: SyncPlan) -> str:
-        return self.journal.preparer(plan.plan_hash, self.prepared_by)
+        """Who prepared ``plan``, as first recorded (four-eyes refuses them as its approver)."""
+        return self.book.preparer(plan.plan_hash, self.prepared_by)
 
     def run(self, plan: SyncPlan, *, apply: bool = False, approved_hash: str = "", approved_by: str = "",
             four_eyes: bool = False) -> SyncResult:
         """A dry run (default), or the approved plan applied through the journal."""
         if not apply:
             return SyncResult(plan, tuple(dry_run(plan)), False)
-        approval = authorise(plan, self.journal, approved_hash, approved_by, four_eyes=four_eyes,
+        approval = authorise(plan, self.book, approved_hash, approved_by, four_eyes=four_eyes,
                              prepared_by=self.prepared_by)
         writers = self.writers()
         outcomes = apply_plan(plan, writers, self.journal, approval, language=self.language, sleep=self.sleep)

@@ -6,7 +6,7 @@ nested and accepted flat) plus where its state lives and who approves what.
 hand it to :func:`ops_lib.sync.session.open_sync`.
 
 The approval fields keep the names the notebook and the CLI use today and
-are passed through unchanged to the approval step: ``approved_plan_hash``
+are passed through unchanged to the approval step: ``approved_reconciliation_hash``
 approves the reconciliation review, ``approved_sync_hash`` the sync plan.
 """
 
@@ -28,7 +28,7 @@ class SyncSettings:
     full_resync: bool = option(False, flag, "pull system registers in full, not only the changes")
     prepared_by: str = option("", text, "who prepares the plan; empty: the OS user")
     apply: bool = option(False, flag, "headless: send the approved sync plan")
-    approved_plan_hash: str = option("", text, "headless: the reconciliation plan hash an approver signed off")
+    approved_reconciliation_hash: str = option("", text, "headless: the reconciliation plan hash an approver signed off")
     approved_sync_hash: str = option("", text, "headless: the sync plan hash an approver signed off")
     approved_by: str = option("", text, "the approver's name")
     four_eyes: bool = option(False, flag, "the approver must not be the preparer")

@@ -191,7 +191,7 @@ def test_ops_sync_hands_one_settings_object_to_the_library(monkeypatch: pytest.M
                  "--cost-center", "Uppdrag", "--approved-hash", "abc", "--four-eyes"]) == 0
     (settings,) = seen
     assert settings.reconcile.system_options == EAccountingOptions("projects", "Uppdrag")
-    assert (settings.approved_sync_hash, settings.approved_plan_hash, settings.four_eyes) == ("abc", "", True)
+    assert (settings.approved_sync_hash, settings.approved_reconciliation_hash, settings.four_eyes) == ("abc", "", True)
     assert (settings.reconcile.mapping, settings.reconcile.out_dir) == ("", "build/sync")
 
 

@@ -67,7 +67,7 @@ def test_headless_approval_must_name_the_plan(customers: object, tmp_path: Path)
     assert "is not approved" in review_panel(customers, tmp_path, interactive=False)  # type: ignore[arg-type]
     assert not (tmp_path / "approval.json").exists()
     done = review_panel(customers, tmp_path, interactive=False,  # type: ignore[arg-type]
-                        approved_plan_hash=customers.plan_hash, approved_by="ops")  # type: ignore[attr-defined]
+                        approved_hash=customers.plan_hash, approved_by="ops")  # type: ignore[attr-defined]
     assert "approved by ops" in done and (tmp_path / "approval.json").exists()
 
 
@@ -84,10 +84,12 @@ def test_headless_notebook_writes_results_and_refuses_a_stale_approval(tmp_path:
     assert "is not approved" in (tmp_path / "a.ipynb").read_text()
     with pytest.raises(papermill.PapermillExecutionError, match="approve again"):
         papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "b.ipynb"), progress_bar=False,
-                                   parameters={**params, "approved_plan_hash": "0" * 64, "approved_by": "ops"},
+                                   parameters={**params, "approved_reconciliation_hash": "0" * 64,
+                                               "approved_by": "ops"},
                                    kernel_name="python3", cwd=str(NOTEBOOK.parent))
     papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "c.ipynb"), progress_bar=False,
-                               parameters={**params, "approved_plan_hash": body["plan_hash"], "approved_by": "ops"},
+                               parameters={**params, "approved_reconciliation_hash": body["plan_hash"],
+                                           "approved_by": "ops"},
                                kernel_name="python3", cwd=str(NOTEBOOK.parent))
     assert json.loads((out / "approval.json").read_text())["plan_hash"] == body["plan_hash"]
 

@@ -292,21 +292,6 @@ def test_a_newer_approval_closes_the_open_entries_of_the_one_it_replaced(sandbox
     assert "superseded" in [row[header.index("status")] for row in sheet.iter_rows(min_row=2, values_only=True)]
 
 
-def test_only_an_approval_writing_the_same_resource_supersedes_an_open_entry() -> None:
-    """Projects synced to cost-centre items and to projects are two syncs of one register: neither closes the other."""
-    journal = Journal(open_state(":memory:"))
-    targets = ("eaccounting:sandbox/demo", "file:import_projects_projects.csv")
-    for plan_hash in ("items-1", "projects-1", "items-2"):
-        journal.record_plan(plan_hash, "projects", targets, "anna", [])
-    journal.begin("items-1", targets[0], "call-1", "action-1", "projects", "create_right", "1026", "Nytt projekt",
-                  "POST", "costcenteritems")
-    journal.record_approval("projects-1", "bertil", "anna", False, {"projects"})
-    assert journal.counts("items-1") == {"sent": 1}
-    journal.record_approval("items-2", "bertil", "anna", False, {"costcenteritems"})
-    assert journal.counts("items-1") == {"superseded": 1}
-    journal.db.close()
-
-
 def test_a_state_database_from_before_superseded_is_widened_keeping_its_rows(tmp_path: Path) -> None:
     from ops_lib.state.db import SCHEMA
 
