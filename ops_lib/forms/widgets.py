@@ -15,8 +15,9 @@ from typing import Any
 
 import httpx
 
-from ops_lib.config.settings import SYSTEMS, ConnectionSettings
+from ops_lib.config.settings import ConnectionSettings
 from ops_lib.core.errors import OpsError
+from ops_lib.systems.registry import get as get_system
 
 
 def _message(kind: str, text: str) -> str:
@@ -37,13 +38,13 @@ def connect_form(settings: ConnectionSettings, *, transport: httpx.BaseTransport
 
     from ops_lib.systems.connect import connection_status, disconnect, start_connect
 
-    spec = SYSTEMS[settings.system]
-    environment = w.Dropdown(options=list(spec.ENVIRONMENTS), value=settings.environment, description="Environment")
+    spec = get_system(settings.system)
+    environment = w.Dropdown(options=list(spec.environments), value=settings.environment, description="Environment")
     client_id = w.Text(value=settings.client_id, description="Client id")
     secret = w.Password(description="Client secret",
                         placeholder="optional when set in the environment or the secrets file")
     scopes = {s: w.Checkbox(value=s in settings.scopes, description=s, indent=False,
-                            disabled=s in spec.REQUIRED_SCOPES) for s in spec.SCOPES}
+                            disabled=s in spec.required_scopes) for s in spec.scopes}
     force = w.Checkbox(value=settings.force_select_company, indent=False,
                        description="Let me pick the company (forceselectcompany)")
     connect = w.Button(description="Connect", button_style="primary", icon="plug")

@@ -21,9 +21,10 @@ from typing import Any, Iterable, Mapping
 import httpx
 import pandas as pd
 
-from ops_lib.config.settings import SYSTEMS, connection_settings
+from ops_lib.config.settings import connection_settings
 from ops_lib.core.errors import DataInputError
 from ops_lib.sources.files import load_mapping, read_file
+from ops_lib.systems.registry import get as get_system, systems
 
 DEMO_SOURCE = "demo-sandbox"
 
@@ -43,7 +44,7 @@ class LoadedRegister:
 
 
 def is_environment(source: str) -> bool:
-    return any(source in module.ENVIRONMENTS for module in SYSTEMS.values())
+    return any(source in system.environments for system in systems())
 
 
 def is_system_source(source: str) -> bool:
@@ -114,18 +115,17 @@ def load_register(stack: contextlib.ExitStack, source: str, register: str, *, ma
     options = dict(options or {})
     if is_system_source(source):
         from ops_lib.state.cache import RegisterCache
-        from ops_lib.systems.connect import adapter
 
         client, label = open_system(stack, source, connection=connection, transport=transport,
                                     client_options=client_options)
         if register == "projects" and options.get("project_target") == "cost_center_items":
             label += f" (cost centre {options.get('cost_center')})"
         cache = RegisterCache(db, client.system, client.session.key) if db is not None else None
-        frame = adapter(client.system).read_register(client, register, cache=cache, full=full, **options)
+        frame = get_system(client.system).read_register(client, register, cache=cache, full=full, **options)
         return LoadedRegister(frame, label, client.system, client=client)
     path = Path(source)
     if not path.exists():
         raise DataInputError(f"{source}: no such file, and not an environment name "
-                             f"(connected environments: {', '.join(sorted(k for m in SYSTEMS.values() for k in m.ENVIRONMENTS))})")
+                             f"(connected environments: {', '.join(sorted(k for s in systems() for k in s.environments))})")
     columns = load_mapping(mapping, register) if mapping else None
     return LoadedRegister(read_file(path, register, columns or None), path.name, None, path=path)

@@ -28,7 +28,7 @@ from typing import Any, Mapping, Sequence
 
 from ops_lib.core.money import to_decimal
 from ops_lib.model.registers import normal_integer
-from ops_lib.sync.plan import PlanBlocked
+from ops_lib.systems.base import PlanBlocked
 from ops_lib.systems.eaccounting.client import EAccountingClient
 
 # canonical field -> eAccounting field (payment terms and activity are special)
