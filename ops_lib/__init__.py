@@ -6,6 +6,7 @@ only call it. Importing the package needs no display, so papermill
 workers, cron and CI can use it headless.
 """
 
+from ops_lib.approvals.approval import Approval
 from ops_lib.core.errors import (
     ApiError,
     AuthenticationError,
@@ -16,7 +17,6 @@ from ops_lib.core.errors import (
     ReconnectNeeded,
     ServiceUnreachable,
 )
-from ops_lib.approvals.approval import Approval
 from ops_lib.reconciliation.engine import reconcile
 from ops_lib.reconciliation.result import Reconciliation
 

@@ -127,8 +127,8 @@ def connect_over_socket(base_url: str, company_index: int = 0) -> Any:
 class SandboxHarness:
     """One in-process sandbox plus the steps of the OAuth flow as plain HTTP."""
 
-    def __init__(self, config: SandboxConfig, clock: Clock) -> None:
-        self.app = create_app(config, clock)
+    def __init__(self, config: SandboxConfig, clock: Clock, factory: Any = create_app) -> None:
+        self.app = factory(config, clock)
         self.clock = clock
         self.transport = InProcessTransport(self.app)
         self.http = httpx.Client(base_url=BASE, transport=self.transport)

@@ -44,7 +44,7 @@ from ops_lib.sources.journals import read_expenses, read_payroll
 from ops_lib.sources.open import open_system, state_path_for
 from ops_lib.state.db import open_state
 from ops_lib.state.oplog import Journal
-from ops_lib.systems.connect import adapter
+from ops_lib.systems.registry import get as get_system
 
 DEMO_JOURNAL = "demo"
 
@@ -65,8 +65,8 @@ def open_connected(stack: contextlib.ExitStack, target: str, *, company: str = "
     connection = {k: v for k, v in (("company", company), ("sandbox_url", sandbox_url)) if v}
     client, label = open_system(stack, target, connection=connection, transport=transport,
                                 client_options=client_options)
-    system = adapter(client.system)
-    return client, label, system.read_references(client), system.SETUP_RULES
+    system = get_system(client.system)
+    return client, label, system.read_references(client), system.setup_rules
 
 
 @dataclass
@@ -192,7 +192,7 @@ def open_export(settings: BookingSettings, *, source: str | Path | None = None,
         state_path = state_path_for((target,), settings.state_db, {"company": company, "sandbox_url": sandbox_url})
         db = open_state(state_path)
         stack.callback(db.close)
-        poster = adapter(client.system).make_voucher_poster(client)
+        poster = get_system(client.system).make_voucher_poster(client)
         session = ExportSession(kind, source, label, refs, rules, tables, drafts, poster, Bookings(db, poster.target),
                                 Journal(db), settings.grouping, settings.prepared_by or getpass.getuser(), state_path,
                                 language,

@@ -27,15 +27,13 @@ import platformdirs
 
 from ops_lib.connectors.endpoints import Endpoints, Environment
 from ops_lib.core.errors import ConfigurationError
-from ops_lib.systems.eaccounting import environments as eaccounting_env
+from ops_lib.systems.base import System
+from ops_lib.systems.registry import DEFAULT_SYSTEM
+from ops_lib.systems.registry import get as get_system
 
 APP_NAME = "ops-suite"
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8765"
 TOKEN_BACKENDS = ("auto", "file", "keyring")
-LANGUAGES = ("en", "sv", "fi")
-
-# system -> its environments and scopes; later systems register here.
-SYSTEMS = {eaccounting_env.SYSTEM: eaccounting_env}
 
 
 def default_config_dir() -> Path:
@@ -68,17 +66,17 @@ class ConnectionSettings:
     token_backend:
         ``auto``, ``file`` or ``keyring``.
     language:
-        ``en``, ``sv`` or ``fi``: the language of error explanations.
+        The language of error explanations: one of the system's (eAccounting: ``en``, ``sv``, ``fi``).
     timeout_seconds:
         Per-request timeout.
     force_select_company:
         Make the identity server ask which company, even when the user has one.
     """
 
-    system: str = eaccounting_env.SYSTEM
+    system: str = DEFAULT_SYSTEM
     environment: str = "sandbox"
     client_id: str = "ops-demo"
-    scopes: tuple[str, ...] = eaccounting_env.DEFAULT_SCOPES
+    scopes: tuple[str, ...] = ()  # empty: the system's default scopes
     company: str = ""
     sandbox_url: str = DEFAULT_SANDBOX_URL
     config_dir: Path = field(default_factory=default_config_dir)
@@ -87,9 +85,13 @@ class ConnectionSettings:
     timeout_seconds: float = 30.0
     force_select_company: bool = True
 
+    def __post_init__(self) -> None:
+        if not self.scopes:
+            object.__setattr__(self, "scopes", get_system(self.system).default_scopes)
+
     @property
     def environment_spec(self) -> Environment:
-        return SYSTEMS[self.system].ENVIRONMENTS[self.environment]
+        return get_system(self.system).environments[self.environment]
 
     @property
     def endpoints(self) -> Endpoints:
@@ -136,17 +138,15 @@ def connection_settings(params: Mapping[str, Any] | None = None, **overrides: An
             raise ConfigurationError(f"Parameter {name} has the wrong type: {type(value).__name__}")
 
     system = values.get("system", ConnectionSettings.system)
-    if system not in SYSTEMS:
-        raise ConfigurationError(f"Unknown system {system!r}; known: {', '.join(SYSTEMS)}")
-    spec = SYSTEMS[system]
+    spec = get_system(system)
     environment = values.get("environment", ConnectionSettings.environment)
-    if environment not in spec.ENVIRONMENTS:
+    if environment not in spec.environments:
         raise ConfigurationError(f"Unknown environment {environment!r} for {system}; "
-                                 f"choose one of: {', '.join(spec.ENVIRONMENTS)}")
+                                 f"choose one of: {', '.join(spec.environments)}")
     client_id = str(values.get("client_id", ConnectionSettings.client_id)).strip()
     if not client_id:
         raise ConfigurationError("Parameter client_id is empty: give the client id of your registered app")
-    scopes = _scopes(values.get("scopes", spec.DEFAULT_SCOPES), spec)
+    scopes = _scopes(values.get("scopes", spec.default_scopes), spec)
     sandbox_url = str(values.get("sandbox_url") or os.environ.get("OPS_SANDBOX_URL") or DEFAULT_SANDBOX_URL)
     if not sandbox_url.startswith(("http://", "https://")):
         raise ConfigurationError(f"Parameter sandbox_url must be an http(s) address, not {sandbox_url!r}")
@@ -154,8 +154,8 @@ def connection_settings(params: Mapping[str, Any] | None = None, **overrides: An
     if backend not in TOKEN_BACKENDS:
         raise ConfigurationError(f"token_backend must be one of {', '.join(TOKEN_BACKENDS)}, not {backend!r}")
     language = values.get("language", ConnectionSettings.language)
-    if language not in LANGUAGES:
-        raise ConfigurationError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    if language not in spec.languages:
+        raise ConfigurationError(f"language must be one of {', '.join(spec.languages)}, not {language!r}")
     timeout = float(values.get("timeout_seconds", ConnectionSettings.timeout_seconds))
     if not 0 < timeout <= 600:
         raise ConfigurationError("timeout_seconds must be above 0 and at most 600")
@@ -169,12 +169,12 @@ def connection_settings(params: Mapping[str, Any] | None = None, **overrides: An
     )
 
 
-def _scopes(raw: Any, spec: Any) -> tuple[str, ...]:
+def _scopes(raw: Any, spec: System) -> tuple[str, ...]:
     asked = raw.split() if isinstance(raw, str) else [str(s) for s in raw]
-    unknown = [s for s in asked if s not in spec.SCOPES]
+    unknown = [s for s in asked if s not in spec.scopes]
     if unknown:
-        raise ConfigurationError(f"Unknown scope(s): {', '.join(unknown)}; known: {', '.join(spec.SCOPES)}")
-    chosen = [s for s in spec.SCOPES if s in set(asked) | set(spec.REQUIRED_SCOPES)]
+        raise ConfigurationError(f"Unknown scope(s): {', '.join(unknown)}; known: {', '.join(spec.scopes)}")
+    chosen = [s for s in spec.scopes if s in set(asked) | set(spec.required_scopes)]
     return tuple(chosen)
 
 

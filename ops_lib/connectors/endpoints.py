@@ -11,6 +11,7 @@ parameter, never of code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,8 @@ class Endpoints:
 
     @property
     def identity_host(self) -> str:
-        return self.authorize_url.split("/connect/")[0]
+        parts = urlsplit(self.token_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,10 @@ class Environment:
     is filled from the settings: the local sandbox moves with its port.
     ``public_client`` names a published, sandbox-only client whose secret
     is not a secret (the local sandbox's demo client), so a new user needs
-    no account to try the suite.
+    no account to try the suite. The identity paths default to Visma
+    Connect's (``/connect/authorize``, ``/connect/token``,
+    ``/connect/revocation``); a system with its own identity server (such as
+    Procountor's ``/oauth/token``) sets its own.
     """
 
     name: str
@@ -43,13 +48,16 @@ class Environment:
     identity_base: str
     description: str
     public_client: tuple[str, str] | None = None
+    authorize_path: str = "/connect/authorize"
+    token_path: str = "/connect/token"
+    revocation_path: str = "/connect/revocation"
 
     def resolve(self, sandbox_url: str) -> Endpoints:
         base = sandbox_url.rstrip("/")
         identity = self.identity_base.format(sandbox_url=base).rstrip("/")
         return Endpoints(
             api_base=self.api_base.format(sandbox_url=base).rstrip("/") + "/",
-            authorize_url=f"{identity}/connect/authorize",
-            token_url=f"{identity}/connect/token",
-            revocation_url=f"{identity}/connect/revocation",
+            authorize_url=identity + self.authorize_path,
+            token_url=identity + self.token_path,
+            revocation_url=identity + self.revocation_path,
         )

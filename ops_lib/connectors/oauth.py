@@ -41,12 +41,13 @@ class AuthorizationRequest:
 def oauth_client(endpoints: Endpoints, client_id: str, client_secret: str, *, scope: str = "",
                  redirect_uri: str | None = None, token: Mapping[str, Any] | None = None,
                  transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
-                 client_class: type[OAuth2Client] = OAuth2Client, **kwargs: Any) -> OAuth2Client:
-    """authlib's httpx client set up for one identity server (basic client auth)."""
+                 client_class: type[OAuth2Client] = OAuth2Client, auth_method: str = "client_secret_basic",
+                 **kwargs: Any) -> OAuth2Client:
+    """authlib's httpx client set up for one identity server (``auth_method``: basic client auth by default)."""
     return client_class(
         client_id=client_id, client_secret=client_secret, scope=scope or None, redirect_uri=redirect_uri,
         token=dict(token) if token else None, token_endpoint=endpoints.token_url,
-        token_endpoint_auth_method="client_secret_basic", revocation_endpoint_auth_method="client_secret_basic",
+        token_endpoint_auth_method=auth_method, revocation_endpoint_auth_method=auth_method,
         code_challenge_method="S256", transport=transport, timeout=httpx.Timeout(timeout), **kwargs,
     )
 

@@ -2,7 +2,10 @@
 
 :class:`ApiSession` is what a system's typed client sends its requests
 through. It is system-neutral: the system supplies how to read an error
-envelope (``translate``) and how long a 429 asks to wait (``retry_after``).
+envelope (``translate``), how long a 429 asks to wait (``retry_after``),
+how tokens are renewed (its :class:`~ops_lib.connectors.grants.Grant`) and
+what the service counts requests by (its
+:class:`~ops_lib.connectors.ratelimit.RatePolicy`).
 
 Token lifecycle
     The token comes from the :class:`~ops_lib.connectors.tokens.TokenStore`. Shortly
@@ -12,7 +15,8 @@ Token lifecycle
     out. Refreshing therefore happens under the store's cross-process
     lock; after taking it the session re-reads the store, and when another
     process has refreshed meanwhile it takes that token instead of
-    refreshing again. authlib's ``update_token`` callback writes the new
+    refreshing again. A client-credentials grant has no refresh token and
+    asks for a new token instead, under the same lock. authlib's ``update_token`` callback writes the new
     tokens to the store before the new access token is used, through a
     recovery file (:mod:`ops_lib.connectors.token_recovery`) that a later session
     moves into the store when that write did not happen.
@@ -40,8 +44,10 @@ from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.httpx_client import OAuth2Client
 
 from ops_lib.connectors.endpoints import Endpoints
+from ops_lib.connectors.grants import AuthorizationCode, Grant
 from ops_lib.connectors.limiter import RequestBudget, endpoint_key
 from ops_lib.connectors.oauth import oauth_client, token_error, with_expiry
+from ops_lib.connectors.ratelimit import RatePolicy
 from ops_lib.connectors.tokens import StoredConnection, TokenStore
 from ops_lib.core.errors import OpsError, ReconnectNeeded, ServiceUnreachable
 
@@ -117,6 +123,10 @@ class ApiSession:
         An httpx transport (tests inject the in-process sandbox).
     budget:
         Client-side rate limiter; None disables it.
+    grant:
+        How tokens are renewed (default: authorization code with refresh tokens).
+    rate_policy:
+        What ``budget`` counts a request under (default: its endpoint).
     sleep, rng:
         Injected for tests.
     """
@@ -126,8 +136,11 @@ class ApiSession:
                  retry_after: Callable[[httpx.Response], float | None],
                  reconnect_hint: str, transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
                  policy: RetryPolicy = RetryPolicy(), budget: RequestBudget | None = None,
-                 sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None) -> None:
+                 sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
+                 grant: Grant = AuthorizationCode(), rate_policy: RatePolicy | None = None) -> None:
         self.endpoints = endpoints
+        self.grant = grant
+        self.rate_policy = rate_policy
         self.store = store
         self.key = key
         self.policy = policy
@@ -148,7 +161,7 @@ class ApiSession:
         self.connection: StoredConnection = connection
         self._client = oauth_client(
             endpoints, client_id, client_secret, scope=connection.scope, token=connection.token,
-            transport=transport, timeout=timeout, base_url=endpoints.api_base,
+            transport=transport, timeout=timeout, base_url=endpoints.api_base, auth_method=grant.auth_method,
             client_class=_StoreBackedClient, on_ensure=self._ensure_fresh, update_token=self._persist,
         )
 
@@ -184,13 +197,13 @@ class ApiSession:
                 self.connection = stored
                 self._client.token = dict(stored.token)
                 return True
-            if not stored.has_refresh_token:
+            if not self.grant.can_renew(stored.token):
                 raise ReconnectNeeded(f"The access token of {self.key} has expired and there is no refresh token "
                                       f"(offline_access was not granted). {self._reconnect_hint}")
             self.connection = stored
             self._client.token = dict(stored.token)
             try:
-                self._client.refresh_token(self.endpoints.token_url, refresh_token=stored.token["refresh_token"])
+                self.grant.renew(self._client, self.endpoints.token_url, stored.token)
             except OAuthError as exc:
                 if exc.error == "invalid_grant":
                     raise ReconnectNeeded(
@@ -221,12 +234,13 @@ class ApiSession:
         """
         method = method.upper()
         key = endpoint_key(method, path)
+        budget_key = self.rate_policy.key(method, path, self.key) if self.rate_policy is not None else key
         attempt = 0
         rate_waits = 0
         retried_401 = False
         while True:
             if self.budget is not None:
-                self.stats.waited_seconds += self.budget.acquire(key)
+                self.stats.waited_seconds += self.budget.acquire(budget_key)
             self.stats.requests += 1
             try:
                 response = self._client.request(method, path, params=params, content=content, headers=headers)

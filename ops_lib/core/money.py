@@ -15,7 +15,7 @@ import json
 import re
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Mapping
 
 # What a person types as a number: ASCII digits, an optional sign, one decimal comma or point, and spaces
 # (or no-break spaces) only between groups of three. Python's Decimal() also reads "3e1", "1_0", "NaN" and
@@ -99,3 +99,14 @@ def dumps(value: Any) -> str:
     for token, number in exact.items():
         text = text.replace(f'"{token}"', number)
     return text
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and exact decimals: the same payload always hashes the same."""
+    def ordered(v: Any) -> Any:
+        if isinstance(v, Mapping):
+            return {k: ordered(v[k]) for k in sorted(v)}
+        if isinstance(v, (list, tuple)):
+            return [ordered(x) for x in v]
+        return v
+    return dumps(ordered(value))

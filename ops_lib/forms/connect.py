@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from ops_lib.config.settings import SYSTEMS, ConnectionSettings
+from ops_lib.config.settings import ConnectionSettings
 from ops_lib.core.errors import OpsError
 from ops_lib.forms.panels import add_classes, message
 from ops_lib.systems.connect import (
@@ -27,6 +27,7 @@ from ops_lib.systems.connect import (
     require_connection,
     start_connect,
 )
+from ops_lib.systems.registry import get as get_system
 
 
 def connect_panel(settings: ConnectionSettings, interactive: bool = True, *,
@@ -56,14 +57,14 @@ class _ConnectForm:
 
         self.settings, self.transport, self.wait_seconds = settings, transport, wait_seconds
         self.pending: dict[str, Any] = {}
-        spec = SYSTEMS[settings.system]
-        self.environment = w.Dropdown(options=list(spec.ENVIRONMENTS), value=settings.environment,
+        spec = get_system(settings.system)
+        self.environment = w.Dropdown(options=list(spec.environments), value=settings.environment,
                                       description="Environment")
         self.client_id = w.Text(value=settings.client_id, description="Client id")
         self.secret = w.Password(description="Client secret",
                                  placeholder="optional when set in the environment or the secrets file")
         self.scopes = {s: w.Checkbox(value=s in settings.scopes, description=s, indent=False,
-                                     disabled=s in spec.REQUIRED_SCOPES) for s in spec.SCOPES}
+                                     disabled=s in spec.required_scopes) for s in spec.scopes}
         self.force = w.Checkbox(value=settings.force_select_company, indent=False,
                                 description="Let me pick the company (forceselectcompany)")
         self.connect = w.Button(description="Connect", button_style="primary", icon="plug")

@@ -29,6 +29,8 @@ import pandas as pd
 
 from ops_lib.core.errors import DataInputError
 from ops_lib.sources.files import load_mapping, read_file
+from ops_lib.systems.registry import get as get_system
+from ops_lib.systems.registry import systems
 
 DEMO_SOURCE = "demo-sandbox"
 
@@ -49,9 +51,8 @@ class LoadedRegister:
 
 def environment_names() -> list[str]:
     """Every connected environment's name, over all systems, sorted."""
-    from ops_lib.config.settings import SYSTEMS
 
-    return sorted(name for module in SYSTEMS.values() for name in module.ENVIRONMENTS)
+    return sorted(name for system in systems() for name in system.environments)
 
 
 def is_environment(source: str) -> bool:
@@ -171,7 +172,6 @@ def load_register(stack: contextlib.ExitStack, source: str, register: str, *, ma
     if not is_system_source(source):
         return read_file_source(source, register, mapping)
     from ops_lib.state.cache import RegisterCache
-    from ops_lib.systems.connect import adapter
 
     options = dict(options or {})
     client, label = open_system(stack, source, connection=connection, transport=transport,
@@ -179,5 +179,5 @@ def load_register(stack: contextlib.ExitStack, source: str, register: str, *, ma
     if register == "projects" and options.get("project_target") == "cost_center_items":
         label += f" (cost centre {options.get('cost_center')})"
     cache = RegisterCache(db, client.system, client.session.key) if db is not None else None
-    frame = adapter(client.system).read_register(client, register, cache=cache, full=full, **options)
+    frame = get_system(client.system).read_register(client, register, cache=cache, full=full, **options)
     return LoadedRegister(frame, label, client.system, client=client)

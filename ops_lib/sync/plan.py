@@ -23,55 +23,14 @@ import functools
 import hashlib
 import html
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any
 
 import pandas as pd
 
-from ops_lib.core.money import dumps
+from ops_lib.core.money import canonical_json
 
-
-def canonical_json(value: Any) -> str:
-    """JSON with sorted keys and exact decimals: the same payload always hashes the same."""
-    def ordered(v: Any) -> Any:
-        if isinstance(v, Mapping):
-            return {k: ordered(v[k]) for k in sorted(v)}
-        if isinstance(v, (list, tuple)):
-            return [ordered(x) for x in v]
-        return v
-    return dumps(ordered(value))
-
-
-@dataclass(frozen=True)
-class Call:
-    """One request to a target (or one row of an import file).
-
-    ``method`` is the HTTP method, or ``ROW`` for a row of an import
-    file. For an update, ``body`` holds only the fields being set; the
-    writer reads the current record and sends it whole.
-    """
-
-    target: str
-    method: str
-    path: str
-    body: Mapping[str, Any]
-    number: str
-    name: str
-    record_id: str = ""
-    kind: str = ""
-
-    @functools.cached_property
-    def digest(self) -> str:
-        text = canonical_json([self.target, self.method, self.path, self.body, self.number, self.name, self.kind])
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-    @property
-    def is_create(self) -> bool:
-        return self.method in ("POST", "ROW")
-
-    def describe(self) -> str:
-        fields = ", ".join(f"{k}={v}" for k, v in self.body.items())
-        where = self.path if self.method == "ROW" else f"/{self.path}"
-        return f"{self.method} {where} {{{fields}}}"
+# Writers of every system build these, so they live with the system seams; re-exported for the sync.
+from ops_lib.systems.base import Call, PlanBlocked, Writer  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -112,28 +71,6 @@ class PlannedAction:
                 f"approving this plan writes it again")
 
 
-class PlanBlocked(Exception):
-    """A payload cannot be built (a missing lookup): the action is blocked with this reason."""
-
-
-class Writer(Protocol):
-    """What a sync needs from a target: plan calls, send them, find what a lost call created."""
-
-    label: str  # what people read: a company, an import file's path
-    target: str  # what is hashed: the system and connection, or ``file:`` and the file's name
-
-    def plan(self, action: str, record: Mapping[str, str], current: Mapping[str, str] | None,
-             differences: Sequence[str]) -> list[Call]:
-        """The calls for one action; raise :class:`PlanBlocked` when it cannot be built."""
-
-    def send(self, call: Call) -> str:
-        """Make the call; return the id of the record written. Raises OpsError."""
-
-    def find(self, call: Call) -> str | None:
-        """The id of the record a create may have made (same number and name), or None."""
-
-    def finish(self) -> list[str]:
-        """Complete deferred writes (import files); return what was written."""
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from ops_lib.sync.apply import apply_plan, build_plan, dry_run
 from ops_lib.sync.plan import SyncPlan, Writer
 from ops_lib.sync.result import SyncResult
 from ops_lib.sync.settings import SyncSettings
-from ops_lib.systems.connect import adapter
+from ops_lib.systems.registry import get as get_system
 
 
 @dataclass
@@ -73,7 +73,7 @@ class SyncSession:
         """Each side's writer, made once: the system's own for a connected side, an import file for a file."""
         if self._writers is None:
             self._writers = {
-                name: (adapter(side.client.system).make_writer(side.client, self.register, **self.options)
+                name: (get_system(side.client.system).make_writer(side.client, self.register, **self.options)
                        if side.client is not None
                        else ImportFileWriter(side.path, self.register, self.mapping, self.out_dir))  # type: ignore[arg-type]
                 for name, side in self.sides.items()}

@@ -18,46 +18,31 @@ Nothing here prints or returns a token or the client secret.
 
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from types import ModuleType
 from typing import Any, Callable
 
 import httpx
 
 from ops_lib.config.secrets import require_client_secret
-from ops_lib.config.settings import SYSTEMS, ConnectionSettings
+from ops_lib.config.settings import ConnectionSettings
 from ops_lib.connectors.catcher import RedirectCatcher
+from ops_lib.connectors.grants import AuthorizationCode
 from ops_lib.connectors.limiter import RequestBudget
 from ops_lib.connectors.oauth import AuthorizationRequest, begin_authorization, finish_authorization
+from ops_lib.connectors.ratelimit import budget_for
 from ops_lib.connectors.session import ApiSession, RetryPolicy
 from ops_lib.connectors.tokens import BACKEND_NAMES, StoredConnection, TokenStore, open_store
 from ops_lib.core.errors import ConfigurationError, ReconnectNeeded
+from ops_lib.systems.registry import get as get_system
 
 CONNECT_NOTEBOOK = "notebooks/00_connect.ipynb"
-
-
-def adapter(system: str) -> ModuleType:
-    """The module that knows one system's specifics: ``adapter`` beside the system's registered environments.
-
-    ``settings.SYSTEMS`` is the one registry of systems (see ``ops_lib.systems.eaccounting.adapter``).
-    """
-    if system not in SYSTEMS:
-        raise ConfigurationError(f"No connector for system {system!r}")
-    return importlib.import_module(f"{SYSTEMS[system].__package__}.adapter")
 
 
 def reconnect_hint(settings: ConnectionSettings) -> str:
     return (f"Reconnect: run {CONNECT_NOTEBOOK} and press Connect, "
             f"or run `ops connect --env {settings.environment}` in a terminal.")
-
-
-def _extra_authorize_params(settings: ConnectionSettings) -> dict[str, str]:
-    if not settings.force_select_company:
-        return {}
-    return dict(getattr(SYSTEMS[settings.system], "FORCE_SELECT_COMPANY", {}))
 
 
 # -- status -------------------------------------------------------------
@@ -257,11 +242,15 @@ def start_connect(settings: ConnectionSettings, *, client_secret: str | None = N
         ``http://127.0.0.1/callback``) must be registered for the client,
         and the user pastes the address the browser ends on.
     """
+    grant = get_system(settings.system).grant(settings)
+    if not isinstance(grant, AuthorizationCode):
+        raise ConfigurationError(f"{settings.system} connects without a browser ({grant.kind}); "
+                                 "this flow is for an authorization-code grant")
     secret = require_client_secret(settings, client_secret)
     catcher = RedirectCatcher().start() if use_catcher else None
     uri = catcher.redirect_uri if catcher else (redirect_uri or "http://127.0.0.1/callback")
     request = begin_authorization(settings.endpoints, settings.client_id, settings.scope, uri,
-                                  _extra_authorize_params(settings))
+                                  grant.extra_authorize)
     return PendingConnect(settings, secret, request, catcher, transport)
 
 
@@ -271,7 +260,7 @@ def complete_connect(settings: ConnectionSettings, request: AuthorizationRequest
     endpoints = settings.endpoints
     token = finish_authorization(endpoints, request, redirected_to, settings.client_id, client_secret,
                                  transport=transport, timeout=settings.timeout_seconds)
-    system = adapter(settings.system)
+    system = get_system(settings.system)
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     with httpx.Client(base_url=endpoints.api_base, headers=headers, transport=transport,
                       timeout=settings.timeout_seconds) as http:
@@ -298,10 +287,11 @@ def open_client(settings: ConnectionSettings, *, transport: httpx.BaseTransport 
 
     Never prompts: when there is no usable connection it raises
     :class:`~ops_lib.core.errors.ReconnectNeeded` naming the connect notebook
-    and command. The default request budget keeps every endpoint under the
-    service's per-minute limit. ``store`` is the token store a caller has opened already.
+    and command. The default request budget keeps requests under the
+    system's rate policy (for eAccounting, every endpoint under the service's
+    per-minute limit). ``store`` is the token store a caller has opened already.
     """
-    system = adapter(settings.system)
+    system = get_system(settings.system)
     store = store or _store(settings)
     connection = find_connection(settings, store)
     secret = require_client_secret(settings, client_secret)
@@ -309,8 +299,8 @@ def open_client(settings: ConnectionSettings, *, transport: httpx.BaseTransport 
         settings.endpoints, connection.client_id, secret, store, connection.key,
         translate=system.translator(settings.language), retry_after=system.retry_after,
         reconnect_hint=reconnect_hint(settings), transport=transport, timeout=settings.timeout_seconds,
-        policy=policy, budget=budget if budget is not None else RequestBudget(system.BUDGET_PER_MINUTE, sleep=sleep),
-        sleep=sleep,
+        policy=policy, budget=budget if budget is not None else budget_for(system.rate_policy, sleep=sleep),
+        sleep=sleep, grant=system.grant(settings), rate_policy=system.rate_policy,
     )
     return system.make_client(session, **client_options)
 

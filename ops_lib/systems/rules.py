@@ -1,8 +1,9 @@
 """Target-system rules: what a system refuses, as data, checked on whole frames at once.
 
-Each system keeps its rules in ``ops_lib/systems/<system>/rules.yaml``; the
-reconciliation engine asks :func:`check` which records break them and
-never knows a system's limits itself.
+Each system keeps its rules in ``ops_lib/systems/<system>/rules.yaml`` and
+serves them as ``System.rules(register)`` (:func:`load_rules` reads the
+file); the reconciliation engine asks :func:`check` which records break
+them and never knows a system's limits itself.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ops_lib.systems.registry import get
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -25,14 +28,25 @@ class Rule:
 
 
 @functools.cache
-def rules_for(system: str, register: str) -> tuple[Rule, ...]:
-    """The rules one system applies to one register (none for an unknown system)."""
+def load_rules(package: str, register: str) -> tuple[Rule, ...]:
+    """The rules in ``package``'s ``rules.yaml`` for one register (none when the package has no such file)."""
     try:
-        text = resources.files(f"ops_lib.systems.{system}").joinpath("rules.yaml").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):
+        text = resources.files(package).joinpath("rules.yaml").read_text(encoding="utf-8")
+    except FileNotFoundError:
         return ()
     data = yaml.safe_load(text) or {}
     return tuple(Rule(**entry) for entry in data.get(register, []))
+
+
+def rules_for(system: str, register: str) -> tuple[Rule, ...]:
+    """The rules one system applies to one register.
+
+    Raises
+    ------
+    ConfigurationError
+        For a system the registry does not know: an unknown name never means "no rules".
+    """
+    return get(system).rules(register)
 
 
 def check(frame: pd.DataFrame, rules: tuple[Rule, ...]) -> pd.Series:

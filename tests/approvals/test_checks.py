@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ops_lib.approvals.book import PlanBook
 from ops_lib.approvals.approval import plan_changed
+from ops_lib.approvals.book import PlanBook
 from ops_lib.approvals.checks import authorise, check_four_eyes, record_plan, same_person
 from ops_lib.core.errors import ConflictError
 from tests.approvals.fakes import Path, Plan, Step, state, steps

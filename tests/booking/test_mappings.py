@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from ops_lib.booking.mapping_session import check_command, export_table, import_table, open_mappings
-from ops_lib.booking.settings import mapping_settings
 from ops_lib.booking.mappings import (
     CategoryMapping,
     MappingProblem,
@@ -21,6 +20,7 @@ from ops_lib.booking.mappings import (
     table_text,
     write_table,
 )
+from ops_lib.booking.settings import mapping_settings
 from ops_lib.core.errors import ConflictError, DataInputError
 from ops_lib.forms.mappings import mapping_form
 

@@ -1,10 +1,12 @@
-"""The token lifecycle and the resilience of every request, against the in-process sandbox."""
+"""The token lifecycle and the resilience of every request, against the in-process sandbox.
+
+Refresh after expiry and waiting out a 429 are checked for every system in test_conformance.py.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 from typing import Any
 
 import httpx
@@ -62,19 +64,6 @@ def stored_token(settings: ConnectionSettings) -> dict[str, Any]:
     return dict(loaded.token)
 
 
-def test_refreshes_shortly_before_expiry_and_persists_first(sandbox: SandboxHarness) -> None:
-    settings = sandbox.connect()
-    before = stored_token(settings)
-    age_stored_token(settings)
-    with open_client(settings, transport=sandbox.transport) as client:
-        assert client.company_settings().name
-        after = stored_token(settings)
-        assert after["refresh_token"] != before["refresh_token"]
-        assert after["access_token"] == client.session.connection.token["access_token"]
-        assert after["expires_at"] > time.time() + 3000
-        assert client.session.stats.refreshes == 1
-
-
 def test_a_401_refreshes_once_and_succeeds(sandbox: SandboxHarness) -> None:
     settings = sandbox.connect()
     sandbox.http.post("/_sandbox/expire-tokens")
@@ -117,19 +106,6 @@ def test_invalid_grant_is_a_reconnect_error(sandbox: SandboxHarness) -> None:
     message = str(caught.value)
     assert "notebooks/00_connect.ipynb" in message and "ops connect --env sandbox" in message
     assert token["refresh_token"] not in message and token["access_token"] not in message
-
-
-def test_a_429_waits_the_seconds_it_names_and_succeeds(make_sandbox: Any) -> None:
-    harness = make_sandbox(rate_limit=3)
-    settings = harness.connect()
-    sleeps = Sleeps(harness)
-    # No client-side budget here, so the service's own limit is met.
-    with open_client(settings, transport=harness.transport, sleep=sleeps,
-                     budget=RequestBudget(1000)) as client:
-        for _ in range(4):
-            client.company_settings()
-        assert client.session.stats.rate_limited == 1
-    assert len(sleeps.waits) == 1 and 1 <= sleeps.waits[0] <= 60
 
 
 def test_the_client_side_budget_avoids_429s(make_sandbox: Any) -> None:

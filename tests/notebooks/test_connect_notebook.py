@@ -13,9 +13,9 @@ import pytest
 
 from ops_lib.config.settings import connection_settings
 from ops_lib.core.errors import ReconnectNeeded
+from ops_lib.forms.connect import connect_panel
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.server import ServerThread
-from ops_lib.forms.connect import connect_panel
 from tests.conftest import TODAY, SandboxHarness, approve, connect_over_socket, find, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,8 +20,8 @@ import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from types import ModuleType
-from uuid import UUID
 from typing import Any
+from uuid import UUID
 
 import pytest
 from visma.api import VismaAPI

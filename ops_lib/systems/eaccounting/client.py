@@ -5,7 +5,7 @@ projects) get ``list``, ``get``, ``create`` and ``update``; the registers
 it only reads (accounts, VAT codes, fiscal years, terms of payment, units,
 article account codings, cost centres, company settings) get readers;
 vouchers are created, attachments uploaded and linked. Lists page through
-``{Meta, Data}`` with the largest page size the service accepts, lazily,
+``{Meta, Data}`` (:data:`PAGER`) with the largest page size the service accepts, lazily,
 and turn into DataFrames for notebooks.
 """
 
@@ -20,6 +20,7 @@ from typing import Any, Callable, Generic, Iterator, Mapping, TypeVar
 import httpx
 import pandas as pd
 
+from ops_lib.connectors.paging import MetaDataPager
 from ops_lib.connectors.session import ApiSession
 from ops_lib.core.money import dumps, loads
 from ops_lib.systems.eaccounting.environments import SYSTEM
@@ -45,6 +46,8 @@ R = TypeVar("R", bound=Record)
 
 # The service documents no maximum page size; the sandbox caps at 1000.
 MAX_PAGE_SIZE = 1000
+# Lists come as {Meta, Data} pages numbered from 1 ($page, $pagesize).
+PAGER = MetaDataPager(MAX_PAGE_SIZE)
 DOCUMENT_TYPE_VOUCHER = 3
 Progress = Callable[[int, int], None]
 
@@ -141,6 +144,7 @@ class EAccountingClient:
     def __init__(self, session: ApiSession, page_size: int = MAX_PAGE_SIZE) -> None:
         self.session = session
         self.page_size = page_size
+        self.pager = PAGER.with_size(page_size)
         self.answered_at: dt.datetime | None = None
         self.customers: Register[Customer] = Register(self, "customers", Customer)
         self.articles: Register[Article] = Register(self, "articles", Article)
@@ -161,30 +165,24 @@ class EAccountingClient:
 
     def iter_data(self, path: str, params: Mapping[str, Any] | None = None, progress: bool | Progress = False,
                   on_total: Callable[[int], None] | None = None) -> Iterator[dict[str, Any]]:
-        """Every item of a paged list, page by page, with an optional progress bar or callback."""
-        page, seen, bar = 1, 0, None
+        """Every item of a paged list, page by page (through :attr:`pager`), with an optional progress bar or callback."""
+        seen, bar = 0, None
         try:
-            while True:
-                body = self.get_json(path, {**dict(params or {}), "$page": page, "$pagesize": self.page_size})
-                meta, data = body["Meta"], body["Data"]
-                if page == 1:
-                    total = int(meta["TotalNumberOfResults"])
+            for number, page in enumerate(self.pager.pages(self.get_json, path, params)):
+                total = int(page.total or 0)
+                if number == 0:
                     if on_total:
                         on_total(total)
                     if progress is True:
                         from tqdm import tqdm
 
                         bar = tqdm(total=total, desc=path, unit="rec")
-                for item in data:
-                    yield item
-                seen += len(data)
+                yield from page.items
+                seen += len(page.items)
                 if bar is not None:
-                    bar.update(len(data))
+                    bar.update(len(page.items))
                 elif callable(progress):
-                    progress(seen, int(meta["TotalNumberOfResults"]))
-                if page >= int(meta["TotalNumberOfPages"]) or not data:
-                    return
-                page += 1
+                    progress(seen, total)
         finally:
             if bar is not None:
                 bar.close()

@@ -28,9 +28,8 @@ from typing import Any, Mapping, Sequence
 
 from ops_lib.core.money import round_money, to_decimal
 from ops_lib.model.registers import normal_integer
-from ops_lib.sync.plan import PlanBlocked
+from ops_lib.systems.base import PlanBlocked
 from ops_lib.systems.eaccounting.client import EAccountingClient
-from ops_lib.systems.eaccounting.options import PROJECT_TARGETS
 
 # canonical field -> eAccounting field (payment terms and activity are special)
 CUSTOMER_API: dict[str, str] = {

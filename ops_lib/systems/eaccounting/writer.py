@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Any, Mapping, Sequence
 
 from ops_lib.core.errors import ConflictError
-from ops_lib.sync.plan import Call, PlanBlocked
+from ops_lib.systems.base import Call, PlanBlocked
 from ops_lib.systems.eaccounting.client import EAccountingClient
 from ops_lib.systems.eaccounting.payloads import (
     ARTICLE_API,

@@ -119,18 +119,6 @@ def test_an_unbalanced_voucher_is_an_api_error_with_its_code(client: EAccounting
     assert caught.value.error_id
 
 
-def test_a_missing_fiscal_year_is_explained(client: EAccountingClient) -> None:
-    with pytest.raises(ApiError) as caught:
-        client.create_voucher({"VoucherDate": "2030-01-15", "VoucherText": "Framtid", "Rows": [
-            {"AccountNumber": 6110, "DebitAmount": Decimal("10"), "CreditAmount": Decimal("0")},
-            {"AccountNumber": 1930, "DebitAmount": Decimal("0"), "CreditAmount": Decimal("10")},
-        ]})
-    error = caught.value
-    assert error.code == "3001" and error.explanation is not None
-    assert "Create the fiscal year" in str(error)
-    assert "Lägg upp räkenskapsåret" in error.explain("sv")
-
-
 def test_name_over_fifty_characters_names_the_field(client: EAccountingClient) -> None:
     project = next(iter(client.projects.list()))
     with pytest.raises(ApiError) as caught:
