@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
+from ops_lib.approvals.book import PlanBook
+from ops_lib.approvals.checks import authorise, record_plan
 from ops_lib.connectors.grants import AuthorizationCode
 from ops_lib.connectors.limiter import RequestBudget
 from ops_lib.connectors.tokens import TokenStore
@@ -27,7 +29,7 @@ from ops_lib.reconciliation.engine import reconcile
 from ops_lib.sources.files import canonical_frame
 from ops_lib.state.db import open_state
 from ops_lib.state.oplog import Journal
-from ops_lib.sync.apply import apply_plan, authorise, build_plan, record_plan
+from ops_lib.sync.apply import apply_plan, build_plan
 from ops_lib.systems.base import System
 from ops_lib.systems.connect import open_client
 from ops_lib.systems.registry import systems
@@ -140,8 +142,8 @@ def test_a_post_lost_in_a_crash_is_found_again_not_sent_twice(system: System, ki
             writers = {"right": system.make_writer(client, register)}
             plan = build_plan(result, writers, journal)
             assert len(plan.writable) == 1 and plan.writable[0].action == "create_right"
-            record_plan(plan, journal, "anna")
-            approval = authorise(plan, journal, plan.plan_hash, "bertil")
+            record_plan(plan, PlanBook(journal.db), "anna")
+            approval = authorise(plan, PlanBook(journal.db), plan.plan_hash, "bertil")
             with pytest.raises(Crash):
                 apply_plan(plan, writers, journal, approval)
         # The rerun of the approved plan looks the record up before sending it again.
@@ -166,7 +168,7 @@ def test_a_refusal_is_an_api_error_with_its_code_explained_in_every_language(sys
                 client.session.request(method, path, content=dumps(body).encode("utf-8"),
                                        headers={"Content-Type": "application/json"})
         error = caught.value
-        assert str(error.error_code) == str(kit.refused_code) and 400 <= error.status < 500
+        assert error.code == str(kit.refused_code) and 400 <= error.status < 500
         assert error.explanation is not None
         messages[language] = str(error)
     for language, text in kit.explains.items():

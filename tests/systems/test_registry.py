@@ -11,7 +11,7 @@ from ops_lib.connectors.ratelimit import PerEndpoint
 from ops_lib.core.errors import ConfigurationError
 from ops_lib.systems import registry
 from ops_lib.systems.base import System
-from ops_lib.systems.eaccounting import SYSTEM
+from ops_lib.systems.eaccounting.system import SYSTEM
 from ops_lib.systems.rules import rules_for
 
 
@@ -35,7 +35,7 @@ def test_eaccounting_declares_every_seam() -> None:
     assert SYSTEM in registry.systems()
     assert isinstance(SYSTEM.rate_policy, PerEndpoint) and SYSTEM.rate_policy.limit == 590
     assert isinstance(SYSTEM.pager, MetaDataPager) and SYSTEM.pager.page_size == 1000
-    assert SYSTEM.languages == ("en", "sv") and "sandbox" in SYSTEM.environments
+    assert SYSTEM.languages == ("en", "sv", "fi") and "sandbox" in SYSTEM.environments
     assert {r.code for r in rules_for("eaccounting", "customers")} and rules_for("eaccounting", "payroll") == ()
     grant = SYSTEM.grant(connection_settings({}))
     assert isinstance(grant, AuthorizationCode) and grant.extra_authorize == {"acr_values": "forceselectcompany:true"}

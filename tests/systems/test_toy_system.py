@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from ops_lib.approvals.book import PlanBook
+from ops_lib.approvals.checks import authorise, record_plan
 from ops_lib.reconciliation.engine import reconcile
 from ops_lib.sources.files import canonical_frame
 from ops_lib.state.db import open_state
 from ops_lib.state.oplog import Journal
-from ops_lib.sync.apply import apply_plan, authorise, build_plan, record_plan
+from ops_lib.sync.apply import apply_plan, build_plan
 from ops_lib.systems import registry
 from ops_lib.systems.base import System
 from tests.toy_system import TOY, ToyClient, ToySystem
@@ -42,8 +44,8 @@ def sync(system: System, client: ToyClient, journal: Journal) -> tuple[dict[str,
                        left_name="pm.csv", right_name=system.name)
     writers = {"right": system.make_writer(client, "projects")}
     plan = build_plan(result, writers, journal)
-    record_plan(plan, journal, "anna")
-    approval = authorise(plan, journal, plan.plan_hash, "bertil", four_eyes=True, prepared_by="anna")
+    record_plan(plan, PlanBook(journal.db), "anna")
+    approval = authorise(plan, PlanBook(journal.db), plan.plan_hash, "bertil", four_eyes=True, prepared_by="anna")
     issues = {n: i for n, i in zip(result.pairs["left_number"], result.pairs["issues"]) if i}
     return issues, [o.outcome for o in apply_plan(plan, writers, journal, approval)]
 

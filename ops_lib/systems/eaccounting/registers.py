@@ -36,7 +36,8 @@ from ops_lib.model.registers import normal_decimal
 from ops_lib.sources.files import canonical_frame
 from ops_lib.state.cache import DEFAULT_OVERLAP, RegisterCache
 from ops_lib.systems.eaccounting.client import EAccountingClient
-from ops_lib.systems.eaccounting.payloads import ARTICLE_API, CUSTOMER_API, ITEM_API, PROJECT_API, PROJECT_TARGETS
+from ops_lib.systems.eaccounting.options import PROJECT_TARGETS
+from ops_lib.systems.eaccounting.payloads import ARTICLE_API, CUSTOMER_API, ITEM_API, PROJECT_API
 
 # register -> (API path, the field that stamps a change)
 PULLED = {"customers": ("customers", "ChangedUtc"), "articles": ("articles", "ChangedUtc"),

@@ -17,12 +17,12 @@ from typing import Any, Mapping, Sequence
 from ops_lib.core.errors import ConflictError
 from ops_lib.systems.base import Call, PlanBlocked
 from ops_lib.systems.eaccounting.client import EAccountingClient
+from ops_lib.systems.eaccounting.options import PROJECT_TARGETS
 from ops_lib.systems.eaccounting.payloads import (
     ARTICLE_API,
     CUSTOMER_API,
     ITEM_API,
     PROJECT_API,
-    PROJECT_TARGETS,
     Lookups,
     article_fields,
     customer_fields,
