@@ -95,7 +95,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
 def _fresh_demo_sandbox() -> Iterator[None]:
     """Each test that reads ``demo-sandbox`` starts from the seeded world, whatever an earlier one wrote."""
     yield
-    from ops_lib.demo.tour import reset_shared_sandbox
+    from ops_lib.connection.demo_sandbox import reset_shared_sandbox
 
     reset_shared_sandbox()
 
@@ -110,7 +110,7 @@ def connect_through(params: dict[str, Any], http: httpx.Client, transport: httpx
                     company_index: int = 0) -> Any:
     """Connect through the library's own flow, consenting with ``http``; return the settings."""
     from ops_lib.config.settings import connection_settings
-    from ops_lib.systems.connect import start_connect
+    from ops_lib.connection.connect import start_connect
 
     settings = connection_settings(params)
     pending = start_connect(settings, use_catcher=False, transport=transport)
@@ -204,7 +204,7 @@ def sandbox(make_sandbox: Any) -> SandboxHarness:
 @pytest.fixture
 def client(sandbox: SandboxHarness) -> Iterator[Any]:
     """The suite's typed eAccounting client for the first company, connected through the library's own flow."""
-    from ops_lib.systems.connect import open_client
+    from ops_lib.connection.connect import open_client
 
     with open_client(sandbox.connect(), transport=sandbox.transport) as connected:
         yield connected

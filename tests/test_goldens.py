@@ -16,9 +16,9 @@ from pathlib import Path
 
 from ops_lib.booking.session import open_export
 from ops_lib.booking.settings import booking_settings
-from ops_lib.demo.journals import write_demo_journals
 from ops_lib.reconciliation.engine import reconcile
 from ops_lib.sandbox.pm_export import ENCODING, PM_EXPORT_DIR
+from ops_lib.sources.demo_journals import write_demo_journals
 from ops_lib.sources.files import load_mapping, read_file
 from ops_lib.sync.session import open_sync
 from ops_lib.sync.settings import sync_settings

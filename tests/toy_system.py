@@ -13,7 +13,7 @@ from ops_lib.connectors.grants import ClientCredentials
 from ops_lib.connectors.paging import ResultsMetaPager
 from ops_lib.connectors.ratelimit import PerClient
 from ops_lib.core.errors import ApiError
-from ops_lib.sources.files import canonical_frame
+from ops_lib.model.registers import canonical_frame
 from ops_lib.systems.base import Call
 from ops_lib.systems.rules import Rule
 

@@ -34,9 +34,9 @@ from ops_lib.booking.mappings import (
 )
 from ops_lib.booking.session import open_connected
 from ops_lib.booking.settings import MappingSettings
-from ops_lib.booking.setup import SetupRules
 from ops_lib.core.errors import ConflictError
 from ops_lib.core.files import write_private_file
+from ops_lib.model.booking_rules import SetupRules
 from ops_lib.model.references import References
 from ops_lib.model.registers import fold_name
 

@@ -34,9 +34,10 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from ops_lib.booking.setup import AccountSetup, SetupRules, check_setup
+from ops_lib.booking.setup import AccountSetup, check_setup
 from ops_lib.core.errors import DataInputError
 from ops_lib.core.files import write_private_file
+from ops_lib.model.booking_rules import SetupRules
 from ops_lib.model.references import References
 from ops_lib.model.registers import fold_name
 from ops_lib.sources.files import read_numbered_rows

@@ -16,21 +16,12 @@ from dataclasses import replace
 from datetime import date
 from typing import Sequence
 
-from ops_lib.booking.builder import (
-    ZERO,
-    Blocked,
-    VoucherDraft,
-    VoucherLine,
-    _accounts_bookable,
-    _row_text,
-    _signed,
-    preflight,
-    resolve_tags,
-)
+from ops_lib.booking.builder import Blocked, _accounts_bookable, _row_text, _signed, preflight, resolve_tags
 from ops_lib.booking.mappings import MappingTables
-from ops_lib.booking.setup import SetupRules
 from ops_lib.core.money import round_money
+from ops_lib.model.booking_rules import SetupRules
 from ops_lib.model.references import References
+from ops_lib.model.vouchers import ZERO, VoucherDraft, VoucherLine
 from ops_lib.sources.journals import PayrollRow, payroll_digest
 
 

@@ -32,12 +32,10 @@ from typing import Any, Callable, Mapping, Protocol, Sequence
 import pandas as pd
 
 from ops_lib.approvals.approval import Approval
-from ops_lib.booking.builder import ZERO, Receipt, VoucherDraft, marker_of
 from ops_lib.booking.ledger import OPEN, Booking, Bookings
-from ops_lib.core.errors import OpsError
-from ops_lib.core.money import money_text
-from ops_lib.sync.apply import error_details, outcome_unknown
-from ops_lib.sync.plan import canonical_json
+from ops_lib.core.errors import OpsError, error_details, outcome_unknown
+from ops_lib.core.money import canonical_json, money_text
+from ops_lib.model.vouchers import ZERO, Receipt, VoucherDraft, marker_of
 
 LOOKUP_DELAY = 2.0  # seconds before a lost answer is looked up
 NEW, ALREADY_BOOKED, CHECK_FIRST, BLOCKED = "new", "already_booked", "check_first", "blocked"

@@ -20,12 +20,12 @@ from pathlib import Path
 import pandas as pd
 
 from ops_lib.approvals.approval import Approval
-from ops_lib.booking.builder import ZERO
 from ops_lib.booking.posting import ExportPlan, VoucherOutcome
 from ops_lib.core.files import write_private_file
 from ops_lib.core.money import money_text
+from ops_lib.core.report import status_box
 from ops_lib.core.workbook import write_workbook
-from ops_lib.sync.result import status_box
+from ops_lib.model.vouchers import ZERO
 
 NOT_DONE = ("failed", "unknown")
 COLOURS = {"Summary": "#e8f5e9", "Control totals": "#e8f5e9", "failed": "#ffcdd2", "unknown": "#ffcdd2",

@@ -24,21 +24,17 @@ import httpx
 
 from ops_lib.approvals.book import PlanBook
 from ops_lib.approvals.checks import authorise, record_plan
-from ops_lib.booking.builder import (
-    PER_EXPORT,
-    VoucherDraft,
-    build_expense_vouchers,
-    merge_per_export,
-)
+from ops_lib.booking.builder import PER_EXPORT, build_expense_vouchers, merge_per_export
 from ops_lib.booking.ledger import Bookings, booking_lock
 from ops_lib.booking.mappings import MappingTables
 from ops_lib.booking.payroll import build_payroll_vouchers
 from ops_lib.booking.posting import ExportPlan, apply_export, dry_run_export, plan_export
 from ops_lib.booking.result import ExportResult
 from ops_lib.booking.settings import BookingSettings
-from ops_lib.booking.setup import SetupRules
 from ops_lib.core.money import money_text
+from ops_lib.model.booking_rules import SetupRules
 from ops_lib.model.references import References
+from ops_lib.model.vouchers import VoucherDraft
 from ops_lib.sources.files import load_mapping
 from ops_lib.sources.journals import read_expenses, read_payroll
 from ops_lib.sources.open import open_system, state_path_for
@@ -53,7 +49,7 @@ def journal_source(kind: str, source: str | Path, out_dir: str | Path) -> Path:
     """The journal to export: the file given, or for ``demo`` this month's demo journal (written to ``out_dir``)."""
     if str(source) != DEMO_JOURNAL:
         return Path(source)
-    from ops_lib.demo.journals import write_demo_journals
+    from ops_lib.sources.demo_journals import write_demo_journals
 
     return write_demo_journals(Path(out_dir) / "demo_journals")[kind]
 

@@ -1,4 +1,4 @@
-"""The settings of a voucher booking and of the mapping check, declared once (see :mod:`ops_lib.config.jobs`).
+"""The settings of a voucher booking and of the mapping check, declared once (see :mod:`ops_lib.core.options`).
 
 ``30_export_vouchers.ipynb`` and ``ops export-vouchers`` build a
 :class:`BookingSettings` for :func:`ops_lib.booking.session.open_export`;
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ops_lib.booking.builder import PER_EXPENSE, PER_EXPORT
-from ops_lib.config.jobs import choice, day_text, flag, option, path_text, settings_from, text
+from ops_lib.core.options import choice, day_text, flag, option, path_text, settings_from, text
 from ops_lib.sources.open import DEMO_SOURCE
 
 KINDS = ("expenses", "payroll")

@@ -19,8 +19,7 @@ conventions are (:class:`SetupRules`).
 from __future__ import annotations
 
 import re
-from dataclasses import MISSING, asdict, dataclass, field, fields, replace
-from datetime import date
+from dataclasses import MISSING, asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -29,6 +28,8 @@ import yaml
 from ops_lib.core.errors import DataInputError
 from ops_lib.core.files import write_private_file
 from ops_lib.core.yaml_files import read_mapping
+from ops_lib.model.booking_rules import SetupRules
+from ops_lib.model.chart import Chart
 
 ACCOUNT_ROLES = {
     "card_contra_account": "the card wallet's contra account",
@@ -90,49 +91,6 @@ class AccountSetup:
         write_private_file(path, yaml.safe_dump(values, sort_keys=False, allow_unicode=True).encode("utf-8"),
                            mode=0o644)
         return path
-
-
-@dataclass(frozen=True)
-class ChartAccount:
-    number: str
-    name: str
-    active: bool
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A company's chart for the fiscal year covering ``day`` (None when no year covers it)."""
-
-    day: date
-    fiscal_year: tuple[date, date] | None
-    locked: bool
-    accounts: Mapping[str, ChartAccount]
-    other_years: Mapping[str, ChartAccount] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SetupRules:
-    """A system's conventions for journal export.
-
-    The accounts a setup leaves to the system (``account_defaults``, role ->
-    account, e.g. the input VAT account) and the text of a rounding row,
-    the card contra account's series, the voucher series' shape, how many
-    dimensions an export may carry (the first ``dimension_limit`` in the
-    system's order, and why fewer than the system has; None: all), text
-    limits, and the receipt files the system accepts as attachments.
-    """
-
-    account_defaults: Mapping[str, str] = field(default_factory=dict)
-    rounding_text: str = "Rounding"
-    card_contra_prefix: str = ""
-    voucher_series_pattern: str = r"^[A-Z]{1,3}$"
-    dimension_limit: int | None = None
-    dimension_limit_reason: str = ""
-    voucher_text_max: int = 100
-    row_text_max: int = 50
-    receipt_types: Mapping[str, str] = field(default_factory=lambda: {
-        ".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"})
-    receipt_max_bytes: int = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)

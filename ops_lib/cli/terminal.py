@@ -18,9 +18,9 @@ from typing import Any, Callable, TextIO
 import httpx
 
 from ops_lib.config.settings import ConnectionSettings, connection_settings
+from ops_lib.connection.connect import connection_status, list_connections, start_connect
+from ops_lib.connection.connect import disconnect as disconnect_connection
 from ops_lib.core.yaml_files import read_mapping
-from ops_lib.systems.connect import connection_status, list_connections, start_connect
-from ops_lib.systems.connect import disconnect as disconnect_connection
 
 
 def settings_from_args(args: argparse.Namespace) -> ConnectionSettings:

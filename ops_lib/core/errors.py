@@ -146,3 +146,17 @@ class DataInputError(OpsError):
 
 class ConflictError(OpsError):
     """A write would create a duplicate or contradict what is already there."""
+
+
+def outcome_unknown(exc: OpsError, is_create: bool) -> bool:
+    """A write whose answer says nothing about whether it was done (a create answered 5xx, or no answer)."""
+    if isinstance(exc, ServiceUnreachable):
+        return exc.outcome_unknown
+    return isinstance(exc, ApiError) and is_create and exc.status >= 500
+
+
+def error_details(exc: OpsError, language: str = "en") -> dict[str, str]:
+    """What a result row shows of an error: the service's ErrorCode and ErrorId, the message, what it means."""
+    return {"error_code": exc.code if isinstance(exc, ApiError) else "",
+            "error_id": str(getattr(exc, "error_id", "") or ""), "message": str(exc),
+            "explanation": exc.explain(language) if isinstance(exc, ApiError) else ""}

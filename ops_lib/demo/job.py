@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ops_lib.config.settings import environment
-from ops_lib.demo.tour import store_sandbox_connection
+from ops_lib.connection.demo_sandbox import store_sandbox_connection
 from ops_lib.runs.audit import verify_archive
 from ops_lib.runs.runner import ArchivedRun, archived_run, load_params
 from ops_lib.sandbox import SandboxConfig

@@ -4,7 +4,7 @@ Connect starts the authorization flow with a loopback redirect catcher
 and shows a link to the sign-in page; when JupyterLab runs on a remote
 server, the analyst pastes the address the browser ended on and presses
 Finish. Callbacks read the form, call one function of
-:mod:`ops_lib.systems.connect`, and show what it returns or the error's
+:mod:`ops_lib.connection.connect`, and show what it returns or the error's
 message (never a traceback, never a secret).
 """
 
@@ -18,15 +18,15 @@ from typing import Any
 import httpx
 
 from ops_lib.config.settings import ConnectionSettings
-from ops_lib.core.errors import OpsError
-from ops_lib.forms.panels import add_classes, message
-from ops_lib.systems.connect import (
+from ops_lib.connection.connect import (
     ConnectionStatus,
     connection_status,
     disconnect,
     require_connection,
     start_connect,
 )
+from ops_lib.core.errors import OpsError
+from ops_lib.forms.panels import add_classes, message
 from ops_lib.systems.registry import get as get_system
 
 
@@ -35,7 +35,7 @@ def connect_panel(settings: ConnectionSettings, interactive: bool = True, *,
     """What the connect notebook shows: the form, or (headless) the checked connection.
 
     Headless (``interactive`` false, as scheduled runs set it) it never
-    prompts: see :func:`ops_lib.systems.connect.require_connection`.
+    prompts: see :func:`ops_lib.connection.connect.require_connection`.
     """
     if not interactive:
         return require_connection(settings, transport=transport)

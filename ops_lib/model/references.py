@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Mapping
 
-from ops_lib.booking.setup import Chart, ChartAccount
+from ops_lib.model.chart import Chart, ChartAccount
 from ops_lib.model.registers import fold_name
 
 

@@ -188,3 +188,19 @@ def apply_fallbacks(frame: "pd.DataFrame", register: str) -> "pd.DataFrame":
     for field, fallback in present:
         frame.loc[empty, field] = frame.loc[empty, fallback]
     return frame.drop(columns=[b for _, b in present])
+
+
+def canonical_frame(records: list[dict[str, str]], register: str, source: str) -> pd.DataFrame:
+    """A register frame from records already holding canonical fields (system readers use it)."""
+    import pandas as pd  # only here: the register specs import without pandas
+
+    s = spec(register)
+    frame = pd.DataFrame(records, dtype=object)
+    present = [f for f in s.fields if f in frame.columns] if len(frame.columns) else list(s.required)
+    ids = frame["_id"] if "_id" in frame.columns else None
+    frame = frame.reindex(columns=present).fillna("")
+    frame["_source"] = source
+    frame["_row"] = range(1, len(frame) + 1)
+    if ids is not None:
+        frame["_id"] = ids.fillna("").astype(str)  # the system's record id, for updates
+    return frame

@@ -77,7 +77,7 @@ def open_reconciliation(settings: ReconcileSettings, *, connection: Mapping[str,
     full_resync:
         Pull system registers in full, ignoring what the cache holds.
     client_options:
-        Passed to :func:`ops_lib.systems.connect.open_client` (``sleep``, ``budget``, ``policy``, ``page_size``).
+        Passed to :func:`ops_lib.connection.connect.open_client` (``sleep``, ``budget``, ``policy``, ``page_size``).
     """
     connection = {**dict(connection or {}), **settings.connection}
     options = settings.system_options.as_kwargs()

@@ -1,4 +1,4 @@
-"""The settings of one reconciliation, declared once (see :mod:`ops_lib.config.jobs`).
+"""The settings of one reconciliation, declared once (see :mod:`ops_lib.core.options`).
 
 ``ops reconcile`` builds them from its flags and ``20_reconcile.ipynb``
 (through :func:`ops_lib.sync.settings.sync_settings`) from its
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ops_lib.config.jobs import choice, integer, nested, option, path_text, settings_from, text
+from ops_lib.core.options import choice, integer, nested, option, path_text, settings_from, text
 from ops_lib.sources.open import DEMO_SOURCE
 from ops_lib.systems.options import SystemOptions, default_options, system_options
 

@@ -28,7 +28,7 @@ from ops_lib.core.files import write_private_file
 from ops_lib.core.money import round_money, to_decimal
 from ops_lib.model.registers import normal_bool, normal_kind, spec
 from ops_lib.sources.files import PLACEHOLDER_FIRST_NAME, ColumnMapping, CsvFormat, read_rows, read_rows_and_format
-from ops_lib.sync.plan import Call, PlanBlocked
+from ops_lib.systems.base import Call, PlanBlocked
 
 PRICE_FIELDS = ("price",)
 XLSX_IMPORT_FORMAT = CsvFormat("utf-8-sig", ";")

@@ -76,11 +76,11 @@ def open_system(stack: contextlib.ExitStack, source: str, *, connection: Mapping
     is a connected environment (``connection`` adds ``company``, ``sandbox_url``).
     """
     if source == DEMO_SOURCE:
-        from ops_lib.demo.tour import demo_client
+        from ops_lib.connection.demo_sandbox import demo_client
 
         return stack.enter_context(demo_client(shared=True)), "eaccounting:demo-sandbox"
     from ops_lib.config.settings import connection_settings
-    from ops_lib.systems.connect import open_client
+    from ops_lib.connection.connect import open_client
 
     settings = connection_settings({**dict(connection or {}), "environment": source})
     client = stack.enter_context(open_client(settings, transport=transport, **dict(client_options or {})))
@@ -97,7 +97,7 @@ def state_path_for(sources: Iterable[str], state_db: str | Path, connection: Map
     if state_db:
         return str(state_db)
     if DEMO_SOURCE in sources:
-        from ops_lib.demo.tour import shared_sandbox
+        from ops_lib.connection.demo_sandbox import shared_sandbox
 
         return str(shared_sandbox()[1] / "state.sqlite")
     from ops_lib.config.settings import connection_settings
@@ -167,7 +167,7 @@ def load_register(stack: contextlib.ExitStack, source: str, register: str, *, ma
     options:
         The system reader's options (``project_target``, ``cost_center``).
     client_options:
-        Passed to :func:`ops_lib.systems.connect.open_client` (``sleep``, ``budget``, ``page_size``, ...).
+        Passed to :func:`ops_lib.connection.connect.open_client` (``sleep``, ``budget``, ``page_size``, ...).
     """
     if not is_system_source(source):
         return read_file_source(source, register, mapping)

@@ -27,10 +27,11 @@ from typing import Callable, Mapping
 import pandas as pd
 
 from ops_lib.approvals.approval import Approval
-from ops_lib.core.errors import ApiError, OpsError, ServiceUnreachable
+from ops_lib.core.errors import OpsError, error_details, outcome_unknown
 from ops_lib.reconciliation.result import WRITE_ACTIONS, Reconciliation
 from ops_lib.state.oplog import Entry, Journal
-from ops_lib.sync.plan import Call, PlanBlocked, PlannedAction, SyncPlan, Writer
+from ops_lib.sync.plan import PlannedAction, SyncPlan, Writer
+from ops_lib.systems.base import Call, PlanBlocked
 
 RESEND_ATTEMPTS = 4
 
@@ -127,20 +128,6 @@ class Outcome:
 
 def dry_run(plan: SyncPlan) -> list[Outcome]:
     return [Outcome.of(a, "planned") for a in plan.actions]
-
-
-def outcome_unknown(exc: OpsError, is_create: bool) -> bool:
-    """A write whose answer says nothing about whether it was done (a create answered 5xx, or no answer)."""
-    if isinstance(exc, ServiceUnreachable):
-        return exc.outcome_unknown
-    return isinstance(exc, ApiError) and is_create and exc.status >= 500
-
-
-def error_details(exc: OpsError, language: str = "en") -> dict[str, str]:
-    """What a result row shows of an error: the service's ErrorCode and ErrorId, the message, what it means."""
-    return {"error_code": exc.code if isinstance(exc, ApiError) else "",
-            "error_id": str(getattr(exc, "error_id", "") or ""), "message": str(exc),
-            "explanation": exc.explain(language) if isinstance(exc, ApiError) else ""}
 
 
 class _Run:

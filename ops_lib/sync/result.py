@@ -11,7 +11,6 @@ anything failed, amber when a write made earlier is gone again) over the table, 
 from __future__ import annotations
 
 import functools
-import html
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
@@ -21,6 +20,7 @@ import pandas as pd
 
 from ops_lib.approvals.approval import Approval
 from ops_lib.core.files import write_private_file
+from ops_lib.core.report import status_box
 from ops_lib.core.workbook import write_workbook
 from ops_lib.sync.apply import Outcome
 from ops_lib.sync.plan import SyncPlan
@@ -30,20 +30,6 @@ NOT_DONE = ("failed", "unknown")
 COLOURS = {"Summary": "#e8f5e9", "failed": "#ffcdd2", "unknown": "#ffcdd2", "blocked": "#fff8e1",
            "gone": "#ffe0b2", "done": "#e8f5e9", "found": "#e8f5e9", "already_done": "#e8f5e9",
            "planned": "#e3f2fd"}
-
-
-def status_box(label: str, headline: str, applied: bool, failed: bool, attention: bool = False) -> str:
-    """The green (all done), red (something failed), amber (needs a look) or blue (dry run) box."""
-    if not applied:
-        colour, border, state = "#e3f2fd", "#1565c0", "ops-sync-dry-run"
-    elif failed:
-        colour, border, state = "#ffebee", "#c62828", "ops-sync-failed"
-    elif attention:
-        colour, border, state = "#fff3e0", "#ef6c00", "ops-sync-attention"
-    else:
-        colour, border, state = "#e8f5e9", "#2e7d32", "ops-sync-ok"
-    return (f"<div class='ops-sync-box {state}' style='background:{colour};border:2px solid {border};"
-            f"padding:8px;margin:4px 0'><b>{html.escape(label)}</b>: {html.escape(headline)}</div>")
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ def open_sync(settings: SyncSettings, *, connection: Mapping[str, Any] | None = 
         Connection parameters for system sources; ``settings.reconcile.company`` and
         ``sandbox_url``, when set, win.
     client_options:
-        Passed to :func:`ops_lib.systems.connect.open_client` (``sleep``, ``budget``, ``policy``, ``page_size``).
+        Passed to :func:`ops_lib.connection.connect.open_client` (``sleep``, ``budget``, ``policy``, ``page_size``).
     """
     wanted = settings.reconcile
     connection = {**dict(connection or {}), **wanted.connection}

@@ -1,4 +1,4 @@
-"""The settings of one sync, declared once (see :mod:`ops_lib.config.jobs`).
+"""The settings of one sync, declared once (see :mod:`ops_lib.core.options`).
 
 A sync is a reconciliation (:class:`~ops_lib.reconciliation.settings.ReconcileSettings`,
 nested and accepted flat) plus where its state lives and who approves what.
@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ops_lib.config.jobs import flag, nested, option, path_text, settings_from, text
+from ops_lib.core.options import flag, nested, option, path_text, settings_from, text
 from ops_lib.reconciliation.settings import ReconcileSettings, reconcile_settings
 
 

@@ -45,7 +45,6 @@ if TYPE_CHECKING:  # types only: the seams import no neutral package above them
     import pandas as pd
 
     from ops_lib.booking.posting import VoucherPoster
-    from ops_lib.booking.setup import SetupRules
     from ops_lib.config.settings import ConnectionSettings
     from ops_lib.connectors.endpoints import Environment
     from ops_lib.connectors.grants import Grant
@@ -53,6 +52,7 @@ if TYPE_CHECKING:  # types only: the seams import no neutral package above them
     from ops_lib.connectors.ratelimit import RatePolicy
     from ops_lib.connectors.session import ApiSession
     from ops_lib.core.errors import OpsError
+    from ops_lib.model.booking_rules import SetupRules
     from ops_lib.model.references import References
     from ops_lib.state.cache import RegisterCache
     from ops_lib.systems.rules import Rule

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from ops_lib.cli.main import main
-from ops_lib.demo.journals import write_demo_journals
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.server import ServerThread
+from ops_lib.sources.demo_journals import write_demo_journals
 from tests.conftest import TODAY, connect_over_socket
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from ops_lib.booking.mappings import MappingTables
 from ops_lib.booking.payroll import build_payroll_vouchers
-from ops_lib.booking.setup import AccountSetup, Chart, ChartAccount, SetupRules, check_setup
+from ops_lib.booking.setup import AccountSetup, check_setup
+from ops_lib.model.booking_rules import SetupRules
+from ops_lib.model.chart import Chart, ChartAccount
 from ops_lib.model.references import FiscalYearChart, References
 from ops_lib.sources.journals import PayrollRow
 from ops_lib.systems.eaccounting.chart import SETUP_RULES

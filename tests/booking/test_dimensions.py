@@ -8,7 +8,9 @@ import pytest
 
 from ops_lib.booking.builder import Blocked, resolve_tags
 from ops_lib.booking.mappings import MappingTables, TagMapping, check_tag_item, check_tag_target
-from ops_lib.booking.setup import AccountSetup, ChartAccount, SetupRules
+from ops_lib.booking.setup import AccountSetup
+from ops_lib.model.booking_rules import SetupRules
+from ops_lib.model.chart import ChartAccount
 from ops_lib.model.references import Dimension, DimensionItem, FiscalYearChart, References
 
 DAY = date(2026, 5, 4)

@@ -16,7 +16,7 @@ from ops_lib.booking.session import ExportSession, open_export
 from ops_lib.booking.settings import booking_settings
 from ops_lib.core.errors import ConflictError, DataInputError
 from ops_lib.core.money import loads
-from ops_lib.demo.journals import EXPENSE_HEADER, write_demo_journals
+from ops_lib.sources.demo_journals import EXPENSE_HEADER, write_demo_journals
 from ops_lib.sources.journals import read_expenses
 from tests.conftest import TODAY, Crash, Recording, SandboxHarness, no_wait
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ops_lib.booking.setup import AccountSetup, check_setup
+from ops_lib.connection.demo_sandbox import demo_client
 from ops_lib.core.errors import DataInputError
-from ops_lib.demo.tour import demo_client
 from ops_lib.systems.eaccounting.chart import SETUP_RULES, read_chart
 
 GOOD = AccountSetup(voucher_series="E", card_contra_account="1941", out_of_pocket_account="2893",

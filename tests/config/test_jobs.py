@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from ops_lib.booking.settings import BookingSettings, MappingSettings, booking_settings, mapping_settings
-from ops_lib.config.jobs import CONNECTION_FIELDS, RUN_FIELDS, accepted_names, defaults, relative_fields
 from ops_lib.config.settings import ConnectionSettings
 from ops_lib.core.errors import ConfigurationError
+from ops_lib.core.options import CONNECTION_FIELDS, RUN_FIELDS, accepted_names, defaults, relative_fields
 from ops_lib.reconciliation.settings import ReconcileSettings, reconcile_settings
 from ops_lib.sync.settings import SyncSettings, sync_settings
 from ops_lib.systems.eaccounting.options import EAccountingOptions

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ops_lib.config.settings import connection_settings
+from ops_lib.connection.connect import open_client
 from ops_lib.connectors import tokens
-from ops_lib.systems.connect import open_client
 
 real_write = tokens.write_private_file
 

@@ -12,7 +12,7 @@ import sys
 import time
 
 from ops_lib.config.settings import connection_settings
-from ops_lib.systems.connect import open_client
+from ops_lib.connection.connect import open_client
 
 
 def main(sandbox_url: str, start_at: float) -> int:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from ops_lib.connection.connect import open_client
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.server import ServerThread
-from ops_lib.systems.connect import open_client
 from tests.conftest import TODAY, age_stored_token, connect_over_socket
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,18 +20,18 @@ import pytest
 
 from ops_lib.approvals.book import PlanBook
 from ops_lib.approvals.checks import authorise, record_plan
+from ops_lib.connection.connect import open_client
 from ops_lib.connectors.grants import AuthorizationCode
 from ops_lib.connectors.limiter import RequestBudget
 from ops_lib.connectors.tokens import TokenStore
 from ops_lib.core.errors import ApiError
 from ops_lib.core.money import dumps, loads
+from ops_lib.model.registers import canonical_frame
 from ops_lib.reconciliation.engine import reconcile
-from ops_lib.sources.files import canonical_frame
 from ops_lib.state.db import open_state
 from ops_lib.state.oplog import Journal
 from ops_lib.sync.apply import apply_plan, build_plan
 from ops_lib.systems.base import System
-from ops_lib.systems.connect import open_client
 from ops_lib.systems.registry import systems
 from tests.conftest import Crash, no_wait
 

@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from ops_lib.config.settings import connection_settings
+from ops_lib.connection.connect import connection_status, disconnect, open_client, start_connect
 from ops_lib.connectors.catcher import RedirectCatcher
 from ops_lib.core.errors import AuthenticationError, ReconnectNeeded
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.server import ServerThread
-from ops_lib.systems.connect import connection_status, disconnect, open_client, start_connect
 from tests.conftest import DEMO_AUTH, TODAY, SandboxHarness, approve
 
 

@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 from ops_lib.config.settings import ConnectionSettings
+from ops_lib.connection.connect import open_client
 from ops_lib.connectors.limiter import RequestBudget, endpoint_key
 from ops_lib.connectors.session import RetryPolicy
 from ops_lib.connectors.tokens import TokenStore
 from ops_lib.core.errors import ApiError, ReconnectNeeded, ServiceUnreachable
-from ops_lib.systems.connect import open_client
 from tests.conftest import DEMO_AUTH, SandboxHarness, age_stored_token
 
 FAST = RetryPolicy(base_delay=0.001, max_delay=0.01)

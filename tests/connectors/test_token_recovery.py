@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ops_lib.connection.connect import open_client
 from ops_lib.connectors.tokens import TokenStore
 from ops_lib.core.errors import ConfigurationError
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.server import ServerThread
-from ops_lib.systems.connect import open_client
 from tests.conftest import DEMO_AUTH, TODAY, SandboxHarness, age_stored_token, connect_over_socket
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +62,7 @@ def test_a_run_killed_between_the_token_answer_and_the_store_write_can_be_contin
         # A fresh process continues with the rotated token, and can refresh it again.
         resumed = subprocess.run(
             [sys.executable, "-c",
-             "import sys; from ops_lib.systems.connect import open_client; from ops_lib.config.settings import connection_settings\n"
+             "import sys; from ops_lib.connection.connect import open_client; from ops_lib.config.settings import connection_settings\n"
              "with open_client(connection_settings({'sandbox_url': sys.argv[1]})) as c:\n"
              "    print(c.company_settings().name, c.session.stats.refreshes)",
              server.base_url],

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from ops_lib.config.settings import environment
-from ops_lib.demo.tour import store_sandbox_connection
+from ops_lib.connection.demo_sandbox import store_sandbox_connection
 from ops_lib.runs.archive import read_manifest
 from ops_lib.runs.runner import archived_run, load_params
 from ops_lib.sandbox import SandboxConfig

@@ -24,10 +24,10 @@ MAPPING = str(ROOT / "params" / "columns" / "pm.yaml")
 CUSTOMERS = str(PM_EXPORT_DIR / "customers.csv")
 
 # What a comparison of two files has no business loading: connections, tokens, secrets, state, sync, booking.
-NOT_FOR_FILES = ("authlib", "keyring", "ops_lib.connectors", "ops_lib.config", "ops_lib.systems.connect",
+NOT_FOR_FILES = ("authlib", "keyring", "ops_lib.connectors", "ops_lib.config", "ops_lib.connection.connect",
                  "ops_lib.systems.eaccounting", "ops_lib.state", "ops_lib.sync", "ops_lib.booking", "ops_lib.demo")
 # Declarations only, which the job's settings object is built from: no I/O, no connection machinery.
-SETTINGS_DECLARATIONS = {"ops_lib.config", "ops_lib.config.jobs", "ops_lib.systems.eaccounting",
+SETTINGS_DECLARATIONS = {"ops_lib.config", "ops_lib.core.options", "ops_lib.systems.eaccounting",
                          "ops_lib.systems.eaccounting.options"}
 
 CLI = """

@@ -11,7 +11,7 @@ import pytest
 
 from ops_lib.cli.main import main
 from ops_lib.core.errors import DataInputError
-from ops_lib.demo.journals import EXPENSE_HEADER
+from ops_lib.sources.demo_journals import EXPENSE_HEADER
 from ops_lib.sources.journals import read_expenses, read_payroll
 
 ROOT = Path(__file__).resolve().parents[2]

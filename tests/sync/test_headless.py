@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from ops_lib.cli.main import main
-from ops_lib.demo.tour import store_sandbox_connection
+from ops_lib.connection.demo_sandbox import store_sandbox_connection
 from ops_lib.runs.archive import RunArchive, read_manifest
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.pm_export import PM_EXPORT_DIR

@@ -14,12 +14,12 @@ import pytest
 from ops_lib.cli import terminal
 from ops_lib.cli.main import main
 from ops_lib.config.settings import connection_settings
+from ops_lib.connection.connect import connection_status, open_client
 from ops_lib.connectors.tokens import KeyringSecrets, StoredConnection, TokenStore
 from ops_lib.core.errors import ReconnectNeeded
 from ops_lib.forms.connect import connect_panel
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.server import ServerThread
-from ops_lib.systems.connect import connection_status, open_client
 from tests.conftest import TODAY, approve, find
 from tests.connectors.test_tokens import MemoryKeyring
 

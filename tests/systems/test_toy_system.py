@@ -9,8 +9,8 @@ import pytest
 
 from ops_lib.approvals.book import PlanBook
 from ops_lib.approvals.checks import authorise, record_plan
+from ops_lib.model.registers import canonical_frame
 from ops_lib.reconciliation.engine import reconcile
-from ops_lib.sources.files import canonical_frame
 from ops_lib.state.db import open_state
 from ops_lib.state.oplog import Journal
 from ops_lib.sync.apply import apply_plan, build_plan

@@ -21,7 +21,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ops_lib.booking.setup import Chart, ChartAccount, SetupRules
+from ops_lib.model.booking_rules import SetupRules
+from ops_lib.model.chart import Chart, ChartAccount
 from ops_lib.model.references import Dimension, DimensionItem, FiscalYearChart, References, VatCodeRef
 from ops_lib.systems.eaccounting.vouchers import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES
 

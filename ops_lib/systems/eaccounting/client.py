@@ -128,7 +128,7 @@ class EAccountingClient:
     Parameters
     ----------
     session:
-        The authorised session (see :func:`ops_lib.systems.connect.open_client`).
+        The authorised session (see :func:`ops_lib.connection.connect.open_client`).
     page_size:
         Records per page when listing; the largest the service accepts by default.
 

@@ -7,7 +7,7 @@ declared here and carried by a job's settings as their
 ``system_options`` block; neutral code only passes the block on to this
 system's reader and writer (:meth:`EAccountingOptions.as_kwargs`).
 The notebooks' and the CLI's flat ``project_target``/``cost_center`` names
-land here too (see :mod:`ops_lib.config.jobs`).
+land here too (see :mod:`ops_lib.core.options`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Mapping
 
-from ops_lib.config.jobs import choice, option, settings_from, text
+from ops_lib.core.options import choice, option, settings_from, text
 
 
 def _centre_name(value: Any) -> str:

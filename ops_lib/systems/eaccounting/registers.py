@@ -32,8 +32,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from ops_lib.core.times import utc_stamp
-from ops_lib.model.registers import normal_decimal
-from ops_lib.sources.files import canonical_frame
+from ops_lib.model.registers import canonical_frame, normal_decimal
 from ops_lib.state.cache import DEFAULT_OVERLAP, RegisterCache
 from ops_lib.systems.eaccounting.client import EAccountingClient
 from ops_lib.systems.eaccounting.options import PROJECT_TARGETS

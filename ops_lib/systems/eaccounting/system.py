@@ -33,9 +33,9 @@ from ops_lib.systems.rules import Rule, load_rules
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ops_lib.booking.setup import SetupRules
     from ops_lib.config.settings import ConnectionSettings
     from ops_lib.connectors.endpoints import Environment
+    from ops_lib.model.booking_rules import SetupRules
     from ops_lib.model.references import References
     from ops_lib.state.cache import RegisterCache
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Sequence
 
-from ops_lib.booking.builder import Receipt, VoucherDraft
 from ops_lib.core.errors import ConfigurationError
+from ops_lib.model.vouchers import Receipt, VoucherDraft
 from ops_lib.systems.eaccounting.client import DOCUMENT_TYPE_VOUCHER, EAccountingClient
 
 # What eAccounting accepts as an attachment (the upload's ContentType) and how large.

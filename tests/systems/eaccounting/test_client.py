@@ -8,8 +8,8 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+from ops_lib.connection.connect import open_client
 from ops_lib.core.errors import ApiError
-from ops_lib.systems.connect import open_client
 from ops_lib.systems.eaccounting.client import EAccountingClient
 from ops_lib.systems.eaccounting.records import CostCenterItem, Customer
 from tests.conftest import SandboxHarness

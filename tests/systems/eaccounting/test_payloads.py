@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ops_lib.sync.plan import PlanBlocked
+from ops_lib.systems.base import PlanBlocked
 from ops_lib.systems.eaccounting.payloads import Lookups
 
 LOOKUPS = Lookups({10: "terms-10", 30: "terms-30"}, "terms-30", {Decimal(25): "coding-25"}, {}, {})

@@ -13,10 +13,10 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
+from ops_lib.connection.connect import open_client
 from ops_lib.core.times import utc_stamp
 from ops_lib.sandbox import Clock, SandboxConfig
 from ops_lib.sandbox.clock import parse_datetime
-from ops_lib.systems.connect import open_client
 from ops_lib.systems.eaccounting.client import server_time
 from ops_lib.systems.eaccounting.registers import read_register
 from tests.conftest import TODAY, Recording, SandboxHarness

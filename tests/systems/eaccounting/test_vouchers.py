@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from ops_lib.booking.builder import VoucherDraft, VoucherLine
 from ops_lib.core.errors import ConfigurationError
 from ops_lib.model.references import DimensionItem
+from ops_lib.model.vouchers import VoucherDraft, VoucherLine
 from ops_lib.systems.eaccounting.vouchers import cost_centre_field, voucher_payload
 
 ITEM = DimensionItem("item-guid", "SALJ", "Sälj", True)
