@@ -39,7 +39,7 @@ from ops_lib.sources.files import load_mapping
 from ops_lib.sources.journals import read_expenses, read_payroll
 from ops_lib.sources.open import open_system, state_path_for
 from ops_lib.state.db import open_state
-from ops_lib.state.oplog import Journal
+from ops_lib.state.oplog import OperationsLog
 from ops_lib.systems.registry import get as get_system
 
 DEMO_JOURNAL = "demo"
@@ -78,7 +78,7 @@ class ExportSession:
     drafts: list[VoucherDraft]
     poster: Any
     bookings: Bookings
-    journal: Journal
+    oplog: OperationsLog
     grouping: str
     prepared_by: str
     state_path: str
@@ -104,7 +104,7 @@ class ExportSession:
     @property
     def book(self) -> PlanBook:
         """The plans and approvals, in the same state database as the journal."""
-        return PlanBook(self.journal.db)
+        return PlanBook(self.oplog.db)
 
     def preparer(self, plan: ExportPlan) -> str:
         """Who prepared ``plan``, as first recorded (four-eyes refuses them as its approver)."""
@@ -190,7 +190,7 @@ def open_export(settings: BookingSettings, *, source: str | Path | None = None,
         stack.callback(db.close)
         poster = get_system(client.system).make_voucher_poster(client)
         session = ExportSession(kind, source, label, refs, rules, tables, drafts, poster, Bookings(db, poster.target),
-                                Journal(db), settings.grouping, settings.prepared_by or getpass.getuser(), state_path,
+                                OperationsLog(db), settings.grouping, settings.prepared_by or getpass.getuser(), state_path,
                                 language,
                                 client_options.get("sleep", time.sleep), stack)
     except BaseException:

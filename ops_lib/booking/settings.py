@@ -38,7 +38,7 @@ class BookingSettings:
     company: str = option("", text, "organisation number, when several companies are connected")
     sandbox_url: str = option("", text, "empty: OPS_SANDBOX_URL or the default sandbox address")
     out_dir: str = option("build/export", path_text, "where the results are written", relative=True)
-    state_db: str = option("", path_text, "bookings ledger and journal; empty: the configuration directory's")
+    state_db: str = option("", path_text, "bookings ledger and operations log; empty: the configuration directory's")
     prepared_by: str = option("", text, "who prepared the plan; empty: the OS user")
     apply: bool = option(False, flag, "headless: book the approved plan")
     approved_booking_hash: str = option("", text, "headless: the booking plan hash an approver signed off")

@@ -143,7 +143,7 @@ def _add_export_vouchers(commands: Commands) -> None:
     export.add_argument("--out", type=Path, default=Path("build/export"))
     export.add_argument("--apply", action="store_true", help="book the vouchers (needs --approved-hash)")
     _approval_arguments(export)
-    export.add_argument("--state-db", default="", help="the state database (bookings ledger, journal)")
+    export.add_argument("--state-db", default="", help="the state database (bookings ledger, operations log)")
     export.add_argument("--company", default="", help="organisation number, when several companies are connected")
     export.add_argument("--sandbox-url", default="", help="base URL of the local sandbox")
 

@@ -27,7 +27,7 @@ def shared_sandbox() -> tuple[InProcessTransport, Path]:
     """The process's own in-process sandbox for ``demo-sandbox`` sources, and a state folder that lives as long.
 
     One per process, so what a sync writes there, the next read in the
-    same kernel sees; the state database beside it (journal, cache) goes
+    same kernel sees; the state database beside it (operations log, cache) goes
     with it, because ids in it mean nothing to another sandbox.
     """
     if "transport" not in _SHARED:

@@ -30,7 +30,7 @@ from ops_lib.core.workbook import write_workbook
 from ops_lib.runs.archive import MANIFEST, RunArchive, read_manifest, sha256_file
 from ops_lib.runs.results import results_total
 from ops_lib.state.db import default_state_path, open_state
-from ops_lib.state.oplog import Journal
+from ops_lib.state.oplog import OperationsLog
 
 DEFAULT_PERIOD_DAYS = 31
 RUN_COLUMNS = ("run_id", "date", "notebook", "subject", "status", "exit_code", "findings", "mode", "actions_planned",
@@ -263,7 +263,7 @@ def operations_log(state_db: Path | str | None, start: date, end: date) -> pd.Da
         return pd.DataFrame(columns=OPERATION_COLUMNS)
     db = open_state(path)
     try:
-        rows = Journal(db).operations(start.isoformat(), end.isoformat())
+        rows = OperationsLog(db).operations(start.isoformat(), end.isoformat())
     finally:
         db.close()
     return pd.DataFrame(rows, columns=OPERATION_COLUMNS)

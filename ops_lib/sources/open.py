@@ -90,7 +90,7 @@ def open_system(stack: contextlib.ExitStack, source: str, *, connection: Mapping
 def state_path_for(sources: Iterable[str], state_db: str | Path, connection: Mapping[str, Any]) -> str:
     """The state database: as given, else the demo sandbox's own when a source is ``demo-sandbox``.
 
-    The demo sandbox's ids mean nothing to another sandbox, so its journal
+    The demo sandbox's ids mean nothing to another sandbox, so its operations log
     and ledger live and die with it; any other source uses the
     configuration directory's database.
     """

@@ -1,6 +1,6 @@
 """The local state database: one SQLite file for what a sync must remember.
 
-It holds the operations journal (:mod:`ops_lib.state.oplog`), the plans that
+It holds the operations log (:mod:`ops_lib.state.oplog`), the plans that
 were prepared and approved, the expenses and payroll journals booked as
 vouchers (:mod:`ops_lib.booking.ledger`), and the cached registers with the time of
 their last successful pull (:mod:`ops_lib.state.cache`). SQLite is the

@@ -1,4 +1,4 @@
-"""The operations journal: what was sent, what came back, and what is still open.
+"""The operations log: what was sent, what came back, and what is still open.
 
 Every call a sync makes is written here *before* it is sent (``sent``)
 and again when its answer arrives (``done`` with the id the service
@@ -49,7 +49,7 @@ class Entry:
     message: str
 
 
-class Journal:
+class OperationsLog:
     """The operations in the state database (plans and approvals: :class:`ops_lib.approvals.book.PlanBook`)."""
 
     def __init__(self, db: sqlite3.Connection) -> None:

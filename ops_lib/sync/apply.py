@@ -5,13 +5,13 @@ write (dry run: nothing is sent). Before anything is applied, the plan's
 approval is checked and recorded by :func:`ops_lib.approvals.checks.authorise`
 (the exact hash, the crash-rerun rule, four-eyes).
 
-:func:`apply_plan` then makes the calls through the operations journal
+:func:`apply_plan` then makes the calls through the operations oplog
 (:mod:`ops_lib.state.oplog`): each call is journalled ``sent`` before it
 leaves and ``done`` or ``failed`` after; a create whose outcome is
 unknown is looked up by number and name before it is sent again. One
 failed action never stops the others.
 
-A write the journal holds as done that this run's fresh read shows
+A write the oplog holds as done that this run's fresh read shows
 missing again (the record was deleted there since) is not "already
 done": rerunning the approval that made it reports it as ``gone`` and
 sends nothing, and a new dry run plans it as a redo under a new hash,
@@ -29,7 +29,7 @@ import pandas as pd
 from ops_lib.approvals.approval import Approval
 from ops_lib.core.errors import OpsError, error_details, outcome_unknown
 from ops_lib.reconciliation.result import WRITE_ACTIONS, Reconciliation
-from ops_lib.state.oplog import Entry, Journal
+from ops_lib.state.oplog import Entry, OperationsLog
 from ops_lib.sync.plan import PlannedAction, SyncPlan, Writer
 from ops_lib.systems.base import Call, PlanBlocked
 
@@ -43,27 +43,27 @@ def _record(frame: pd.DataFrame, position: int) -> dict[str, str] | None:
     return {str(k): "" if pd.isna(v) else str(v) for k, v in row.items()}
 
 
-def _done_before(journal: Journal | None, writer: Writer | None, calls: tuple[Call, ...]) -> Entry | None:
-    """The journal's ``done`` entry of a call the fresh read shows still to be made, or None.
+def _done_before(oplog: OperationsLog | None, writer: Writer | None, calls: tuple[Call, ...]) -> Entry | None:
+    """The oplog's ``done`` entry of a call the fresh read shows still to be made, or None.
 
     Only for a system read afresh in this run: a row written to an import
     file stays out of the export until the other tool imports it, so a
     done row planned again is waiting there, not gone.
     """
-    if journal is None or writer is None or getattr(writer, "deferred", False):
+    if oplog is None or writer is None or getattr(writer, "deferred", False):
         return None
     for call in calls:
-        latest = journal.latest(call.target, call.digest)
+        latest = oplog.latest(call.target, call.digest)
         if latest is not None and latest.status == "done":
             return latest
     return None
 
 
-def build_plan(result: Reconciliation, writers: Mapping[str, Writer], journal: Journal | None = None) -> SyncPlan:
+def build_plan(result: Reconciliation, writers: Mapping[str, Writer], oplog: OperationsLog | None = None) -> SyncPlan:
     """The calls of every planned write; actions whose payload cannot be built are kept, blocked, with why.
 
     ``writers`` maps ``left``/``right`` to the writer of that side. With
-    the ``journal``, a write it holds as done that the fresh read shows
+    the ``oplog``, a write it holds as done that the fresh read shows
     missing again (deleted or changed back in that system since) is
     marked ``redo_of`` the plan that made it: its digest differs, so the
     old approval cannot silently write it a second time.
@@ -88,7 +88,7 @@ def build_plan(result: Reconciliation, writers: Mapping[str, Writer], journal: J
                 calls = tuple(writer.plan(row["action"], record, current, differences))
             except PlanBlocked as exc:
                 blocked = str(exc)
-        earlier = _done_before(journal, writer, calls)
+        earlier = _done_before(oplog, writer, calls)
         actions.append(PlannedAction(int(index), result.register, row["action"], record.get("number", ""),
                                      record.get("name", ""), writer.label if writer else side, calls, blocked,
                                      writer.target if writer else side, earlier.plan_hash if earlier else "",
@@ -131,11 +131,11 @@ def dry_run(plan: SyncPlan) -> list[Outcome]:
 
 
 class _Run:
-    """One apply: the journal, the writers and the approved hash the calls are journalled under."""
+    """One apply: the oplog, the writers and the approved hash the calls are journalled under."""
 
-    def __init__(self, journal: Journal, writers: Mapping[str, Writer], plan_hash: str, language: str,
+    def __init__(self, oplog: OperationsLog, writers: Mapping[str, Writer], plan_hash: str, language: str,
                  sleep: Callable[[float], None]) -> None:
-        self.journal = journal
+        self.oplog = oplog
         self.writers = writers
         self.plan_hash = plan_hash
         self.language = language
@@ -144,16 +144,16 @@ class _Run:
 
     def failed(self, action: PlannedAction, call: Call, exc: OpsError, status: str = "failed") -> Outcome:
         details = error_details(exc, self.language)
-        self.journal.finish(self.plan_hash, call.target, call.digest, status, error_code=details["error_code"],
+        self.oplog.finish(self.plan_hash, call.target, call.digest, status, error_code=details["error_code"],
                             error_id=details["error_id"], message=details["message"])
         return Outcome.of(action, status, **details)
 
     def call(self, action: PlannedAction, call: Call, writer: Writer) -> tuple[str, str]:
-        """Make one call through the journal; return (outcome, record id). Raises OpsError."""
-        own = self.journal.entry(self.plan_hash, call.target, call.digest)
+        """Make one call through the oplog; return (outcome, record id). Raises OpsError."""
+        own = self.oplog.entry(self.plan_hash, call.target, call.digest)
         if own is not None and own.status == "done":
             return "already_done", own.record_id
-        latest = self.journal.latest(call.target, call.digest)
+        latest = self.oplog.latest(call.target, call.digest)
         if call.is_create and latest is not None and latest.status in ("sent", "unknown", "superseded", "done"):
             if found := self._look_up(action, call, writer):  # a crash or a lost answer: it may exist already
                 return "found", found
@@ -164,7 +164,7 @@ class _Run:
             except OpsError as exc:
                 if not outcome_unknown(exc, call.is_create) or attempt + 1 == RESEND_ATTEMPTS:
                     raise
-                self.journal.finish(self.plan_hash, call.target, call.digest, "unknown", message=str(exc))
+                self.oplog.finish(self.plan_hash, call.target, call.digest, "unknown", message=str(exc))
                 self.sleep(min(0.2 * 2 ** attempt, 5.0))
                 if found := self._look_up(action, call, writer):
                     return "found", found
@@ -172,7 +172,7 @@ class _Run:
             if getattr(writer, "deferred", False):
                 self.deferred.append((call, record_id))
             else:
-                self.journal.finish(self.plan_hash, call.target, call.digest, "done", record_id=record_id)
+                self.oplog.finish(self.plan_hash, call.target, call.digest, "done", record_id=record_id)
             return "done", record_id
         raise AssertionError("unreachable")
 
@@ -184,12 +184,12 @@ class _Run:
         return found
 
     def _begin(self, action: PlannedAction, call: Call) -> None:
-        self.journal.begin(self.plan_hash, call.target, call.digest, action.digest, action.register, action.action,
+        self.oplog.begin(self.plan_hash, call.target, call.digest, action.digest, action.register, action.action,
                            action.number, action.name, call.method, call.path)
 
     def _journal_found(self, action: PlannedAction, call: Call, found: str) -> None:
         self._begin(action, call)
-        self.journal.finish(self.plan_hash, call.target, call.digest, "done", record_id=found,
+        self.oplog.finish(self.plan_hash, call.target, call.digest, "done", record_id=found,
                             message="found after an unknown outcome")
 
     def action(self, action: PlannedAction) -> Outcome:
@@ -211,10 +211,10 @@ class _Run:
         return Outcome.of(action, overall, record_id=record_id)
 
 
-def apply_plan(plan: SyncPlan, writers: Mapping[str, Writer], journal: Journal, approval: Approval, *,
+def apply_plan(plan: SyncPlan, writers: Mapping[str, Writer], oplog: OperationsLog, approval: Approval, *,
                language: str = "en", sleep: Callable[[float], None] = time.sleep) -> list[Outcome]:
     """Make every call of ``plan`` under ``approval``; one outcome per action, failures included."""
-    run = _Run(journal, writers, approval.plan_hash, language, sleep)
+    run = _Run(oplog, writers, approval.plan_hash, language, sleep)
     outcomes = [Outcome.of(a, "blocked") if a.blocked else run.action(a) for a in plan.actions]
     for writer in writers.values():
         try:
@@ -222,14 +222,14 @@ def apply_plan(plan: SyncPlan, writers: Mapping[str, Writer], journal: Journal, 
         except OSError as exc:
             for call, _ in run.deferred:
                 if call.target == writer.target:
-                    journal.finish(approval.plan_hash, call.target, call.digest, "failed", message=str(exc))
+                    oplog.finish(approval.plan_hash, call.target, call.digest, "failed", message=str(exc))
             raise OpsError(f"{writer.label}: the import file could not be written ({exc})") from None
     for call, record_id in run.deferred:
-        journal.finish(approval.plan_hash, call.target, call.digest, "done", record_id=record_id)
+        oplog.finish(approval.plan_hash, call.target, call.digest, "done", record_id=record_id)
     # Calls a crash left open whose action a fresh read no longer needs: the service has them.
     planned = {a.digest for a in plan.actions}
-    for target, call_digest, action_digest in journal.open_calls(approval.plan_hash):
+    for target, call_digest, action_digest in oplog.open_calls(approval.plan_hash):
         if action_digest not in planned:
-            journal.finish(approval.plan_hash, target, call_digest, "done",
+            oplog.finish(approval.plan_hash, target, call_digest, "done",
                            message="confirmed by a fresh read after an interrupted run")
     return outcomes

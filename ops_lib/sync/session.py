@@ -31,7 +31,7 @@ from ops_lib.reconciliation.result import Reconciliation
 from ops_lib.sources.files import load_mapping
 from ops_lib.sources.import_file import ImportFileWriter
 from ops_lib.sources.open import LoadedRegister, open_state_db
-from ops_lib.state.oplog import Journal
+from ops_lib.state.oplog import OperationsLog
 from ops_lib.sync.apply import apply_plan, build_plan, dry_run
 from ops_lib.sync.plan import SyncPlan, Writer
 from ops_lib.sync.result import SyncResult
@@ -60,14 +60,14 @@ class SyncSession:
     sleep: Callable[[float], None] = time.sleep
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
     _writers: dict[str, Writer] | None = field(default=None, repr=False)
-    _journal: Journal | None = field(default=None, repr=False)
+    _oplog: OperationsLog | None = field(default=None, repr=False)
 
     @property
-    def journal(self) -> Journal:
+    def oplog(self) -> OperationsLog:
         """The operations log, opened on first use (planning, approving, applying); reading needs none."""
-        if self._journal is None:
-            self._journal = Journal(self.open_state())
-        return self._journal
+        if self._oplog is None:
+            self._oplog = OperationsLog(self.open_state())
+        return self._oplog
 
     def writers(self) -> dict[str, Writer]:
         """Each side's writer, made once: the system's own for a connected side, an import file for a file."""
@@ -81,14 +81,14 @@ class SyncSession:
 
     def plan(self, result: Reconciliation | None = None) -> SyncPlan:
         """The calls the (reviewed) reconciliation implies; recorded with its preparer. Nothing is sent."""
-        plan = build_plan(result if result is not None else self.result, self.writers(), self.journal)
+        plan = build_plan(result if result is not None else self.result, self.writers(), self.oplog)
         record_plan(plan, self.book, self.prepared_by)
         return plan
 
     @property
     def book(self) -> PlanBook:
-        """The plans and approvals, in the same state database as the journal."""
-        return PlanBook(self.journal.db)
+        """The plans and approvals, in the same state database as the oplog."""
+        return PlanBook(self.oplog.db)
 
     def preparer(self, plan: SyncPlan) -> str:
         """Who prepared ``plan``, as first recorded (four-eyes refuses them as its approver)."""
@@ -96,13 +96,13 @@ class SyncSession:
 
     def run(self, plan: SyncPlan, *, apply: bool = False, approved_hash: str = "", approved_by: str = "",
             four_eyes: bool = False) -> SyncResult:
-        """A dry run (default), or the approved plan applied through the journal."""
+        """A dry run (default), or the approved plan applied through the oplog."""
         if not apply:
             return SyncResult(plan, tuple(dry_run(plan)), False)
         approval = authorise(plan, self.book, approved_hash, approved_by, four_eyes=four_eyes,
                              prepared_by=self.prepared_by)
         writers = self.writers()
-        outcomes = apply_plan(plan, writers, self.journal, approval, language=self.language, sleep=self.sleep)
+        outcomes = apply_plan(plan, writers, self.oplog, approval, language=self.language, sleep=self.sleep)
         written = tuple(str(w.path) for w in writers.values() if isinstance(w, ImportFileWriter) and w.path.exists())
         approval.write(self.out_dir / "sync_approval.json")
         return SyncResult(plan, tuple(outcomes), True, approval, written)

@@ -24,7 +24,7 @@ class SyncSettings:
     """A reconciliation, the state database it syncs through, and the approval (passed through)."""
 
     reconcile: ReconcileSettings = nested(ReconcileSettings, reconcile_settings, "what to reconcile")
-    state_db: str = option("", path_text, "journal and register cache; empty: the configuration directory's")
+    state_db: str = option("", path_text, "operations log and register cache; empty: the configuration directory's")
     full_resync: bool = option(False, flag, "pull system registers in full, not only the changes")
     prepared_by: str = option("", text, "who prepares the plan; empty: the OS user")
     apply: bool = option(False, flag, "headless: send the approved sync plan")

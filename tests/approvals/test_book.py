@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ops_lib.approvals.book import PlanBook
-from ops_lib.state.oplog import Journal
+from ops_lib.state.oplog import OperationsLog
 from tests.approvals.fakes import Plan, state, steps
 
 
@@ -42,26 +42,26 @@ def test_an_approval_is_recorded_with_its_preparer_and_four_eyes() -> None:
 def test_only_an_approval_writing_the_same_resource_supersedes_an_open_entry() -> None:
     """Two plans of one register and targets: the later approval closes the earlier one's open calls it rewrites."""
     db = state()
-    book, journal = PlanBook(db), Journal(db)
+    book, oplog = PlanBook(db), OperationsLog(db)
     items_1, projects_1, items_2 = (Plan(steps(n)) for n in ("1", "2", "3"))
     for plan in (items_1, projects_1, items_2):
         book.record_plan(plan, "anna")
-    journal.begin(items_1.plan_hash, "toy:one", "call-1", "action-1", "things", "create", "1", "Thing 1",
+    oplog.begin(items_1.plan_hash, "toy:one", "call-1", "action-1", "things", "create", "1", "Thing 1",
                   "POST", "items/1")
     book.record_approval(projects_1.plan_hash, "bertil", "anna", False, {"projects"})
-    assert journal.counts(items_1.plan_hash) == {"sent": 1}
+    assert oplog.counts(items_1.plan_hash) == {"sent": 1}
     book.record_approval(items_2.plan_hash, "bertil", "anna", False, {"items"})
-    assert journal.counts(items_1.plan_hash) == {"superseded": 1}
-    closed = journal.latest("toy:one", "call-1")
+    assert oplog.counts(items_1.plan_hash) == {"superseded": 1}
+    closed = oplog.latest("toy:one", "call-1")
     assert closed is not None and closed.message.startswith(f"superseded by plan {items_2.plan_hash}")
 
 
 def test_an_approval_of_other_targets_supersedes_nothing() -> None:
     db = state()
-    book, journal = PlanBook(db), Journal(db)
+    book, oplog = PlanBook(db), OperationsLog(db)
     here, there = Plan(steps("1")), Plan(steps("2"), targets=("toy:two",))
     book.record_plan(here, "anna")
     book.record_plan(there, "anna")
-    journal.begin(here.plan_hash, "toy:one", "call-1", "action-1", "things", "create", "1", "Thing 1", "POST", "items")
+    oplog.begin(here.plan_hash, "toy:one", "call-1", "action-1", "things", "create", "1", "Thing 1", "POST", "items")
     book.record_approval(there.plan_hash, "bertil", "anna", False, {"items"})
-    assert journal.counts(here.plan_hash) == {"sent": 1}
+    assert oplog.counts(here.plan_hash) == {"sent": 1}

@@ -94,15 +94,15 @@ def test_the_same_person_ignores_case_and_blanks() -> None:
 
 
 def test_an_approval_supersedes_by_the_resources_its_calls_write() -> None:
-    from ops_lib.state.oplog import Journal
+    from ops_lib.state.oplog import OperationsLog
 
     earlier = Plan(steps("1"))
     book = prepared(earlier)
     later = Plan((Step("create", "1", "Thing 1", calls=(Path("items/7"),)), Step("create", "5", "Thing 5")))
     record_plan(later, book, "anna")
-    Journal(book.db).begin(earlier.plan_hash, "toy:one", "c", "a", "things", "create", "1", "Thing 1", "POST", "items")
+    OperationsLog(book.db).begin(earlier.plan_hash, "toy:one", "c", "a", "things", "create", "1", "Thing 1", "POST", "items")
     authorise(later, book, later.plan_hash, "bertil")
-    assert Journal(book.db).counts(earlier.plan_hash) == {"superseded": 1}
+    assert OperationsLog(book.db).counts(earlier.plan_hash) == {"superseded": 1}
 
 
 def test_the_changed_plan_error_names_both_plans() -> None:

@@ -1,4 +1,4 @@
-"""Journal export against the sandbox: balanced vouchers, blocked expenses, preflight, booking once, control totals."""
+"""OperationsLog export against the sandbox: balanced vouchers, blocked expenses, preflight, booking once, control totals."""
 
 from __future__ import annotations
 

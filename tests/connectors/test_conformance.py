@@ -29,7 +29,7 @@ from ops_lib.core.money import dumps, loads
 from ops_lib.model.registers import canonical_frame
 from ops_lib.reconciliation.engine import reconcile
 from ops_lib.state.db import open_state
-from ops_lib.state.oplog import Journal
+from ops_lib.state.oplog import OperationsLog
 from ops_lib.sync.apply import apply_plan, build_plan
 from ops_lib.systems.base import System
 from ops_lib.systems.registry import systems
@@ -132,7 +132,7 @@ def test_a_post_lost_in_a_crash_is_found_again_not_sent_twice(system: System, ki
                                                              tmp_path: Path) -> None:
     register, record = kit.probe
     db = open_state(tmp_path / "state.sqlite")
-    journal = Journal(db)
+    oplog = OperationsLog(db)
     crashing = LosesFirstAnswer(run.transport, run.settings.endpoints.api_base)
     try:
         with open_client(run.settings, transport=crashing, sleep=no_wait) as client:
@@ -140,16 +140,16 @@ def test_a_post_lost_in_a_crash_is_found_again_not_sent_twice(system: System, ki
             result = reconcile(canonical_frame([record], register, "probe"), before, register, master="left",
                                rules_right=system.name)
             writers = {"right": system.make_writer(client, register)}
-            plan = build_plan(result, writers, journal)
+            plan = build_plan(result, writers, oplog)
             assert len(plan.writable) == 1 and plan.writable[0].action == "create_right"
-            record_plan(plan, PlanBook(journal.db), "anna")
-            approval = authorise(plan, PlanBook(journal.db), plan.plan_hash, "bertil")
+            record_plan(plan, PlanBook(oplog.db), "anna")
+            approval = authorise(plan, PlanBook(oplog.db), plan.plan_hash, "bertil")
             with pytest.raises(Crash):
-                apply_plan(plan, writers, journal, approval)
+                apply_plan(plan, writers, oplog, approval)
         # The rerun of the approved plan looks the record up before sending it again.
         with open_client(run.settings, transport=run.transport, sleep=no_wait) as client:
             writers = {"right": system.make_writer(client, register)}
-            (outcome,) = [o for o in apply_plan(plan, writers, journal, approval) if o.number == record["number"]]
+            (outcome,) = [o for o in apply_plan(plan, writers, oplog, approval) if o.number == record["number"]]
             assert outcome.outcome == "found" and outcome.record_id
             after = system.read_register(client, register)
         assert list(after["number"]).count(record["number"]) == 1 and len(after) == len(before) + 1

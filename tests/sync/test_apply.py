@@ -19,7 +19,7 @@ from ops_lib.runs.audit import audit_review
 from ops_lib.sandbox.pm_export import ENCODING, PM_EXPORT_DIR
 from ops_lib.sources.files import read_file, read_rows
 from ops_lib.state.db import open_state
-from ops_lib.state.oplog import Journal
+from ops_lib.state.oplog import OperationsLog
 from ops_lib.sync.session import SyncSession, open_sync
 from ops_lib.sync.settings import sync_settings
 from tests.conftest import API_WRITES, Crash, Recording, SandboxHarness, no_wait
@@ -226,9 +226,9 @@ def test_a_crash_after_k_of_n_actions_and_a_rerun_leaves_exactly_the_expected_re
     assert next(c for c in records if c["CustomerNumber"] == "1020")["InvoiceAddress1"] == "Nya Vägen 5"
     rows = read_rows(Path(rerun.written[0]))[1:]
     assert sorted(r[0] for r in rows) == ["1080", "1296", "1297", "1298", "1299", "1300"]
-    journal = Journal(open_state(tmp_path / "state.sqlite"))
-    assert set(journal.counts(plan.plan_hash)) == {"done"}
-    journal.db.close()
+    oplog = OperationsLog(open_state(tmp_path / "state.sqlite"))
+    assert set(oplog.counts(plan.plan_hash)) == {"done"}
+    oplog.db.close()
 
 
 def test_a_crash_before_the_import_file_is_written_loses_no_row(sandbox: SandboxHarness, tmp_path: Path,
@@ -270,18 +270,18 @@ def test_a_newer_approval_closes_the_open_entries_of_the_one_it_replaced(sandbox
         assert second.plan_hash != first.plan_hash
         with pytest.raises(Crash):
             session.run(second, apply=True, approved_hash=second.plan_hash, approved_by="bertil")
-    journal = Journal(open_state(tmp_path / "state.sqlite"))
-    assert journal.counts(first.plan_hash) == {"superseded": 1}
-    assert journal.counts(second.plan_hash) == {"sent": 1}  # the current approval's entry stays open
+    oplog = OperationsLog(open_state(tmp_path / "state.sqlite"))
+    assert oplog.counts(first.plan_hash) == {"superseded": 1}
+    assert oplog.counts(second.plan_hash) == {"sent": 1}  # the current approval's entry stays open
     # ... and its rerun still looks the record up before sending it again.
     with open_session(sandbox, "customers", tmp_path, left=changed) as session:
         rerun = session.run(session.plan(), apply=True, approved_hash=second.plan_hash, approved_by="bertil")
     assert rerun.failed == 0 and rerun.approval and rerun.approval.resumed_from == second.plan_hash
     numbers = [c["CustomerNumber"] for c in customers(sandbox)]
     assert len(numbers) == len(set(numbers)) and {"1301", "1302", "1305"} <= set(numbers)
-    assert set(journal.counts(second.plan_hash)) == {"done"}
-    assert journal.counts(first.plan_hash) == {"superseded": 1}
-    journal.db.close()
+    assert set(oplog.counts(second.plan_hash)) == {"done"}
+    assert oplog.counts(first.plan_hash) == {"superseded": 1}
+    oplog.db.close()
 
     review = audit_review(tmp_path / "runs", state_db=tmp_path / "state.sqlite")
     closed = review.operations[review.operations["plan_hash"] == first.plan_hash]

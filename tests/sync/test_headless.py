@@ -23,7 +23,7 @@ from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
 from ops_lib.sandbox.server import ServerThread
 from ops_lib.state.db import default_state_path, open_state
-from ops_lib.state.oplog import Journal
+from ops_lib.state.oplog import OperationsLog
 from ops_lib.sync.session import open_sync
 from ops_lib.sync.settings import sync_settings
 from tests.conftest import Crash, Recording, no_wait
@@ -103,8 +103,8 @@ def test_the_headless_rerun_after_a_crash_accepts_the_approved_hash(served: Serv
     assert approval["plan_hash"] == approval["resumed_from"] == plan_hash
     numbers = customer_numbers(served)
     assert CREATED_IN_EACCOUNTING <= set(numbers) and len(numbers) == len(set(numbers))
-    journal = Journal(open_state(default_state_path(Path(os.environ["OPS_CONFIG_DIR"]))))
+    oplog = OperationsLog(open_state(default_state_path(Path(os.environ["OPS_CONFIG_DIR"]))))
     try:
-        assert set(journal.counts(plan_hash)) == {"done"}
+        assert set(oplog.counts(plan_hash)) == {"done"}
     finally:
-        journal.db.close()
+        oplog.db.close()

@@ -12,7 +12,7 @@ from ops_lib.approvals.checks import authorise, record_plan
 from ops_lib.model.registers import canonical_frame
 from ops_lib.reconciliation.engine import reconcile
 from ops_lib.state.db import open_state
-from ops_lib.state.oplog import Journal
+from ops_lib.state.oplog import OperationsLog
 from ops_lib.sync.apply import apply_plan, build_plan
 from ops_lib.systems import registry
 from ops_lib.systems.base import System
@@ -33,7 +33,7 @@ def toy() -> Iterator[ToySystem]:
     registry.unregister(TOY.name)
 
 
-def sync(system: System, client: ToyClient, journal: Journal) -> tuple[dict[str, str], list[str]]:
+def sync(system: System, client: ToyClient, oplog: OperationsLog) -> tuple[dict[str, str], list[str]]:
     """One sync of projects from the PM export to the toy, approved by a second person.
 
     Returns the issues the toy's rules found (by number) and the outcome of every write.
@@ -43,11 +43,11 @@ def sync(system: System, client: ToyClient, journal: Journal) -> tuple[dict[str,
     result = reconcile(left, right, "projects", master="left", rules_right=system.name,
                        left_name="pm.csv", right_name=system.name)
     writers = {"right": system.make_writer(client, "projects")}
-    plan = build_plan(result, writers, journal)
-    record_plan(plan, PlanBook(journal.db), "anna")
-    approval = authorise(plan, PlanBook(journal.db), plan.plan_hash, "bertil", four_eyes=True, prepared_by="anna")
+    plan = build_plan(result, writers, oplog)
+    record_plan(plan, PlanBook(oplog.db), "anna")
+    approval = authorise(plan, PlanBook(oplog.db), plan.plan_hash, "bertil", four_eyes=True, prepared_by="anna")
     issues = {n: i for n, i in zip(result.pairs["left_number"], result.pairs["issues"]) if i}
-    return issues, [o.outcome for o in apply_plan(plan, writers, journal, approval)]
+    return issues, [o.outcome for o in apply_plan(plan, writers, oplog, approval)]
 
 
 def test_a_toy_system_is_reconciled_planned_and_applied(toy: ToySystem, tmp_path: Path) -> None:
@@ -55,15 +55,15 @@ def test_a_toy_system_is_reconciled_planned_and_applied(toy: ToySystem, tmp_path
     client = toy.make_client(None, records=IN_TOY)
     db = open_state(tmp_path / "state.sqlite")
     try:
-        journal = Journal(db)
-        issues, outcomes = sync(toy, client, journal)
+        oplog = OperationsLog(db)
+        issues, outcomes = sync(toy, client, oplog)
         assert issues == {"P4": "toy_name_over_20"}  # the toy's own rule, found through the registry
         assert outcomes == ["done", "done"]
         assert sorted(r["number"] for r in client.records.values()) == ["P1", "P2", "P3"]
         assert client.records["8"]["is_active"] == "false"
         assert sorted(c.method for c in client.sent) == ["POST", "PUT"]
 
-        again_issues, again = sync(toy, client, journal)
+        again_issues, again = sync(toy, client, oplog)
         assert again == [] and len(client.sent) == 2 and again_issues == issues
     finally:
         db.close()
