@@ -3,9 +3,9 @@
 Each endpoint is declared with :func:`endpoint`, which runs the checks in
 the order the service applies them: injected faults, then the bearer
 token (401), the rate limit (429, ErrorCode 4010), then the scopes
-(403, ErrorCode 4006). The handler receives a :class:`Call` bound to the
-company the token was issued for, so one company's data is never visible
-through another company's token.
+(403, ErrorCode 4006). The handler receives an :class:`AuthorisedCall`
+bound to the company the token was issued for, so one company's data is
+never visible through another company's token.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from starlette.routing import Route
 
 from ops_lib.sandbox.clock import format_utc
 from ops_lib.sandbox.core import Sandbox
-from ops_lib.sandbox.errors import ApiError, FieldError, validation_error
+from ops_lib.sandbox.errors import FieldViolation, ServiceError, validation_error
 from ops_lib.sandbox.odata import compile_filter, query_error, sort_records
 from ops_lib.sandbox.scopes import ENDPOINT_SCOPES
 from ops_lib.sandbox.tables import Model
 
 
 @dataclass
-class Call:
+class AuthorisedCall:
     """One authorised API call: the request and the company it acts for."""
 
     request: Request
@@ -58,10 +58,10 @@ class Call:
         try:
             return json.loads(raw or b"null")
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise validation_error([FieldError("body", f"The request body is not valid JSON: {exc}")]) from exc
+            raise validation_error([FieldViolation("body", f"The request body is not valid JSON: {exc}")]) from exc
 
 
-Handler = Callable[[Call], Awaitable[Response] | Response]
+Handler = Callable[[AuthorisedCall], Awaitable[Response] | Response]
 
 
 def _bearer(request: Request) -> str | None:
@@ -81,18 +81,18 @@ def endpoint(method: str, path: str, handler: Handler) -> Route:
             token = _bearer(request)
             grant = sandbox.grants.access(token) if token else None
             if grant is None:
-                raise ApiError(4005, "Unauthorized. Access denied.", 401,
-                               headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+                raise ServiceError(4005, "Unauthorized. Access denied.", 401,
+                                   headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
             sandbox.limiter.hit(grant.client_id, f"{method} {path}")
             if "ea:api" not in grant.scopes or not grant.scopes.intersection(needed):
                 missing = "ea:api" if "ea:api" not in grant.scopes else " or ".join(needed)
-                raise ApiError(4006, f"The access token does not have the required scope(s): {missing}.", 403)
-            call = Call(request, sandbox, grant.company_id, grant.client_id, grant.scopes)
+                raise ServiceError(4006, f"The access token does not have the required scope(s): {missing}.", 403)
+            call = AuthorisedCall(request, sandbox, grant.company_id, grant.client_id, grant.scopes)
             result = handler(call)
             if inspect.isawaitable(result):
                 result = await result
             return result
-        except ApiError as exc:
+        except ServiceError as exc:
             return exc.response()
 
     return Route(path, run, methods=[method])
@@ -102,7 +102,7 @@ def ok(body: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-def paged(call: Call, model: Model, records: list[dict[str, Any]] | None = None,
+def paged(call: AuthorisedCall, model: Model, records: list[dict[str, Any]] | None = None,
           shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None, kind: str = "") -> JSONResponse:
     """Filter, sort and page ``records``, or the stored documents of ``kind``, into the ``{Meta, Data}`` envelope.
 
@@ -147,27 +147,27 @@ def _int_param(raw: str | None, name: str, default: int) -> int:
     return value
 
 
-def must_get(call: Call, kind: str, key: str, what: str, status: int = 404) -> dict[str, Any]:
+def must_get(call: AuthorisedCall, kind: str, key: str, what: str, status: int = 404) -> dict[str, Any]:
     """Fetch a document or raise 3000 naming what was missing."""
     record = call.store.get(call.tenant, kind, key.lower())
     if record is None:
-        raise ApiError(3000, f"Resource not found: {what} {key}", status)
+        raise ServiceError(3000, f"Resource not found: {what} {key}", status)
     return record
 
 
-def unique(call: Call, kind: str, field: str, value: Any, own_id: str | None, message: str,
+def unique(call: AuthorisedCall, kind: str, field: str, value: Any, own_id: str | None, message: str,
            within: Callable[[dict[str, Any]], bool] = lambda r: True) -> None:
     """Raise 4000 when another document already has ``field == value``."""
     for record in call.store.all(call.tenant, kind):
         if record.get(field) == value and record.get("Id") != own_id and within(record):
-            raise ApiError(4000, message, 400)
+            raise ServiceError(4000, message, 400)
 
 
-Save = Callable[[Call, Any, "dict[str, Any] | None"], dict[str, Any]]
+Save = Callable[[AuthorisedCall, Any, "dict[str, Any] | None"], dict[str, Any]]
 
 
 @dataclass(frozen=True)
-class Register:
+class RegisterHandlers:
     """List, get, create and update handlers for one register.
 
     ``save(call, body, existing)`` validates the body, applies the
@@ -182,10 +182,10 @@ class Register:
     what: str
     save: Save | None = None
 
-    def list(self, call: Call) -> Response:
+    def list(self, call: AuthorisedCall) -> Response:
         return paged(call, self.model, kind=self.kind)
 
-    def get(self, call: Call) -> Response:
+    def get(self, call: AuthorisedCall) -> Response:
         return ok(self.model.shape(must_get(call, self.kind, call.param(self.id_param), self.what)))
 
     def _saver(self) -> Save:
@@ -193,9 +193,9 @@ class Register:
             raise TypeError(f"{self.kind} is read-only")
         return self.save
 
-    async def create(self, call: Call) -> Response:
+    async def create(self, call: AuthorisedCall) -> Response:
         return ok(self.model.shape(self._saver()(call, await call.body(), None)), 201)
 
-    async def update(self, call: Call) -> Response:
+    async def update(self, call: AuthorisedCall) -> Response:
         existing = must_get(call, self.kind, call.param(self.id_param), self.what)
         return ok(self.model.shape(self._saver()(call, await call.body(), existing)))

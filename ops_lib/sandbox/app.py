@@ -23,7 +23,7 @@ from ops_lib.sandbox.bulk import bulk_customers
 from ops_lib.sandbox.clock import Clock
 from ops_lib.sandbox.config import SandboxConfig
 from ops_lib.sandbox.core import Sandbox
-from ops_lib.sandbox.errors import ApiError
+from ops_lib.sandbox.errors import ServiceError
 from ops_lib.sandbox.server_date import ServerDate
 
 
@@ -64,7 +64,7 @@ async def expire_tokens(request: Request) -> JSONResponse:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
-    return ApiError(5000, "An unexpected error occurred in the sandbox.", 500).response()
+    return ServiceError(5000, "An unexpected error occurred in the sandbox.", 500).response()
 
 
 def create_app(config: SandboxConfig | None = None, clock: Clock | None = None) -> Starlette:

@@ -17,15 +17,15 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ops_lib.sandbox.api import Call, Register, endpoint, must_get, ok, paged, unique
-from ops_lib.sandbox.errors import ApiError
+from ops_lib.sandbox.api import AuthorisedCall, RegisterHandlers, endpoint, must_get, ok, paged, unique
+from ops_lib.sandbox.errors import ServiceError
 from ops_lib.sandbox.schemas import COST_CENTER, COST_CENTER_ITEM, PROJECT
 from ops_lib.sandbox.validation import require, validate
 
 _ITEM_CLASH = "A cost center item with the provided id or name already exists."
 
 
-def _cost_center_json(call: Call, center: dict[str, Any]) -> dict[str, Any]:
+def _cost_center_json(call: AuthorisedCall, center: dict[str, Any]) -> dict[str, Any]:
     items = [
         COST_CENTER_ITEM.shape(i) for i in call.store.all(call.tenant, "costcenteritems")
         if i["CostCenterId"] == center["Id"]
@@ -33,11 +33,11 @@ def _cost_center_json(call: Call, center: dict[str, Any]) -> dict[str, Any]:
     return COST_CENTER.shape(dict(center, Items=items))
 
 
-def list_cost_centers(call: Call) -> Response:
+def list_cost_centers(call: AuthorisedCall) -> Response:
     return paged(call, COST_CENTER, kind="costcenters", shape=lambda c: _cost_center_json(call, c))
 
 
-async def update_cost_center(call: Call) -> Response:
+async def update_cost_center(call: AuthorisedCall) -> Response:
     existing = must_get(call, "costcenters", call.param("id"), "cost center")
     fields = validate(COST_CENTER, await call.body())
     record = dict(existing, **fields)
@@ -45,11 +45,11 @@ async def update_cost_center(call: Call) -> Response:
     return ok(_cost_center_json(call, record))
 
 
-def _save_item(call: Call, body: Any, existing: dict[str, Any] | None) -> dict[str, Any]:
+def _save_item(call: AuthorisedCall, body: Any, existing: dict[str, Any] | None) -> dict[str, Any]:
     fields = validate(COST_CENTER_ITEM, body)
     center_id = str(fields["CostCenterId"]).lower()
     if call.store.get(call.tenant, "costcenters", center_id) is None:
-        raise ApiError(3000, f"Resource not found: CostCenterId {fields['CostCenterId']}", 400)
+        raise ServiceError(3000, f"Resource not found: CostCenterId {fields['CostCenterId']}", 400)
     if existing is not None:
         require(center_id == existing["CostCenterId"], "CostCenterId",
                 "The cost center of an existing item cannot be changed.")
@@ -64,12 +64,12 @@ def _save_item(call: Call, body: Any, existing: dict[str, Any] | None) -> dict[s
     return record
 
 
-ITEMS = Register("costcenteritems", COST_CENTER_ITEM, "itemId", "cost center item", _save_item)
+ITEMS = RegisterHandlers("costcenteritems", COST_CENTER_ITEM, "itemId", "cost center item", _save_item)
 # PUT names its path parameter differently from GET, as in the published spec.
 ITEM_UPDATES = dataclasses.replace(ITEMS, id_param="costCenterItemId")
 
 
-def _save_project(call: Call, body: Any, existing: dict[str, Any] | None) -> dict[str, Any]:
+def _save_project(call: AuthorisedCall, body: Any, existing: dict[str, Any] | None) -> dict[str, Any]:
     fields = validate(PROJECT, body)
     status = fields.get("Status", existing["Status"] if existing else 1)
     require(status in (1, 2), "Status", "The field Status must be 1 (ongoing) or 2 (finished).")
@@ -77,7 +77,7 @@ def _save_project(call: Call, body: Any, existing: dict[str, Any] | None) -> dic
     if record.get("CustomerId"):
         customer = call.store.get(call.tenant, "customers", str(record["CustomerId"]).lower())
         if customer is None:
-            raise ApiError(3000, f"Resource not found: CustomerId {record['CustomerId']}", 400)
+            raise ServiceError(3000, f"Resource not found: CustomerId {record['CustomerId']}", 400)
         record["CustomerName"] = customer["Name"]
     own_id = existing["Id"] if existing else None
     with call.store.transaction():
@@ -89,7 +89,7 @@ def _save_project(call: Call, body: Any, existing: dict[str, Any] | None) -> dic
     return record
 
 
-PROJECTS = Register("projects", PROJECT, "id", "project", _save_project)
+PROJECTS = RegisterHandlers("projects", PROJECT, "id", "project", _save_project)
 
 
 ROUTES: list[Route] = [

@@ -3,8 +3,10 @@
 The real service answers every failed API call with the same JSON body,
 ``{ErrorCode, DeveloperErrorMessage, ErrorId, Errors[]}``, and an HTTP
 status that depends on the kind of failure. Handlers raise
-:class:`ApiError`; the app turns it into that body, so every error path
-looks the same to a client.
+:class:`ServiceError`; the app turns it into that body, so every error
+path looks the same to a client. (The client's own errors live in
+``ops_lib.core.errors``; these names differ so a traceback says which
+side of the wire it came from.)
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ ERROR_NAMES: dict[int, str] = {
 
 
 @dataclass(frozen=True)
-class FieldError:
+class FieldViolation:
     """One entry of ``Errors[]``: which field broke which rule."""
 
     field: str
@@ -54,13 +56,13 @@ class FieldError:
 
 
 @dataclass
-class ApiError(Exception):
+class ServiceError(Exception):
     """An API failure, raised by handlers and rendered as the real envelope."""
 
     error_code: int
     message: str
     status: int = 400
-    errors: list[FieldError] = field(default_factory=list)
+    errors: list[FieldViolation] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -76,16 +78,16 @@ class ApiError(Exception):
         return JSONResponse(body, status_code=self.status, headers=self.headers)
 
 
-def validation_error(errors: list[FieldError]) -> ApiError:
+def validation_error(errors: list[FieldViolation]) -> ServiceError:
     """2000: the body broke the model's rules; the message lists them all."""
-    return ApiError(2000, " ".join(e.message for e in errors), 400, errors)
+    return ServiceError(2000, " ".join(e.message for e in errors), 400, errors)
 
 
-def not_found(what: str, status: int = 404) -> ApiError:
+def not_found(what: str, status: int = 404) -> ServiceError:
     """3000 with 404 for a path that names nothing; 400 for a reference in a body."""
-    return ApiError(3000, f"Resource not found: {what}", status)
+    return ServiceError(3000, f"Resource not found: {what}", status)
 
 
-def conflict(message: str) -> ApiError:
+def conflict(message: str) -> ServiceError:
     """4000: a value that must be unique already exists."""
-    return ApiError(4000, message, 400)
+    return ServiceError(4000, message, 400)

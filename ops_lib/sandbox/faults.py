@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass, field
 
 from ops_lib.sandbox.clock import Clock
-from ops_lib.sandbox.errors import ApiError
+from ops_lib.sandbox.errors import ServiceError
 
 
 class RateLimiter:
@@ -40,7 +40,7 @@ class RateLimiter:
                 start, count = now, 0
             if count >= self.limit:
                 wait = max(1, math.ceil(start + self.WINDOW - now))
-                raise ApiError(
+                raise ServiceError(
                     4010,
                     f"API calls quota exceeded! maximum admitted {self.limit} per Minute. "
                     f"Try again in {wait} seconds.",
@@ -95,5 +95,5 @@ class Faults:
             status = self.failure_statuses[self._turn % len(self.failure_statuses)]
             self._turn += 1
             if status == 503:
-                raise ApiError(5001, "The service is temporarily unavailable (injected fault).", 503)
-            raise ApiError(5000, "An unexpected error occurred (injected fault).", status)
+                raise ServiceError(5001, "The service is temporarily unavailable (injected fault).", 503)
+            raise ServiceError(5000, "An unexpected error occurred (injected fault).", status)

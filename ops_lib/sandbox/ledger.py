@@ -17,22 +17,22 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ops_lib.sandbox.api import Call, Register, endpoint, ok, paged
+from ops_lib.sandbox.api import AuthorisedCall, RegisterHandlers, endpoint, ok, paged
 from ops_lib.sandbox.clock import format_date, parse_date
-from ops_lib.sandbox.errors import ApiError, FieldError, validation_error
+from ops_lib.sandbox.errors import FieldViolation, ServiceError, validation_error
 from ops_lib.sandbox.schemas import ACCOUNT, FISCAL_YEAR, VAT_CODE
 from ops_lib.sandbox.validation import require, validate
 
 
-def fiscal_year_or_error(call: Call, fiscal_year_id: str) -> dict[str, Any]:
+def fiscal_year_or_error(call: AuthorisedCall, fiscal_year_id: str) -> dict[str, Any]:
     """The fiscal year, or 400/3001 as the service answers for a missing one."""
     record = call.store.get(call.tenant, "fiscalyears", fiscal_year_id.lower())
     if record is None:
-        raise ApiError(3001, f"Resource not found: fiscalYearId {fiscal_year_id}", 400)
+        raise ServiceError(3001, f"Resource not found: fiscalYearId {fiscal_year_id}", 400)
     return record
 
 
-def fiscal_year_for(call: Call, day: date) -> dict[str, Any] | None:
+def fiscal_year_for(call: AuthorisedCall, day: date) -> dict[str, Any] | None:
     for record in call.store.all(call.tenant, "fiscalyears"):
         if parse_date(record["StartDate"]) <= day <= parse_date(record["EndDate"]):
             return record
@@ -41,27 +41,27 @@ def fiscal_year_for(call: Call, day: date) -> dict[str, Any] | None:
 
 # Fiscal years ----------------------------------------------------------------
 
-def list_fiscal_years(call: Call) -> Response:
+def list_fiscal_years(call: AuthorisedCall) -> Response:
     return paged(call, FISCAL_YEAR, kind="fiscalyears")
 
 
-def get_fiscal_year(call: Call) -> Response:
+def get_fiscal_year(call: AuthorisedCall) -> Response:
     return ok(FISCAL_YEAR.shape(fiscal_year_or_error(call, call.param("id"))))
 
 
-async def create_fiscal_year(call: Call) -> Response:
+async def create_fiscal_year(call: AuthorisedCall) -> Response:
     fields = validate(FISCAL_YEAR, await call.body())
     start, end = parse_date(fields["StartDate"]), parse_date(fields["EndDate"])
     require(start <= end, "EndDate", "The EndDate must be after the StartDate.")
     if end.day != calendar.monthrange(end.year, end.month)[1]:
-        raise ApiError(4022, "The end date of a fiscal year must be the last day of a month.", 400)
+        raise ServiceError(4022, "The end date of a fiscal year must be the last day of a month.", 400)
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     if months > 18:
-        raise ApiError(4021, "A fiscal year can be at most 18 months long.", 400)
+        raise ServiceError(4021, "A fiscal year can be at most 18 months long.", 400)
     years = call.store.all(call.tenant, "fiscalyears")
     for other in years:
         if start <= parse_date(other["EndDate"]) and parse_date(other["StartDate"]) <= end:
-            raise ApiError(4020, "The fiscal year overlaps another fiscal year.", 400)
+            raise ServiceError(4020, "The fiscal year overlaps another fiscal year.", 400)
     earlier = [y for y in years if parse_date(y["EndDate"]) < start]
     source = max(earlier, key=lambda y: y["EndDate"]) if earlier else None
     record = {
@@ -84,17 +84,18 @@ async def create_fiscal_year(call: Call) -> Response:
 def _account_number(raw: Any, field: str = "Number") -> str:
     text = str(raw).strip()
     if not text.isdigit() or not 1000 <= int(text) <= 9999:
-        raise validation_error([FieldError(field, f"The account number {raw!r} must be a whole number from 1000 to 9999.")])
+        raise validation_error([FieldViolation(
+            field, f"The account number {raw!r} must be a whole number from 1000 to 9999.")])
     return text
 
 
-def _save_account(call: Call, fields: dict[str, Any], fiscal_year_id: str, number: str,
+def _save_account(call: AuthorisedCall, fields: dict[str, Any], fiscal_year_id: str, number: str,
                   existing: dict[str, Any] | None) -> dict[str, Any]:
     vat_description = None
     if fields.get("VatCodeId"):
         vat = call.store.get(call.tenant, "vatcodes", str(fields["VatCodeId"]).lower())
         if vat is None:
-            raise ApiError(3000, f"Resource not found: VatCodeId {fields['VatCodeId']}", 400)
+            raise ServiceError(3000, f"Resource not found: VatCodeId {fields['VatCodeId']}", 400)
         vat_description = f"{vat['Code']} {vat['Description']}"
     record = dict(existing or {"IsProjectAllowed": True, "IsCostCenterAllowed": True,
                                "IsBlockedForManualBooking": False})
@@ -107,40 +108,40 @@ def _save_account(call: Call, fields: dict[str, Any], fiscal_year_id: str, numbe
     return record
 
 
-def list_accounts(call: Call) -> Response:
+def list_accounts(call: AuthorisedCall) -> Response:
     return paged(call, ACCOUNT, kind="accounts")
 
 
-def list_accounts_of_year(call: Call) -> Response:
+def list_accounts_of_year(call: AuthorisedCall) -> Response:
     year = fiscal_year_or_error(call, call.param("fiscalyearId"))
     records = [a for a in call.store.all(call.tenant, "accounts") if a["FiscalYearId"] == year["Id"]]
     return paged(call, ACCOUNT, records)
 
 
-def _account_or_404(call: Call, year: dict[str, Any], number: str) -> dict[str, Any]:
+def _account_or_404(call: AuthorisedCall, year: dict[str, Any], number: str) -> dict[str, Any]:
     record = call.store.get(call.tenant, "accounts", f"{year['Id']}:{number}")
     if record is None:
-        raise ApiError(3002, f"Account {number} does not exist in fiscal year {year['StartDate'][:10]}.", 404)
+        raise ServiceError(3002, f"Account {number} does not exist in fiscal year {year['StartDate'][:10]}.", 404)
     return record
 
 
-def get_account(call: Call) -> Response:
+def get_account(call: AuthorisedCall) -> Response:
     year = fiscal_year_or_error(call, call.param("fiscalyearId"))
     return ok(ACCOUNT.shape(_account_or_404(call, year, call.param("accountNumber"))))
 
 
-async def create_account(call: Call) -> Response:
+async def create_account(call: AuthorisedCall) -> Response:
     fields = validate(ACCOUNT, await call.body())
     number = _account_number(fields["Number"])
     year = fiscal_year_or_error(call, fields["FiscalYearId"])
     with call.store.transaction():
         if call.store.get(call.tenant, "accounts", f"{year['Id']}:{number}") is not None:
-            raise ApiError(4000, f"Account {number} already exists in this fiscal year.", 400)
+            raise ServiceError(4000, f"Account {number} already exists in this fiscal year.", 400)
         record = _save_account(call, fields, year["Id"], number, None)
     return ok(ACCOUNT.shape(record), 201)
 
 
-async def update_account(call: Call) -> Response:
+async def update_account(call: AuthorisedCall) -> Response:
     year = fiscal_year_or_error(call, call.param("fiscalyearId"))
     existing = _account_or_404(call, year, call.param("accountNumber"))
     body = await call.body()
@@ -154,7 +155,7 @@ async def update_account(call: Call) -> Response:
 
 # VAT codes -------------------------------------------------------------------
 
-VAT_CODES = Register("vatcodes", VAT_CODE, "id", "VAT code")
+VAT_CODES = RegisterHandlers("vatcodes", VAT_CODE, "id", "VAT code")
 
 
 ROUTES: list[Route] = [

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from ops_lib.sandbox.clock import parse_datetime
-from ops_lib.sandbox.errors import ApiError
+from ops_lib.sandbox.errors import ServiceError
 from ops_lib.sandbox.tables import Model
 
 Predicate = Callable[[dict[str, Any]], bool]
@@ -40,8 +40,8 @@ _TOKEN = re.compile(
 _OPERATORS = {"eq", "ne", "gt", "ge", "lt", "le"}
 
 
-def query_error(message: str) -> ApiError:
-    return ApiError(6000, f"Invalid query parameter: {message}", 400)
+def query_error(message: str) -> ServiceError:
+    return ServiceError(6000, f"Invalid query parameter: {message}", 400)
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ class _Parser:
             try:
                 return parse_datetime(raw)
             except ValueError as exc:
-                raise ApiError(6001, f"Invalid date format in $filter: {raw!r}", 400) from exc
+                raise ServiceError(6001, f"Invalid date format in $filter: {raw!r}", 400) from exc
         if token.kind == "number" or ftype in ("int", "number"):
             try:
                 return float(raw)

@@ -15,8 +15,8 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ops_lib.sandbox.api import Call, Register, endpoint, must_get, ok, unique
-from ops_lib.sandbox.errors import ApiError
+from ops_lib.sandbox.api import AuthorisedCall, RegisterHandlers, endpoint, must_get, ok, unique
+from ops_lib.sandbox.errors import ServiceError
 from ops_lib.sandbox.schemas import (
     ARTICLE,
     ARTICLE_ACCOUNT_CODING,
@@ -29,16 +29,16 @@ from ops_lib.sandbox.seed import pay_to_account_id
 from ops_lib.sandbox.validation import validate
 
 
-def _reference(call: Call, kind: str, value: str, field: str) -> dict[str, Any]:
+def _reference(call: AuthorisedCall, kind: str, value: str, field: str) -> dict[str, Any]:
     record = call.store.get(call.tenant, kind, str(value).lower())
     if record is None:
-        raise ApiError(3000, f"Resource not found: {field} {value}", 400)
+        raise ServiceError(3000, f"Resource not found: {field} {value}", 400)
     return record
 
 
 # Customers -----------------------------------------------------------------
 
-def _next_customer_number(call: Call) -> str:
+def _next_customer_number(call: AuthorisedCall) -> str:
     settings = call.store.get(call.tenant, "companysettings", "settings") or {}
     taken = {c["CustomerNumber"] for c in call.store.all(call.tenant, "customers")}
     number = int(settings.get("NextCustomerNumber") or 1)
@@ -49,7 +49,7 @@ def _next_customer_number(call: Call) -> str:
     return str(number)
 
 
-def _save_customer(call: Call, body: Any, existing: dict[str, Any] | None) -> dict[str, Any]:
+def _save_customer(call: AuthorisedCall, body: Any, existing: dict[str, Any] | None) -> dict[str, Any]:
     fields = validate(CUSTOMER, body)
     terms = _reference(call, "termsofpayments", fields["TermsOfPaymentId"], "TermsOfPaymentId")
     record = dict(existing or {})
@@ -72,10 +72,10 @@ def _save_customer(call: Call, body: Any, existing: dict[str, Any] | None) -> di
     return record
 
 
-CUSTOMERS = Register("customers", CUSTOMER, "customerId", "customer", _save_customer)
+CUSTOMERS = RegisterHandlers("customers", CUSTOMER, "customerId", "customer", _save_customer)
 
 
-def delete_customer(call: Call) -> Response:
+def delete_customer(call: AuthorisedCall) -> Response:
     must_get(call, "customers", call.param("customerId"), "customer")
     call.store.delete(call.tenant, "customers", call.param("customerId"))
     return Response(status_code=200)
@@ -83,14 +83,14 @@ def delete_customer(call: Call) -> Response:
 
 # Articles ------------------------------------------------------------------
 
-def _save_article(call: Call, body: Any, existing: dict[str, Any] | None) -> dict[str, Any]:
+def _save_article(call: AuthorisedCall, body: Any, existing: dict[str, Any] | None) -> dict[str, Any]:
     fields = validate(ARTICLE, body)
     coding = _reference(call, "articleaccountcodings", fields["CodingId"], "CodingId")
     unit = _reference(call, "units", fields["UnitId"], "UnitId")
     for price_field in ("NetPrice", "GrossPrice", "PurchasePrice"):
         price = fields.get(price_field)
         if price is not None and (price < 0 or Decimal(str(price)).as_tuple().exponent < -2):  # type: ignore[operator]
-            raise ApiError(2000, f"The field {price_field} must be 0 or more with at most two decimals.", 400)
+            raise ServiceError(2000, f"The field {price_field} must be 0 or more with at most two decimals.", 400)
     record = dict(existing or {"ArticleLabels": [], "StockBalance": 0.0, "SendToWebshop": True})
     record.update(fields)
     if fields.get("NetPrice") is not None and fields.get("GrossPrice") is None:
@@ -111,18 +111,19 @@ def _save_article(call: Call, body: Any, existing: dict[str, Any] | None) -> dic
     return record
 
 
-ARTICLES = Register("articles", ARTICLE, "articleId", "article", _save_article)
+ARTICLES = RegisterHandlers("articles", ARTICLE, "articleId", "article", _save_article)
 
 
 # Read-only registers -------------------------------------------------------
 
-def get_company_settings(call: Call) -> Response:
+def get_company_settings(call: AuthorisedCall) -> Response:
     return ok(COMPANY_SETTINGS.shape(must_get(call, "companysettings", "settings", "company settings")))
 
 
-CODINGS = Register("articleaccountcodings", ARTICLE_ACCOUNT_CODING, "articleAccountCodingId", "article account coding")
-UNITS = Register("units", UNIT, "id", "unit")
-TERMS = Register("termsofpayments", TERMS_OF_PAYMENT, "id", "terms of payment")
+CODINGS = RegisterHandlers(
+    "articleaccountcodings", ARTICLE_ACCOUNT_CODING, "articleAccountCodingId", "article account coding")
+UNITS = RegisterHandlers("units", UNIT, "id", "unit")
+TERMS = RegisterHandlers("termsofpayments", TERMS_OF_PAYMENT, "id", "terms of payment")
 
 ROUTES: list[Route] = [
     endpoint("GET", "/v2/customers", CUSTOMERS.list),

@@ -15,7 +15,7 @@ import uuid
 from typing import Any
 
 from ops_lib.sandbox.clock import parse_datetime
-from ops_lib.sandbox.errors import ApiError, FieldError, validation_error
+from ops_lib.sandbox.errors import FieldViolation, ServiceError, validation_error
 from ops_lib.sandbox.tables import Field, Model
 
 _NET_TYPES = {
@@ -28,10 +28,10 @@ _NET_TYPES = {
 }
 
 
-def _type_error(field: Field, value: Any, path: str) -> FieldError | None:
+def _type_error(field: Field, value: Any, path: str) -> FieldViolation | None:
     if value is None:
         if field.required and field.type in _NET_TYPES:
-            return FieldError(
+            return FieldViolation(
                 path,
                 f"Error converting value {{null}} to type '{_NET_TYPES[field.type]}'. Path '{path}'.",
             )
@@ -57,7 +57,7 @@ def _type_error(field: Field, value: Any, path: str) -> FieldError | None:
         return None
     shown = value if isinstance(value, str) else repr(value)
     target = _NET_TYPES.get(field.type, field.type)
-    return FieldError(path, f"Error converting value \"{shown}\" to type '{target}'. Path '{path}'.")
+    return FieldViolation(path, f"Error converting value \"{shown}\" to type '{target}'. Path '{path}'.")
 
 
 def _is_uuid(value: str) -> bool:
@@ -76,7 +76,7 @@ def _is_datetime(value: str) -> bool:
     return True
 
 
-def check_fields(model: Model, body: Any, prefix: str = "") -> tuple[dict[str, Any], list[FieldError]]:
+def check_fields(model: Model, body: Any, prefix: str = "") -> tuple[dict[str, Any], list[FieldViolation]]:
     """Return the writable fields of ``body`` and every rule they break.
 
     Parameters
@@ -89,8 +89,8 @@ def check_fields(model: Model, body: Any, prefix: str = "") -> tuple[dict[str, A
         Path prefix for nested models, e.g. ``"Rows[0]."``.
     """
     if not isinstance(body, dict):
-        return {}, [FieldError(prefix.rstrip(".") or "body", "The request body must be a JSON object.")]
-    errors: list[FieldError] = []
+        return {}, [FieldViolation(prefix.rstrip(".") or "body", "The request body must be a JSON object.")]
+    errors: list[FieldViolation] = []
     clean: dict[str, Any] = {}
     for field in model.fields:
         if field.read_only:
@@ -103,11 +103,11 @@ def check_fields(model: Model, body: Any, prefix: str = "") -> tuple[dict[str, A
             errors.append(problem)
             continue
         if field.required and (not present or value is None or (isinstance(value, str) and not value.strip())):
-            errors.append(FieldError(path, f"The {field.name} field is required."))
+            errors.append(FieldViolation(path, f"The {field.name} field is required."))
             continue
         if field.max_length is not None and isinstance(value, str) and len(value) > field.max_length:
             errors.append(
-                FieldError(
+                FieldViolation(
                     path,
                     f"The field {field.name} must be a string with a maximum length of {field.max_length}.",
                 )
@@ -129,7 +129,7 @@ def validate(model: Model, body: Any) -> dict[str, Any]:
 def require(condition: bool, field: str, message: str) -> None:
     """Raise a one-field 2000 error unless ``condition`` holds."""
     if not condition:
-        raise validation_error([FieldError(field, message)])
+        raise validation_error([FieldViolation(field, message)])
 
 
-__all__ = ["ApiError", "check_fields", "require", "validate"]
+__all__ = ["ServiceError", "check_fields", "require", "validate"]

@@ -22,9 +22,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ops_lib.sandbox.api import Call, endpoint, must_get, ok, paged
+from ops_lib.sandbox.api import AuthorisedCall, endpoint, must_get, ok, paged
 from ops_lib.sandbox.clock import format_date, format_utc, parse_date
-from ops_lib.sandbox.errors import ApiError, FieldError, validation_error
+from ops_lib.sandbox.errors import FieldViolation, ServiceError, validation_error
 from ops_lib.sandbox.ledger import fiscal_year_for, fiscal_year_or_error
 from ops_lib.sandbox.schemas import ATTACHMENT, ATTACHMENT_LINK, ATTACHMENT_UPLOAD, VOUCHER, VOUCHER_ROW
 from ops_lib.sandbox.validation import check_fields, require, validate
@@ -35,17 +35,18 @@ _FILE_NAME = re.compile(r"^[\w\-() .]{1,200}$")
 DOCUMENT_TYPE_VOUCHER = 3
 
 
-def _amount(value: Any, path: str, errors: list[FieldError]) -> Decimal:
+def _amount(value: Any, path: str, errors: list[FieldViolation]) -> Decimal:
     if value is None:
         return Decimal(0)
     amount = Decimal(str(value))
     if amount < 0 or amount > Decimal("10000000000") or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        errors.append(FieldError(path, f"The field {path.rsplit('.', 1)[-1]} must be from 0 to 10000000000 with at most two decimals."))
+        errors.append(FieldViolation(
+            path, f"The field {path.rsplit('.', 1)[-1]} must be from 0 to 10000000000 with at most two decimals."))
     return amount
 
 
-def _check_rows(call: Call, rows: list[Any], year: dict[str, Any]) -> list[dict[str, Any]]:
-    errors: list[FieldError] = []
+def _check_rows(call: AuthorisedCall, rows: list[Any], year: dict[str, Any]) -> list[dict[str, Any]]:
+    errors: list[FieldViolation] = []
     clean_rows: list[dict[str, Any]] = []
     debit = credit = Decimal(0)
     for i, row in enumerate(rows):
@@ -59,56 +60,56 @@ def _check_rows(call: Call, rows: list[Any], year: dict[str, Any]) -> list[dict[
     if errors:
         raise validation_error(errors)
     if not clean_rows:
-        raise validation_error([FieldError("Rows", "A voucher needs at least one row.")])
+        raise validation_error([FieldViolation("Rows", "A voucher needs at least one row.")])
     if debit != credit:
-        raise validation_error([FieldError(
+        raise validation_error([FieldViolation(
             "Rows", f"The voucher is not balanced: debit {debit:.2f}, credit {credit:.2f}.")])
     for i, row in enumerate(clean_rows):
         number = str(row["AccountNumber"])
         account = call.store.get(call.tenant, "accounts", f"{year['Id']}:{number}")
         if account is None:
-            raise ApiError(3002, f"Account {number} does not exist in the fiscal year "
+            raise ServiceError(3002, f"Account {number} does not exist in the fiscal year "
                                  f"{year['StartDate'][:10]} - {year['EndDate'][:10]}.", 400)
         if not account["IsActive"]:
-            raise validation_error([FieldError(f"Rows[{i}].AccountNumber", f"Account {number} is inactive.")])
+            raise validation_error([FieldViolation(f"Rows[{i}].AccountNumber", f"Account {number} is inactive.")])
         row["AccountDescription"] = account["Name"]
         for slot in (1, 2, 3):
             item_id = row.get(f"CostCenterItemId{slot}")
             if item_id:
                 item = call.store.get(call.tenant, "costcenteritems", item_id.lower())
                 if item is None:
-                    raise ApiError(3000, f"Resource not found: CostCenterItemId{slot} {item_id}", 400)
+                    raise ServiceError(3000, f"Resource not found: CostCenterItemId{slot} {item_id}", 400)
                 if not item["IsActive"]:
-                    raise ApiError(5006, f"The cost center item {item['ShortName']} is inactive.", 400)
+                    raise ServiceError(5006, f"The cost center item {item['ShortName']} is inactive.", 400)
         if row.get("ProjectId"):
             project = call.store.get(call.tenant, "projects", row["ProjectId"].lower())
             if project is None:
-                raise ApiError(3000, f"Resource not found: ProjectId {row['ProjectId']}", 400)
+                raise ServiceError(3000, f"Resource not found: ProjectId {row['ProjectId']}", 400)
             if project["Status"] == 2:
-                raise ApiError(5005, f"The project {project['Number']} has ended.", 400)
+                raise ServiceError(5005, f"The project {project['Number']} has ended.", 400)
         if row.get("VatCodeId") and call.store.get(call.tenant, "vatcodes", row["VatCodeId"].lower()) is None:
-            raise ApiError(3000, f"Resource not found: VatCodeId {row['VatCodeId']}", 400)
+            raise ServiceError(3000, f"Resource not found: VatCodeId {row['VatCodeId']}", 400)
     return [VOUCHER_ROW.shape(r) for r in clean_rows]
 
 
-def _next_number(call: Call, year_id: str, series: str) -> int:
+def _next_number(call: AuthorisedCall, year_id: str, series: str) -> int:
     used = [v for v in call.store.all(call.tenant, "vouchers")
             if v["FiscalYearId"] == year_id and v["NumberSeries"] == series]
     return len(used) + 1
 
 
-async def create_voucher(call: Call) -> Response:
+async def create_voucher(call: AuthorisedCall) -> Response:
     fields = validate(VOUCHER, await call.body())
     day = parse_date(fields["VoucherDate"])
     year = fiscal_year_for(call, day)
     if year is None:
-        raise ApiError(3001, f"Resource not found: fiscalYearId. No fiscal year covers {day.isoformat()}.", 400)
+        raise ServiceError(3001, f"Resource not found: fiscalYearId. No fiscal year covers {day.isoformat()}.", 400)
     if year["IsLockedForAccounting"]:
-        raise ApiError(4038, f"The voucher date {day.isoformat()} is in a locked fiscal year.", 400)
+        raise ServiceError(4038, f"The voucher date {day.isoformat()} is in a locked fiscal year.", 400)
     settings = call.store.get(call.tenant, "companysettings", "settings") or {}
     locked_to = settings.get("AccountingLockedTo")
     if locked_to and day <= parse_date(locked_to):
-        raise ApiError(4026, f"The voucher date {day.isoformat()} is in a locked period "
+        raise ServiceError(4026, f"The voucher date {day.isoformat()} is in a locked period "
                              f"(locked up to {locked_to[:10]}).", 400)
     rows = _check_rows(call, fields["Rows"], year)
     if call.query_flag("useDefaultVoucherSeries", True):
@@ -135,40 +136,40 @@ async def create_voucher(call: Call) -> Response:
     return ok(VOUCHER.shape(record), 201)
 
 
-def list_vouchers(call: Call) -> Response:
+def list_vouchers(call: AuthorisedCall) -> Response:
     return paged(call, VOUCHER, kind="vouchers")
 
 
-def list_vouchers_of_year(call: Call) -> Response:
+def list_vouchers_of_year(call: AuthorisedCall) -> Response:
     year = fiscal_year_or_error(call, call.param("fiscalyearId"))
     records = [v for v in call.store.all(call.tenant, "vouchers") if v["FiscalYearId"] == year["Id"]]
     return paged(call, VOUCHER, records)
 
 
-def get_voucher(call: Call) -> Response:
+def get_voucher(call: AuthorisedCall) -> Response:
     year = fiscal_year_or_error(call, call.param("fiscalyearId"))
     record = must_get(call, "vouchers", call.param("voucherId"), "voucher")
     if record["FiscalYearId"] != year["Id"]:
-        raise ApiError(3000, f"Resource not found: voucher {call.param('voucherId')}", 404)
+        raise ServiceError(3000, f"Resource not found: voucher {call.param('voucherId')}", 404)
     return ok(VOUCHER.shape(record))
 
 
 # Attachments -------------------------------------------------------------------
 
-def _attachment_json(call: Call, record: dict[str, Any]) -> dict[str, Any]:
+def _attachment_json(call: AuthorisedCall, record: dict[str, Any]) -> dict[str, Any]:
     base = str(call.request.base_url).rstrip("/")
     shown = dict(record, TemporaryUrl=f"{base}/_sandbox/attachments/{call.tenant}/{record['Id']}")
     return ATTACHMENT.shape(shown)
 
 
-async def upload_attachment(call: Call) -> Response:
+async def upload_attachment(call: AuthorisedCall) -> Response:
     body = await call.body()
     fields = validate(ATTACHMENT_UPLOAD, body)
-    errors: list[FieldError] = []
+    errors: list[FieldViolation] = []
     if fields["ContentType"] not in CONTENT_TYPES:
-        errors.append(FieldError("ContentType", f"ContentType must be one of {', '.join(CONTENT_TYPES)}."))
+        errors.append(FieldViolation("ContentType", f"ContentType must be one of {', '.join(CONTENT_TYPES)}."))
     if not _FILE_NAME.match(fields["FileName"]):
-        errors.append(FieldError("FileName", "FileName may hold letters, digits, spaces, '.', '-', '_' and "
+        errors.append(FieldViolation("FileName", "FileName may hold letters, digits, spaces, '.', '-', '_' and "
                                              "parentheses, at most 200 characters."))
     data = fields.get("Data")
     size = 0
@@ -176,11 +177,11 @@ async def upload_attachment(call: Call) -> Response:
         try:
             size = len(base64.b64decode(data, validate=True))
         except (binascii.Error, ValueError):
-            errors.append(FieldError("Data", "Data must be base64-encoded file content."))
+            errors.append(FieldViolation("Data", "Data must be base64-encoded file content."))
         if size > MAX_ATTACHMENT_BYTES:
-            errors.append(FieldError("Data", "The file is larger than 20 MB."))
+            errors.append(FieldViolation("Data", "The file is larger than 20 MB."))
     elif not fields.get("Url"):
-        errors.append(FieldError("Data", "Either Data or Url is required."))
+        errors.append(FieldViolation("Data", "Either Data or Url is required."))
     if errors:
         raise validation_error(errors)
     comment = body.get("Comment") if isinstance(body, dict) else None
@@ -196,52 +197,52 @@ async def upload_attachment(call: Call) -> Response:
     return ok(_attachment_json(call, record), 201)
 
 
-def list_attachments(call: Call) -> Response:
+def list_attachments(call: AuthorisedCall) -> Response:
     records = call.store.all(call.tenant, "attachments")
     if not call.query_flag("includeMatched", True):
         records = [r for r in records if r["AttachmentStatus"] == 1]
     return paged(call, ATTACHMENT, records, shape=lambda r: _attachment_json(call, r))
 
 
-def get_attachment(call: Call) -> Response:
+def get_attachment(call: AuthorisedCall) -> Response:
     return ok(_attachment_json(call, must_get(call, "attachments", call.param("attachmentId"), "attachment")))
 
 
-def delete_attachment(call: Call) -> Response:
+def delete_attachment(call: AuthorisedCall) -> Response:
     record = must_get(call, "attachments", call.param("attachmentId"), "attachment")
     if record["AttachmentStatus"] == 0:
-        raise ApiError(4001, "The attachment is linked to a document and cannot be deleted.", 400)
+        raise ServiceError(4001, "The attachment is linked to a document and cannot be deleted.", 400)
     call.store.delete(call.tenant, "attachments", record["Id"])
     return Response(status_code=200)
 
 
-def _linkable(call: Call, attachment_ids: list[Any]) -> list[str]:
+def _linkable(call: AuthorisedCall, attachment_ids: list[Any]) -> list[str]:
     clean = []
     for raw in attachment_ids:
         record = call.store.get(call.tenant, "attachments", str(raw).lower())
         if record is None:
-            raise ApiError(5007, f"The attachment {raw} to link was not found.", 400)
+            raise ServiceError(5007, f"The attachment {raw} to link was not found.", 400)
         clean.append(record["Id"])
     return clean
 
 
-def _link(call: Call, document_id: str, attachment_ids: list[str]) -> None:
+def _link(call: AuthorisedCall, document_id: str, attachment_ids: list[str]) -> None:
     for attachment_id in attachment_ids:
         record = call.store.get(call.tenant, "attachments", attachment_id)
         assert record is not None
         if record["AttachmentStatus"] == 0 and record["DocumentId"] != document_id:
-            raise ApiError(4000, f"The attachment {attachment_id} is already linked to another document.", 400)
+            raise ServiceError(4000, f"The attachment {attachment_id} is already linked to another document.", 400)
         record.update(DocumentId=document_id, AttachedDocumentType=DOCUMENT_TYPE_VOUCHER, AttachmentStatus=0)
         call.store.put(call.tenant, "attachments", attachment_id, record)
 
 
-async def create_link(call: Call) -> Response:
+async def create_link(call: AuthorisedCall) -> Response:
     fields = validate(ATTACHMENT_LINK, await call.body())
     require(fields["DocumentType"] == DOCUMENT_TYPE_VOUCHER, "DocumentType",
             "The sandbox links attachments to vouchers only (DocumentType 3).")
     document_id = str(fields.get("DocumentId") or "").lower()
     if call.store.get(call.tenant, "vouchers", document_id) is None:
-        raise ApiError(3000, f"Resource not found: DocumentId {fields.get('DocumentId')}", 400)
+        raise ServiceError(3000, f"Resource not found: DocumentId {fields.get('DocumentId')}", 400)
     attachment_ids = _linkable(call, fields["AttachmentIds"])
     require(bool(attachment_ids), "AttachmentIds", "The AttachmentIds field is required.")
     with call.store.transaction():
@@ -255,7 +256,7 @@ async def create_link(call: Call) -> Response:
     return ok({"DocumentId": document_id, "DocumentType": DOCUMENT_TYPE_VOUCHER, "AttachmentIds": attachment_ids})
 
 
-def delete_link(call: Call) -> Response:
+def delete_link(call: AuthorisedCall) -> Response:
     record = must_get(call, "attachments", call.param("attachmentId"), "attachment")
     with call.store.transaction():
         voucher = call.store.get(call.tenant, "vouchers", record["DocumentId"] or "")
