@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ops_lib.booking.session import open_export
+from ops_lib.booking.session import open_booking
 from ops_lib.booking.settings import booking_settings
 from ops_lib.reconciliation.engine import reconcile
 from ops_lib.sandbox.pm_export import ENCODING, PM_EXPORT_DIR
@@ -61,7 +61,7 @@ def test_the_voucher_proposal_of_the_demo_expenses(sandbox: SandboxHarness, tmp_
     source = write_demo_journals(tmp_path / "journal", TODAY.replace(day=1))["expenses"]
     wanted = booking_settings(kind="expenses", source=str(source), target="sandbox",
                               mapping_dir=str(ROOT / "params" / "mappings"), state_db=str(tmp_path / "state.sqlite"))
-    with open_export(wanted, transport=sandbox.transport, client_options={"sleep": no_wait}) as session:
+    with open_booking(wanted, transport=sandbox.transport, client_options={"sleep": no_wait}) as session:
         plan = session.plan()
     golden.check("voucher_proposal_expenses.txt", masked(
         plan.describe() + "\n\nControl totals:\n" + plan.control_totals().to_string(index=False) + "\n", tmp_path))

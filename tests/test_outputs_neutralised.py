@@ -2,7 +2,7 @@
 
 Names that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 go through reconcile, sync (dry run and apply, with an import file) and the
-voucher export against a sandbox on loopback; then every workbook written
+voucher booking against a sandbox on loopback; then every workbook written
 is opened and must hold no formula, the CSV meant for Excel must carry the
 leading ``'``, and every output must be mode 0600.
 """
@@ -113,7 +113,7 @@ def test_formula_like_names_stay_text_in_every_output(tmp_path: Path, capsys: py
                      "--approved-hash", plan_hash.group(1), "--approved-by", "bertil"]) == 1
         assert "0 failed" in capsys.readouterr().out
 
-        export = ["export-vouchers", "--expenses", str(expenses), "--mappings", str(mappings), *url, *state,
+        export = ["book-vouchers", "--expenses", str(expenses), "--mappings", str(mappings), *url, *state,
                   "--out", str(tmp_path / "export")]
         assert main(export) == 1
         plan_hash = re.search(r"--approved-hash ([0-9a-f]{64})", capsys.readouterr().out)
@@ -125,13 +125,13 @@ def test_formula_like_names_stay_text_in_every_output(tmp_path: Path, capsys: py
     books = sorted(tmp_path.glob("*/*.xlsx"))
     assert {p.relative_to(tmp_path).as_posix() for p in books} >= {
         "reconcile/reconciliation.xlsx", "sync1/sync_plan.xlsx", "sync1/sync_results.xlsx",
-        "sync2/sync_plan.xlsx", "sync2/sync_results.xlsx", "export/export_plan.xlsx", "export/export_results.xlsx"}
+        "sync2/sync_plan.xlsx", "sync2/sync_results.xlsx", "export/booking_plan.xlsx", "export/booking_results.xlsx"}
     for book in books:
         assert _formula_cells(book) == [], book
     # The values stay exactly as in the data, as text.
     assert set(NASTY) <= _texts(tmp_path / "reconcile" / "reconciliation.xlsx")
     assert set(NASTY) <= _texts(tmp_path / "sync2" / "sync_plan.xlsx")
-    for stem in ("export_plan", "export_results"):
+    for stem in ("booking_plan", "booking_results"):
         texts = _texts(tmp_path / "export" / f"{stem}.xlsx")
         assert "-2+3" in texts and f"{NASTY[1]} {NASTY[0]}" in texts  # an expense id; a row's category and note
 

@@ -9,11 +9,11 @@ kind keep their defaults; :meth:`Approval.read` accepts the files the
 previous version wrote, which held only the fields of their kind.
 
 :class:`ApprovablePlan` and :class:`ApprovableAction` are the shape an
-approval checks: a sync plan and a voucher export plan both have it.
+approval checks: a sync plan and a voucher booking plan both have it.
 This module imports nothing but ``core``, so a reconciliation of two files
 can make an approval without loading the state database.
 :class:`ApprovingSession` is what an approval form drives: a sync session
-and a voucher export session both are one.
+and a voucher booking session both are one.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ class ApprovableAction(Protocol):
 
 
 class ApprovablePlan(Protocol):
-    """A plan an approver signs off by its hash: a sync plan, or a voucher export plan.
+    """A plan an approver signs off by its hash: a sync plan, or a voucher booking plan.
 
     ``actions`` are what the approval covers (their digests are recorded
     with the plan); ``writable`` are those this run would write.

@@ -1,4 +1,4 @@
-"""Voucher export: plan which vouchers go out, then book them once approved, each at most once, ever.
+"""Voucher booking: plan which vouchers go out, then book them once approved, each at most once, ever.
 
 :func:`plan_export` sorts the built vouchers (:mod:`ops_lib.booking.builder`)
 against the bookings ledger (:mod:`ops_lib.booking.ledger`): *new*, *already
@@ -11,7 +11,7 @@ own journal id (:func:`booked_differently`). The plan
 hash covers every voucher's rows, so an approval cannot carry over to a
 plan whose accounts or amounts moved.
 
-:func:`apply_export` then books the approved plan through the ledger:
+:func:`apply_booking` then books the approved plan through the ledger:
 receipts uploaded, the key written ``sending``, the voucher posted with
 its receipts linked, the key written ``booked``. A voucher whose answer
 was lost is looked up by the key in its text before it is sent again.
@@ -95,7 +95,7 @@ class PlannedVoucher:
 
 
 @dataclass(frozen=True)
-class ExportPlan:
+class BookingPlan:
     """Every voucher of one journal export, sorted against the ledger, with its control totals."""
 
     kind: str
@@ -186,7 +186,7 @@ class ExportPlan:
                 f"{len(self.with_status(ALREADY_BOOKED))} already booked, {len(self.with_status(BLOCKED))} blocked")
 
     def describe(self) -> str:
-        lines = [f"Voucher export plan {self.plan_hash} ({self.kind} from {self.source} to {self.target}):",
+        lines = [f"Voucher booking plan {self.plan_hash} ({self.kind} from {self.source} to {self.target}):",
                  f"  {self.headline()}"]
         for v in self.vouchers:
             if v.status == BLOCKED:
@@ -202,7 +202,7 @@ class ExportPlan:
         return self.describe()
 
     def _repr_html_(self) -> str:
-        head = (f"<p class='ops-plan-head'><b>Voucher export plan</b> <code>{self.plan_hash}</code>: "
+        head = (f"<p class='ops-plan-head'><b>Voucher booking plan</b> <code>{self.plan_hash}</code>: "
                 f"{html.escape(self.headline())}. Nothing has been sent.</p>")
         return (head + "<h4>Control totals</h4>" + self.control_totals().to_html(index=False, classes="ops-control")
                 + "<h4>Vouchers</h4>" + self.to_frame().to_html(index=False, escape=True, classes="ops-plan-table"))
@@ -256,7 +256,7 @@ def _sorted(draft: VoucherDraft, bookings: Bookings) -> PlannedVoucher:
 
 
 def plan_export(kind: str, source: str, drafts: Sequence[VoucherDraft], bookings: Bookings,
-                payload: Callable[[VoucherDraft], Mapping[str, Any]] | None = None) -> ExportPlan:
+                payload: Callable[[VoucherDraft], Mapping[str, Any]] | None = None) -> BookingPlan:
     """Sort the drafts against the ledger; a draft whose sources are partly booked is blocked with why."""
     vouchers = []
     for draft in drafts:
@@ -267,7 +267,7 @@ def plan_export(kind: str, source: str, drafts: Sequence[VoucherDraft], bookings
                                 "report this: a voucher that does not balance is never sent")
         vouchers.append(PlannedVoucher(draft, BLOCKED) if draft.blocked else _sorted(draft, bookings))
     payloads = {v.draft.key: payload(v.draft) for v in vouchers if payload and v.status in (NEW, CHECK_FIRST)}
-    return ExportPlan(kind, source, bookings.target, tuple(vouchers), payloads)
+    return BookingPlan(kind, source, bookings.target, tuple(vouchers), payloads)
 
 
 @dataclass(frozen=True)
@@ -297,7 +297,7 @@ class VoucherOutcome:
                    receipts=len(d.receipts), **details)
 
 
-def dry_run_export(plan: ExportPlan) -> list[VoucherOutcome]:
+def dry_run_booking(plan: BookingPlan) -> list[VoucherOutcome]:
     return [VoucherOutcome.of(v, "planned" if v.status in (NEW, CHECK_FIRST) else v.status,
                               voucher_number=v.booking.voucher_number if v.booking and v.status == ALREADY_BOOKED
                               else "") for v in plan.vouchers]
@@ -403,7 +403,7 @@ class _Booking:
         return VoucherOutcome.of(planned, "booked", voucher_id=voucher.id, voucher_number=voucher.number)
 
 
-def apply_export(plan: ExportPlan, poster: VoucherPoster, bookings: Bookings, approval: Approval, *,
+def apply_booking(plan: BookingPlan, poster: VoucherPoster, bookings: Bookings, approval: Approval, *,
                  language: str = "en", sleep: Callable[[float], None] = time.sleep) -> list[VoucherOutcome]:
     """Book every voucher of ``plan`` under ``approval``; one outcome per voucher, failures included."""
     run = _Booking(poster, bookings, approval.plan_hash, language, sleep)

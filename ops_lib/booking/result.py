@@ -1,11 +1,11 @@
-"""What a voucher export did, per voucher, with its control total.
+"""What a voucher booking did, per voucher, with its control total.
 
-An :class:`ExportResult` holds one :class:`~ops_lib.booking.posting.VoucherOutcome`
+An :class:`BookingResult` holds one :class:`~ops_lib.booking.posting.VoucherOutcome`
 per voucher of the plan: booked (with the voucher number), found after an
 interrupted run, already booked, blocked (with the fix), failed (with the
 service's ``ErrorCode``, ``ErrorId`` and what it means) or unknown. It
 shows a green, red or blue box over the table and the control totals, and
-saves as ``export_results.xlsx``/``.json`` (a dry run: ``export_plan.*``).
+saves as ``booking_results.xlsx``/``.json`` (a dry run: ``booking_plan.*``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ops_lib.approvals.approval import Approval
-from ops_lib.booking.posting import ExportPlan, VoucherOutcome
+from ops_lib.booking.posting import BookingPlan, VoucherOutcome
 from ops_lib.core.files import write_private_file
 from ops_lib.core.money import money_text
 from ops_lib.core.report import status_box
@@ -34,10 +34,10 @@ COLOURS = {"Summary": "#e8f5e9", "Control totals": "#e8f5e9", "failed": "#ffcdd2
 
 
 @dataclass(frozen=True)
-class ExportResult:
+class BookingResult:
     """Outcomes of one export run (a dry run or an apply)."""
 
-    plan: ExportPlan
+    plan: BookingPlan
     outcomes: tuple[VoucherOutcome, ...]
     applied: bool
     approval: Approval | None = None
@@ -121,5 +121,5 @@ class ExportResult:
     def write(self, out_dir: Path | str) -> dict[str, Path]:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        stem = "export_results" if self.applied else "export_plan"
+        stem = "booking_results" if self.applied else "booking_plan"
         return {"xlsx": self.to_excel(out / f"{stem}.xlsx"), "json": self.to_json(out / f"{stem}.json")}

@@ -1,12 +1,12 @@
-"""One journal export end to end, for ``ops export-vouchers`` and ``30_export_vouchers.ipynb``.
+"""One journal export end to end, for ``ops book-vouchers`` and ``30_book_vouchers.ipynb``.
 
-:func:`open_export` reads the journal (an expense export or a payroll
+:func:`open_booking` reads the journal (an expense export or a payroll
 journal), connects to the accounting system (a connected environment or
 ``demo-sandbox``), reads its chart, VAT codes, dimensions and projects,
 reads the mapping tables and builds every voucher. The
-:class:`ExportSession` it returns plans (:meth:`ExportSession.plan`, a
+:class:`BookingSession` it returns plans (:meth:`BookingSession.plan`, a
 dry run that shows every voucher, the preflight and the control totals)
-and books once approved (:meth:`ExportSession.run`), keeping the
+and books once approved (:meth:`BookingSession.run`), keeping the
 connection open in between.
 """
 
@@ -28,8 +28,8 @@ from ops_lib.booking.builder import PER_EXPORT, build_expense_vouchers, merge_pe
 from ops_lib.booking.ledger import Bookings, booking_lock
 from ops_lib.booking.mappings import MappingTables
 from ops_lib.booking.payroll import build_payroll_vouchers
-from ops_lib.booking.posting import ExportPlan, apply_export, dry_run_export, plan_export
-from ops_lib.booking.result import ExportResult
+from ops_lib.booking.posting import BookingPlan, apply_booking, dry_run_booking, plan_export
+from ops_lib.booking.result import BookingResult
 from ops_lib.booking.settings import BookingSettings
 from ops_lib.core.money import money_text
 from ops_lib.model.booking_rules import SetupRules
@@ -66,7 +66,7 @@ def open_connected(stack: contextlib.ExitStack, target: str, *, company: str = "
 
 
 @dataclass
-class ExportSession:
+class BookingSession:
     """One journal's vouchers, built against one connected company, with the connection open."""
 
     kind: str
@@ -86,7 +86,7 @@ class ExportSession:
     sleep: Callable[[float], None] = time.sleep
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
 
-    def plan(self) -> ExportPlan:
+    def plan(self) -> BookingPlan:
         """Every voucher sorted against the ledger, recorded with its preparer. Nothing is sent."""
         drafts = self.drafts
         if self.grouping == PER_EXPORT:
@@ -106,26 +106,26 @@ class ExportSession:
         """The plans and approvals, in the same state database as the journal."""
         return PlanBook(self.oplog.db)
 
-    def preparer(self, plan: ExportPlan) -> str:
+    def preparer(self, plan: BookingPlan) -> str:
         """Who prepared ``plan``, as first recorded (four-eyes refuses them as its approver)."""
         return self.book.preparer(plan.plan_hash, self.prepared_by)
 
-    def run(self, plan: ExportPlan, *, apply: bool = False, approved_hash: str = "", approved_by: str = "",
-            four_eyes: bool = False) -> ExportResult:
+    def run(self, plan: BookingPlan, *, apply: bool = False, approved_hash: str = "", approved_by: str = "",
+            four_eyes: bool = False) -> BookingResult:
         """A dry run (default), or the approved plan booked through the ledger."""
         if not apply:
-            return ExportResult(plan, tuple(dry_run_export(plan)), False)
+            return BookingResult(plan, tuple(dry_run_booking(plan)), False)
         approval = authorise(plan, self.book, approved_hash, approved_by, four_eyes=four_eyes,
                              prepared_by=self.prepared_by)
         with booking_lock(self.state_path, self.bookings.target):
-            outcomes = apply_export(plan, self.poster, self.bookings, approval, language=self.language,
+            outcomes = apply_booking(plan, self.poster, self.bookings, approval, language=self.language,
                                     sleep=self.sleep)
-        return ExportResult(plan, tuple(outcomes), True, approval)
+        return BookingResult(plan, tuple(outcomes), True, approval)
 
-    def record(self, plan: ExportPlan, outcome: Any) -> dict[str, Any]:
+    def record(self, plan: BookingPlan, outcome: Any) -> dict[str, Any]:
         """What the notebook records for ``ops run``, the run header and the audit review."""
-        applied = isinstance(outcome, ExportResult) and outcome.applied
-        result = outcome if isinstance(outcome, ExportResult) else self.run(plan)
+        applied = isinstance(outcome, BookingResult) and outcome.applied
+        result = outcome if isinstance(outcome, BookingResult) else self.run(plan)
         total = result.control_total()
         counts = result.counts()
         return {"register": plan.register, "findings": result.count("blocked", "failed", "unknown"),
@@ -138,16 +138,16 @@ class ExportSession:
     def close(self) -> None:
         self._stack.close()
 
-    def __enter__(self) -> "ExportSession":
+    def __enter__(self) -> "BookingSession":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-def open_export(settings: BookingSettings, *, source: str | Path | None = None,
+def open_booking(settings: BookingSettings, *, source: str | Path | None = None,
                 transport: httpx.BaseTransport | None = None, language: str = "en",
-                client_options: Mapping[str, Any] | None = None) -> ExportSession:
+                client_options: Mapping[str, Any] | None = None) -> BookingSession:
     """Read the journal and the mapping tables, connect, and build every voucher.
 
     Parameters
@@ -189,7 +189,7 @@ def open_export(settings: BookingSettings, *, source: str | Path | None = None,
         db = open_state(state_path)
         stack.callback(db.close)
         poster = get_system(client.system).make_voucher_poster(client)
-        session = ExportSession(kind, source, label, refs, rules, tables, drafts, poster, Bookings(db, poster.target),
+        session = BookingSession(kind, source, label, refs, rules, tables, drafts, poster, Bookings(db, poster.target),
                                 OperationsLog(db), settings.grouping, settings.prepared_by or getpass.getuser(), state_path,
                                 language,
                                 client_options.get("sleep", time.sleep), stack)
@@ -199,15 +199,15 @@ def open_export(settings: BookingSettings, *, source: str | Path | None = None,
     return session
 
 
-def run_export(settings: BookingSettings, *, out: TextIO | None = None, **open_options: Any) -> int:
-    """``ops export-vouchers``: build, plan, dry-run or book, write the results; return the exit code.
+def run_booking(settings: BookingSettings, *, out: TextIO | None = None, **open_options: Any) -> int:
+    """``ops book-vouchers``: build, plan, dry-run or book, write the results; return the exit code.
 
     ``settings.apply``, ``approved_booking_hash``, ``approved_by`` and ``four_eyes`` say whether and under
-    whose approval the plan is booked; ``open_options`` go to :func:`open_export`.
+    whose approval the plan is booked; ``open_options`` go to :func:`open_booking`.
     """
     out = out or sys.stdout
     kind, source, target, apply = settings.kind, settings.source, settings.target, settings.apply
-    with open_export(settings, **open_options) as session:
+    with open_booking(settings, **open_options) as session:
         plan = session.plan()
         out.write(plan.describe() + "\n\n")
         result = session.run(plan, apply=apply, approved_hash=settings.approved_booking_hash,
@@ -216,7 +216,7 @@ def run_export(settings: BookingSettings, *, out: TextIO | None = None, **open_o
         written = result.write(Path(settings.out_dir))
     out.write(result.describe() + "\n")
     if not apply and plan.to_send:
-        out.write(f"\nTo book: ops export-vouchers --{kind} {source} --target {target} --apply "
+        out.write(f"\nTo book: ops book-vouchers --{kind} {source} --target {target} --apply "
                   f"--approved-hash {plan.plan_hash}\n")
     out.write("Written: " + ", ".join(str(p) for p in written.values()) + "\n")
     return result.exit_code

@@ -1,7 +1,7 @@
 """The settings of a voucher booking and of the mapping check, declared once (see :mod:`ops_lib.core.options`).
 
-``30_export_vouchers.ipynb`` and ``ops export-vouchers`` build a
-:class:`BookingSettings` for :func:`ops_lib.booking.session.open_export`;
+``30_book_vouchers.ipynb`` and ``ops book-vouchers`` build a
+:class:`BookingSettings` for :func:`ops_lib.booking.session.open_booking`;
 ``10_mappings.ipynb`` and ``ops mappings check`` build a
 :class:`MappingSettings` for :func:`ops_lib.booking.mapping_session.open_mappings`.
 The approval fields keep today's names and are passed through to the
@@ -37,7 +37,7 @@ class BookingSettings:
     journal_id: str = option("", text, "payroll: tells two runs of one period apart")
     company: str = option("", text, "organisation number, when several companies are connected")
     sandbox_url: str = option("", text, "empty: OPS_SANDBOX_URL or the default sandbox address")
-    out_dir: str = option("build/export", path_text, "where the results are written", relative=True)
+    out_dir: str = option("build/booking", path_text, "where the results are written", relative=True)
     state_db: str = option("", path_text, "bookings ledger and operations log; empty: the configuration directory's")
     prepared_by: str = option("", text, "who prepared the plan; empty: the OS user")
     apply: bool = option(False, flag, "headless: book the approved plan")

@@ -101,12 +101,12 @@ def _audit(args: argparse.Namespace) -> int:
     return verify_command(args.runs)
 
 
-def _export_vouchers(args: argparse.Namespace) -> int:
-    from ops_lib.booking.session import run_export
+def _book_vouchers(args: argparse.Namespace) -> int:
+    from ops_lib.booking.session import run_booking
     from ops_lib.booking.settings import booking_settings
 
     kind, source = ("expenses", args.expenses) if args.expenses else ("payroll", args.payroll)
-    return run_export(booking_settings(
+    return run_booking(booking_settings(
         kind=kind, source=source, target=args.target, mapping_dir=args.mappings, columns=args.columns or "",
         grouping=args.grouping, journal_id=args.journal_id, company=args.company,
         sandbox_url=args.sandbox_url, out_dir=args.out, state_db=args.state_db, **_approval_values(args),
@@ -140,7 +140,7 @@ def _sync(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sandbox": _sandbox, "demo": _demo, "connect": _connection, "status": _connection, "disconnect": _connection,
     "reconcile": _reconcile, "sync": _sync, "run": _run, "schedule": _schedule, "scheduler": _schedule,
-    "export-vouchers": _export_vouchers, "mappings": _mappings, "audit": _audit,
+    "book-vouchers": _book_vouchers, "export-vouchers": _book_vouchers, "mappings": _mappings, "audit": _audit,
 }
 
 

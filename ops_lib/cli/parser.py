@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ops", description="Visma eAccounting operations suite.")
     commands = parser.add_subparsers(dest="command", required=True)
     for add in (_add_sandbox, _add_demo, _add_connection_commands, _add_reconcile_and_sync, _add_run,
-                _add_schedule, _add_export_vouchers, _add_mappings, _add_audit):
+                _add_schedule, _add_book_vouchers, _add_mappings, _add_audit):
         add(commands)
     return parser
 
@@ -126,9 +126,11 @@ def _add_schedule(commands: Commands) -> None:
                              help="the schedule file")
 
 
-def _add_export_vouchers(commands: Commands) -> None:
+def _add_book_vouchers(commands: Commands) -> None:
+    # "export-vouchers" was this command's first name; schedules written with it keep working.
     export = commands.add_parser(
-        "export-vouchers", help="book an expense or payroll journal export as vouchers (dry run unless --apply)",
+        "book-vouchers", aliases=["export-vouchers"],
+        help="book an expense or payroll journal export as vouchers (dry run unless --apply)",
         description="Exit codes: 0 all booked or nothing to do; 1 something is blocked, failed or awaits "
                     "approval (dry run); 2 error.")
     journal = export.add_mutually_exclusive_group(required=True)
@@ -140,7 +142,7 @@ def _add_export_vouchers(commands: Commands) -> None:
     export.add_argument("--grouping", choices=["per_expense", "per_export"], default="per_expense")
     export.add_argument("--journal-id", default="",
                         help="payroll: names a second run of a booked period so it is booked beside the first")
-    export.add_argument("--out", type=Path, default=Path("build/export"))
+    export.add_argument("--out", type=Path, default=Path("build/booking"))
     export.add_argument("--apply", action="store_true", help="book the vouchers (needs --approved-hash)")
     _approval_arguments(export)
     export.add_argument("--state-db", default="", help="the state database (bookings ledger, operations log)")
@@ -186,7 +188,7 @@ def _register_arguments(command: argparse.ArgumentParser, out: Path) -> None:
 
 
 def _approval_arguments(command: argparse.ArgumentParser) -> None:
-    """Who prepared and who approved which plan: the same for a sync and a voucher export."""
+    """Who prepared and who approved which plan: the same for a sync and a voucher booking."""
     command.add_argument("--approved-hash", default="", help="the plan hash the approver signed off (from the dry run)")
     command.add_argument("--approved-by", default="", help="the approver's name (default: you)")
     command.add_argument("--prepared-by", default="", help="who prepares the plan (default: you)")

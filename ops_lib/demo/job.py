@@ -31,7 +31,7 @@ DEMO_RUNS = (
     ("notebooks/20_reconcile.ipynb", "params/reconcile_products.yaml"),
     ("notebooks/20_reconcile.ipynb", "params/reconcile_projects.yaml"),
     ("notebooks/10_mappings.ipynb", "params/mappings_check.yaml"),
-    ("notebooks/30_export_vouchers.ipynb", "params/export_expenses.yaml"),
+    ("notebooks/30_book_vouchers.ipynb", "params/book_expenses.yaml"),
     ("notebooks/90_audit_review.ipynb", "params/audit.yaml"),
 )
 

@@ -18,7 +18,7 @@ they share in :mod:`~ops_lib.forms.panels`.
 """
 
 from ops_lib.forms.audit import audit_panel
-from ops_lib.forms.booking import export_panel
+from ops_lib.forms.booking import booking_panel
 from ops_lib.forms.connect import connect_panel
 from ops_lib.forms.mappings import mapping_panel
 from ops_lib.forms.results import record_results
@@ -28,7 +28,7 @@ from ops_lib.forms.sync import sync_panel
 __all__ = [
     "audit_panel",
     "connect_panel",
-    "export_panel",
+    "booking_panel",
     "mapping_panel",
     "record_results",
     "review_panel",

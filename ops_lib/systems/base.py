@@ -1,6 +1,6 @@
 """The seams between the system-neutral suite and one accounting system.
 
-A sync, a reconciliation or a voucher export never names a system's
+A sync, a reconciliation or a voucher booking never names a system's
 fields, hosts or error codes: it asks the :class:`System` found in
 :mod:`ops_lib.systems.registry` for them. A system is one package under
 ``ops_lib/systems/<name>/`` whose ``__init__`` exposes a ``SYSTEM`` object
@@ -144,7 +144,7 @@ class RegisterReader(Protocol):
 
 
 class ReferenceReader(Protocol):
-    """Reads the chart, VAT codes, dimensions and fiscal years a voucher export checks against."""
+    """Reads the chart, VAT codes, dimensions and fiscal years a voucher booking checks against."""
 
     def __call__(self, client: Any) -> References: ...
 
@@ -196,7 +196,7 @@ class System(Protocol):
         """The sync writer of one register."""
 
     def make_voucher_poster(self, client: Any) -> VoucherPoster:
-        """What a voucher export sends through."""
+        """What a voucher booking sends through."""
 
 
 __all__ = ["Call", "CompanyIdentity", "PlanBlocked", "ReferenceReader", "RegisterReader", "RegisterWriter",

@@ -23,15 +23,15 @@ def test_approvals_imports_only_core_and_state() -> None:
 def test_both_sessions_and_both_plans_are_approvable() -> None:
     """The sync and the booking session and plan have the shape the approval checks and forms rely on."""
     from ops_lib.approvals.approval import ApprovablePlan, ApprovingSession
-    from ops_lib.booking.posting import ExportPlan
-    from ops_lib.booking.session import ExportSession
+    from ops_lib.booking.posting import BookingPlan
+    from ops_lib.booking.session import BookingSession
     from ops_lib.sync.plan import SyncPlan
     from ops_lib.sync.session import SyncSession
 
-    for plan in (SyncPlan, ExportPlan):
+    for plan in (SyncPlan, BookingPlan):
         offered = {f.name for f in dataclasses.fields(plan)} | set(dir(plan))
         assert {"plan_hash", "register", "targets", "actions", "writable"} <= offered, plan.__name__
-    for session in (SyncSession, ExportSession):
+    for session in (SyncSession, BookingSession):
         assert callable(session.preparer) and callable(session.run) and isinstance(session.book, property)
     assert ApprovablePlan and ApprovingSession
 

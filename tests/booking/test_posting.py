@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ops_lib.booking.session import ExportSession, open_export
+from ops_lib.booking.session import BookingSession, open_booking
 from ops_lib.booking.settings import booking_settings
 from ops_lib.core.errors import ConflictError, DataInputError
 from ops_lib.core.money import loads
@@ -43,10 +43,10 @@ def expenses_file(tmp_path: Path, rows: list[tuple[str, ...]]) -> Path:
 
 
 def session(harness: SandboxHarness, tmp_path: Path, source: Path, kind: str = "expenses",
-            transport: httpx.BaseTransport | None = None, folder: Path | None = None, **options: Any) -> ExportSession:
+            transport: httpx.BaseTransport | None = None, folder: Path | None = None, **options: Any) -> BookingSession:
     settings = booking_settings(options, kind=kind, source=source, target="sandbox",
                                 mapping_dir=folder or mappings(tmp_path), state_db=tmp_path / "state.sqlite")
-    return open_export(settings, transport=transport or harness.transport, client_options={"sleep": no_wait})
+    return open_booking(settings, transport=transport or harness.transport, client_options={"sleep": no_wait})
 
 
 def book(harness: SandboxHarness, tmp_path: Path, source: Path, **options: Any) -> Any:

@@ -120,3 +120,15 @@ def test_every_command_the_parser_knows_is_dispatched() -> None:
 
     (commands,) = [a for a in build_parser()._actions if a.dest == "command"]
     assert set(commands.choices) == set(COMMANDS)  # type: ignore[arg-type]
+
+
+def test_export_vouchers_is_still_the_booking_command_under_its_first_name() -> None:
+    """Schedules and scripts written before the command was called book-vouchers keep working."""
+    from ops_lib.cli.main import COMMANDS
+    from ops_lib.cli.parser import build_parser
+
+    old = build_parser().parse_args(["export-vouchers", "--expenses", "e.csv"])
+    new = build_parser().parse_args(["book-vouchers", "--expenses", "e.csv"])
+    assert COMMANDS[old.command] is COMMANDS[new.command]
+    assert {k: v for k, v in vars(old).items() if k != "command"} == {k: v for k, v in vars(new).items()
+                                                                      if k != "command"}

@@ -23,7 +23,7 @@ from ops_lib.systems.options import options_type, system_options
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 # Each notebook that runs a job, and the settings object its parameters cell fills.
 JOBS: dict[str, type] = {"10_mappings.ipynb": MappingSettings, "20_reconcile.ipynb": SyncSettings,
-                         "30_export_vouchers.ipynb": BookingSettings}
+                         "30_book_vouchers.ipynb": BookingSettings}
 BUILDERS: dict[type, Any] = {SyncSettings: sync_settings, BookingSettings: booking_settings,
                              MappingSettings: mapping_settings}
 # Notebooks without a job: connecting (connection settings), the sandbox tour, the audit review.
@@ -83,7 +83,7 @@ def test_the_parameters_cell_builds_the_settings_object(name: str) -> None:
 
 
 def test_a_parameter_added_to_a_notebook_without_a_field_is_found() -> None:
-    source = parameters_cell(NOTEBOOKS / "30_export_vouchers.ipynb") + '\nround_to = "ore"  # new\n'
+    source = parameters_cell(NOTEBOOKS / "30_book_vouchers.ipynb") + '\nround_to = "ore"  # new\n'
     assert problems(source, BookingSettings) == ["parameter round_to has no settings field"]
 
 

@@ -73,10 +73,10 @@ def test_a_write_that_fails_on_disk_leaves_the_old_workbook_and_no_temp_file(
 
 
 def test_the_temp_file_name_is_unique_so_a_leftover_at_the_old_name_does_not_matter(tmp_path: Path) -> None:
-    (tmp_path / ".export_plan.xlsx.tmp.xlsx").mkdir()  # what a fixed temp name would collide with
-    target = _book(tmp_path / "export_plan.xlsx")
+    (tmp_path / ".booking_plan.xlsx.tmp.xlsx").mkdir()  # what a fixed temp name would collide with
+    target = _book(tmp_path / "booking_plan.xlsx")
     assert openpyxl.load_workbook(target)["Summary"]["A2"].value == "Anna"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".export_plan.xlsx.tmp.xlsx", "export_plan.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".booking_plan.xlsx.tmp.xlsx", "booking_plan.xlsx"]
 
 
 def test_formula_like_text_is_a_text_cell_holding_exactly_the_data(tmp_path: Path) -> None:

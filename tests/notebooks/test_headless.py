@@ -58,8 +58,8 @@ def test_each_notebook_runs_headless_with_the_ci_parameters(notebook: Path, conn
     elif notebook.stem == "10_mappings":
         assert "artifacts/mapping_check.json" in files and run.exit_code == 0
         assert results[0]["register"] == "mappings" and results[0]["findings"] == 0 and results[0]["categories"] == 10
-    elif notebook.stem == "30_export_vouchers":
-        assert {"artifacts/export_plan.json", "artifacts/export_plan.xlsx", "artifacts/demo_journals/expenses.csv",
+    elif notebook.stem == "30_book_vouchers":
+        assert {"artifacts/booking_plan.json", "artifacts/booking_plan.xlsx", "artifacts/demo_journals/expenses.csv",
                 "artifacts/demo_journals/receipts/e-1002.pdf"} <= files
         assert results[0]["register"] == "vouchers:expenses" and results[0]["dry_run"]
         assert results[0]["findings"] == 1 and results[0]["writes_planned"] == 7  # the unmapped demo category

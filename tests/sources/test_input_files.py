@@ -228,7 +228,7 @@ def test_an_unreadable_receipt_blocks_its_expense_instead_of_crashing(
     receipt.write_bytes(b"%PDF-1.4\n%%EOF\n")
     make_unreadable(receipt, monkeypatch)
     try:
-        code = main(["export-vouchers", "--expenses", str(journal), "--target", "demo-sandbox", "--mappings",
+        code = main(["book-vouchers", "--expenses", str(journal), "--target", "demo-sandbox", "--mappings",
                      str(MAPPINGS), "--state-db", str(tmp_path / "s.sqlite"), "--out", str(tmp_path / "out")])
     finally:
         receipt.chmod(0o600)
@@ -407,18 +407,18 @@ def test_reconcile_with_a_broken_column_mapping_exits_2_with_file_line_and_colum
      + "7210;100;;Lön för maj;2026-05\r\n".encode("cp1252"),
      "row 2, column 'text': byte 0xf6 is not UTF-8"),
 ])
-def test_export_vouchers_of_a_bad_journal_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+def test_book_vouchers_of_a_bad_journal_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                                 kind: str, data: bytes, message: str) -> None:
     journal = tmp_path / f"{kind}.csv"
     journal.write_bytes(data)
     out = tmp_path / "out"
-    assert main(["export-vouchers", f"--{kind}", str(journal), "--target", "demo-sandbox", "--mappings",
+    assert main(["book-vouchers", f"--{kind}", str(journal), "--target", "demo-sandbox", "--mappings",
                  str(MAPPINGS), "--state-db", str(tmp_path / "s.sqlite"), "--out", str(out)]) == 2
     assert one_error_line(capsys).startswith(f"ops: {journal}, {message}")
     assert not out.exists()
 
 
-def test_export_vouchers_with_a_broken_accounts_yaml_or_columns_file_exits_2(
+def test_book_vouchers_with_a_broken_accounts_yaml_or_columns_file_exits_2(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "mappings"
     folder.mkdir()
@@ -427,7 +427,7 @@ def test_export_vouchers_with_a_broken_accounts_yaml_or_columns_file_exits_2(
     (folder / "accounts.yaml").write_text("bank_account: '1930\n", encoding="utf-8")
     journal = tmp_path / "expenses.csv"
     journal.write_text(EXPENSES + "E-1;2026-06-02;card;50.00;SEK;Meals;Lunch\r\n", encoding="utf-8")
-    common = ["export-vouchers", "--expenses", str(journal), "--target", "demo-sandbox",
+    common = ["book-vouchers", "--expenses", str(journal), "--target", "demo-sandbox",
               "--state-db", str(tmp_path / "s.sqlite"), "--out", str(tmp_path / "out")]
     assert main([*common, "--mappings", str(folder)]) == 2
     assert one_error_line(capsys).startswith(f"ops: {folder / 'accounts.yaml'}, line 2, column 1: ")

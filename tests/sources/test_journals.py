@@ -96,7 +96,7 @@ def test_a_repeated_line_is_refused_naming_both_rows(tmp_path: Path) -> None:
 def test_a_repeated_line_is_refused_by_the_cli_in_one_line_with_exit_2(tmp_path: Path,
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
     source = expenses_file(tmp_path, [line(), line()])
-    code = main(["export-vouchers", "--expenses", str(source), "--target", "demo-sandbox",
+    code = main(["book-vouchers", "--expenses", str(source), "--target", "demo-sandbox",
                  "--mappings", str(ROOT / "params" / "mappings"), "--state-db", str(tmp_path / "s.sqlite"),
                  "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err

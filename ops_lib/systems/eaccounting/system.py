@@ -103,7 +103,7 @@ class EAccounting:
         return EAccountingWriter(client, register, **options)
 
     def make_voucher_poster(self, client: Any) -> EAccountingVoucherPoster:
-        """What a voucher export sends through (payload, receipts, finding a voucher after a crash)."""
+        """What a voucher booking sends through (payload, receipts, finding a voucher after a crash)."""
         return EAccountingVoucherPoster(client)
 
 
