@@ -20,7 +20,8 @@ from pathlib import Path
 import pandas as pd
 
 from ops_lib.approvals.approval import Approval
-from ops_lib.booking.posting import BookingPlan, VoucherOutcome
+from ops_lib.booking.plan import BookingPlan
+from ops_lib.booking.posting import VoucherOutcome
 from ops_lib.core.files import write_private_file
 from ops_lib.core.money import money_text
 from ops_lib.core.report import status_box

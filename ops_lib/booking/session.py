@@ -28,7 +28,8 @@ from ops_lib.booking.builder import PER_EXPORT, build_expense_vouchers, merge_pe
 from ops_lib.booking.ledger import Bookings, booking_lock
 from ops_lib.booking.mappings import MappingTables
 from ops_lib.booking.payroll import build_payroll_vouchers
-from ops_lib.booking.posting import BookingPlan, apply_booking, dry_run_booking, plan_export
+from ops_lib.booking.plan import BookingPlan, plan_export
+from ops_lib.booking.posting import apply_booking, dry_run_booking
 from ops_lib.booking.result import BookingResult
 from ops_lib.booking.settings import BookingSettings
 from ops_lib.core.money import money_text

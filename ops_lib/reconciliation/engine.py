@@ -109,6 +109,44 @@ def _join(keys_a: np.ndarray, keys_b: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.flatnonzero(found), where[found]
 
 
+def _one_side_only(lf: "_Side", ol: np.ndarray, rf: "_Side", orr: np.ndarray,
+                   threshold: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The records left unpaired on each side, each with the best fuzzy suggestion from the other side."""
+    left_only = _pairs_frame("left_only", lf, ol, None, None)
+    right_only = _pairs_frame("right_only", None, None, rf, orr)
+    for frame, own, own_ids, other, other_ids in ((left_only, lf, ol, rf, orr), (right_only, rf, orr, lf, ol)):
+        best, scores = best_matches(list(own.at(NAME, own_ids)), list(other.at(NAME, other_ids)), threshold)
+        hit = best >= 0
+        picked = other_ids[np.maximum(best, 0)] if len(other_ids) else np.zeros(len(best), dtype=np.int64)
+        frame["suggestion_number"] = np.where(hit, np.asarray(other.at(NUMBER, picked), dtype=object)
+                                              if len(other_ids) else "", "")
+        frame["suggestion_name"] = np.where(hit, np.asarray(other.at(NAME, picked), dtype=object)
+                                            if len(other_ids) else "", "")
+        frame["suggestion_score"] = np.where(hit, scores, 0)
+        frame["differences"] = ""
+    return left_only, right_only
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Every pair and unpaired record in one frame; a record without a suggestion has an empty one."""
+    pairs = pd.concat(frames, ignore_index=True)
+    for column, default in (("suggestion_number", ""), ("suggestion_name", ""), ("suggestion_score", 0)):
+        pairs[column] = pairs[column].fillna(default)
+    pairs["suggestion_score"] = pairs["suggestion_score"].astype(int)
+    return pairs
+
+
+# The order a reviewer reads findings in: what needs a person first, matches last.
+REPORT_ORDER = {"duplicate": 0, "name_mismatch": 1, "number_mismatch": 2, "field_mismatch": 3,
+                "left_only": 4, "right_only": 5, "match": 6}
+
+
+def _in_report_order(pairs: pd.DataFrame) -> pd.DataFrame:
+    pairs = pairs.assign(_order=pairs["status"].map(REPORT_ORDER))
+    pairs = pairs.sort_values(["_order", "left_number", "right_number"], kind="stable").drop(columns="_order")
+    return pairs.reset_index(drop=True)
+
+
 def reconcile(left: pd.DataFrame, right: pd.DataFrame, register: str, master: str = "left", *,
               threshold: int = 85, rules_left: str | None = None, rules_right: str | None = "eaccounting",
               left_name: str = "left", right_name: str = "right") -> Reconciliation:
@@ -170,42 +208,20 @@ def reconcile(left: pd.DataFrame, right: pd.DataFrame, register: str, master: st
     extra = _differences(lf, nl, rf, nr, compare)
     named["differences"] = np.where(extra == "", "number", "number;" + extra)
 
-    # 4. only on one side, with suggestions
+    # 4. only on one side, with suggestions; 1. duplicates stand alone
     free_l[nl] = False
     free_r[nr] = False
-    ol, orr = np.flatnonzero(free_l), np.flatnonzero(free_r)
-    left_only = _pairs_frame("left_only", lf, ol, None, None)
-    right_only = _pairs_frame("right_only", None, None, rf, orr)
-    for frame, own, own_ids, other, other_ids in ((left_only, lf, ol, rf, orr), (right_only, rf, orr, lf, ol)):
-        best, scores = best_matches(list(own.at(NAME, own_ids)), list(other.at(NAME, other_ids)), threshold)
-        hit = best >= 0
-        picked = other_ids[np.maximum(best, 0)] if len(other_ids) else np.zeros(len(best), dtype=np.int64)
-        frame["suggestion_number"] = np.where(hit, np.asarray(other.at(NUMBER, picked), dtype=object)
-                                              if len(other_ids) else "", "")
-        frame["suggestion_name"] = np.where(hit, np.asarray(other.at(NAME, picked), dtype=object)
-                                            if len(other_ids) else "", "")
-        frame["suggestion_score"] = np.where(hit, scores, 0)
-        frame["differences"] = ""
-
-    # 1. duplicates stand alone
+    left_only, right_only = _one_side_only(lf, np.flatnonzero(free_l), rf, np.flatnonzero(free_r), threshold)
     dup_l = _pairs_frame("duplicate", lf, np.flatnonzero(lf.dup), None, None)
     dup_r = _pairs_frame("duplicate", None, None, rf, np.flatnonzero(rf.dup))
     for frame in (dup_l, dup_r):
         frame["differences"] = ""
 
-    pairs = pd.concat([numbered, named, left_only, right_only, dup_l, dup_r], ignore_index=True)
-    for column, default in (("suggestion_number", ""), ("suggestion_name", ""), ("suggestion_score", 0)):
-        pairs[column] = pairs[column].fillna(default)
-    pairs["suggestion_score"] = pairs["suggestion_score"].astype(int)
+    pairs = _concat([numbered, named, left_only, right_only, dup_l, dup_r])
     _name_details(pairs)
     _plan(pairs, left, right, lf, rf, register, master, rules_for(rules_left, register) if rules_left else (),
           rules_for(rules_right, register) if rules_right else ())
-    order = {"duplicate": 0, "name_mismatch": 1, "number_mismatch": 2, "field_mismatch": 3,
-             "left_only": 4, "right_only": 5, "match": 6}
-    pairs["_order"] = pairs["status"].map(order)
-    pairs = pairs.sort_values(["_order", "left_number", "right_number"], kind="stable").drop(columns="_order")
-    pairs = pairs.reset_index(drop=True)
-    return Reconciliation(pairs=pairs, left=left.reset_index(drop=True), right=right.reset_index(drop=True),
+    return Reconciliation(pairs=_in_report_order(pairs), left=left.reset_index(drop=True), right=right.reset_index(drop=True),
                           register=register, master=master, threshold=threshold, compared_fields=tuple(compare),
                           left_name=left_name, right_name=right_name)
 

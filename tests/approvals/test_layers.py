@@ -23,7 +23,7 @@ def test_approvals_imports_only_core_and_state() -> None:
 def test_both_sessions_and_both_plans_are_approvable() -> None:
     """The sync and the booking session and plan have the shape the approval checks and forms rely on."""
     from ops_lib.approvals.approval import ApprovablePlan, ApprovingSession
-    from ops_lib.booking.posting import BookingPlan
+    from ops_lib.booking.plan import BookingPlan
     from ops_lib.booking.session import BookingSession
     from ops_lib.sync.plan import SyncPlan
     from ops_lib.sync.session import SyncSession
