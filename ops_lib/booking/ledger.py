@@ -88,12 +88,12 @@ class Bookings:
                 for r in rows}
 
     def with_digests(self, digests: Iterable[str]) -> dict[str, Booking]:
-        """Digest -> a booked row of the same source content, under whatever key it was booked."""
+        """Digest -> a booked or still open row of the same source content, under whatever key it was booked."""
         wanted = [d for d in dict.fromkeys(digests) if d]
         if not wanted:
             return {}
         rows = self.db.execute(
-            f"SELECT source_key FROM bookings WHERE target = ? AND status = 'booked' "
+            f"SELECT source_key FROM bookings WHERE target = ? AND status IN ('booked', 'sending', 'unknown') "
             f"AND source_digest IN ({', '.join('?' * len(wanted))})", (self.target, *wanted)).fetchall()
         return {b.source_digest: b for b in self.of(r["source_key"] for r in rows).values()}
 

@@ -187,10 +187,23 @@ def booked_differently(draft: VoucherDraft, states: Mapping[str, Booking]) -> st
     return ""
 
 
-def _booked_twin(draft: VoucherDraft, bookings: Bookings) -> Booking | None:
-    """A booking of exactly these rows under another key (the same payroll file given another journal id)."""
+def booked_twin(draft: VoucherDraft, bookings: Bookings) -> tuple[Booking, str, str] | None:
+    """A booking of exactly these rows under another key (the same payroll file given another journal id).
+
+    Returns the booking, why this draft is blocked and the fix, or None. A twin
+    still open (a run was interrupted, its voucher may exist) blocks too: it is
+    looked up by rerunning without the journal id, never sent beside.
+    """
     twins = bookings.with_digests(digest for _, digest in draft.source_digests)
-    return next((twins[d] for k, d in draft.source_digests if d in twins and twins[d].source_key != k), None)
+    twin = next((twins[d] for k, d in draft.source_digests if d in twins and twins[d].source_key != k), None)
+    if twin is None:
+        return None
+    if twin.status in OPEN:
+        return (twin, f"the same rows were being booked as {twin.source_key} when a run was interrupted; "
+                      f"that voucher may exist already",
+                "rerun without the journal id, so that the interrupted voucher is looked up first")
+    return (twin, f"the same rows are booked already as {twin.source_key} (voucher {twin.voucher_number}); "
+                  f"a journal id is for a run with other rows", "leave this file out: it is booked")
 
 
 def _sorted(draft: VoucherDraft, bookings: Bookings) -> PlannedVoucher:
@@ -206,11 +219,10 @@ def _sorted(draft: VoucherDraft, bookings: Bookings) -> PlannedVoucher:
         listed = ", ".join(f"{b.source_key} ({b.voucher_number})" for b in booked[:5])
         return PlannedVoucher(draft.block("data", f"part of this voucher is booked already: {listed}",
                                           "book per expense, or leave the booked ones out"), BLOCKED)
-    twin = _booked_twin(draft, bookings)
+    twin = booked_twin(draft, bookings)
     if twin is not None:
-        return PlannedVoucher(draft.block("data", f"the same rows are booked already as {twin.source_key} (voucher "
-                                                  f"{twin.voucher_number}); a journal id is for a run with other rows",
-                                          "leave this file out: it is booked"), BLOCKED, twin)
+        booking, problem, fix = twin
+        return PlannedVoucher(draft.block("data", problem, fix), BLOCKED, booking)
     if any(b.status in OPEN for b in states.values()):
         return PlannedVoucher(draft, CHECK_FIRST, next(iter(states.values())))
     return PlannedVoucher(draft, NEW)

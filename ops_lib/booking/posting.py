@@ -26,6 +26,7 @@ from ops_lib.booking.plan import (
     BookingPlan,
     PlannedVoucher,
     booked_differently,
+    booked_twin,
 )
 from ops_lib.core.errors import OpsError, error_details, outcome_unknown
 from ops_lib.model.vouchers import Receipt, VoucherDraft, marker_of
@@ -159,6 +160,11 @@ class _Booking:
                 return VoucherOutcome.of(planned, ALREADY_BOOKED, voucher_number=booked[0].voucher_number)
             return VoucherOutcome.of(planned, BLOCKED, message="part of this voucher was booked by another run "
                                                                 "since the plan was made; plan again")
+        twin = booked_twin(d, self.bookings)  # the same rows, booked by another run since the plan was made
+        if twin is not None:
+            booking, problem, fix = twin
+            return VoucherOutcome.of(planned, BLOCKED, voucher_number=booking.voucher_number,
+                                     message=f"{problem}; {fix}")
         uploaded = list(self.bookings.uploads(d.key))
         open_ = [b for b in states.values() if b.status in OPEN]
         try:

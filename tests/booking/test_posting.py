@@ -521,3 +521,36 @@ def test_an_interrupted_payroll_run_then_a_different_file_for_the_period_is_not_
     assert book(sandbox, tmp_path, first, kind="payroll").counts() == {"already_booked": 1}
     assert book(sandbox, tmp_path, other, kind="payroll", journal_id="extra").counts() == {"booked": 1}
     assert len(vouchers(sandbox)) == 2
+
+
+def test_the_same_payroll_rows_booked_by_another_run_after_the_plan_are_not_booked_again(
+        sandbox: SandboxHarness, tmp_path: Path) -> None:
+    """A plan made with a journal id is checked again at apply: a colleague may have booked the rows since."""
+    first = payroll_file(tmp_path, "payroll.csv", "1000")
+    sandbox.connect()
+    with session(sandbox, tmp_path, first, kind="payroll", journal_id="again") as s:
+        plan = s.plan()
+        assert [v.status for v in plan.vouchers] == ["new"]
+        assert book(sandbox, tmp_path, first, kind="payroll").counts() == {"booked": 1}  # the colleague's run
+        (outcome,) = s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil").outcomes
+    assert outcome.outcome == "blocked" and "the same rows are booked already as payroll:" in outcome.message
+    assert len(vouchers(sandbox)) == 1
+
+
+def test_the_same_payroll_rows_left_open_by_a_crash_are_looked_up_not_sent_again_under_a_journal_id(
+        sandbox: SandboxHarness, tmp_path: Path) -> None:
+    """A voucher whose answer was lost may exist: a journal id must not send the same rows beside it."""
+    sandbox.connect()
+    first = payroll_file(tmp_path, "payroll.csv", "1000")
+    with session(sandbox, tmp_path, first, kind="payroll", transport=Recording(sandbox.transport, crash_at=1)) as s:
+        plan = s.plan()
+        with pytest.raises(Crash):  # the voucher reached the service; the ledger never heard back
+            s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
+    with session(sandbox, tmp_path, first, kind="payroll", journal_id="x") as s:
+        (planned,) = s.plan().vouchers
+    assert planned.status == "blocked" and "interrupted" in planned.draft.blocked
+    assert "without the journal id" in planned.draft.fix
+    assert book(sandbox, tmp_path, first, kind="payroll", journal_id="x").counts() == {"blocked": 1}
+    assert len(vouchers(sandbox)) == 1
+    assert book(sandbox, tmp_path, first, kind="payroll").counts() == {"found": 1}  # looked up by its key, not resent
+    assert len(vouchers(sandbox)) == 1
