@@ -93,7 +93,7 @@ def _add_reconcile_and_sync(commands: Commands) -> None:
     sync.add_argument("--project-target", choices=["cost_center_items", "projects"], default="cost_center_items",
                       help="where projects live in the accounting system")
     sync.add_argument("--cost-center", default="Projekt", help="the cost centre holding one item per project")
-    sync.add_argument("--state-db", default="", help="the state database (journal, register cache)")
+    sync.add_argument("--state-db", default="", help="the state database (operations log, register cache)")
     sync.add_argument("--full-resync", action="store_true", help="pull system registers in full, not incrementally")
 
 

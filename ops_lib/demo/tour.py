@@ -20,11 +20,9 @@ import httpx
 import pandas as pd
 
 from ops_lib.connection.demo_sandbox import demo_client
+from ops_lib.model.registers import REGISTERS
 from ops_lib.sandbox.pm_export import ENCODING, PM_EXPORT_DIR
 from ops_lib.systems.registry import get as get_system
-
-REGISTERS = ("customers", "products", "projects")
-IN_PROCESS_BASE = "http://127.0.0.1:8765"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The export notebook's booking step: the sync's approval step, on an export session.
+"""The booking notebook's last step: the sync's approval step, on a booking session.
 
 An :class:`~ops_lib.booking.session.BookingSession` plans and runs like a
 sync session, so booking shows the same Approve button headless or not.

@@ -1,4 +1,4 @@
-"""The apply step of the reconcile and export notebooks: the Approve button, or (headless) params.
+"""The apply step of the reconcile and booking notebooks: the Approve button, or (headless) params.
 
 The approval is bound to the plan shown: the button applies exactly that
 plan under its hash, and the results (red or green box and the

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ops_lib.core.options import choice, integer, nested, option, path_text, settings_from, text
+from ops_lib.model.registers import REGISTERS
 from ops_lib.sources.open import DEMO_SOURCE
 from ops_lib.systems.options import SystemOptions, default_options, system_options
-
-REGISTERS = ("customers", "products", "projects")
 
 
 @dataclass(frozen=True)

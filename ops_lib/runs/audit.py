@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -29,7 +30,7 @@ from ops_lib.core.errors import DataInputError, OpsError
 from ops_lib.core.workbook import write_workbook
 from ops_lib.runs.archive import MANIFEST, RunArchive, read_manifest, sha256_file
 from ops_lib.runs.results import results_total
-from ops_lib.state.db import default_state_path, open_state
+from ops_lib.state.db import default_state_path
 from ops_lib.state.oplog import OperationsLog
 
 DEFAULT_PERIOD_DAYS = 31
@@ -254,16 +255,28 @@ class AuditReview:
 
 
 def operations_log(state_db: Path | str | None, start: date, end: date) -> pd.DataFrame:
-    """The operations log entries active in the period; empty when there is no state database yet.
+    """The operations log entries active in the period, read without changing the database.
 
-    ``state_db`` empty or None: the configuration directory's ``state.sqlite``.
+    ``state_db`` empty or None: the configuration directory's ``state.sqlite``, and an empty log
+    when none exists yet. A ``state_db`` given that does not exist, or is no state database, is
+    refused: an auditor must never read "no calls" from a typo.
+
+    Raises
+    ------
+    DataInputError
+        Naming the given file that is missing or unreadable.
     """
     path = Path(state_db) if state_db else default_state_path(connection_settings({}).config_dir)
     if not path.is_file():
+        if state_db:
+            raise DataInputError(f"{path}: no such state database")
         return pd.DataFrame(columns=OPERATION_COLUMNS)
-    db = open_state(path)
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    db.row_factory = sqlite3.Row
     try:
         rows = OperationsLog(db).operations(start.isoformat(), end.isoformat())
+    except sqlite3.DatabaseError as exc:
+        raise DataInputError(f"{path}: not a state database the audit review can read ({exc})") from exc
     finally:
         db.close()
     return pd.DataFrame(rows, columns=OPERATION_COLUMNS)

@@ -120,3 +120,32 @@ def test_the_review_lists_a_period_with_what_each_run_found_and_changed(archive:
     assert (default.start, len(default.runs)) == (date(2026, 10, 26), 3)
     with pytest.raises(DataInputError, match="not a date"):
         audit_review(archive, "21/11/2026")
+
+
+def test_the_operations_log_is_read_without_touching_the_state_database(tmp_path: Path) -> None:
+    """An auditor's review reads; a state database given by mistake is named, never read as 'no calls'."""
+    import datetime as dt
+    import sqlite3
+
+    from ops_lib.core.errors import DataInputError
+    from ops_lib.runs.audit import operations_log
+
+    year = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    with pytest.raises(DataInputError, match="no such state database"):
+        operations_log(tmp_path / "typo.sqlite", *year)
+    (tmp_path / "notes.sqlite").write_text("not a database", encoding="utf-8")
+    with pytest.raises(DataInputError, match="notes.sqlite: not a state database"):
+        operations_log(tmp_path / "notes.sqlite", *year)
+    old = tmp_path / "old.sqlite"  # a table as an earlier version made it: no 'superseded' status allowed
+    db = sqlite3.connect(old)
+    db.execute("CREATE TABLE operations (id INTEGER PRIMARY KEY, plan_hash TEXT, target TEXT, call_digest TEXT, "
+               "action_digest TEXT, register TEXT, action TEXT, number TEXT, name TEXT, method TEXT, path TEXT, "
+               "status TEXT CHECK (status IN ('sent', 'done', 'failed', 'unknown')), record_id TEXT, error_code TEXT, "
+               "error_id TEXT, message TEXT, attempts INTEGER, created_at TEXT, updated_at TEXT)")
+    db.commit()
+    schema = db.execute("SELECT sql FROM sqlite_master WHERE name = 'operations'").fetchone()[0]
+    db.close()
+    assert operations_log(old, *year).empty
+    db = sqlite3.connect(old)
+    assert db.execute("SELECT sql FROM sqlite_master WHERE name = 'operations'").fetchone()[0] == schema
+    db.close()
