@@ -93,8 +93,9 @@ class Bookings:
         if not wanted:
             return {}
         rows = self.db.execute(
-            f"SELECT source_key FROM bookings WHERE target = ? AND status IN ('booked', 'sending', 'unknown') "
-            f"AND source_digest IN ({', '.join('?' * len(wanted))})", (self.target, *wanted)).fetchall()
+            f"SELECT source_key FROM bookings WHERE target = ? AND status IN ({', '.join('?' * (1 + len(OPEN)))}) "
+            f"AND source_digest IN ({', '.join('?' * len(wanted))})",
+            (self.target, "booked", *OPEN, *wanted)).fetchall()
         return {b.source_digest: b for b in self.of(r["source_key"] for r in rows).values()}
 
     def uploads(self, voucher_key: str) -> tuple[str, ...]:

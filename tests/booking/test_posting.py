@@ -503,14 +503,19 @@ def test_a_second_different_payroll_run_of_a_booked_period_is_refused_unless_a_j
     assert len(vouchers(sandbox)) == 2
 
 
+def crash_after_sending(sandbox: SandboxHarness, tmp_path: Path, payroll: Path) -> None:
+    """Book ``payroll`` and crash once the voucher reached the service, before the ledger heard back."""
+    with session(sandbox, tmp_path, payroll, kind="payroll", transport=Recording(sandbox.transport, crash_at=1)) as s:
+        plan = s.plan()
+        with pytest.raises(Crash):
+            s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
+
+
 def test_an_interrupted_payroll_run_then_a_different_file_for_the_period_is_not_taken_as_booked(
         sandbox: SandboxHarness, tmp_path: Path) -> None:
     sandbox.connect()
     first = payroll_file(tmp_path, "payroll.csv", "1000")
-    with session(sandbox, tmp_path, first, kind="payroll", transport=Recording(sandbox.transport, crash_at=1)) as s:
-        plan = s.plan()
-        with pytest.raises(Crash):  # the voucher reached the service; the ledger never heard back
-            s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
+    crash_after_sending(sandbox, tmp_path, first)
     other = payroll_file(tmp_path, "other.csv", "700")
     with session(sandbox, tmp_path, other, kind="payroll") as s:
         plan = s.plan()
@@ -542,10 +547,7 @@ def test_the_same_payroll_rows_left_open_by_a_crash_are_looked_up_not_sent_again
     """A voucher whose answer was lost may exist: a journal id must not send the same rows beside it."""
     sandbox.connect()
     first = payroll_file(tmp_path, "payroll.csv", "1000")
-    with session(sandbox, tmp_path, first, kind="payroll", transport=Recording(sandbox.transport, crash_at=1)) as s:
-        plan = s.plan()
-        with pytest.raises(Crash):  # the voucher reached the service; the ledger never heard back
-            s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
+    crash_after_sending(sandbox, tmp_path, first)
     with session(sandbox, tmp_path, first, kind="payroll", journal_id="x") as s:
         (planned,) = s.plan().vouchers
     assert planned.status == "blocked" and "interrupted" in planned.draft.blocked
