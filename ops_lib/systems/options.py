@@ -14,8 +14,7 @@ import importlib
 from typing import Any, Mapping, Protocol
 
 from ops_lib.core.errors import ConfigurationError
-
-DEFAULT_SYSTEM = "eaccounting"
+from ops_lib.systems.registry import DEFAULT_SYSTEM
 
 
 class SystemOptions(Protocol):
