@@ -41,6 +41,7 @@ from ops_lib.booking.mappings import (
     check_tag_item,
     check_tag_target,
 )
+from ops_lib.booking.vat import Blocked, default_vat_code, line_vat
 from ops_lib.core.errors import DataInputError
 from ops_lib.core.input_files import read_input_bytes
 from ops_lib.core.money import round_money
@@ -48,18 +49,10 @@ from ops_lib.model.booking_rules import SetupRules
 from ops_lib.model.references import Dimension, DimensionItem, References, VatCodeRef
 from ops_lib.model.registers import fold_name
 from ops_lib.model.vouchers import ZERO, Receipt, VoucherDraft, VoucherLine
-from ops_lib.sources.journals import CARD, REIMBURSEMENT, Expense
+from ops_lib.sources.journals import CARD, REIMBURSEMENT, Expense, ExpenseLine
 
 PER_EXPENSE, PER_EXPORT = "per_expense", "per_export"
 TYPE_LABELS = {CARD: "Card", "out_of_pocket": "Out-of-pocket", REIMBURSEMENT: "Reimbursement"}
-
-
-class Blocked(Exception):
-    """One expense or journal cannot be booked: why, and how to fix it."""
-
-    def __init__(self, stage: str, problem: str, fix: str) -> None:
-        super().__init__(problem)
-        self.stage, self.problem, self.fix = stage, problem, fix
 
 
 def _signed(account: str, amount: Decimal, **details: object) -> list[VoucherLine]:
@@ -161,14 +154,20 @@ def _receipt(path: Path | None, rules: SetupRules) -> tuple[Receipt, ...]:
 
 
 def _in_company_currency(expense: Expense, amount: Decimal, company_amount: Decimal | None,
-                         currency: str) -> Decimal:
-    """The exact amount in the company's currency (rounded later, once)."""
+                         currency: str) -> tuple[Decimal, Decimal]:
+    """(booked, charged): the exact amount the line books at, and what the card or employee paid, unrounded.
+
+    With both an exchange rate and a company amount, the line books at
+    amount x rate and the difference to the charge is an exchange-rate
+    gain or loss; with one of them, that one is both.
+    """
     if not expense.currency or expense.currency == currency:
-        return amount
-    if company_amount is not None:
-        return company_amount
+        return amount, amount
     if expense.exchange_rate is not None:
-        return amount * expense.exchange_rate
+        booked = amount * expense.exchange_rate
+        return booked, booked if company_amount is None else company_amount
+    if company_amount is not None:
+        return company_amount, company_amount
     raise Blocked("data", f"the amount is in {expense.currency}, not {currency}, and no company amount or "
                           f"exchange rate is given", "export the company_amount (or exchange_rate) column")
 
@@ -180,10 +179,10 @@ def _row_text(*parts: str, limit: int) -> str:
 
 def _expense_lines(expense: Expense, tables: MappingTables, refs: References,
                    rules: SetupRules) -> tuple[list[VoucherLine], Decimal, Decimal]:
-    """The rows of one expense, its source total and booked total (company currency)."""
+    """The rows of one expense, its source total (what was charged) and booked total (company currency)."""
     setup = tables.setup
-    gross_exact = _gross_exact(expense, refs)
-    source_total = sum(gross_exact, ZERO)
+    amounts = _amounts_exact(expense, refs)
+    source_total = sum((charged for _, charged in amounts), ZERO)
     if expense.type == REIMBURSEMENT:
         total = round_money(source_total)
         text = _row_text("Reimbursement", expense.employee, limit=rules.row_text_max)
@@ -191,56 +190,66 @@ def _expense_lines(expense: Expense, tables: MappingTables, refs: References,
                  + _signed(setup.reimbursement_contra_account, -total, text=text))
         return lines, source_total, total
     lines: list[VoucherLine] = []
-    vat_by_code: dict[str, tuple[VatCodeRef | None, Decimal]] = {}
-    booked = ZERO
-    for line, exact in zip(expense.lines, gross_exact):
-        where = f"row {line.row}"
-        if not line.category:
-            raise Blocked("data", f"{where}: no category", "set the expense's category in the expense service")
-        mapping = tables.category(line.category)
-        if mapping is None:
-            raise Blocked("mapping", f"{where}: the category {line.category!r} is not mapped",
-                          "add it to categories.csv with its account and VAT code")
-        found = check_account(refs, mapping.account, expense.day)
-        if found:
-            raise Blocked("mapping", f"{where}: {mapping.where('account')} ({mapping.category}): {found[0]}",
-                          found[1])
-        code_text = line.vat_code or mapping.vat_code
-        vat_code = refs.vat_codes.get(code_text) if code_text else None
-        if code_text and vat_code is None:
-            raise Blocked("mapping", f"{where}: no VAT code {code_text!r}", "use one of the system's VAT codes")
-        gross = round_money(exact)
-        if line.vat_amount is None:
-            rate = vat_code.rate if vat_code else ZERO
-            vat = round_money(gross * rate / (1 + rate))
-        elif gross == exact and line.amount == exact:
-            vat = round_money(line.vat_amount)
-        else:
-            vat = round_money(line.vat_amount * exact / line.amount) if line.amount else ZERO
-        if vat and (vat_code is None or vat_code.rate == 0):
-            raise Blocked("data", f"{where}: a VAT amount of {vat} on a line without VAT "
-                                  f"({code_text or 'no VAT code'})", "correct the VAT amount or the VAT code")
-        if abs(vat) > abs(gross) or (vat and (vat > 0) != (gross > 0)):
-            raise Blocked("data", f"{where}: the VAT amount {vat} does not fit the amount {gross}",
-                          "correct the VAT amount in the expense service")
+    vat_rows: dict[str, tuple[VatCodeRef | None, Decimal]] = {}
+    booked = charged_total = ZERO
+    for line, (exact, charged) in zip(expense.lines, amounts):
         try:
-            dimensions, project = resolve_tags(line.tags, tables, refs, rules)
+            rows, gross, vat_key, vat = _line_rows(expense, line, exact, tables, refs, rules)
         except Blocked as exc:
-            raise Blocked(exc.stage, f"{where}: {exc.problem}", exc.fix) from None
-        text = _row_text(mapping.category, line.note or expense.note, limit=rules.row_text_max)
-        lines += _signed(mapping.account, gross - vat, text=text, vat_code=vat_code, dimensions=dimensions,
-                         project=project)
+            raise Blocked(exc.stage, f"row {line.row}: {exc.problem}", exc.fix) from None
+        lines += rows
         if vat:
-            known, total = vat_by_code.get(code_text, (vat_code, ZERO))
-            vat_by_code[code_text] = (known, total + vat)
+            known, total = vat_rows.get(vat_key[0], (vat_key[1], ZERO))
+            vat_rows[vat_key[0]] = (known, total + vat)
         booked += gross
-    for code_text, (vat_code, vat) in vat_by_code.items():
+        charged_total += round_money(charged)
+    for vat_code, vat in vat_rows.values():
         label = f"VAT {vat_code.description}" if vat_code else "VAT"
         lines += _signed(setup.input_vat_account, vat, text=_row_text(label, limit=rules.row_text_max))
+    difference = charged_total - booked
+    gain_or_loss = setup.exchange_loss_account if difference > 0 else setup.exchange_gain_account
+    lines += _signed(gain_or_loss, difference, text=_row_text("Exchange difference", expense.currency,
+                                                              limit=rules.row_text_max))
     contra = setup.card_contra_account if expense.type == CARD else setup.out_of_pocket_account
-    lines += _signed(contra, -booked, text=_row_text(TYPE_LABELS[expense.type], expense.employee,
-                                                     limit=rules.row_text_max))
-    return lines, source_total, booked
+    lines += _signed(contra, -charged_total, text=_row_text(TYPE_LABELS[expense.type], expense.employee,
+                                                            limit=rules.row_text_max))
+    return lines, source_total, charged_total
+
+
+def _line_rows(expense: Expense, line: ExpenseLine, exact: Decimal, tables: MappingTables, refs: References,
+               rules: SetupRules) -> tuple[list[VoucherLine], Decimal, tuple[str, VatCodeRef | None], Decimal]:
+    """One line's cost row and further VAT rows, its rounded gross, and its deductible VAT (by VAT code)."""
+    if not line.category:
+        raise Blocked("data", "no category", "set the expense's category in the expense service")
+    mapping = tables.category(line.category)
+    if mapping is None:
+        raise Blocked("mapping", f"the category {line.category!r} is not mapped",
+                      "add it to categories.csv with its account, VAT treatment and rate")
+    found = check_account(refs, mapping.account, expense.day)
+    if found:
+        raise Blocked("mapping", f"{mapping.where('account')} ({mapping.category}): {found[0]}", found[1])
+    code_text = line.vat_code or mapping.vat_code
+    vat_code = refs.vat_codes.get(code_text) if code_text else None
+    if code_text and vat_code is None:
+        raise Blocked("mapping", f"no VAT code {code_text!r}", "use one of the system's VAT codes")
+    vat_code = vat_code or default_vat_code(mapping, refs, rules, tables.setup, expense.day)
+    gross = round_money(exact)
+    if line.vat_amount is None:
+        given = None
+    elif gross == exact and line.amount == exact:
+        given = round_money(line.vat_amount)
+    else:
+        given = round_money(line.vat_amount * exact / line.amount) if line.amount else ZERO
+    if given is not None and (abs(given) > abs(gross) or (given and (given > 0) != (gross > 0))):
+        raise Blocked("data", f"the VAT amount {given} does not fit the amount {gross}",
+                      "correct the VAT amount in the expense service")
+    booking = line_vat(mapping, vat_code, gross, given, line.attendees, expense.day, expense.seller_country,
+                       expense.currency, refs, rules, tables.setup)
+    dimensions, project = resolve_tags(line.tags, tables, refs, rules)
+    text = _row_text(mapping.category, booking.note, line.note or expense.note, limit=rules.row_text_max)
+    rows = _signed(mapping.account, booking.cost, text=text, vat_code=vat_code,
+                   dimensions=dimensions, project=project) + list(booking.rows)
+    return rows, gross, (vat_code.code if vat_code else code_text, vat_code), booking.input_vat
 
 
 def _expense_title(expense: Expense) -> str:
@@ -248,14 +257,22 @@ def _expense_title(expense: Expense) -> str:
 
 
 def build_expense_vouchers(expenses: Sequence[Expense], tables: MappingTables, refs: References,
-                           rules: SetupRules) -> list[VoucherDraft]:
-    """One voucher per expense (see :func:`merge_per_export` for one per export); a bad one is blocked, alone."""
+                           rules: SetupRules, today: date | None = None) -> list[VoucherDraft]:
+    """One voucher per expense (see :func:`merge_per_export` for one per export); a bad one is blocked, alone.
+
+    An expense dated after ``today`` (default: the machine's date) is
+    blocked: a receipt cannot come from the future, so its date is wrong.
+    """
     tables = tables.with_setup_defaults(rules)
+    today = today or date.today()
     drafts = []
     for expense in expenses:
         draft = VoucherDraft("expenses", (expense.key,), expense.day, _expense_title(expense),
                              tables.setup.voucher_series, rows=expense.rows, text_max=rules.voucher_text_max)
         try:
+            if expense.day > today:
+                raise Blocked("data", f"dated {expense.day}, after today ({today})",
+                              "correct the expense's date in the expense service")
             stopped = preflight(expense.day, refs)
             if stopped:
                 raise stopped
@@ -271,14 +288,14 @@ def build_expense_vouchers(expenses: Sequence[Expense], tables: MappingTables, r
     return drafts
 
 
-def _gross_exact(expense: Expense, refs: References) -> list[Decimal]:
-    """Each line's gross in the company's currency, unrounded. Raises Blocked (no rate, say)."""
+def _amounts_exact(expense: Expense, refs: References) -> list[tuple[Decimal, Decimal]]:
+    """Each line's (booked, charged) in the company's currency, unrounded. Raises Blocked (no rate, say)."""
     return [_in_company_currency(expense, ln.amount, ln.company_amount, refs.currency) for ln in expense.lines]
 
 
 def _source_total_or_zero(expense: Expense, refs: References) -> Decimal:
     try:
-        return sum(_gross_exact(expense, refs), ZERO)
+        return sum((charged for _, charged in _amounts_exact(expense, refs)), ZERO)
     except Blocked:
         return ZERO
 

@@ -34,9 +34,11 @@ from ops_lib.booking.mappings import (
 )
 from ops_lib.booking.session import open_connected
 from ops_lib.booking.settings import MappingSettings
+from ops_lib.booking.vat import percent
 from ops_lib.core.errors import ConflictError
 from ops_lib.core.files import write_private_file
 from ops_lib.model.booking_rules import SetupRules
+from ops_lib.model.country_rules import TREATMENTS
 from ops_lib.model.references import References
 from ops_lib.model.registers import fold_name
 
@@ -116,7 +118,8 @@ class MappingSession:
         return paths
 
     def choices(self) -> dict[str, list[tuple[str, str]]]:
-        """(label, value) options for the editor: accounts of this year's chart, VAT codes, tag targets."""
+        """(label, value) options for the editor: accounts of this year's chart, VAT codes, VAT treatments,
+        the country's rate classes (each with its rate on the editor's day), tag targets."""
         chart = self.references.chart(self.day)
         accounts = [(f"{a.number} {a.name}" + ("" if a.active else " (inactive)"), a.number)
                     for a in sorted(chart.accounts.values(), key=lambda a: a.number)]
@@ -124,7 +127,11 @@ class MappingSession:
                                   for v in sorted(self.references.vat_codes.values(), key=lambda v: v.code)]
         targets = ([(f"{d.id} {d.name}", d.name) for d in self.references.dimensions]
                    + [("Projects", PROJECT_TARGET), ("Not exported", NOT_EXPORTED)])
-        return {"accounts": accounts, "vat_codes": vat, "targets": targets}
+        country = self.rules.country_rules
+        treatments = [(name.replace("_", " "), name) for name in TREATMENTS]
+        rates = [("(the VAT code's rate)", "")] + ([(f"{name} ({percent(country.rate(name, self.day))})", name)
+                                                    for name in sorted(country.rates)] if country else [])
+        return {"accounts": accounts, "vat_codes": vat, "treatments": treatments, "rates": rates, "targets": targets}
 
     def items(self, target: str) -> list[tuple[str, str]]:
         """(label, code) of the items a tag of ``target`` can stand for; ``*`` (any, by its own code) first."""

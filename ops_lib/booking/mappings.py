@@ -5,8 +5,13 @@ diffable CSV (sorted, UTF-8, one row per mapping) so a reviewer sees in
 a pull request exactly which category moved to which account:
 
 ``categories.csv``
-    ``category, account, vat_code``: the account number a category books
-    to and its default VAT code (an expense line may name another).
+    ``category, account, vat_code, vat_treatment, vat_rate``: the account
+    number a category books to, its default VAT code (an expense line may
+    name another), how its VAT is booked (domestic, foreign,
+    reverse_charge_eu, reverse_charge_non_eu or representation; see
+    :mod:`ops_lib.booking.vat`) and the class of the country's rates it
+    pays (standard, hotel, restaurant, food, passenger_transport, ...; the
+    rate is the one in force on each expense's date).
 ``tags.csv``
     ``tag_group, tag, target, item``: what a tag means. ``target`` is a
     dimension (its name or id; in eAccounting a cost centre's name or
@@ -35,6 +40,7 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 
 from ops_lib.booking.setup import AccountSetup, check_setup
+from ops_lib.booking.vat import treatment_of, treatment_problem
 from ops_lib.core.errors import DataInputError
 from ops_lib.core.files import write_private_file
 from ops_lib.model.booking_rules import SetupRules
@@ -58,6 +64,8 @@ class CategoryMapping:
     category: str
     account: str
     vat_code: str = ""
+    vat_treatment: str = ""  # domestic (when empty), foreign, reverse_charge_eu, reverse_charge_non_eu, representation
+    vat_rate: str = ""  # a rate class of the country (standard, hotel, food, ...); empty: the VAT code's rate
     row: int = field(default=0, compare=False)
 
     def where(self, column: str) -> str:
@@ -172,7 +180,7 @@ class MappingTables:
 
     def with_setup_defaults(self, rules: SetupRules) -> "MappingTables":
         """These tables with the accounts the setup leaves empty taken from the system's rules."""
-        return replace(self, setup=self.setup.with_defaults(rules.account_defaults))
+        return replace(self, setup=self.setup.with_defaults(rules.booking_defaults))
 
     def category(self, name: str) -> CategoryMapping | None:
         folded = fold_name(name)
@@ -262,8 +270,13 @@ def check_tag_item(refs: References, target: str, code: str) -> tuple[str, str] 
     return None
 
 
-def category_problems(c: CategoryMapping, refs: References, day: date) -> list[MappingProblem]:
-    """What is wrong with one category row (the editor checks each row as it changes)."""
+def category_problems(c: CategoryMapping, refs: References, day: date, rules: SetupRules = SetupRules(),
+                      setup: AccountSetup | None = None) -> list[MappingProblem]:
+    """What is wrong with one category row (the editor checks each row as it changes).
+
+    ``setup`` is the account setup with the system's defaults filled in
+    (it names the representation account a representation meal must use).
+    """
     problems = []
     if not c.account.strip():
         problems.append(MappingProblem("categories", c.row, c.category, "account", "", "no account",
@@ -274,6 +287,12 @@ def category_problems(c: CategoryMapping, refs: References, day: date) -> list[M
         problems.append(MappingProblem("categories", c.row, c.category, "vat_code", c.vat_code,
                                        f"no VAT code {c.vat_code!r} (codes: {', '.join(sorted(refs.vat_codes))})",
                                        "choose one of the system's VAT codes"))
+    vat_code = refs.vat_codes.get(c.vat_code) if c.vat_code else None
+    setup = setup or AccountSetup("", "", "", "").with_defaults(rules.booking_defaults)
+    if (not c.vat_code or vat_code) and (found := treatment_problem(c, vat_code, rules, setup, day)):
+        column = found[0]
+        problems.append(MappingProblem("categories", c.row, c.category, column,
+                                       getattr(c, column) or treatment_of(c), *found[1:]))
     return problems
 
 
@@ -291,10 +310,12 @@ def tag_problems(t: TagMapping, refs: References, rules: SetupRules) -> list[Map
 
 def check_mappings(tables: MappingTables, refs: References, rules: SetupRules, day: date) -> list[MappingProblem]:
     """Every mapping (and setting) that points at something missing, inactive or not exportable on ``day``."""
+    treatments = sorted({treatment_of(c) for c in tables.categories})
     problems = [MappingProblem(SETUP_FILE, 0, p.field, p.field, p.value, p.problem, p.fix)
-                for p in check_setup(tables.setup, refs.chart(day), rules)]
+                for p in check_setup(tables.setup, refs.chart(day), rules, treatments)]
+    setup = tables.setup.with_defaults(rules.booking_defaults)
     for c in tables.categories:
-        problems += category_problems(c, refs, day)
+        problems += category_problems(c, refs, day, rules, setup)
     for t in tables.tags:
         problems += tag_problems(t, refs, rules)
     return problems

@@ -3,7 +3,9 @@
 The journal balances before it is booked; its rows are rounded to öre one
 by one, so a rounded journal that no longer balances gets one rounding
 row on the rounding account. A second run of a booked period carries its
-own journal id and is booked beside the first. As for expenses
+own journal id and is booked beside the first. Row texts name no
+employee unless ``payroll_names_in_text`` in ``accounts.yaml`` asks for
+it: a name on a salary row would put one person's pay in the ledger. As for expenses
 (:mod:`ops_lib.booking.builder`), nothing here raises for a bad journal:
 its voucher is blocked, with the reason and the fix.
 """
@@ -34,6 +36,7 @@ def build_payroll_vouchers(rows: Sequence[PayrollRow], tables: MappingTables, re
                            journal_id: str = "") -> list[VoucherDraft]:
     """One voucher per period of a payroll journal export, booked row by row as the journal says."""
     tables = tables.with_setup_defaults(rules)
+    names = tables.setup.payroll_names_in_text  # off by default: a name beside a salary row is that person's pay
     by_period: dict[str, list[PayrollRow]] = defaultdict(list)
     for row in rows:
         by_period[row.period].append(row)
@@ -61,7 +64,7 @@ def build_payroll_vouchers(rows: Sequence[PayrollRow], tables: MappingTables, re
                 except Blocked as exc:
                     raise Blocked(exc.stage, f"row {r.row}: {exc.problem}", exc.fix) from None
                 lines += _signed(r.account, round_money(r.debit) - round_money(r.credit),
-                                 text=_row_text(r.text, r.employee, limit=rules.row_text_max),
+                                 text=_row_text(r.text, r.employee if names else "", limit=rules.row_text_max),
                                  dimensions=dimensions, project=project)
             residual = sum((ln.debit for ln in lines), ZERO) - sum((ln.credit for ln in lines), ZERO)
             lines += _signed(tables.setup.rounding_account, -residual, text=rules.rounding_text)

@@ -155,7 +155,7 @@ class BookingPlan:
             elif v.status == ALREADY_BOOKED and v.booking:
                 lines.append(f"  - already booked {v.number} as {v.booking.voucher_number}")
             else:
-                lines.append(f"  - {v.status} {v.draft.day} {v.draft.text}: {v.draft.debit} "
+                lines.append(f"  - {v.status} {v.draft.day} {v.draft.text}: {v.draft.booked_total} "
                              f"({len(v.draft.lines)} rows, {len(v.draft.receipts)} receipt(s))")
         return "\n".join(lines)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import MISSING, asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping, Sequence
 
 import yaml
 
@@ -38,6 +38,18 @@ ACCOUNT_ROLES = {
     "input_vat_account": "the input VAT account",
     "rounding_account": "the rounding account",
 }
+# Accounts that only some VAT treatments book to: role -> (meaning, the treatments that need it).
+RULE_ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "reverse_charge_input_vat_account": ("the input VAT account for reverse charge",
+                                         ("reverse_charge_eu", "reverse_charge_non_eu")),
+    "foreign_vat_account": ("the account for foreign VAT (a cost, or a receivable when it is claimed back)",
+                            ("foreign",)),
+    "representation_account": ("the account for representation that is not deductible", ("representation",)),
+    "exchange_gain_account": ("the account for exchange-rate gains", ()),
+    "exchange_loss_account": ("the account for exchange-rate losses", ()),
+}
+_FLAGS = ("payroll_names_in_text",)
+_TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0", ""}
 
 
 @dataclass(frozen=True)
@@ -46,7 +58,12 @@ class AccountSetup:
 
     An empty ``input_vat_account`` or ``rounding_account`` (the key left out)
     means the system's default: :meth:`with_defaults` fills it in from
-    :attr:`SetupRules.account_defaults` once the system is known.
+    :attr:`SetupRules.booking_defaults` once the system is known (its
+    country's accounts, then its own). The accounts of the VAT rules
+    (:data:`RULE_ROLES`) are needed only by a category that uses the rule.
+    ``payroll_names_in_text`` puts the employee's name in payroll row
+    texts: off unless asked for, since a name beside a salary row puts one
+    person's pay in the general ledger.
     """
 
     voucher_series: str
@@ -55,6 +72,12 @@ class AccountSetup:
     reimbursement_contra_account: str
     input_vat_account: str = ""
     rounding_account: str = ""
+    reverse_charge_input_vat_account: str = ""
+    foreign_vat_account: str = ""
+    representation_account: str = ""
+    exchange_gain_account: str = ""
+    exchange_loss_account: str = ""
+    payroll_names_in_text: bool = False
 
     @classmethod
     def read(cls, path: Path | str) -> "AccountSetup":
@@ -65,23 +88,29 @@ class AccountSetup:
         unknown = sorted(set(data) - known)
         if unknown:
             raise DataInputError(f"{path}: unknown field(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-        values = {name: str(value).strip() for name, value in data.items() if value is not None}
+        values: dict[str, Any] = {name: str(value).strip() for name, value in data.items() if value is not None}
         missing = [f.name for f in fields(cls) if not values.get(f.name) and f.default is MISSING]
         if missing:
             raise DataInputError(f"{path}: the field(s) {', '.join(missing)} are missing or empty")
+        for flag in _FLAGS:
+            text = str(values.get(flag, "")).casefold()
+            if text not in _TRUE | _FALSE:
+                raise DataInputError(f"{path}, key {flag!r}: {values[flag]!r} is not true or false")
+            values[flag] = text in _TRUE
         return cls(**values)
 
     def with_defaults(self, defaults: Mapping[str, str]) -> "AccountSetup":
         """This setup with each account it leaves empty taken from ``defaults`` (role -> account)."""
         filled = {f.name: defaults[f.name] for f in fields(self)
-                  if not getattr(self, f.name) and defaults.get(f.name)}
+                  if f.name not in _FLAGS and not getattr(self, f.name) and defaults.get(f.name)}
         return replace(self, **filled) if filled else self
 
     def origins(self) -> dict[str, str]:
         """Each account of the setup -> where it is set (``accounts.yaml, key 'card_contra_account'``), for messages."""
         keys: dict[str, str] = {}
-        for role in ACCOUNT_ROLES:
-            keys.setdefault(getattr(self, role), f"accounts.yaml, key {role!r}")
+        for role in (*ACCOUNT_ROLES, *RULE_ROLES):
+            if getattr(self, role):
+                keys.setdefault(getattr(self, role), f"accounts.yaml, key {role!r}")
         return keys
 
     def write(self, path: Path | str) -> Path:
@@ -103,9 +132,14 @@ class SetupProblem:
     fix: str
 
 
-def check_setup(setup: AccountSetup, chart: Chart, rules: SetupRules = SetupRules()) -> list[SetupProblem]:
-    """Every problem with the setup (its empty accounts taken from the rules) against the chart; empty when usable."""
-    setup = setup.with_defaults(rules.account_defaults)
+def check_setup(setup: AccountSetup, chart: Chart, rules: SetupRules = SetupRules(),
+                treatments: Sequence[str] = ()) -> list[SetupProblem]:
+    """Every problem with the setup (its empty accounts taken from the rules) against the chart; empty when usable.
+
+    The accounts of :data:`RULE_ROLES` are checked when one of ``treatments``
+    (the VAT treatments the categories use) needs them.
+    """
+    setup = setup.with_defaults(rules.booking_defaults)
     problems: list[SetupProblem] = []
     if chart.fiscal_year is None:
         problems.append(SetupProblem("fiscal_year", str(chart.day), f"no fiscal year covers {chart.day}",
@@ -117,7 +151,9 @@ def check_setup(setup: AccountSetup, chart: Chart, rules: SetupRules = SetupRule
         problems.append(SetupProblem("voucher_series", setup.voucher_series, "not a voucher series name",
                                      f"use the series' letter(s) as the accounting system shows them "
                                      f"({rules.voucher_series_pattern})"))
-    for role, meaning in ACCOUNT_ROLES.items():
+    roles = {**ACCOUNT_ROLES, **{role: meaning for role, (meaning, needed_by) in RULE_ROLES.items()
+                                 if set(needed_by) & set(treatments)}}
+    for role, meaning in roles.items():
         number = getattr(setup, role)
         account = chart.accounts.get(number)
         if not number:

@@ -84,19 +84,25 @@ class _MappingForm:
                              value=c.account or None, layout=w.Layout(width="340px"))
         vat = w.Dropdown(options=_with_value(options["vat_codes"], c.vat_code), value=c.vat_code,
                          layout=w.Layout(width="200px"))
+        treatment = w.Dropdown(options=_with_value(options["treatments"], c.vat_treatment or "domestic"),
+                               value=c.vat_treatment or "domestic", layout=w.Layout(width="190px"))
+        rate = w.Dropdown(options=_with_value(options["rates"], c.vat_rate), value=c.vat_rate,
+                          layout=w.Layout(width="200px"))
         status = w.HTML()
         add_classes(((name, "ops-category-name"), (account, "ops-category-account"), (vat, "ops-category-vat"),
-                     (status, "ops-row-status")))
-        row = {"name": name, "account": account, "vat": vat, "status": status}
+                     (treatment, "ops-category-treatment"), (rate, "ops-category-rate"), (status, "ops-row-status")))
+        row = {"name": name, "account": account, "vat": vat, "treatment": treatment, "rate": rate, "status": status}
 
         def check(_: Any = None) -> None:
-            _verdict(status, category_problems(self.read_category(row), self.session.references, self.session.day))
+            session = self.session
+            _verdict(status, category_problems(self.read_category(row), session.references, session.day,
+                                               session.rules, session.tables.setup))
 
-        for widget in (name, account, vat):
+        for widget in (name, account, vat, treatment, rate):
             widget.observe(check, names="value")
         check()
         self.category_rows.append(row)
-        box = w.HBox([name, account, vat, status])
+        box = w.HBox([name, account, vat, treatment, rate, status])
         add_classes(((box, "ops-mapping-row"), (box, "ops-category-row")))
         return box
 
@@ -133,6 +139,7 @@ class _MappingForm:
         """The category a row of the editor shows (``row`` is its spreadsheet row, as the check names it)."""
         rows = self.category_rows
         return CategoryMapping(row["name"].value.strip(), row["account"].value or "", row["vat"].value or "",
+                               row["treatment"].value or "", row["rate"].value or "",
                                row=rows.index(row) + 2 if row in rows else 0)
 
     def read_tag(self, row: dict[str, Any]) -> TagMapping:

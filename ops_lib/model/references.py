@@ -45,6 +45,7 @@ class VatCodeRef:
     code: str
     description: str
     rate: Decimal
+    accounts: tuple[str, ...] = ()  # the VAT accounts the code books to (the input VAT account, say)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,12 @@ class References:
     projects: Mapping[str, DimensionItem]
     locked_to: date | None = None
     dimension_noun: str = "dimension"
+
+    def vat_code_for(self, account: str, rate: Decimal) -> VatCodeRef | None:
+        """The VAT code (lowest code first) that books ``rate`` to ``account``: a dated rate picks its own code."""
+        found = sorted((v for v in self.vat_codes.values() if account in v.accounts and v.rate == rate),
+                       key=lambda v: v.code)
+        return found[0] if found else None
 
     def year(self, day: date) -> FiscalYearChart | None:
         return next((y for y in self.years if y.covers(day)), None)

@@ -71,11 +71,11 @@ SPECS: dict[str, RegisterSpec] = {
     "expenses": RegisterSpec(
         "expenses",
         ("expense_id", "date", "type", "amount", "currency", "company_amount", "exchange_rate", "vat_amount",
-         "vat_code", "category", "tags", "note", "receipt", "employee"),
-        required=("expense_id", "date", "type", "amount"), booleans=(),
+         "vat_code", "category", "tags", "note", "receipt", "employee", "attendees", "seller_country"),
+        required=("expense_id", "date", "type", "amount"), booleans=(), integers=("attendees",),
         # A negative amount (with its VAT) is a refund or a credit on the card: legitimate, booked the other way.
         decimals=("amount", "company_amount", "exchange_rate", "vat_amount"), dates=("date",),
-        non_negative=("exchange_rate",),
+        non_negative=("exchange_rate", "attendees"),
     ),
     "payroll": RegisterSpec(
         "payroll", ("account", "debit", "credit", "cost_centre", "project", "text", "period", "date", "employee"),

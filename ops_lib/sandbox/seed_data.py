@@ -3,8 +3,12 @@
 Everything here is plain data so that the world is the same on every
 machine. The chart of accounts is a small Swedish BAS selection: the bank
 and card-wallet accounts (19xx) that expense integrations book against,
-supplier debt (2440), output and input VAT (2611, 2641), employee
-liabilities, sales accounts (30xx) and costs (4xxx-7xxx).
+supplier debt (2440), output and input VAT (26xx, with the reverse-charge
+accounts 2614/2624/2634 and 2645), employee liabilities (2820-2829),
+sales accounts (30xx), costs (4xxx-7xxx, with services bought from abroad
+on 4531/4535 and foreign VAT on 6998) and exchange differences
+(3960/7960), under BAS 2025's names. Its VAT codes carry the VAT return
+box they report to.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ COMPANIES = (
 ACCOUNTS: tuple[tuple[str, str, str, bool, bool, bool, bool], ...] = (
     ("1510", "Kundfordringar", "", True, True, True, True),
     ("1630", "Avräkning för skatter och avgifter (skattekonto)", "", True, True, True, True),
+    ("1680", "Andra kortfristiga fordringar", "", True, True, True, True),
     ("1910", "Kassa", "", True, True, True, True),
     ("1920", "PlusGiro", "", True, True, True, True),
     ("1930", "Företagskonto", "", True, True, True, True),
@@ -29,15 +34,21 @@ ACCOUNTS: tuple[tuple[str, str, str, bool, bool, bool, bool], ...] = (
     ("2081", "Aktiekapital", "", True, True, True, True),
     ("2440", "Leverantörsskulder", "", True, True, True, True),
     ("2611", "Utgående moms på försäljning inom Sverige, 25 %", "", True, True, True, True),
+    ("2614", "Utgående moms, omvänd betalningsskyldighet, 25 %", "", True, True, True, True),
     ("2621", "Utgående moms på försäljning inom Sverige, 12 %", "", True, True, True, True),
+    ("2624", "Utgående moms, omvänd betalningsskyldighet, 12 %", "", True, True, True, True),
     ("2631", "Utgående moms på försäljning inom Sverige, 6 %", "", True, True, True, True),
+    ("2634", "Utgående moms, omvänd betalningsskyldighet, 6 %", "", True, True, True, True),
     ("2641", "Debiterad ingående moms", "", True, True, True, True),
+    ("2645", "Beräknad ingående moms på förvärv från utlandet", "", True, True, True, True),
     ("2650", "Redovisningskonto för moms", "", True, True, True, True),
     ("2710", "Personalskatt", "", True, True, True, True),
     ("2731", "Avräkning lagstadgade sociala avgifter", "", True, True, True, True),
     ("2820", "Kortfristiga skulder till anställda", "", True, True, True, True),
+    ("2822", "Reseräkningar", "", True, True, True, True),
+    ("2829", "Övriga kortfristiga skulder till anställda", "", True, True, True, True),
     ("2890", "Övriga kortfristiga skulder", "", True, True, True, True),
-    ("2893", "Skulder till anställda för utlägg", "", True, True, True, True),
+    ("2893", "Skulder till närstående personer, kortfristig del", "", True, True, True, True),
     ("2920", "Upplupna semesterlöner", "", True, True, True, True),
     ("3001", "Försäljning inom Sverige, 25 % moms", "out25", True, True, True, True),
     ("3002", "Försäljning inom Sverige, 12 % moms", "out12", True, True, True, True),
@@ -48,14 +59,18 @@ ACCOUNTS: tuple[tuple[str, str, str, bool, bool, bool, bool], ...] = (
     ("3043", "Försäljning tjänster inom Sverige, 6 % moms", "out6", True, True, True, True),
     ("3044", "Försäljning tjänster inom Sverige, momsfri", "", True, True, True, True),
     ("3740", "Öres- och kronutjämning", "", True, True, True, True),
+    ("3960", "Valutakursvinster på fordringar och skulder av rörelsekaraktär", "", True, True, True, True),
     ("4010", "Inköp material och varor", "in", True, True, True, True),
+    ("4531", "Inköp av tjänster från ett land utanför EU, 25 % moms", "rc_non_eu", True, True, True, True),
+    ("4535", "Inköp av tjänster från annat EU-land, 25 %", "rc_eu", True, True, True, True),
     ("5010", "Lokalhyra", "in", True, True, True, True),
     ("5410", "Förbrukningsinventarier", "in", True, True, True, True),
     ("5460", "Förbrukningsmaterial", "in", True, True, True, True),
     ("5611", "Drivmedel för personbilar", "in", True, True, True, True),
     ("5800", "Resekostnader", "in", True, True, True, True),
-    ("5810", "Biljetter", "in", True, True, True, True),
-    ("5831", "Kost och logi i Sverige", "in", True, True, True, True),
+    ("5810", "Biljetter", "in6", True, True, True, True),
+    ("5831", "Kost och logi i Sverige", "in12", True, True, True, True),
+    ("5832", "Kost och logi i utlandet", "", True, True, True, True),
     ("5890", "Övriga resekostnader", "in", True, True, True, True),
     ("6071", "Representation, avdragsgill", "in", True, True, True, True),
     ("6072", "Representation, ej avdragsgill", "", True, True, True, True),
@@ -67,10 +82,12 @@ ACCOUNTS: tuple[tuple[str, str, str, bool, bool, bool, bool], ...] = (
     ("6570", "Bankkostnader", "", True, True, True, True),
     ("6991", "Övriga externa kostnader, avdragsgilla", "in", True, False, True, True),
     ("6992", "Övriga externa kostnader, ej avdragsgilla", "", True, True, True, True),
+    ("6998", "Utländsk moms", "", True, True, True, True),
     ("7010", "Löner till kollektivanställda", "", True, True, True, True),
     ("7210", "Löner till tjänstemän", "", True, True, True, True),
     ("7510", "Arbetsgivaravgifter", "", True, True, True, True),
     ("7690", "Övriga personalkostnader", "", True, True, True, True),
+    ("7960", "Valutakursförluster på fordringar och skulder av rörelsekaraktär", "", True, True, True, True),
     ("8310", "Ränteintäkter", "", True, True, True, True),
     ("8410", "Räntekostnader", "", True, True, True, True),
 )
@@ -81,7 +98,13 @@ VAT_CODES = (
     ("out25", "10", "Utgående moms 25 %", "0.25", (2611, None, None)),
     ("out12", "11", "Utgående moms 12 %", "0.12", (2621, None, None)),
     ("out6", "12", "Utgående moms 6 %", "0.06", (2631, None, None)),
-    ("in", "48", "Ingående moms", "0.25", (2641, None, None)),
+    ("in", "48", "Ingående moms 25 %", "0.25", (2641, None, None)),
+    ("in12", "48-12", "Ingående moms 12 %", "0.12", (2641, None, None)),
+    ("in6", "48-6", "Ingående moms 6 %", "0.06", (2641, None, None)),
+    # Reverse charge: the code names the VAT return box of the purchase (21: services from another EU
+    # country, 22: from outside the EU); its output VAT is reported in box 30 and its input VAT in 48.
+    ("rc_eu", "21", "Inköp av tjänster från annat EU-land, 25 %", "0.25", (2614, 2645, None)),
+    ("rc_non_eu", "22", "Inköp av tjänster från land utanför EU, 25 %", "0.25", (2614, 2645, None)),
 )
 
 # (key, name, english name, type, vat percent, domestic sales account)

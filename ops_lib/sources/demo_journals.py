@@ -3,9 +3,11 @@
 The sandbox's fiscal years follow the calendar, so fixed files would fall
 out of its books within a year; these are written on demand, dated in
 the current month, and fit the default mapping tables under
-``params/mappings/`` and the sandbox's chart. One expense carries a
-category nobody mapped, so a first run shows what a blocked expense and
-its fix look like.
+``params/mappings/`` and the sandbox's chart. There is one expense for
+each of the booking rules (domestic VAT at 25, 12 and 6 %, foreign VAT,
+reverse charge from the EU and from outside it, representation under and
+over the cap, an exchange difference), and one with a category nobody
+mapped, so a first run shows what a blocked expense and its fix look like.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 EXPENSE_HEADER = ("expense_id", "date", "type", "amount", "currency", "company_amount", "vat_amount", "vat_code",
-                  "category", "tags", "note", "receipt", "employee")
+                  "category", "tags", "note", "receipt", "employee", "exchange_rate", "attendees", "seller_country")
 PAYROLL_HEADER = ("account", "debit", "credit", "cost_centre", "project", "text", "period", "employee")
 
 
@@ -48,10 +50,24 @@ def _csv(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def _expense(expense_id: str, day: str, kind: str, amount: str, category: str, note: str, currency: str = "SEK",
+             **fields: str) -> tuple[str, ...]:
+    """One line of the export, in :data:`EXPENSE_HEADER`'s order (a field not given is empty)."""
+    given = {"expense_id": expense_id, "date": day, "type": kind, "amount": amount, "currency": currency,
+             "category": category, "note": note, **fields}
+    unknown = set(given) - set(EXPENSE_HEADER)
+    assert not unknown, unknown
+    return tuple(given.get(column, "") for column in EXPENSE_HEADER)
+
+
 def write_demo_journals(folder: Path | str, month: date | None = None) -> dict[str, Path]:
-    """Write ``expenses.csv`` (with ``receipts/``) and ``payroll.csv`` for ``month`` (default: this month)."""
+    """Write ``expenses.csv`` (with ``receipts/``) and ``payroll.csv`` for ``month`` (default: this month).
+
+    No expense is dated after today (early in a month they share today's date): a future date is refused.
+    """
     folder = Path(folder)
-    month = (month or date.today()).replace(day=1)
+    today = date.today()
+    month = (month or today).replace(day=1)
     receipts = folder / "receipts"
     receipts.mkdir(parents=True, exist_ok=True)
     (receipts / "e-1002.pdf").write_bytes(_pdf("Invoice Molnbolaget AB 1250.00 SEK"))
@@ -59,22 +75,31 @@ def write_demo_journals(folder: Path | str, month: date | None = None) -> dict[s
     (receipts / "e-1005.pdf").write_bytes(_pdf("Hotel Kustvagen 1245.00 SEK"))
 
     def day(n: int) -> str:
-        return month.replace(day=n).isoformat()
+        return min(month.replace(day=n), today).isoformat()
 
+    # One expense of each kind the booking rules know (see the README's booking table), and one nobody mapped.
     expenses = [
-        ("E-1001", day(2), "card", "450.00", "SEK", "", "25.47", "", "Travel", "Projekt: 1001", "Taxi Arlanda", "", ""),
-        ("E-1002", day(2), "card", "1250.00", "SEK", "", "250.00", "", "Software", "Projekt: 1002",
-         "Design tool licence", "receipts/e-1002.pdf", ""),
-        ("E-1003", day(3), "out-of-pocket", "336.00", "SEK", "", "36.00", "", "Meals", "", "Client lunch",
-         "receipts/e-1003.png", "Anna Berg"),
-        ("E-1004", day(3), "card", "100.00", "EUR", "1143.50", "20.00", "", "Software", "", "Hosting (EUR)", "", ""),
-        ("E-1005", day(4), "card", "1120.00", "SEK", "", "120.00", "", "Hotel", "Projekt: 1003", "Hotel night",
-         "receipts/e-1005.pdf", ""),
-        ("E-1005", day(4), "card", "125.00", "SEK", "", "25.00", "", "Meals", "Projekt: 1003", "Minibar",
-         "receipts/e-1005.pdf", ""),
-        ("E-1006", day(4), "card", "35.00", "SEK", "", "0", "00", "Bank fees", "", "Card fee", "", ""),
-        ("E-1007", day(5), "reimbursement", "336.00", "SEK", "", "", "", "", "", "Payout", "", "Anna Berg"),
-        ("E-1008", day(5), "card", "899.00", "SEK", "", "179.80", "", "Gifts", "", "Client gift", "", ""),
+        _expense("E-1001", day(2), "card", "450.00", "Taxi", "Taxi Arlanda", tags="Projekt: 1001"),
+        _expense("E-1002", day(2), "card", "1250.00", "Software", "Design tool licence", vat_amount="250.00",
+                 tags="Projekt: 1002", receipt="receipts/e-1002.pdf"),
+        _expense("E-1003", day(3), "out-of-pocket", "336.00", "Representation", "Client lunch", vat_amount="36.00",
+                 receipt="receipts/e-1003.png", employee="Anna Berg", attendees="1"),
+        _expense("E-1004", day(3), "card", "100.00", "Cloud hosting (EU)", "Hosting (EUR)", currency="EUR",
+                 exchange_rate="11.4350", company_amount="1150.20", seller_country="IE"),
+        _expense("E-1005", day(4), "card", "1120.00", "Hotel", "Hotel night", tags="Projekt: 1003",
+                 receipt="receipts/e-1005.pdf"),
+        _expense("E-1005", day(4), "card", "112.00", "Meals", "Hotel dinner", vat_amount="12.00", tags="Projekt: 1003",
+                 receipt="receipts/e-1005.pdf"),
+        _expense("E-1006", day(4), "card", "35.00", "Bank fees", "Card fee", vat_amount="0", vat_code="00"),
+        _expense("E-1007", day(5), "reimbursement", "336.00", "", "Payout", employee="Anna Berg"),
+        _expense("E-1008", day(5), "card", "899.00", "Gifts", "Client gift", vat_amount="179.80"),
+        _expense("E-1009", day(6), "card", "180.00", "Hotel abroad", "Hotel Berlin", currency="EUR", vat_amount="11.78",
+                 exchange_rate="11.4350", company_amount="2058.30", seller_country="DE"),
+        _expense("E-1010", day(6), "card", "49.00", "Software (non-EU)", "Design assets (USD)", currency="USD",
+                 exchange_rate="10.2000", company_amount="499.80", seller_country="US"),
+        _expense("E-1011", day(7), "card", "2240.00", "Representation", "Client dinner", vat_amount="240.00",
+                 attendees="4"),
+        _expense("E-1012", day(7), "card", "212.00", "Food", "Fruit for the office"),
     ]
     period = month.strftime("%Y-%m")
     payroll = [

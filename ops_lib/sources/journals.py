@@ -87,6 +87,7 @@ class ExpenseLine:
     tags: tuple[tuple[str, str], ...]
     company_amount: Decimal | None = None
     note: str = ""
+    attendees: int | None = None  # at a representation meal, the people it was for (the host included)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Expense:
     employee: str
     lines: tuple[ExpenseLine, ...]
     source: Path
+    seller_country: str = ""  # ISO code, when the export says where the seller is
 
     @property
     def key(self) -> str:
@@ -177,7 +179,23 @@ def _expense_line(rows: _Rows, row: int, record: Mapping[str, Any]) -> ExpenseLi
         row, rows.parse(row, "amount", _cell(record, "amount"), to_decimal),
         rows.decimal(row, "vat_amount", _cell(record, "vat_amount")), _cell(record, "vat_code"),
         _cell(record, "category"), rows.parse(row, "tags", _cell(record, "tags"), parse_tags),
-        rows.decimal(row, "company_amount", _cell(record, "company_amount")), _cell(record, "note"))
+        rows.decimal(row, "company_amount", _cell(record, "company_amount")), _cell(record, "note"),
+        rows.parse(row, "attendees", _cell(record, "attendees"), _attendees))
+
+
+def _attendees(text: str) -> int | None:
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{text!r} is not a number of attendees (a whole number, at least 1)")
+    return int(text)
+
+
+def _country(text: str) -> str:
+    code = text.strip().upper()
+    if code and not (len(code) == 2 and code.isascii() and code.isalpha()):
+        raise ValueError(f"{text!r} is not a country code (two letters, such as SE or DE)")
+    return code
 
 
 def read_expenses(path: Path | str, columns: ColumnMapping | None = None) -> list[Expense]:
@@ -206,6 +224,7 @@ def read_expenses(path: Path | str, columns: ColumnMapping | None = None) -> lis
             "currency": _cell(record, "currency").upper(),
             "exchange_rate": rows.decimal(row, "exchange_rate", _cell(record, "exchange_rate")),
             "receipt": _cell(record, "receipt"),
+            "seller_country": rows.parse(row, "seller_country", _cell(record, "seller_country"), _country),
         }
         line = _expense_line(rows, row, record)
         signature = _line_signature(common["date"], line)
@@ -230,7 +249,8 @@ def read_expenses(path: Path | str, columns: ColumnMapping | None = None) -> lis
         seen["lines"].append(line)
         seen["note"] = seen["note"] or _cell(record, "note")
     return [Expense(expense_id, g["date"], g["type"], g["currency"], g["exchange_rate"], g["note"],
-                    (path.parent / g["receipt"]) if g["receipt"] else None, g["employee"], tuple(g["lines"]), path)
+                    (path.parent / g["receipt"]) if g["receipt"] else None, g["employee"], tuple(g["lines"]), path,
+                    g["seller_country"])
             for expense_id, g in grouped.items()]
 
 

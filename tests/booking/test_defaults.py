@@ -42,7 +42,7 @@ def test_the_committed_setup_reads_the_same_without_the_keys_eaccounting_default
     tables = MappingTables.read(ROOT / "params" / "mappings").with_setup_defaults(SETUP_RULES)
     assert "input_vat_account: '2641'" in committed and "rounding_account: '3740'" in committed
     assert replace(tables.setup, input_vat_account="", rounding_account="").with_defaults(
-        SETUP_RULES.account_defaults) == tables.setup
+        SETUP_RULES.booking_defaults) == tables.setup
 
 
 def test_a_system_without_defaults_asks_for_the_account_by_its_key() -> None:

@@ -104,8 +104,8 @@ def test_the_written_table_is_utf8_with_lf_a_header_first_and_rows_sorted_by_key
             CategoryMapping("Bank fees", "6570", "00"), CategoryMapping("fuel", "5611", "48"),
             CategoryMapping("Hotel", "5831", "48")]
     text = table_text(rows, "categories")
-    assert text == ("category,account,vat_code\nBank fees,6570,00\nfuel,5611,48\nHotel,5831,48\n"
-                    "travel,5800,48\n\"Övrigt, diverse\",6992,\n")
+    assert text == ("category,account,vat_code,vat_treatment,vat_rate\nBank fees,6570,00,,\nfuel,5611,48,,\n"
+                    "Hotel,5831,48,,\ntravel,5800,48,,\n\"Övrigt, diverse\",6992,,,\n")
     path = write_table(reversed(rows), tmp_path / "out" / "categories.csv", "categories")
     raw = path.read_bytes()
     assert raw == text.encode("utf-8") and b"\r" not in raw and "Ö".encode("utf-8") in raw
@@ -120,7 +120,7 @@ def test_the_written_table_is_utf8_with_lf_a_header_first_and_rows_sorted_by_key
 
 def test_the_tables_round_trip_through_read_and_write(folder: Path, tmp_path: Path) -> None:
     tables = MappingTables.read(folder)
-    assert len(tables.categories) == 10 and len(tables.tags) == 4 and tables.setup.card_contra_account == "1941"
+    assert len(tables.categories) == 16 and len(tables.tags) == 4 and tables.setup.card_contra_account == "1941"
     paths = tables.write(tmp_path / "copy")
     assert [p.name for p in paths] == ["accounts.yaml", "categories.csv", "tags.csv"]
     copy = MappingTables.read(tmp_path / "copy")
@@ -138,8 +138,8 @@ def test_import_and_export_round_trip(folder: Path, tmp_path: Path) -> None:
                        .encode("cp1252"))
     written = import_table(folder, "categories", source)
     assert written == folder / "categories.csv"
-    assert written.read_text(encoding="utf-8") == ("category,account,vat_code\nAbonnemang,6540,\n"
-                                                   "Böcker,6110,48\nTaxi,5800,48\n")
+    assert written.read_text(encoding="utf-8") == ("category,account,vat_code,vat_treatment,vat_rate\n"
+                                                   "Abonnemang,6540,,,\nBöcker,6110,48,,\nTaxi,5800,48,,\n")
     exported = export_table(folder, "categories", tmp_path / "exported.csv")
     assert exported.read_bytes() == written.read_bytes()
     assert set(read_table(exported, "categories")) == set(read_table(source, "categories"))
@@ -172,8 +172,19 @@ def _this_year() -> str:
     ("categories", "Old card,1942,00", "", "Old card", "account", "1942",
      "account 1942 is not in the chart of the fiscal year {year} (it exists in another fiscal year)",
      "add it to that year's chart"),
-    ("categories", "Hotel abroad,5831,25", "", "Hotel abroad", "vat_code", "25",
-     "no VAT code '25' (codes: 00, 10, 11, 12, 48)", "choose one of the system's VAT codes"),
+    ("categories", "Hotel Oslo,5831,25", "", "Hotel Oslo", "vat_code", "25",
+     "no VAT code '25' (codes: 00, 10, 11, 12, 21, 22, 48, 48-12, 48-6)", "choose one of the system's VAT codes"),
+    ("categories", "Lodging,5831,,domestic,lodging", "", "Lodging", "vat_rate", "lodging",
+     "'lodging' is not one of Sweden's rate classes", "use one of books, exempt, food, hotel"),
+    ("categories", "Gadgets,5410,,reverse charge,", "", "Gadgets", "vat_treatment", "reverse charge",
+     "'reverse charge' is not a VAT treatment", "use one of domestic, foreign, reverse_charge_eu"),
+    ("categories", "Client lunch,6071,,representation,restaurant", "", "Client lunch", "account", "6071",
+     "a representation meal is not deductible for income tax, so it books on 6072, not on 6071",
+     "map the category to 6072"),
+    ("categories", "Hotel Oslo,5832,48,foreign,", "", "Hotel Oslo", "vat_code", "48",
+     "the VAT code 48 deducts 25 % input VAT, but foreign VAT is not deductible", "clear the category's VAT code"),
+    ("categories", "Hostel,5831,48,domestic,hotel", "", "Hostel", "vat_code", "48",
+     "the VAT code 48 is 25 % but hotel is 12 % on", "choose the VAT code for 12 %"),
     ("tags", "Avdelning,*,Avdelning,", "Avdelning,*,none,", "Avdelning: *", "target", "Avdelning",
      "only the first cost centre", "map this tag group to Projekt or 'project'"),
     ("tags", "Projekt,Utbyggnad,Projekt,1005", "", "Projekt: Utbyggnad", "item", "1005",
@@ -200,7 +211,7 @@ def test_active_items_pass_and_every_bad_row_of_many_is_found(folder: Path) -> N
         plant(folder, "tags", line)
     assert problems_in(folder) == []
     inactive = plant(folder, "categories", "Other costs,6991,48")
-    unknown_vat = plant(folder, "categories", "Hotel abroad,5831,25")
+    unknown_vat = plant(folder, "categories", "Hotel Oslo,5831,25")
     ended = plant(folder, "tags", "project,1005,project,")
     found = problems_in(folder)
     assert [(p.table, p.row, p.field) for p in found] == [("categories", inactive, "account"),
@@ -228,7 +239,7 @@ def test_the_editor_flags_an_inactive_account_and_saves_only_a_valid_table(folde
     with open_mappings(mapping_settings(mapping_dir=folder, target="demo-sandbox", day=date.today())) as session:
         form = mapping_form(session)
         rows = form.state["categories"]
-        assert isinstance(rows, list) and len(rows) == 10
+        assert isinstance(rows, list) and len(rows) == 16
         assert all({"name", "account", "vat", "status"} <= set(r) for r in rows)
         fuel = category_widgets(form, "Fuel")
         assert "ops-row-ok" in fuel["status"]._dom_classes and "ops-row-problem" not in fuel["status"]._dom_classes
@@ -242,11 +253,12 @@ def test_the_editor_flags_an_inactive_account_and_saves_only_a_valid_table(folde
         assert "ops-row-ok" in fuel["status"]._dom_classes and "ops-row-problem" not in fuel["status"]._dom_classes
         form.state["save"](None)
         assert "Saved" in form.children[-1].value
-        assert session.tables.category("fuel") == CategoryMapping("Fuel", "5890", "48")
+        moved = CategoryMapping("Fuel", "5890", "", "domestic", "standard")
+        assert session.tables.category("fuel") == moved
     saved = read_table(folder / "categories.csv", "categories")
-    assert CategoryMapping("Fuel", "5890", "48") in saved and CategoryMapping("Fuel", "5611", "48") not in saved
-    assert set(saved) - {CategoryMapping("Fuel", "5890", "48")} == set(
-        read_table(DEFAULTS / "categories.csv", "categories")) - {CategoryMapping("Fuel", "5611", "48")}
+    before = CategoryMapping("Fuel", "5611", "", "domestic", "standard")
+    assert moved in saved and before not in saved
+    assert set(saved) - {moved} == set(read_table(DEFAULTS / "categories.csv", "categories")) - {before}
 
 
 def test_the_editor_flags_a_tag_moved_to_the_second_cost_centre(folder: Path) -> None:
@@ -305,3 +317,21 @@ def test_ops_mappings_check_names_the_file_row_and_column_of_each_problem(folder
     assert f"categories.csv, row {row}, column 'account' (Misc) 9999: account 9999 is not in the chart" in out
     assert f"tags.csv, row {tag_row}, column 'item' (Projekt: 1002) 9998: '9998' is not in the cost centre" in out
     assert "accounts.yaml, key 'input_vat_account' 2649: the input VAT account 2649" in out
+
+
+def test_the_editor_shows_and_checks_each_categorys_vat_treatment_and_rate(folder: Path) -> None:
+    with open_mappings(mapping_settings(mapping_dir=folder, target="demo-sandbox", day=date(2026, 6, 15))) as session:
+        form = mapping_form(session)
+        food, dinner = category_widgets(form, "Food"), category_widgets(form, "Representation")
+        assert (food["treatment"].value, food["rate"].value) == ("domestic", "food")
+        assert ("food (6 %)", "food") in food["rate"].options and "ops-row-ok" in food["status"]._dom_classes
+        assert {value for _, value in dinner["treatment"].options} == {
+            "domestic", "foreign", "reverse_charge_eu", "reverse_charge_non_eu", "representation"}
+        dinner["account"].value = "6071"
+        assert "ops-row-problem" in dinner["status"]._dom_classes and "books on 6072" in dinner["status"].value
+        dinner["account"].value = "6072"
+        food["treatment"].value = "foreign"
+        food["vat"].value = "48"
+        assert "foreign VAT is not deductible" in food["status"].value
+        form.state["save"](None)
+        assert "Nothing was saved" in form.children[-1].value

@@ -81,30 +81,38 @@ def item_id(harness: SandboxHarness, centre: str, code: str) -> str:
 
 def test_each_kind_of_expense_becomes_a_balanced_voucher_with_the_right_rows(sandbox: SandboxHarness,
                                                                              tmp_path: Path) -> None:
+    """The demo export booked through the sandbox, each voucher's rows checked by hand (June 2026).
+
+    Rates on the date: taxi 6 %, hotel and restaurant 12 %, food 6 % (1 April 2026 to 2027), standard 25 %.
+    """
     sandbox.connect()
     result = book(sandbox, tmp_path, write_demo_journals(tmp_path / "demo", MONTH)["expenses"])
-    assert result.counts() == {"booked": 7, "blocked": 1}
+    assert result.counts() == {"booked": 11, "blocked": 1}
     for voucher in vouchers(sandbox):
         rows = rows_of(voucher)
         assert sum(d for _, d, _ in rows) == sum(c for _, _, c in rows) > 0
         assert voucher["NumberAndNumberSeries"].startswith("E")
     D = Decimal
-    # Card: net on the category's account, VAT on 2641, gross on the card wallet 1941; project tag -> cost centre 1.
+    # Card, no VAT amount exported: 450 * 0.06 / 1.06 = 25.4717 -> 25.47; net 424.53; project tag -> cost centre 1.
     taxi = voucher_of(sandbox, "E-1001")
     assert rows_of(taxi) == [(5800, D("424.53"), 0), (2641, D("25.47"), 0), (1941, 0, D("450.00"))]
     assert taxi["Rows"][0]["CostCenterItemId1"] == item_id(sandbox, "Projekt", "1001")
     assert taxi["Rows"][1]["CostCenterItemId1"] is None and taxi["Rows"][2]["CostCenterItemId1"] is None
-    # Out-of-pocket: the credit goes to the out-of-pocket account; the receipt is linked.
+    # Out-of-pocket representation, 1 attendee: 300.00 before VAT is within the cap, so all 36.00 is deducted;
+    # the cost goes on 6072 (not deductible), the credit on the out-of-pocket account; the receipt is linked.
     lunch = voucher_of(sandbox, "E-1003")
-    assert rows_of(lunch) == [(5831, D("300.00"), 0), (2641, D("36.00"), 0), (2893, 0, D("336.00"))]
+    assert rows_of(lunch) == [(6072, D("300.00"), 0), (2641, D("36.00"), 0), (2829, 0, D("336.00"))]
     assert len(lunch["Attachments"]["AttachmentIds"]) == 1
-    # Multi-currency: the company amount in SEK, the VAT converted at the same rate (20 EUR of 100 EUR).
+    # Reverse charge, EU: 100 EUR * 11.4350 = 1143.50 on 4535; 25 % of it, 285.875 -> 285.88, on 2645 and 2614;
+    # the card was charged 1150.20, so 6.70 is an exchange loss on 7960.
     hosting = voucher_of(sandbox, "E-1004")
-    assert rows_of(hosting) == [(6540, D("914.80"), 0), (2641, D("228.70"), 0), (1941, 0, D("1143.50"))]
-    # Split VAT: two lines at 12 % and 25 %, one input VAT row for both, one credit for the gross.
+    assert rows_of(hosting) == [(4535, D("1143.50"), 0), (2645, D("285.88"), 0), (2614, 0, D("285.88")),
+                                (7960, D("6.70"), 0), (1941, 0, D("1150.20"))]
+    # Split: a hotel night at 12 % without a VAT amount (1120 * 0.12 / 1.12 = 120.00) and a dinner with 12.00
+    # exported: one input VAT row for both (132.00), one credit for the gross.
     hotel = voucher_of(sandbox, "E-1005")
-    assert rows_of(hotel) == [(5831, D("1000.00"), 0), (5831, D("100.00"), 0), (2641, D("145.00"), 0),
-                              (1941, 0, D("1245.00"))]
+    assert rows_of(hotel) == [(5831, D("1000.00"), 0), (5831, D("100.00"), 0), (2641, D("132.00"), 0),
+                              (1941, 0, D("1232.00"))]
     assert {r["CostCenterItemId1"] for r in hotel["Rows"][:2]} == {item_id(sandbox, "Projekt", "1003")}
     # Zero VAT: no VAT row at all; the VAT code 00 travels on the cost row.
     fee = voucher_of(sandbox, "E-1006")
@@ -112,7 +120,20 @@ def test_each_kind_of_expense_becomes_a_balanced_voucher_with_the_right_rows(san
     assert fee["Rows"][0]["VatCodeAndPercent"] is not None or fee["Rows"][0]["VatCodeId"]
     # A reimbursement moves the money from the out-of-pocket account to the bank.
     payout = voucher_of(sandbox, "E-1007")
-    assert rows_of(payout) == [(2893, D("336.00"), 0), (1930, 0, D("336.00"))]
+    assert rows_of(payout) == [(2829, D("336.00"), 0), (1930, 0, D("336.00"))]
+    # Foreign VAT: 180 EUR * 11.4350 = 2058.30; its 11.78 EUR of German VAT is 134.7043 -> 134.70 on 6998, cost.
+    berlin = voucher_of(sandbox, "E-1009")
+    assert rows_of(berlin) == [(5832, D("1923.60"), 0), (6998, D("134.70"), 0), (1941, 0, D("2058.30"))]
+    # Reverse charge, outside the EU: 49 USD * 10.20 = 499.80 on 4531, 25 % = 124.95 both ways.
+    assets = voucher_of(sandbox, "E-1010")
+    assert rows_of(assets) == [(4531, D("499.80"), 0), (2645, D("124.95"), 0), (2614, 0, D("124.95")),
+                               (1941, 0, D("499.80"))]
+    # Representation, 4 attendees: 2000.00 before VAT is over 4 * 300; 1200 * 12 % = 144.00 deducted, 96.00 is cost.
+    dinner = voucher_of(sandbox, "E-1011")
+    assert rows_of(dinner) == [(6072, D("2096.00"), 0), (2641, D("144.00"), 0), (1941, 0, D("2240.00"))]
+    # Food at 6 % in June 2026: 212 * 0.06 / 1.06 = 12.00.
+    fruit = voucher_of(sandbox, "E-1012")
+    assert rows_of(fruit) == [(7690, D("200.00"), 0), (2641, D("12.00"), 0), (1941, 0, D("212.00"))]
 
 
 def test_a_tag_of_another_cost_centre_dimension_is_booked_there_when_the_rules_allow(
@@ -224,15 +245,15 @@ def test_a_rerun_books_nothing_twice_even_after_the_mapping_changed(sandbox: San
     source = write_demo_journals(tmp_path / "demo", MONTH)["expenses"]
     first = book(sandbox, tmp_path, source)
     folder = mappings(tmp_path / "again")
-    text = (folder / "categories.csv").read_text(encoding="utf-8").replace("Travel,5800", "Travel,5890")
+    text = (folder / "categories.csv").read_text(encoding="utf-8").replace("Taxi,5800", "Taxi,5890")
     (folder / "categories.csv").write_text(text, encoding="utf-8")
     second = book(sandbox, tmp_path, source, folder=folder)
-    assert first.count("booked") == 7 and second.counts() == {"already_booked": 7, "blocked": 1}
+    assert first.count("booked") == 11 and second.counts() == {"already_booked": 11, "blocked": 1}
     assert {o.voucher_number for o in second.outcomes if o.outcome == "already_booked"} == {
         o.voucher_number for o in first.outcomes if o.outcome == "booked"}
-    assert len(vouchers(sandbox)) == 7
+    assert len(vouchers(sandbox)) == 11
     grouped = book(sandbox, tmp_path, source, grouping="per_export")
-    assert grouped.count("booked") == 0 and len(vouchers(sandbox)) == 7
+    assert grouped.count("booked") == 0 and len(vouchers(sandbox)) == 11
 
 
 @pytest.mark.parametrize("crash_at, when", [(1, "before"), (1, "after"), (2, "after"), (3, "before"), (3, "after"),
@@ -254,12 +275,13 @@ def test_a_crash_and_a_rerun_book_every_expense_exactly_once(sandbox: SandboxHar
         result = s.run(fresh, apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
     assert result.approval is not None and result.approval.resumed_from in ("", plan.plan_hash)
     booked = vouchers(sandbox)
-    assert len(booked) == 7
-    for expense_id in ("E-1001", "E-1002", "E-1003", "E-1004", "E-1005", "E-1006", "E-1007"):
+    assert len(booked) == 11
+    for expense_id in ("E-1001", "E-1002", "E-1003", "E-1004", "E-1005", "E-1006", "E-1007", "E-1009", "E-1010",
+                       "E-1011", "E-1012"):
         voucher_of(sandbox, expense_id)
     with_receipts = [v for v in booked if v["Attachments"]]
     assert len(with_receipts) == 3 and all(len(v["Attachments"]["AttachmentIds"]) == 1 for v in with_receipts)
-    assert result.count("booked", "found", "already_booked") == 7
+    assert result.count("booked", "found", "already_booked") == 11
 
 
 def test_a_lost_answer_is_looked_up_not_sent_again(sandbox: SandboxHarness, tmp_path: Path) -> None:
@@ -271,9 +293,9 @@ def test_a_lost_answer_is_looked_up_not_sent_again(sandbox: SandboxHarness, tmp_
     # E-1001 reached the service: found by its key. E-1002 did not: not resent blindly, left for the next run.
     assert outcomes["E-1001"] == "found" and outcomes["E-1002"] == "unknown"
     assert "the next run looks it up first" in next(o.message for o in result.outcomes if o.sources == "E-1002")
-    assert len(vouchers(sandbox)) == 6 and len(flaky.api("POST", "vouchers")) == 5
+    assert len(vouchers(sandbox)) == 10 and len(flaky.api("POST", "vouchers")) == 9
     again = book(sandbox, tmp_path, source)
-    assert {o.sources: o.outcome for o in again.outcomes}["E-1002"] == "booked" and len(vouchers(sandbox)) == 7
+    assert {o.sources: o.outcome for o in again.outcomes}["E-1002"] == "booked" and len(vouchers(sandbox)) == 11
 
 
 @pytest.mark.parametrize("change", ["grouping", "date"])
@@ -336,7 +358,7 @@ def test_an_approval_covers_only_the_plan_it_was_given_for(sandbox: SandboxHarne
         with pytest.raises(ConflictError, match="Nothing is applied without approval"):
             s.run(plan, apply=True, approved_by="bertil")
     folder = mappings(tmp_path / "changed")
-    text = (folder / "categories.csv").read_text(encoding="utf-8").replace("Travel,5800", "Travel,5890")
+    text = (folder / "categories.csv").read_text(encoding="utf-8").replace("Taxi,5800", "Taxi,5890")
     (folder / "categories.csv").write_text(text, encoding="utf-8")
     with session(sandbox, tmp_path, source, folder=folder) as s:
         with pytest.raises(ConflictError, match="changed after plan"):
@@ -351,10 +373,9 @@ def test_control_totals_match_the_source_and_show_what_rounding_changed(sandbox:
     day = MONTH.isoformat()
     source = expenses_file(tmp_path, [
         ("C-1", day, "card", "1234.56", "SEK", "", "246.91", "", "Travel", "", "", "", ""),
-        ("C-2", day, "card", "10.00", "EUR", "", "2.00", "", "Software", "", "", "", ""),
+        # A Swedish seller invoicing in EUR: domestic VAT, converted at the export's rate.
+        ("C-2", day, "card", "10.00", "EUR", "", "2.00", "", "Software", "", "", "", "", "11.4567", "", "SE"),
     ])
-    text = source.read_text(encoding="utf-8").replace("company_amount", "exchange_rate")
-    source.write_text(text.replace(";EUR;;", ";EUR;11.4567;"), encoding="utf-8")
     sandbox.connect()
     with session(sandbox, tmp_path, source) as s:
         plan = s.plan()
@@ -373,9 +394,9 @@ def test_demo_control_totals_are_equal_to_the_öre(sandbox: SandboxHarness, tmp_
     sandbox.connect()
     result = book(sandbox, tmp_path, write_demo_journals(tmp_path / "demo", MONTH)["expenses"])
     total = result.control_total()
-    assert total["source_total"] == total["booked_total"] == Decimal("4795.50") and total["difference"] == 0
-    assert sum(c for v in vouchers(sandbox) for a, _, c in rows_of(v) if a in (1941, 2893, 1930)) == Decimal(
-        "4795.50")
+    assert total["source_total"] == total["booked_total"] == Decimal("9799.30") and total["difference"] == 0
+    assert sum(c for v in vouchers(sandbox) for a, _, c in rows_of(v) if a in (1941, 2829, 1930)) == Decimal(
+        "9799.30")
 
 
 def test_lines_of_one_expense_that_disagree_are_refused_naming_both_rows(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def test_the_demo_runs_end_to_end_and_leaves_a_verifiable_archive(tmp_path: Path
         ("20_reconcile.ipynb", "findings"), ("10_mappings.ipynb", "clean"), ("30_book_vouchers.ipynb", "findings"),
         ("90_audit_review.ipynb", "clean")]
     assert "7 run(s) verified" in text and "30_book_vouchers expenses" in text
-    assert "0 mapping problem(s) in 10 categories" in text and str(archive / "index.csv") in text
+    assert "0 mapping problem(s) in 16 categories" in text and str(archive / "index.csv") in text
     assert "20_reconcile customers" in text and "18 finding(s)" in text and "0 applied (dry run)" in text
     assert main(["audit", "verify", str(archive)]) == 0
     header = (archive / rows[1]["folder"] / "20_reconcile.ipynb").read_text(encoding="utf-8")

@@ -57,13 +57,13 @@ def test_each_notebook_runs_headless_with_the_ci_parameters(notebook: Path, conn
         assert run.exit_code == 1 and "Dry run" in executed.cells[0].source
     elif notebook.stem == "10_mappings":
         assert "artifacts/mapping_check.json" in files and run.exit_code == 0
-        assert results[0]["register"] == "mappings" and results[0]["findings"] == 0 and results[0]["categories"] == 10
+        assert results[0]["register"] == "mappings" and results[0]["findings"] == 0 and results[0]["categories"] == 16
     elif notebook.stem == "30_book_vouchers":
         assert {"artifacts/booking_plan.json", "artifacts/booking_plan.xlsx", "artifacts/demo_journals/expenses.csv",
                 "artifacts/demo_journals/receipts/e-1002.pdf"} <= files
         assert results[0]["register"] == "vouchers:expenses" and results[0]["dry_run"]
-        assert results[0]["findings"] == 1 and results[0]["writes_planned"] == 7  # the unmapped demo category
-        assert results[0]["control_source_total"] == results[0]["control_booked_total"] == "4795.50"
+        assert results[0]["findings"] == 1 and results[0]["writes_planned"] == 11  # the unmapped demo category
+        assert results[0]["control_source_total"] == results[0]["control_booked_total"] == "9799.30"
         assert run.exit_code == 1 and "Dry run" in executed.cells[0].source
     elif notebook.stem == "90_audit_review":
         assert any(re.fullmatch(r"artifacts/audit_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.xlsx", f) for f in files)

@@ -445,7 +445,7 @@ def test_mappings_import_of_a_utf16_table_reads_and_of_a_control_character_exits
     table = tmp_path / "categories.txt"
     table.write_bytes("category\taccount\tvat_code\r\nResor\t5800\t\r\n".encode("utf-16"))
     assert main(["mappings", "import", "categories", str(table), "--mappings", str(folder)]) == 0
-    assert (folder / "categories.csv").read_text(encoding="utf-8") == "category,account,vat_code\nResor,5800,\n"
+    assert (folder / "categories.csv").read_text(encoding="utf-8") == "category,account,vat_code,vat_treatment,vat_rate\nResor,5800,,,\n"
     capsys.readouterr()
     table.write_bytes("category\taccount\r\nResor\x07\t5800\r\n".encode("utf-16"))
     (folder / "categories.csv").unlink()

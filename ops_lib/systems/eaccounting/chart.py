@@ -5,10 +5,10 @@ becomes a :class:`Dimension` whose id is that number, the slot a voucher
 row names its item in (``CostCenterItemId1..3``, see
 :func:`ops_lib.systems.eaccounting.vouchers.voucher_payload`).
 
-Also the Swedish conventions journal export follows here (:data:`SETUP_RULES`):
-the BAS chart's input VAT account (2641, debiterad ingående moms) and öre
-rounding account (3740, öres- och kronutjämning) are the defaults an
-``accounts.yaml`` may leave out, and a payroll's rounding row reads
+Also the conventions journal export follows here (:data:`SETUP_RULES`):
+its companies are Swedish, so Sweden's booking rules and BAS accounts
+apply (``ops_lib/model/countries/se.yaml``: input VAT on 2641, öre
+rounding on 3740, reverse charge on 2614/2645, ...), a payroll's rounding row reads
 "Öresavrundning"; BAS puts the card wallet (kortplånbok) in the 1940
 series, vouchers go in a lettered series, and the Pleo integration exports
 only the first cost centre, so a tag of any other cost centre makes its
@@ -31,7 +31,7 @@ PROJECT_ENDED = 2
 DIMENSION_NOUN = "cost centre"
 
 SETUP_RULES = SetupRules(
-    account_defaults={"input_vat_account": "2641", "rounding_account": "3740"}, rounding_text="Öresavrundning",
+    country="SE", rounding_text="Öresavrundning",
     card_contra_prefix="194", voucher_series_pattern=r"^[A-Z]{1,2}$", dimension_limit=1,
     dimension_limit_reason="eEkonomi exports only the first cost centre: an expense tagged with another "
                            "cost centre fails when it is exported",
@@ -44,7 +44,8 @@ def read_references(client: Any) -> References:
     for year in client.fiscal_years():
         accounts = {a.number: ChartAccount(a.number, a.name, a.is_active) for a in client.accounts(year.id)}
         years.append(FiscalYearChart(year.start_date, year.end_date, year.is_locked, accounts))
-    vat = {v.code: VatCodeRef(v.id, v.code, v.description, Decimal(str(v.rate or 0))) for v in client.vat_codes()}
+    vat = {v.code: VatCodeRef(v.id, v.code, v.description, Decimal(str(v.rate or 0)),
+                                 v.related_accounts) for v in client.vat_codes()}
     centres = []
     for centre in sorted(client.cost_centers(), key=lambda c: int(c.number or 0)):
         items = {i.short_name: DimensionItem(i.id, i.short_name, i.name, i.is_active) for i in centre.items}

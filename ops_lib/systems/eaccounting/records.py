@@ -127,6 +127,12 @@ class VatCode(Record):
     description: str = ""
     rate: Decimal | None = None
 
+    @property
+    def related_accounts(self) -> tuple[str, ...]:
+        """The accounts the code books to (``RelatedAccounts``), as account numbers."""
+        related = self.data.get("RelatedAccounts") or {}
+        return tuple(str(related[k]) for k in ("AccountNumber1", "AccountNumber2", "AccountNumber3") if related.get(k))
+
 
 @dataclass(frozen=True)
 class FiscalYear(Record):
