@@ -41,7 +41,7 @@ from ops_lib.booking.mappings import (
     check_tag_item,
     check_tag_target,
 )
-from ops_lib.booking.vat import Blocked, default_vat_code, line_vat
+from ops_lib.booking.vat import Blocked, default_vat_code, line_vat, role_account
 from ops_lib.core.errors import DataInputError
 from ops_lib.core.input_files import read_input_bytes
 from ops_lib.core.money import round_money
@@ -207,7 +207,8 @@ def _expense_lines(expense: Expense, tables: MappingTables, refs: References,
         label = f"VAT {vat_code.description}" if vat_code else "VAT"
         lines += _signed(setup.input_vat_account, vat, text=_row_text(label, limit=rules.row_text_max))
     difference = charged_total - booked
-    gain_or_loss = setup.exchange_loss_account if difference > 0 else setup.exchange_gain_account
+    gain_or_loss = "" if not difference else role_account(
+        setup, "exchange_loss_account" if difference > 0 else "exchange_gain_account")
     lines += _signed(gain_or_loss, difference, text=_row_text("Exchange difference", expense.currency,
                                                               limit=rules.row_text_max))
     contra = setup.card_contra_account if expense.type == CARD else setup.out_of_pocket_account

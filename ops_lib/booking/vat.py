@@ -176,7 +176,8 @@ def line_vat(mapping: CategoryMapping, vat_code: VatCodeRef | None, gross: Decim
     rate = _rate(mapping, vat_code, rules.country_rules, day)
     if treatment == FOREIGN:
         vat = vat_given or ZERO
-        return LineVat(gross - vat, ZERO, tuple(_pair(setup.foreign_vat_account, vat, "Foreign VAT (not deductible)")))
+        account = role_account(setup, "foreign_vat_account") if vat else ""
+        return LineVat(gross - vat, ZERO, tuple(_pair(account, vat, "Foreign VAT (not deductible)")))
     if treatment in REVERSE_CHARGE:
         if vat_given:
             raise Blocked("data", f"the seller charged {vat_given} VAT, so this is not a reverse-charge purchase",
@@ -212,8 +213,17 @@ def _reverse_charge(gross: Decimal, rate: Decimal, country: CountryRules | None,
     assert country is not None
     vat = round_money(gross * rate)
     label = percent(rate)
-    return (*_pair(setup.reverse_charge_input_vat_account, vat, f"Reverse charge input VAT {label}"),
+    return (*_pair(role_account(setup, "reverse_charge_input_vat_account"), vat, f"Reverse charge input VAT {label}"),
             *_pair(country.reverse_charge_output_vat[rate], -vat, f"Reverse charge output VAT {label}"))
+
+
+def role_account(setup: AccountSetup, role: str) -> str:
+    """The account ``accounts.yaml`` (or the country) sets for ``role``; Blocked when neither does."""
+    account = str(getattr(setup, role))
+    if not account:
+        raise Blocked("mapping", f"no account is set for {role}, and the system's country has no default",
+                      f"set {role} in accounts.yaml")
+    return account
 
 
 def _pair(account: str, amount: Decimal, text: str) -> list[VoucherLine]:

@@ -335,3 +335,18 @@ def test_the_editor_shows_and_checks_each_categorys_vat_treatment_and_rate(folde
         assert "foreign VAT is not deductible" in food["status"].value
         form.state["save"](None)
         assert "Nothing was saved" in form.children[-1].value
+
+
+def test_ops_mappings_check_validates_the_vat_treatment_rate_class_and_rule_accounts(
+        folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lunch = plant(folder, "categories", "Client lunch,6071,,representation,restaurant")
+    hostel = plant(folder, "categories", "Hostel,5831,,domestic,lodging")
+    setup = folder / "accounts.yaml"
+    setup.write_text(setup.read_text(encoding="utf-8") + "reverse_charge_input_vat_account: '2647x'\n",
+                     encoding="utf-8")
+    assert check_command(mapping_settings(mapping_dir=folder, target="demo-sandbox")) == 1
+    out = capsys.readouterr().out
+    assert f"categories.csv, row {lunch}, column 'account' (Client lunch) 6071: a representation meal" in out
+    assert f"categories.csv, row {hostel}, column 'vat_rate' (Hostel) lodging: 'lodging' is not one of Sweden's" in out
+    assert ("accounts.yaml, key 'reverse_charge_input_vat_account' 2647x: the input VAT account for reverse charge "
+            "2647x is not in this fiscal year's chart") in out

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ops_lib.booking.builder import build_expense_vouchers
-from ops_lib.booking.mappings import MappingTables
+from ops_lib.booking.mappings import CategoryMapping, MappingTables
 from ops_lib.booking.payroll import build_payroll_vouchers
 from ops_lib.model.chart import ChartAccount
 from ops_lib.model.country_rules import country_rules
@@ -239,3 +239,17 @@ def test_payroll_row_texts_carry_no_name_unless_the_setup_asks_for_it() -> None:
     named = replace(TABLES, setup=replace(TABLES.setup, payroll_names_in_text=True))
     (with_names,) = build_payroll_vouchers(journal, named, REFS, SETUP_RULES)
     assert [line.text for line in with_names.lines] == ["Salary Anna Berg", "Net pay Anna Berg"]
+
+
+def test_a_system_without_a_country_books_domestic_codes_only_and_asks_for_a_missing_rule_account() -> None:
+    """No country: no rate classes or treatments beyond domestic VAT codes, and no default exchange accounts."""
+    bare = replace(SETUP_RULES, country="")
+    tables = TABLES.with_rows(categories=[CategoryMapping("Software", "6540", "48"),
+                                          CategoryMapping("Hotel abroad", "5832", "", "foreign")])
+    (loss,) = build_expense_vouchers([expense("Software", "100.00", currency="EUR", rate="11.0000",
+                                              charged="1105.00", seller="DE")], tables, REFS, bare, today=TODAY)
+    assert "no account is set for exchange_loss_account" in loss.blocked and "accounts.yaml" in loss.fix
+    (abroad,) = build_expense_vouchers([expense("Hotel abroad", "100.00")], tables, REFS, bare, today=TODAY)
+    assert "the system names no country" in abroad.blocked
+    (plain,) = build_expense_vouchers([expense("Software", "125.00")], tables, REFS, bare, today=TODAY)
+    assert rows(plain) == [("6540", D("100.00"), 0), ("2641", D("25.00"), 0), ("1941", 0, D("125.00"))]
