@@ -166,8 +166,8 @@ def open_mappings(settings: MappingSettings, *, transport: httpx.BaseTransport |
     when = date.fromisoformat(settings.day) if settings.day else date.today()
     stack = contextlib.ExitStack()
     try:
-        _, label, refs, rules = open_connected(stack, settings.target, company=settings.company,
-                                               sandbox_url=settings.sandbox_url, transport=transport)
+        _, label, refs, rules = open_connected(stack, settings.target, connection=settings.connection,
+                                               transport=transport)
     except BaseException:
         stack.close()
         raise

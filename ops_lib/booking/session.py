@@ -55,11 +55,13 @@ def journal_source(kind: str, source: str | Path, out_dir: str | Path) -> Path:
     return write_demo_journals(Path(out_dir) / "demo_journals")[kind]
 
 
-def open_connected(stack: contextlib.ExitStack, target: str, *, company: str = "", sandbox_url: str = "",
+def open_connected(stack: contextlib.ExitStack, target: str, *, connection: Mapping[str, Any] | None = None,
                    transport: httpx.BaseTransport | None = None,
                    client_options: Mapping[str, Any] | None = None) -> tuple[Any, str, References, SetupRules]:
-    """The client of ``target`` (open on ``stack``), its label, its references and its system's rules."""
-    connection = {k: v for k, v in (("company", company), ("sandbox_url", sandbox_url)) if v}
+    """The client of ``target`` (open on ``stack``), its label, its references and its system's rules.
+
+    ``connection`` holds the job's ``system``, ``company`` and ``sandbox_url`` (a settings' ``connection``).
+    """
     client, label = open_system(stack, target, connection=connection, transport=transport,
                                 client_options=client_options)
     system = get_system(client.system)
@@ -169,7 +171,7 @@ def open_booking(settings: BookingSettings, *, source: str | Path | None = None,
     DataInputError
         The journal, the column mapping or a mapping table is unusable (naming the file, row and field).
     """
-    kind, target, company, sandbox_url = settings.kind, settings.target, settings.company, settings.sandbox_url
+    kind, target, connection = settings.kind, settings.target, settings.connection
     source = settings.source if source is None else source
     columns = settings.columns or None
     source = Path(source)
@@ -178,7 +180,7 @@ def open_booking(settings: BookingSettings, *, source: str | Path | None = None,
     stack = contextlib.ExitStack()
     try:
         client_options = dict(client_options or {})
-        client, label, refs, rules = open_connected(stack, target, company=company, sandbox_url=sandbox_url,
+        client, label, refs, rules = open_connected(stack, target, connection=connection,
                                                     transport=transport, client_options=client_options)
         tables = tables.with_setup_defaults(rules)
         if kind == "expenses":
@@ -186,7 +188,7 @@ def open_booking(settings: BookingSettings, *, source: str | Path | None = None,
         else:
             drafts = build_payroll_vouchers(read_payroll(source, names or None), tables, refs, rules,
                                             settings.journal_id)
-        state_path = state_path_for((target,), settings.state_db, {"company": company, "sandbox_url": sandbox_url})
+        state_path = state_path_for((target,), settings.state_db, connection)
         db = open_state(state_path)
         stack.callback(db.close)
         poster = get_system(client.system).make_voucher_poster(client)

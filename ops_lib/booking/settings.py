@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ops_lib.booking.builder import PER_EXPENSE, PER_EXPORT
-from ops_lib.core.options import choice, day_text, flag, option, path_text, settings_from, text
+from ops_lib.core.options import choice, connection_values, day_text, flag, option, path_text, settings_from, text
 from ops_lib.sources.open import DEMO_SOURCE
+from ops_lib.systems.options import system_name
+from ops_lib.systems.registry import DEFAULT_SYSTEM
 
 KINDS = ("expenses", "payroll")
 
@@ -32,6 +34,7 @@ class BookingSettings:
     source: str = option("demo", path_text, "the export file (CSV or XLSX); demo: this month's demo journal")
     columns: str = option("", path_text, "a column mapping YAML (expenses:/payroll: sections); empty: canonical")
     mapping_dir: str = option("params/mappings", path_text, "the mapping tables folder", relative=True)
+    system: str = option(DEFAULT_SYSTEM, system_name, "the accounting system the target is in")
     target: str = option(DEMO_SOURCE, text, "demo-sandbox, or a connected environment")
     grouping: str = option(PER_EXPENSE, choice(PER_EXPENSE, PER_EXPORT), "per_expense | per_export")
     journal_id: str = option("", text, "payroll: tells two runs of one period apart")
@@ -45,6 +48,11 @@ class BookingSettings:
     approved_by: str = option("", text, "the approver's name")
     four_eyes: bool = option(False, flag, "the approver must not be the preparer")
 
+    @property
+    def connection(self) -> dict[str, str]:
+        """The connection parameters given (empty ones are left to the defaults; the system always)."""
+        return connection_values(self)
+
 
 @dataclass(frozen=True)
 class MappingSettings:
@@ -52,11 +60,17 @@ class MappingSettings:
 
     mapping_dir: str = option("params/mappings", path_text, "accounts.yaml, categories.csv, tags.csv",
                               relative=True)
+    system: str = option(DEFAULT_SYSTEM, system_name, "the accounting system the target is in")
     target: str = option(DEMO_SOURCE, text, "demo-sandbox, or a connected environment")
     day: str = option("", day_text, "YYYY-MM-DD: the fiscal year whose chart counts; empty: today")
     company: str = option("", text, "organisation number, when several companies are connected")
     sandbox_url: str = option("", text, "empty: OPS_SANDBOX_URL or the default sandbox address")
     out_dir: str = option("build/mappings", path_text, "where the check is written", relative=True)
+
+    @property
+    def connection(self) -> dict[str, str]:
+        """The connection parameters given (empty ones are left to the defaults; the system always)."""
+        return connection_values(self)
 
 
 def booking_settings(values: Mapping[str, Any] | None = None, **given: Any) -> BookingSettings:

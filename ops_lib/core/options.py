@@ -19,7 +19,9 @@ Two kinds of field are special:
     A field holding another settings object (the sync's reconciliation, a
     system's options block). Its names are accepted flat as well, so the
     notebooks' ``project_target`` and ``cost_center`` keep working and
-    land in the options block.
+    land in the options block. A nested field may depend on an earlier
+    field (its ``key``): a system's options block takes the type of the
+    chosen ``system``, so its flat names are that system's.
 ``relative``
     A path relative to the working directory. The CLI runs from the
     project folder; the notebooks run from ``notebooks/`` and say the same
@@ -43,9 +45,15 @@ T = TypeVar("T")
 Converter = Callable[[Any], Any]
 
 # Connection-level names a job passes on to connection_settings() (only when not empty).
-CONNECTION_FIELDS = ("company", "sandbox_url")
+CONNECTION_FIELDS = ("system", "company", "sandbox_url")
 # Run-level names: the forms read them, the job never does.
 RUN_FIELDS = ("interactive",)
+
+
+def connection_values(settings: object) -> dict[str, Any]:
+    """A job's :data:`CONNECTION_FIELDS` that are set (its ``system`` always is), for ``connection_settings``."""
+    given = ((name, getattr(settings, name, "")) for name in CONNECTION_FIELDS)
+    return {name: value for name, value in given if value}
 
 
 def option(default: Any, convert: Converter, help: str = "", *, relative: bool = False) -> Any:
@@ -53,9 +61,14 @@ def option(default: Any, convert: Converter, help: str = "", *, relative: bool =
     return dataclasses.field(default=default, metadata={"convert": convert, "help": help, "relative": relative})
 
 
-def nested(factory: Callable[[], Any], build: Callable[[Mapping[str, Any]], Any], help: str = "") -> Any:
-    """A field holding another settings object, built by ``build`` from the names it accepts."""
-    return dataclasses.field(default_factory=factory, metadata={"build": build, "help": help})
+def nested(factory: Callable[..., Any], build: Callable[..., Any], help: str = "", *, key: str = "") -> Any:
+    """A field holding another settings object, built by ``build`` from the names it accepts.
+
+    With ``key`` (an earlier field's name) the object depends on that field's value:
+    ``factory(value)`` is its default and ``build(mapping, value)`` builds it; without,
+    ``factory()`` and ``build(mapping)``.
+    """
+    return dataclasses.field(default_factory=factory, metadata={"build": build, "help": help, "key": key})
 
 
 def text(value: Any) -> str:
@@ -110,18 +123,38 @@ def integer(lowest: int, highest: int) -> Converter:
     return convert
 
 
-def accepted_names(cls: type) -> set[str]:
-    """Every name :func:`settings_from` accepts for ``cls``: its own fields and, flat, its nested ones'."""
+def accepted_names(cls: type, given: Mapping[str, Any] | None = None) -> set[str]:
+    """Every name :func:`settings_from` accepts for ``cls``: its own fields and, flat, its nested ones'.
+
+    ``given`` chooses the type of a nested field with a key (the options of the ``system`` given).
+    """
     names = set()
     for f in dataclasses.fields(cls):
         names.add(f.name)
         if "build" in f.metadata:
-            names |= accepted_names(_inner_type(f))
+            names |= _block_names(f, given)
     return names
 
 
-def _inner_type(f: dataclasses.Field[Any]) -> type:
-    """The class of a nested field (its default's: annotations are text under ``from __future__``)."""
+def _block_names(f: dataclasses.Field[Any], given: Mapping[str, Any] | None) -> set[str]:
+    """The names a nested field takes flat; a keyed one takes its default type's too.
+
+    The notebooks' parameters cells carry the default system's options at their
+    defaults, so those names must reach the block builder, which knows what they mean
+    for another system.
+    """
+    names = accepted_names(_inner_type(f, given), given)
+    return names | accepted_names(_inner_type(f)) if f.metadata.get("key") else names
+
+
+def _inner_type(f: dataclasses.Field[Any], given: Mapping[str, Any] | None = None) -> type:
+    """The class of a nested field (its default's: annotations are text under ``from __future__``).
+
+    A keyed field's class is the default's for the key's given value, when one is given.
+    """
+    key = f.metadata.get("key")
+    if key and given and given.get(key) is not None:
+        return type(f.default_factory(given[key]))  # type: ignore[call-arg]
     return type(f.default_factory())  # type: ignore[misc]
 
 
@@ -143,14 +176,17 @@ def settings_from(cls: type[T], values: Mapping[str, Any], what: str) -> T:
         Naming every unknown name, or the first field whose value is of the wrong type or out of range.
     """
     given = {name: value for name, value in values.items() if value is not None}
-    unknown = sorted(set(given) - accepted_names(cls))
+    known = accepted_names(cls, given)
+    unknown = sorted(set(given) - known)
     if unknown:
         raise ConfigurationError(f"Unknown {what} parameter(s): {', '.join(unknown)}; "
-                                 f"known: {', '.join(sorted(accepted_names(cls)))}")
+                                 f"known: {', '.join(sorted(known))}")
     built: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
         if "build" in f.metadata:
-            built[f.name] = _nested(f, given)
+            key = f.metadata.get("key")
+            keyed = (built.get(key, _default(cls, key)),) if key else ()
+            built[f.name] = _nested(f, given, *keyed)
         elif f.name in given:
             try:
                 built[f.name] = f.metadata["convert"](given[f.name])
@@ -159,9 +195,17 @@ def settings_from(cls: type[T], values: Mapping[str, Any], what: str) -> T:
     return cls(**built)
 
 
-def _nested(f: dataclasses.Field[Any], given: Mapping[str, Any]) -> Any:
-    """A nested field from its own mapping (``system_options={...}``) and its names given flat."""
-    inner = accepted_names(_inner_type(f))
+def _default(cls: type, name: str) -> Any:
+    """The declared default of the field ``name`` of ``cls`` (the key of a nested field)."""
+    return next(f.default for f in dataclasses.fields(cls) if f.name == name)
+
+
+def _nested(f: dataclasses.Field[Any], given: Mapping[str, Any], *keyed: Any) -> Any:
+    """A nested field from its own mapping (``system_options={...}``) and its names given flat.
+
+    ``keyed`` is the converted value of the field's key, when it has one.
+    """
+    inner = _block_names(f, {**given, f.metadata["key"]: keyed[0]} if keyed else given)
     block = given.get(f.name, {})
     if dataclasses.is_dataclass(block) and not isinstance(block, type):
         block = {k.name: getattr(block, k.name) for k in dataclasses.fields(block)}
@@ -171,7 +215,7 @@ def _nested(f: dataclasses.Field[Any], given: Mapping[str, Any]) -> Any:
     clash = sorted(name for name in set(flat) & set(block) if flat[name] != block[name])
     if clash:
         raise ConfigurationError(f"{', '.join(clash)} given twice, flat and in {f.name}, with different values")
-    return f.metadata["build"]({**block, **flat})
+    return f.metadata["build"]({**block, **flat}, *keyed)
 
 
 def defaults(cls: type) -> dict[str, Any]:

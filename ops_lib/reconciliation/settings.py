@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ops_lib.core.options import choice, integer, nested, option, path_text, settings_from, text
+from ops_lib.core.options import choice, connection_values, integer, nested, option, path_text, settings_from, text
 from ops_lib.model.registers import REGISTERS
 from ops_lib.sources.open import DEMO_SOURCE
-from ops_lib.systems.options import SystemOptions, default_options, system_options
+from ops_lib.systems.options import SystemOptions, default_options, system_name, system_options
+from ops_lib.systems.registry import DEFAULT_SYSTEM
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,9 @@ class ReconcileSettings:
 
     ``left``/``right`` are a file, a connected environment or ``demo-sandbox``;
     ``mapping`` is a column-mapping YAML for file sources (empty: canonical
-    headers). ``system_options`` is the accounting system's own block
-    (eAccounting: ``project_target``, ``cost_center``), accepted flat too.
+    headers). ``system`` is the accounting system a connected side is in;
+    ``system_options`` is that system's own block (eAccounting:
+    ``project_target``, ``cost_center``), accepted flat too.
     """
 
     register: str = option("customers", choice(*REGISTERS), "customers | products | projects")
@@ -35,15 +37,17 @@ class ReconcileSettings:
                           relative=True)
     master: str = option("left", choice("left", "right"), "the side updates flow from")
     threshold: int = option(85, integer(0, 100), "lowest fuzzy score for a suggestion")
+    system: str = option(DEFAULT_SYSTEM, system_name, "the accounting system of a connected side")
     company: str = option("", text, "organisation number, when several companies are connected")
     sandbox_url: str = option("", text, "empty: OPS_SANDBOX_URL or the default sandbox address")
     out_dir: str = option("build/reconcile", path_text, "where the results are written", relative=True)
-    system_options: SystemOptions = nested(default_options, system_options, "the accounting system's options")
+    system_options: SystemOptions = nested(default_options, system_options, "the accounting system's options",
+                                           key="system")
 
     @property
     def connection(self) -> dict[str, str]:
-        """The connection parameters given (empty ones are left to the defaults)."""
-        return {k: v for k, v in (("company", self.company), ("sandbox_url", self.sandbox_url)) if v}
+        """The connection parameters given (empty ones are left to the defaults; the system always)."""
+        return connection_values(self)
 
 
 def reconcile_settings(values: Mapping[str, Any] | None = None, **given: Any) -> ReconcileSettings:

@@ -3,7 +3,9 @@
 The systems that ship with the suite are listed in :data:`BUILT_IN` as
 import strings and loaded on first use, so asking for settings does not
 import every system's client. Anything else (a toy system in a test, a
-plug-in) joins with :func:`register`. An unknown name is a
+plug-in) joins with :func:`register`, with its options type if it takes
+options (:mod:`ops_lib.systems.options` finds a built-in system's by its
+package, so this stays the only table of systems). An unknown name is a
 :class:`~ops_lib.core.errors.ConfigurationError`, never "no rules".
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+from typing import Any
 
 from ops_lib.core.errors import ConfigurationError
 from ops_lib.systems.base import System
@@ -23,6 +26,7 @@ BUILT_IN: dict[str, str] = {
 }
 
 _registered: dict[str, System] = {}
+_options: dict[str, Any] = {}  # name -> the options type a registered system was given
 _lock = threading.Lock()
 
 
@@ -39,8 +43,11 @@ def known() -> tuple[str, ...]:
     return tuple(dict.fromkeys([*BUILT_IN, *_registered]))
 
 
-def register(system: System) -> System:
+def register(system: System, *, options: Any = None) -> System:
     """Add ``system`` under its name (a built-in name is taken over); returns it.
+
+    ``options`` is the type of its options block (``from_mapping`` and
+    ``as_kwargs``, as :mod:`ops_lib.systems.options` describes); None: it takes none.
 
     Raises
     ------
@@ -53,13 +60,21 @@ def register(system: System) -> System:
         raise ConfigurationError(f"{system!r} is not a System (missing: {', '.join(sorted(missing))})")
     with _lock:
         _registered[system.name] = system
+        _options[system.name] = options
     return system
+
+
+def registered_options(name: str) -> Any:
+    """The options type ``name`` was registered with, or None (a built-in system's is found by its package)."""
+    with _lock:
+        return _options.get(name)
 
 
 def unregister(name: str) -> None:
     """Forget a system added with :func:`register` (built-ins come back on the next :func:`get`)."""
     with _lock:
         _registered.pop(name, None)
+        _options.pop(name, None)
 
 
 def get(name: str) -> System:
@@ -85,4 +100,4 @@ def systems() -> tuple[System, ...]:
     return tuple(get(name) for name in known())
 
 
-__all__ = ["BUILT_IN", "DEFAULT_SYSTEM", "get", "known", "register", "systems", "unregister"]
+__all__ = ["BUILT_IN", "DEFAULT_SYSTEM", "get", "known", "register", "registered_options", "systems", "unregister"]
