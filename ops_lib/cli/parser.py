@@ -63,7 +63,11 @@ def _add_demo(commands: Commands) -> None:
 
 
 def _add_connection_commands(commands: Commands) -> None:
-    connect = commands.add_parser("connect", help="connect a company (OAuth sign-in in a browser)")
+    connect = commands.add_parser(
+        "connect", help="connect a company (sign-in in a browser, or a service integration's client credentials)",
+        description="A system whose grant is client credentials (a service integration) connects without a "
+                    "browser: the client id and --tenant-id come from the flags or --params, the client secret "
+                    "from OPS_<SYSTEM>_CLIENT_SECRET or the secrets file.")
     _connection_arguments(connect)
     connect.add_argument("--paste", action="store_true",
                          help="no loopback catcher: paste the address the browser ends on (remote hosts)")
@@ -90,9 +94,10 @@ def _add_reconcile_and_sync(commands: Commands) -> None:
     _register_arguments(sync, Path("build/sync"))
     sync.add_argument("--apply", action="store_true", help="send the calls (needs --approved-hash)")
     _approval_arguments(sync)
-    sync.add_argument("--project-target", choices=["cost_center_items", "projects"], default="cost_center_items",
-                      help="where projects live in the accounting system")
-    sync.add_argument("--cost-center", default="Projekt", help="the cost centre holding one item per project")
+    # eAccounting's options (its system_options block); left unset, the system's defaults apply.
+    sync.add_argument("--project-target", choices=["cost_center_items", "projects"],
+                      help="eAccounting: where projects live (default cost_center_items)")
+    sync.add_argument("--cost-center", help="eAccounting: the cost centre holding one item per project (Projekt)")
     sync.add_argument("--state-db", default="", help="the state database (operations log, register cache)")
     sync.add_argument("--full-resync", action="store_true", help="pull system registers in full, not incrementally")
 
@@ -136,6 +141,7 @@ def _add_book_vouchers(commands: Commands) -> None:
     journal = export.add_mutually_exclusive_group(required=True)
     journal.add_argument("--expenses", metavar="FILE", help="an expense export (CSV or XLSX)")
     journal.add_argument("--payroll", metavar="FILE", help="a payroll journal export (CSV or XLSX)")
+    _system_argument(export)
     export.add_argument("--target", default="sandbox", help="the connected environment to book in (default sandbox)")
     export.add_argument("--mappings", default="params/mappings", help="the mapping tables folder")
     export.add_argument("--columns", help="a column mapping YAML for the export's headers")
@@ -154,6 +160,7 @@ def _add_mappings(commands: Commands) -> None:
     mappings = commands.add_parser("mappings", help="check, import or export the mapping tables").add_subparsers(
         dest="mappings_action", required=True)
     check = mappings.add_parser("check", help="check every mapping against the live chart (exit 1 on problems)")
+    _system_argument(check)
     check.add_argument("--target", default="sandbox", help="the connected environment (default sandbox)")
     check.add_argument("--day", default="", help="YYYY-MM-DD: the fiscal year whose chart counts (default today)")
     check.add_argument("--company", default="")
@@ -176,7 +183,10 @@ def _add_audit(commands: Commands) -> None:
 
 
 def _register_arguments(command: argparse.ArgumentParser, out: Path) -> None:
-    command.add_argument("register", choices=["customers", "products", "projects"])
+    from ops_lib.model.registers import REGISTERS
+
+    command.add_argument("register", choices=REGISTERS)
+    _system_argument(command)
     command.add_argument("--left", required=True, help="a file, or a connected environment (sandbox, production)")
     command.add_argument("--right", required=True, help="a file, or a connected environment")
     command.add_argument("--master", choices=["left", "right"], default="left")
@@ -195,10 +205,17 @@ def _approval_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--four-eyes", action="store_true", help="refuse when the approver prepared the plan")
 
 
+def _system_argument(parser: argparse.ArgumentParser) -> None:
+    """``--system``: which accounting system a connected environment is in (default: the registry's)."""
+    parser.add_argument("--system", help="the accounting system (default eaccounting)")
+
+
 def _connection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--params", type=Path, help="YAML file with connection parameters (as in params/)")
+    _system_argument(parser)
     parser.add_argument("--env", dest="environment", help="sandbox (default), production or visma-sandbox")
     parser.add_argument("--client-id")
     parser.add_argument("--scope", dest="scopes", action="append", help="a scope to ask for (repeatable)")
     parser.add_argument("--company", help="organisation number of the company")
     parser.add_argument("--sandbox-url", help="base URL of the local sandbox")
+    parser.add_argument("--tenant-id", help="a service integration's tenant (client-credentials systems)")

@@ -49,13 +49,14 @@ class ConnectionSettings:
     Parameters
     ----------
     system:
-        The accounting system (``eaccounting``).
+        The accounting system: a name in :mod:`ops_lib.systems.registry` (default ``eaccounting``).
     environment:
         ``sandbox`` (default), ``production`` or ``visma-sandbox``.
     client_id:
         The OAuth client registered with the identity server.
     scopes:
-        Scopes to ask for; ``ea:api`` and ``offline_access`` are always added.
+        Scopes to ask for; empty: the system's default scopes. Its required
+        scopes (eAccounting's ``ea:api`` and ``offline_access``) are always added.
     company:
         The organisation number of the company to use; empty means the only
         company connected in this environment.
@@ -71,6 +72,10 @@ class ConnectionSettings:
         Per-request timeout.
     force_select_company:
         Make the identity server ask which company, even when the user has one.
+    tenant_id:
+        A service integration's tenant (the company a client-credentials grant
+        asks for); empty for systems that sign in in a browser. It is no
+        secret, so it lives in params; the client secret never does.
     """
 
     system: str = DEFAULT_SYSTEM
@@ -84,6 +89,7 @@ class ConnectionSettings:
     language: str = "en"
     timeout_seconds: float = 30.0
     force_select_company: bool = True
+    tenant_id: str = ""
 
     def __post_init__(self) -> None:
         if not self.scopes:
@@ -105,7 +111,7 @@ class ConnectionSettings:
 _TYPES: dict[str, type | tuple[type, ...]] = {
     "system": str, "environment": str, "client_id": str, "scopes": (list, tuple, str), "company": str,
     "sandbox_url": str, "config_dir": (str, Path), "token_backend": str, "language": str,
-    "timeout_seconds": (int, float), "force_select_company": bool,
+    "timeout_seconds": (int, float), "force_select_company": bool, "tenant_id": str,
 }
 
 
@@ -146,7 +152,7 @@ def connection_settings(params: Mapping[str, Any] | None = None, **overrides: An
     client_id = str(values.get("client_id", ConnectionSettings.client_id)).strip()
     if not client_id:
         raise ConfigurationError("Parameter client_id is empty: give the client id of your registered app")
-    scopes = _scopes(values.get("scopes", spec.default_scopes), spec)
+    scopes = _scopes(values.get("scopes") or spec.default_scopes, spec)
     sandbox_url = str(values.get("sandbox_url") or os.environ.get("OPS_SANDBOX_URL") or DEFAULT_SANDBOX_URL)
     if not sandbox_url.startswith(("http://", "https://")):
         raise ConfigurationError(f"Parameter sandbox_url must be an http(s) address, not {sandbox_url!r}")
@@ -166,6 +172,7 @@ def connection_settings(params: Mapping[str, Any] | None = None, **overrides: An
         config_dir=Path(config_dir).expanduser() if config_dir else default_config_dir(),
         token_backend=backend, language=language, timeout_seconds=timeout,
         force_select_company=bool(values.get("force_select_company", ConnectionSettings.force_select_company)),
+        tenant_id=str(values.get("tenant_id", ConnectionSettings.tenant_id)).strip(),
     )
 
 

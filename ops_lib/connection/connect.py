@@ -6,7 +6,9 @@ connect``/``status``/``disconnect`` commands and every later job call:
 * :func:`start_connect` begins the authorization-code flow (PKCE S256,
   ``state``) and, unless told otherwise, starts a one-shot redirect
   catcher on 127.0.0.1; :class:`PendingConnect` then finishes it from the
-  catcher or from an address the user pasted;
+  catcher or from an address the user pasted. A system whose grant is
+  client credentials (a service integration) connects without a browser
+  instead: :func:`ops_lib.connection.service.connect_service`;
 * :func:`open_client` gives a typed client for the stored connection of
   the chosen company, refreshing tokens as needed; headless runs call it
   and fail with :class:`~ops_lib.core.errors.ReconnectNeeded` when there is no
@@ -21,7 +23,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import httpx
 
@@ -35,14 +37,26 @@ from ops_lib.connectors.ratelimit import budget_for
 from ops_lib.connectors.session import ApiSession, RetryPolicy
 from ops_lib.connectors.tokens import BACKEND_NAMES, StoredConnection, TokenStore, open_store
 from ops_lib.core.errors import ConfigurationError, ReconnectNeeded
+from ops_lib.systems.registry import DEFAULT_SYSTEM
 from ops_lib.systems.registry import get as get_system
 
 CONNECT_NOTEBOOK = "notebooks/00_connect.ipynb"
 
 
+def connect_command(settings: ConnectionSettings) -> str:
+    """The ``ops connect`` line that connects these settings' system and environment again."""
+    words = ["ops connect"]
+    if settings.system != DEFAULT_SYSTEM:
+        words.append(f"--system {settings.system}")
+    words.append(f"--env {settings.environment}")
+    if settings.tenant_id:
+        words.append(f"--tenant-id {settings.tenant_id}")
+    return " ".join(words)
+
+
 def reconnect_hint(settings: ConnectionSettings) -> str:
     return (f"Reconnect: run {CONNECT_NOTEBOOK} and press Connect, "
-            f"or run `ops connect --env {settings.environment}` in a terminal.")
+            f"or run `{connect_command(settings)}` in a terminal.")
 
 
 # -- status -------------------------------------------------------------
@@ -176,16 +190,21 @@ def connection_status(settings: ConnectionSettings, *, check: bool = False,
     if not check:
         return ConnectionStatus.of(connection, backend=_storage(store, connection))
     with open_client(settings, transport=transport, store=store) as client:
-        client.company_settings()
+        get_system(settings.system).company_identity(lambda path: client.session.request("GET", path))
         checked = client.session.connection
         return ConnectionStatus.of(checked, verified=True, backend=_storage(store, checked))
 
 
-def list_connections(settings: ConnectionSettings, all_environments: bool = False) -> list[ConnectionStatus]:
-    """Every stored connection of the system (of the settings' environment unless ``all_environments``)."""
+def list_connections(settings: ConnectionSettings, all_environments: bool = False,
+                     all_systems: bool = False) -> list[ConnectionStatus]:
+    """Every stored connection of the system (of the settings' environment unless ``all_environments``).
+
+    ``all_systems`` lists every system's (``ops status`` without ``--system``).
+    """
     store = _store(settings)
     environment = None if all_environments else settings.environment
-    return [ConnectionStatus.of(c, backend=_storage(store, c)) for c in store.connections(settings.system, environment)]
+    system = None if all_systems else settings.system
+    return [ConnectionStatus.of(c, backend=_storage(store, c)) for c in store.connections(system, environment)]
 
 
 # -- connecting ---------------------------------------------------------
@@ -244,8 +263,9 @@ def start_connect(settings: ConnectionSettings, *, client_secret: str | None = N
     """
     grant = get_system(settings.system).grant(settings)
     if not isinstance(grant, AuthorizationCode):
-        raise ConfigurationError(f"{settings.system} connects without a browser ({grant.kind}); "
-                                 "this flow is for an authorization-code grant")
+        raise ConfigurationError(f"{settings.system} connects without a browser ({grant.kind}): use "
+                                 f"`{connect_command(settings)}` or connect_service(); this flow is for "
+                                 "an authorization-code grant")
     secret = require_client_secret(settings, client_secret)
     catcher = RedirectCatcher().start() if use_catcher else None
     uri = catcher.redirect_uri if catcher else (redirect_uri or "http://127.0.0.1/callback")
@@ -260,6 +280,17 @@ def complete_connect(settings: ConnectionSettings, request: AuthorizationRequest
     endpoints = settings.endpoints
     token = finish_authorization(endpoints, request, redirected_to, settings.client_id, client_secret,
                                  transport=transport, timeout=settings.timeout_seconds)
+    return store_connection(settings, token, transport=transport)
+
+
+def store_connection(settings: ConnectionSettings, token: Mapping[str, Any], *,
+                     transport: httpx.BaseTransport | None = None) -> ConnectionStatus:
+    """Learn which company a fresh ``token`` is for, and store it as that company's connection.
+
+    Both ways of connecting end here: the authorization code's exchange and
+    a service integration's client-credentials token.
+    """
+    endpoints = settings.endpoints
     system = get_system(settings.system)
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     with httpx.Client(base_url=endpoints.api_base, headers=headers, transport=transport,

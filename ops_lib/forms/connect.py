@@ -25,6 +25,7 @@ from ops_lib.connection.connect import (
     require_connection,
     start_connect,
 )
+from ops_lib.connection.service import connect_service, is_service_connection
 from ops_lib.core.errors import OpsError
 from ops_lib.forms.panels import add_classes, message
 from ops_lib.systems.registry import get as get_system
@@ -84,7 +85,7 @@ class _ConnectForm:
         self.disconnect.on_click(self.on_disconnect)
         self.box = w.VBox([
             w.HTML("<b>Connection</b>"), self.environment, self.client_id, self.secret,
-            w.HTML("Scopes (ea:api and offline_access are always asked for):"),
+            w.HTML(f"Scopes (always asked for: {', '.join(spec.required_scopes) or 'none'}):"),
             w.HBox(list(self.scopes.values()), layout=w.Layout(flex_flow="row wrap")), self.force,
             w.HBox([self.connect, self.disconnect]), self.link, w.HBox([self.pasted, self.finish]), self.message,
             w.HTML("<b>Status</b>"), self.status,
@@ -109,9 +110,12 @@ class _ConnectForm:
         old = self.pending.pop("connect", None)
         if old is not None:
             old.cancel()
+        current, typed = self.current(), self.secret.value or None
         try:
-            started = start_connect(self.current(), client_secret=self.secret.value or None,
-                                    transport=self.transport)
+            if is_service_connection(current):  # a service integration: no sign-in page, connected at once
+                self.finished(connect_service(current, client_secret=typed, transport=self.transport))
+                return
+            started = start_connect(current, client_secret=typed, transport=self.transport)
         except OpsError as exc:
             self.fail(exc)
             return
