@@ -75,7 +75,7 @@ def tour(base_url: str | None = None, export_dir: Path = PM_EXPORT_DIR,
         company = client.company_settings()
         connection = client.session.connection
         rows = []
-        for register in REGISTERS:
+        for register in (r for r in REGISTERS if (export_dir / f"{r}.csv").exists()):  # the PM tool's registers
             ours = set(get_system(client.system).read_register(client, register)["number"])
             theirs = export_numbers(export_dir / f"{register}.csv")
             unique_theirs = set(theirs)

@@ -24,7 +24,8 @@ from ops_lib.core.money import to_decimal
 if TYPE_CHECKING:
     import pandas as pd
 
-REGISTERS = ("customers", "products", "projects")
+# The registers compared by number and name; suppliers are the vendors an expense service books against.
+REGISTERS = ("customers", "products", "projects", "suppliers")
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ SPECS: dict[str, RegisterSpec] = {
         decimals=("price", "vat_rate"), kinds=("kind",), non_negative=("price", "vat_rate"),
     ),
     "projects": RegisterSpec("projects", ("number", "name", "is_active")),
+    # Suppliers (vendors): what an expense service and an accounting system must agree on to book a purchase.
+    "suppliers": RegisterSpec("suppliers", ("number", "name", "vat_number", "country_code", "is_active")),
     # Journals to book, not registers to compare: read with the same readers, then built into vouchers.
     # One expense may span several lines (a split expense): the lines share its expense_id.
     "expenses": RegisterSpec(

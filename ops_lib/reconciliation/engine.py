@@ -38,7 +38,7 @@ from ops_lib.systems.rules import Rule, check, rules_for
 
 NUMBER, NAME = "number", "name"
 # Registers whose inactive records are not created on the other side.
-SKIP_INACTIVE = frozenset({"customers", "products"})
+SKIP_INACTIVE = frozenset({"customers", "products", "suppliers"})
 
 
 class _Side:

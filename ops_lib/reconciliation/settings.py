@@ -29,7 +29,7 @@ class ReconcileSettings:
     ``project_target``, ``cost_center``), accepted flat too.
     """
 
-    register: str = option("customers", choice(*REGISTERS), "customers | products | projects")
+    register: str = option("customers", choice(*REGISTERS), " | ".join(REGISTERS))
     left: str = option("ops_lib/sandbox/pm_export/customers.csv", path_text, "a file, or an environment name",
                        relative=True)
     right: str = option(DEMO_SOURCE, path_text, "a file, or an environment name")

@@ -204,7 +204,8 @@ def read_file(path: Path | str, register: str, mapping: ColumnMapping | None = N
     path:
         A ``.csv``/``.txt`` (any of the supported encodings and delimiters) or ``.xlsx`` file.
     register:
-        ``customers``, ``products`` or ``projects``.
+        One of :data:`~ops_lib.model.registers.SPECS` (``customers``, ``products``, ``projects``,
+        ``suppliers``, or a journal).
     mapping:
         Canonical field -> source header (or a list of headers, joined with a
         space, e.g. first and last name into ``contact_name``). Without one,

@@ -30,7 +30,7 @@ import pandas as pd
 from ops_lib.core.errors import DataInputError
 from ops_lib.sources.files import load_mapping, read_file
 from ops_lib.systems.registry import get as get_system
-from ops_lib.systems.registry import systems
+from ops_lib.systems.registry import lacks_register, require_register, systems
 
 DEMO_SOURCE = "demo-sandbox"
 
@@ -179,5 +179,25 @@ def load_register(stack: contextlib.ExitStack, source: str, register: str, *, ma
     if register == "projects" and options.get("project_target") == "cost_center_items":
         label += f" (cost centre {options.get('cost_center')})"
     cache = RegisterCache(db, client.system, client.session.key) if db is not None else None
-    frame = get_system(client.system).read_register(client, register, cache=cache, full=full, **options)
+    frame = read_system_register(client, register, cache=cache, full=full, options=options)
     return LoadedRegister(frame, label, client.system, client=client)
+
+
+def read_system_register(client: Any, register: str, *, cache: Any = None, full: bool = False,
+                         options: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """``register`` as the connected ``client``'s system reads it.
+
+    Raises
+    ------
+    ConfigurationError
+        Naming the system and the register, when the system has no such register (it
+        says so, or its reader refuses the name), instead of a crash deep in its reader.
+    """
+    system = get_system(client.system)
+    require_register(system, register)
+    try:
+        return system.read_register(client, register, cache=cache, full=full, **dict(options or {}))
+    except (ValueError, KeyError, NotImplementedError) as exc:
+        if register not in str(exc):  # a reader's own fault, not a register it lacks
+            raise
+        raise lacks_register(system, register, exc) from exc

@@ -95,9 +95,32 @@ def get(name: str) -> System:
         return _registered.setdefault(name, system)
 
 
+def require_register(system: System, register: str) -> None:
+    """Refuse, before anything is read, a register ``system`` says it does not have.
+
+    A system may declare ``registers`` (the names it reads and writes); one that does not is
+    asked anyway, and :func:`lacks_register` words what its reader answers.
+
+    Raises
+    ------
+    ConfigurationError
+        ``<system> has no <register> register (it has: ...)``.
+    """
+    declared = getattr(system, "registers", None)
+    if declared is not None and register not in declared:
+        raise ConfigurationError(f"{system.name} has no {register} register (it has: {', '.join(declared)})")
+
+
+def lacks_register(system: System, register: str, answer: Exception) -> ConfigurationError:
+    """The error for a system whose reader refused ``register`` (its own words kept, as the cause)."""
+    return ConfigurationError(f"{system.name} cannot read the {register} register ({answer}); "
+                              "choose another register or system")
+
+
 def systems() -> tuple[System, ...]:
     """Every known system, loaded."""
     return tuple(get(name) for name in known())
 
 
-__all__ = ["BUILT_IN", "DEFAULT_SYSTEM", "get", "known", "register", "registered_options", "systems", "unregister"]
+__all__ = ["BUILT_IN", "DEFAULT_SYSTEM", "get", "known", "register", "registered_options", "lacks_register",
+           "require_register", "systems", "unregister"]
