@@ -40,6 +40,7 @@ class BookingSettings:
     journal_id: str = option("", text, "payroll: tells two runs of one period apart")
     company: str = option("", text, "organisation number, when several companies are connected")
     sandbox_url: str = option("", text, "empty: OPS_SANDBOX_URL or the default sandbox address")
+    tenant_id: str = option("", text, "a service integration's tenant (client-credentials systems); empty: none")
     out_dir: str = option("build/booking", path_text, "where the results are written", relative=True)
     state_db: str = option("", path_text, "bookings ledger and operations log; empty: the configuration directory's")
     prepared_by: str = option("", text, "who prepared the plan; empty: the OS user")
@@ -65,6 +66,7 @@ class MappingSettings:
     day: str = option("", day_text, "YYYY-MM-DD: the fiscal year whose chart counts; empty: today")
     company: str = option("", text, "organisation number, when several companies are connected")
     sandbox_url: str = option("", text, "empty: OPS_SANDBOX_URL or the default sandbox address")
+    tenant_id: str = option("", text, "a service integration's tenant (client-credentials systems); empty: none")
     out_dir: str = option("build/mappings", path_text, "where the check is written", relative=True)
 
     @property

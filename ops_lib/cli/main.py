@@ -50,7 +50,8 @@ def _register_values(args: argparse.Namespace) -> dict[str, object]:
     """The register flags under their settings names (a missing --mapping: none)."""
     return {"register": args.register, "left": args.left, "right": args.right, "master": args.master,
             "mapping": str(args.mapping or ""), "out_dir": args.out, "threshold": args.threshold,
-            "system": args.system, "company": args.company or "", "sandbox_url": args.sandbox_url or ""}
+            "system": args.system, "tenant_id": args.tenant_id, "company": args.company or "",
+            "sandbox_url": args.sandbox_url or ""}
 
 
 def _approval_values(args: argparse.Namespace) -> dict[str, object]:
@@ -107,7 +108,8 @@ def _book_vouchers(args: argparse.Namespace) -> int:
 
     kind, source = ("expenses", args.expenses) if args.expenses else ("payroll", args.payroll)
     return run_booking(booking_settings(
-        kind=kind, source=source, system=args.system, target=args.target, mapping_dir=args.mappings, columns=args.columns or "",
+        kind=kind, source=source, system=args.system, tenant_id=args.tenant_id, target=args.target,
+        mapping_dir=args.mappings, columns=args.columns or "",
         grouping=args.grouping, journal_id=args.journal_id, company=args.company,
         sandbox_url=args.sandbox_url, out_dir=args.out, state_db=args.state_db, **_approval_values(args),
         approved_booking_hash=args.approved_hash))
@@ -119,7 +121,8 @@ def _mappings(args: argparse.Namespace) -> int:
 
     if args.mappings_action == "check":
         return mapping_job.check_command(mapping_settings(
-            mapping_dir=args.mappings, system=args.system, target=args.target, day=args.day, company=args.company,
+            mapping_dir=args.mappings, system=args.system, tenant_id=args.tenant_id, target=args.target,
+            day=args.day, company=args.company,
             sandbox_url=args.sandbox_url))
     move = mapping_job.import_table if args.mappings_action == "import" else mapping_job.export_table
     print(f"Written: {move(args.mappings, args.table, args.file)}")

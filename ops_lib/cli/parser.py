@@ -206,8 +206,12 @@ def _approval_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def _system_argument(parser: argparse.ArgumentParser) -> None:
-    """``--system``: which accounting system a connected environment is in (default: the registry's)."""
+    """``--system``: which accounting system a connected environment is in (default: the registry's).
+
+    ``--tenant-id`` goes with it: a service integration's token is asked for with its tenant.
+    """
     parser.add_argument("--system", help="the accounting system (default eaccounting)")
+    parser.add_argument("--tenant-id", help="a service integration's tenant (client-credentials systems)")
 
 
 def _connection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -218,4 +222,3 @@ def _connection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scope", dest="scopes", action="append", help="a scope to ask for (repeatable)")
     parser.add_argument("--company", help="organisation number of the company")
     parser.add_argument("--sandbox-url", help="base URL of the local sandbox")
-    parser.add_argument("--tenant-id", help="a service integration's tenant (client-credentials systems)")

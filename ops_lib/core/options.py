@@ -45,7 +45,7 @@ T = TypeVar("T")
 Converter = Callable[[Any], Any]
 
 # Connection-level names a job passes on to connection_settings() (only when not empty).
-CONNECTION_FIELDS = ("system", "company", "sandbox_url")
+CONNECTION_FIELDS = ("system", "company", "sandbox_url", "tenant_id")
 # Run-level names: the forms read them, the job never does.
 RUN_FIELDS = ("interactive",)
 

@@ -40,6 +40,7 @@ class ReconcileSettings:
     system: str = option(DEFAULT_SYSTEM, system_name, "the accounting system of a connected side")
     company: str = option("", text, "organisation number, when several companies are connected")
     sandbox_url: str = option("", text, "empty: OPS_SANDBOX_URL or the default sandbox address")
+    tenant_id: str = option("", text, "a service integration's tenant (client-credentials systems); empty: none")
     out_dir: str = option("build/reconcile", path_text, "where the results are written", relative=True)
     system_options: SystemOptions = nested(default_options, system_options, "the accounting system's options",
                                            key="system")

@@ -27,7 +27,10 @@ from ops_lib.connection.service import connect_service
 from ops_lib.connectors.endpoints import Environment
 from ops_lib.connectors.grants import ClientCredentials
 from ops_lib.connectors.tokens import open_store
-from ops_lib.core.errors import AuthenticationError, ConfigurationError
+from ops_lib.core.errors import AuthenticationError, ConfigurationError, OpsError
+from ops_lib.model.registers import canonical_frame
+from ops_lib.reconciliation.job import reconcile_sources
+from ops_lib.reconciliation.settings import reconcile_settings
 from ops_lib.systems import registry
 from tests.toy_system import ToySystem
 
@@ -70,6 +73,12 @@ class ServiceToy(ToySystem):
     def make_client(self, session: Any, **options: Any) -> ServiceClient:
         return ServiceClient(session)
 
+    def read_register(self, client: ServiceClient, register: str, **options: Any) -> Any:
+        """One record per connection, read through the API (so an expired token must be renewed)."""
+        body = client.session.request("GET", "company").json()
+        return canonical_frame([{"number": body["tenant"], "name": body["name"], "is_active": "true"}],
+                               register, "svc")
+
 
 class IdentityAndApi:
     """Issues numbered tokens per tenant for one client; the API names the token's tenant."""
@@ -106,6 +115,15 @@ def service() -> Iterator[IdentityAndApi]:
 @pytest.fixture
 def secret_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPS_SVC_CLIENT_SECRET", SECRET)
+
+
+def expire_stored_token(settings: ConnectionSettings) -> None:
+    """An hour later: the stored access token has expired."""
+    store = open_store(settings.config_dir, settings.token_backend)
+    key = find_connection(settings).key
+    with store.lock(key):
+        stored = store.load(key)
+        store.save(stored.with_token({**stored.token, "expires_at": time.time() - 10}))
 
 
 def cli_settings(*flags: str) -> ConnectionSettings:
@@ -151,11 +169,7 @@ def test_a_headless_run_uses_the_stored_service_connection_and_asks_again_on_exp
     settings = cli_settings(*FLAGS)
     connect_service(settings, transport=transport)
     assert connection_status(settings, check=True, transport=transport).verified
-    store = open_store(settings.config_dir, settings.token_backend)
-    key = find_connection(settings).key
-    with store.lock(key):  # an hour later: the stored access token has expired
-        stored = store.load(key)
-        store.save(stored.with_token({**stored.token, "expires_at": time.time() - 10}))
+    expire_stored_token(settings)
     with open_client(settings, transport=transport) as client:
         assert client.session.request("GET", "company").json()["tenant"] == "T-1"
     assert len(service.token_requests) == 2  # the connect, then the renewal: nobody signed in again
@@ -197,3 +211,21 @@ def test_ops_status_lists_every_systems_connections_and_disconnect_takes_the_sys
     assert terminal.disconnect(settings, transport=httpx.MockTransport(service.handle)) == 0
     assert "Disconnected from Tenant One AB (T-1)" in capsys.readouterr().out
     assert main(["status"]) == 1
+
+
+@pytest.mark.usefixtures("secret_in_environment")
+def test_a_job_passes_system_and_tenant_to_the_connection_it_reads_through(
+        service: IdentityAndApi, tmp_path: Path) -> None:
+    transport = httpx.MockTransport(service.handle)
+    connect_service(cli_settings(*FLAGS), transport=transport)
+    expire_stored_token(cli_settings(*FLAGS))
+    export = tmp_path / "projects.csv"
+    export.write_text("number,name,is_active\nT-1,Tenant One AB,true\n", encoding="utf-8")
+    wanted = dict(register="projects", left=str(export), right="sandbox", mapping="", system="svc",
+                  sandbox_url=BASE)
+    with pytest.raises(OpsError):  # without the tenant the renewal is refused at the token endpoint
+        reconcile_sources(reconcile_settings(wanted), transport=transport)
+    assert service.token_requests[-1].get("tenant_id", [""]) == [""]  # asked for no tenant
+    result = reconcile_sources(reconcile_settings(wanted, tenant_id="T-1"), transport=transport)
+    assert service.token_requests[-1]["tenant_id"] == ["T-1"]
+    assert result.pairs["status"].tolist() == ["match"]
