@@ -19,6 +19,8 @@ from ops_lib.sandbox.inprocess import InProcessTransport
 from ops_lib.sandbox.login import login_with_auto_consent
 
 IN_PROCESS_BASE = "http://127.0.0.1:8765"
+# The system whose sandbox this is; a ``demo-sandbox`` source for another system is refused, not served by it.
+DEMO_SYSTEM = "eaccounting"
 
 _SHARED: dict[str, Any] = {}
 
@@ -103,7 +105,7 @@ def store_sandbox_connection(base_url: str, config_dir: Path, transport: httpx.B
     token = with_expiry(login_with_auto_consent(base_url, transport=transport))
     settings = connection_settings({"sandbox_url": base_url, "config_dir": str(config_dir), "token_backend": "file"})
     store = TokenStore(settings.config_dir)
-    provisional = StoredConnection("eaccounting", "sandbox", "demo", "Demo company (sandbox)", "ops-demo",
+    provisional = StoredConnection(DEMO_SYSTEM, "sandbox", "demo", "Demo company (sandbox)", "ops-demo",
                                    str(token.get("scope", "")), time.time(), token)
     store.save(provisional)
     if not named:

@@ -27,7 +27,7 @@ from typing import Any, Iterable, Mapping
 import httpx
 import pandas as pd
 
-from ops_lib.core.errors import DataInputError
+from ops_lib.core.errors import ConfigurationError, DataInputError
 from ops_lib.sources.files import load_mapping, read_file
 from ops_lib.systems.registry import get as get_system
 from ops_lib.systems.registry import lacks_register, require_register, systems
@@ -76,9 +76,13 @@ def open_system(stack: contextlib.ExitStack, source: str, *, connection: Mapping
     is a connected environment (``connection`` adds ``company``, ``sandbox_url``).
     """
     if source == DEMO_SOURCE:
-        from ops_lib.connection.demo_sandbox import demo_client
+        from ops_lib.connection.demo_sandbox import DEMO_SYSTEM, demo_client
 
-        return stack.enter_context(demo_client(shared=True)), "eaccounting:demo-sandbox"
+        wanted = (connection or {}).get("system", DEMO_SYSTEM)
+        if wanted != DEMO_SYSTEM:  # its data would pass for the other system's
+            raise ConfigurationError(f"{DEMO_SOURCE} is the in-process {DEMO_SYSTEM} sandbox, not {wanted}'s: "
+                                     f"connect {wanted}'s sandbox and name its environment instead")
+        return stack.enter_context(demo_client(shared=True)), f"{DEMO_SYSTEM}:{DEMO_SOURCE}"
     from ops_lib.config.settings import connection_settings
     from ops_lib.connection.connect import open_client
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Mapping
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from ops_lib.booking.settings import booking_settings, mapping_settings
 from ops_lib.core.errors import ConfigurationError
 from ops_lib.core.options import option, settings_from, text
+from ops_lib.reconciliation.job import reconcile_sources
 from ops_lib.reconciliation.settings import reconcile_settings
 from ops_lib.sync.settings import sync_settings
 from ops_lib.systems import registry
@@ -102,3 +104,12 @@ def test_the_connection_of_a_job_carries_its_system() -> None:
     assert mapping_settings(system="toy").connection == {"system": "toy"}
     assert sync_settings(system="toy", sandbox_url="http://127.0.0.1:1").reconcile.connection == {
         "system": "toy", "sandbox_url": "http://127.0.0.1:1"}
+
+
+@pytest.mark.usefixtures("toy")
+def test_the_eaccounting_demo_sandbox_does_not_stand_in_for_another_system(tmp_path: Path) -> None:
+    export = tmp_path / "projects.csv"
+    export.write_text("number,name,is_active\nP1,Bridge,true\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=r"demo-sandbox is the in-process eaccounting sandbox, not toy's"):
+        reconcile_sources(reconcile_settings(register="projects", left=str(export), right="demo-sandbox",
+                                             mapping="", system="toy"))
