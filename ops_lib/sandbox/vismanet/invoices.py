@@ -93,10 +93,10 @@ def _fill(call: Call, record: dict[str, Any], dto: Dto) -> None:
         raise record_error(CREATE, "Supplier invoice", f"Supplier '{supplier_number}' cannot be found in the system.")
     record["supplierNumber"] = supplier_number
     day = day_of(dto, "date", call.world.clock.today())
-    record["date"] = f"{day.isoformat()}T00:00:00"
+    record["date"] = f"{day.isoformat()}T00:00:00Z"
     record["financialPeriod"] = period_for(call, CREATE, dto, day, "AP")["period"]
     due = day_of(dto, "dueDate", day)
-    record["dueDate"] = f"{due.isoformat()}T00:00:00"
+    record["dueDate"] = f"{due.isoformat()}T00:00:00Z"
     for field in ("supplierReference", "description", "currencyId"):
         if dto.has(field):
             record[field] = dto.text(field)

@@ -73,7 +73,7 @@ def _apply_lines(call: Call, action: str, record: dict[str, Any], dto: Dto) -> N
 
 def _header(call: Call, action: str, record: dict[str, Any], dto: Dto) -> None:
     day = day_of(dto, "transactionDate", call.world.clock.today())
-    record["transactionDate"] = f"{day.isoformat()}T00:00:00"
+    record["transactionDate"] = f"{day.isoformat()}T00:00:00Z"
     period = period_for(call, action, dto, day, "GL")
     record["financialPeriod"] = period["period"]
     branch_number = dto.text("branch") or record.get("branch") or "1"

@@ -27,7 +27,7 @@ def category_view(call: Call, r: dict[str, Any]) -> dict[str, Any]:
     for vat_id in r["vatIds"]:
         vat = call.world.store.get(call.tenant, "vat", vat_id) or {}
         lines.append(clean({"vatId": vat_id, "description": vat.get("description"), "type": vat.get("type"),
-                            "vatRates": [{"vatRate": float(vat.get("rate", 0)), "startDate": "2000-01-01T00:00:00"}]}))
+                            "vatRates": [{"vatRate": float(vat.get("rate", 0)), "startDate": "2000-01-01T00:00:00Z"}]}))
     return clean({"vatCategoryId": r["vatCategoryId"], "description": r["description"], "active": True,
                   "excludeListedTaxes": False, "lastModifiedDateTime": r["lastModifiedDateTime"],
                   "vatCategoryLines": lines})
@@ -49,7 +49,7 @@ def vat_view(call: Call, r: dict[str, Any]) -> dict[str, Any]:
                   "deductibleVat": r["deductibleVat"], "reverseVat": r["reverseVat"], "statisticalVat": False,
                   "pendingVat": False, "calculateOn": "ExtractFromItemAmount",
                   "lastModifiedDateTime": r["lastModifiedDateTime"], "glAccounts": accounts or None,
-                  "schedules": [{"startDate": "2000-01-01T00:00:00", "vatRate": float(r["rate"]),
+                  "schedules": [{"startDate": "2000-01-01T00:00:00Z", "vatRate": float(r["rate"]),
                                  "groupType": "Input" if r["deductibleVat"] else "Output"}],
                   "categories": categories, "zones": zones})
 

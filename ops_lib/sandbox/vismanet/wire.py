@@ -186,7 +186,8 @@ def created(call: Call, path: str, record: dict[str, Any] | None = None) -> Resp
     headers = {"Location": call.location(path)}
     if record is not None:
         headers["ETag"] = etag(record)
-    return Response(status_code=201, headers=headers)
+    # The spec declares a JSON object for 201; the service sends an empty one, clients read Location.
+    return JSONResponse({}, status_code=201, headers=headers)
 
 
 def no_content() -> Response:
