@@ -40,12 +40,13 @@ def _invoice(call: Call) -> tuple[str, dict[str, Any]]:
 
 
 async def _upload(call: Call, kind: str, find: Callable[[Call], tuple[str, dict[str, Any]]]) -> Response:
-    form = await call.request.form()
-    files = [v for v in form.values() if isinstance(v, UploadFile)]
-    if len(files) != 1 or not files[0].filename:
-        raise VismaError(400, None, "The request must carry exactly one file with a file name (multipart/form-data).")
-    upload = files[0]
-    content = await upload.read()
+    async with call.request.form() as form:  # closes the spooled upload files however this ends
+        files = [v for v in form.values() if isinstance(v, UploadFile)]
+        if len(files) != 1 or not files[0].filename:
+            raise VismaError(400, None, "The request must carry exactly one file with a file name "
+                                        "(multipart/form-data).")
+        upload = files[0]
+        content = await upload.read()
     if not content or len(content) > MAX_BYTES:
         raise VismaError(400, None, "The file is empty or larger than 10 MB.")
     with call.world.store.transaction():
