@@ -56,7 +56,7 @@ def test_a_generated_client_lists_the_registers_and_books_a_journal(generated: A
     with VismaNetServerThread() as server:
         token = httpx.post(f"{server.base_url}/connect/token", auth=DEMO_AUTH, data={
             "grant_type": "client_credentials", "tenant_id": COMPANY_TENANT}).json()
-        transport = ValidatingTransport(httpx.HTTPTransport())
+        transport = ValidatingTransport(httpx.HTTPTransport(), owns_inner=True)
         client = generated.AuthenticatedClient(base_url=server.base_url, token=token["access_token"],
                                                httpx_args={"transport": transport})
         with client:
@@ -65,7 +65,8 @@ def test_a_generated_client_lists_the_registers_and_books_a_journal(generated: A
             assert "Pleo standardleverantör" in {s.name for s in suppliers.sync(client=client)}
             assert {"10", "20"} <= {v.vat_id for v in vat.sync(client=client)}
             body = models.JournalTransactionUpdateDto.from_dict({
-                "transactionDate": {"value": f"{date.today().isoformat()}T00:00:00"}, "description": {"value": "Generated client"},
+                "transactionDate": {"value": f"{date.today().isoformat()}T00:00:00"},
+                "description": {"value": "Generated client"},
                 "journalTransactionLines": [
                     {"operation": "Insert", "accountNumber": {"value": "6540"}, "vatCodeId": {"value": "10"},
                      "debitAmountInCurrency": {"value": 100.0}},
