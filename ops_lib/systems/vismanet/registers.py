@@ -1,0 +1,115 @@
+"""Visma.net's registers as canonical register frames: customers, products, suppliers, projects (tags).
+
+The field mapping is shared with the payloads (:mod:`.payloads`), so what
+is read and what is written cannot drift apart.
+
+* customers and suppliers: by number, with status ``Active`` as
+  ``is_active`` (``OnHold``, ``HoldPayments``, ``OneTime`` and ``Inactive``
+  are not active); a supplier is Visma.net's vendor;
+* products are inventory items (``inventoryNumber``, ``description``,
+  ``defaultPrice``, ``baseUnit``). An item carries a VAT *category*, not a
+  rate, and no product kind, so the frame has neither ``vat_rate`` nor
+  ``kind`` and they are not compared against Visma.net;
+* projects (tags) are the values of one segment of the ``SUBACCOUNT``
+  dimension, chosen by the options' ``segment`` (its id or description).
+
+Each row keeps the record's key in ``_id`` for updates: the number for
+customers, suppliers and items (their PUT paths are keyed by number), the
+segment id and value for a tag. Registers are read in full each time;
+a ``cache`` is accepted for the seam's sake and not used yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pandas as pd
+
+from ops_lib.core.errors import ConfigurationError
+from ops_lib.model.registers import canonical_frame, normal_decimal
+from ops_lib.state.cache import RegisterCache
+from ops_lib.systems.vismanet.client import SUBACCOUNT, VismaNetClient
+from ops_lib.systems.vismanet.payloads import ACTIVE, CUSTOMER_READ, INVENTORY_READ, SUPPLIER_READ
+from ops_lib.systems.vismanet.records import Segment, dig
+
+REGISTERS = ("customers", "products", "suppliers", "projects")
+DEFAULT_SEGMENT = "Project"
+
+
+def _text(path: str) -> Callable[[dict[str, Any]], str]:
+    return lambda r: "" if dig(r, path) is None else str(dig(r, path))
+
+
+def _active(r: dict[str, Any]) -> str:
+    return "true" if str(r.get("status") or "") == ACTIVE else "false"
+
+
+def _decimal(path: str) -> Callable[[dict[str, Any]], str]:
+    return lambda r: "" if dig(r, path) is None else normal_decimal(dig(r, path))
+
+
+CUSTOMER_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
+    **{field: _text(path) for field, path in CUSTOMER_READ.items()}, "is_active": _active}
+SUPPLIER_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
+    **{field: _text(path) for field, path in SUPPLIER_READ.items()}, "is_active": _active}
+INVENTORY_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
+    **{field: _text(path) for field, path in INVENTORY_READ.items() if field != "price"},
+    "price": _decimal(INVENTORY_READ["price"]), "is_active": _active}
+
+
+def _rows(fields: dict[str, Callable[[dict[str, Any]], str]], records: list[dict[str, Any]],
+          key: str) -> list[dict[str, str]]:
+    return [{**{f: get(r) for f, get in fields.items()}, "_id": str(dig(r, key) or "")} for r in records]
+
+
+def find_segment(client: VismaNetClient, name_or_id: str) -> Segment:
+    """The ``SUBACCOUNT`` segment with this id or description (case ignored).
+
+    Raises
+    ------
+    ConfigurationError
+        Naming the segments the company has.
+    """
+    wanted = str(name_or_id).strip()
+    segments = client.segments(SUBACCOUNT)
+    for s in segments:
+        if str(s.id) == wanted or s.description.strip().casefold() == wanted.casefold():
+            return s
+    known = ", ".join(f"{s.id} {s.description}" for s in segments) or "none"
+    raise ConfigurationError(f"Visma.net has no {SUBACCOUNT} segment {wanted!r} (it has: {known}); "
+                             f"set system_options.segment to one of them")
+
+
+def segment_rows(found: Segment) -> list[dict[str, str]]:
+    return [{"number": v.value, "name": v.description, "is_active": "true" if v.is_active else "false",
+             "_id": f"{found.id}:{v.value}"} for v in found.values]
+
+
+def read_register(client: VismaNetClient, register: str, *, cache: RegisterCache | None = None,
+                  full: bool = False, segment: str = DEFAULT_SEGMENT, **_options: Any) -> pd.DataFrame:
+    """One register of the connected company as a canonical frame.
+
+    Parameters
+    ----------
+    segment:
+        For ``projects``: the ``SUBACCOUNT`` segment whose values are the tags.
+    _options:
+        The rest of the system options (booking options), which no register reads.
+
+    Raises
+    ------
+    ValueError
+        For a register Visma.net does not hold.
+    """
+    source = f"vismanet:{client.session.key}"
+    if register == "customers":
+        return canonical_frame(_rows(CUSTOMER_FIELDS, client.customers(), "number"), register, source)
+    if register == "suppliers":
+        records = [s.data for s in client.suppliers()]
+        return canonical_frame(_rows(SUPPLIER_FIELDS, [dict(r) for r in records], "number"), register, source)
+    if register == "products":
+        return canonical_frame(_rows(INVENTORY_FIELDS, client.inventory(), "inventoryNumber"), register, source)
+    if register == "projects":
+        found = find_segment(client, segment)
+        return canonical_frame(segment_rows(found), register, f"{source}:{SUBACCOUNT}:{found.id}")
+    raise ValueError(f"unknown register {register!r}; Visma.net holds {', '.join(REGISTERS)}")
