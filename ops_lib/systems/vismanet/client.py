@@ -29,14 +29,14 @@ from ops_lib.connectors.session import ApiSession
 from ops_lib.core.money import dumps, loads
 from ops_lib.systems.vismanet.environments import SYSTEM
 from ops_lib.systems.vismanet.records import (
-    Account,
     Branch,
     FinancialPeriod,
+    GlAccount,
     JournalTransaction,
     Segment,
     Supplier,
     SupplierInvoice,
-    VatCode,
+    VatInformation,
 )
 
 # The service's documented largest page; a larger ask is clamped to metadata.maxPageSize anyway.
@@ -113,11 +113,11 @@ class VismaNetClient:
 
     # -- reference lists -----------------------------------------------
 
-    def accounts(self) -> list[Account]:
-        return [Account.from_api(a) for a in self.list_all("v1/account")]
+    def accounts(self) -> list[GlAccount]:
+        return [GlAccount.from_api(a) for a in self.list_all("v1/account")]
 
-    def vat_codes(self) -> list[VatCode]:
-        return [VatCode.from_api(v) for v in self.list_all("v1/vat")]
+    def vat_codes(self) -> list[VatInformation]:
+        return [VatInformation.from_api(v) for v in self.list_all("v1/vat")]
 
     def dimensions(self) -> list[str]:
         """The dimension ids (``GET /v1/dimension`` answers a bare array of strings)."""

@@ -32,7 +32,7 @@ from ops_lib.core.errors import ConfigurationError, DataInputError
 from ops_lib.model.vouchers import ZERO, VoucherDraft
 from ops_lib.systems.vismanet.client import VismaNetClient, segment
 from ops_lib.systems.vismanet.payloads import wrapped
-from ops_lib.systems.vismanet.vouchers import BookedVoucher, JournalPoster, journal_line, transaction_date
+from ops_lib.systems.vismanet.vouchers import BookedDocument, JournalPoster, journal_line, transaction_date
 
 DOCUMENT_TYPE = "Invoice"
 RELEASABLE = ("Balanced",)
@@ -93,24 +93,24 @@ class InvoicePoster(JournalPoster):
         return invoice_payload(draft, supplier=self.supplier, payment_method=self.payment_method,
                                cash_account=self.cash_account, branch=self.branch)
 
-    def send(self, draft: VoucherDraft, attachment_ids: Sequence[str]) -> BookedVoucher:
+    def send(self, draft: VoucherDraft, attachment_ids: Sequence[str]) -> BookedDocument:
         number = self.client.create("v1/supplierInvoice", self.payload(draft))
         attached = self._attach(number, attachment_ids, ())
         self._release(number)
-        return BookedVoucher(number, number, attached)
+        return BookedDocument(number, number, attached)
 
     def link(self, voucher_id: str, attachment_ids: Sequence[str]) -> None:
         current = self.client.supplier_invoice(voucher_id, DOCUMENT_TYPE)
         self._attach(voucher_id, attachment_ids, current.attachment_names)
 
-    def find(self, marker: str, day: date) -> BookedVoucher | None:
+    def find(self, marker: str, day: date) -> BookedDocument | None:
         """The supplier's invoice dated ``day`` whose description carries ``marker`` (released if due), or None."""
         for invoice in self.client.supplier_invoices(supplier=self.supplier, documentType=DOCUMENT_TYPE,
                                                      expandAttachment="true"):
             if marker in invoice.description and invoice.invoice_date in (day, None):
                 if invoice.status in RELEASABLE:
                     self._release(invoice.number)
-                return BookedVoucher(invoice.number, invoice.number, invoice.attachment_names)
+                return BookedDocument(invoice.number, invoice.number, invoice.attachment_names)
         return None
 
     def _attachment_path(self, number: str) -> str:

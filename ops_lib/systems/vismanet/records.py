@@ -16,7 +16,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, ClassVar, Mapping, TypeVar
 
-R = TypeVar("R", bound="Record")
+R = TypeVar("R", bound="ReadDto")
 
 
 def dig(data: Mapping[str, Any], path: str) -> Any:
@@ -47,7 +47,7 @@ _CONVERT = {"str": _text, "bool": bool, "date | None": _date, "Decimal | None": 
 
 
 @dataclass(frozen=True)
-class Record:
+class ReadDto:
     """Base of the typed records: ``API`` maps attribute -> dotted DTO path."""
 
     API: ClassVar[dict[str, str]] = {}
@@ -60,7 +60,7 @@ class Record:
 
 
 @dataclass(frozen=True)
-class Account(Record):
+class GlAccount(ReadDto):
     API: ClassVar[dict[str, str]] = {"number": "accountCD", "name": "description", "is_active": "active",
                                      "type": "type", "vat_category": "taxCategory"}
     number: str = ""
@@ -71,7 +71,7 @@ class Account(Record):
 
 
 @dataclass(frozen=True)
-class VatCode(Record):
+class VatInformation(ReadDto):
     API: ClassVar[dict[str, str]] = {"id": "vatId", "description": "description", "type": "type",
                                      "claimable_account": "glAccounts.vatClaimableAccount.number",
                                      "payable_account": "glAccounts.vatPayableAccount.number"}
@@ -97,7 +97,7 @@ class VatCode(Record):
 
 
 @dataclass(frozen=True)
-class SegmentValue(Record):
+class SegmentValue(ReadDto):
     API: ClassVar[dict[str, str]] = {"value": "valueId", "description": "description", "is_active": "active"}
     value: str = ""
     description: str = ""
@@ -105,7 +105,7 @@ class SegmentValue(Record):
 
 
 @dataclass(frozen=True)
-class Segment(Record):
+class Segment(ReadDto):
     API: ClassVar[dict[str, str]] = {"id": "segmentId", "description": "description", "length": "length",
                                      "validate": "validate"}
     id: int | None = None
@@ -119,7 +119,7 @@ class Segment(Record):
 
 
 @dataclass(frozen=True)
-class FinancialPeriod(Record):
+class FinancialPeriod(ReadDto):
     API: ClassVar[dict[str, str]] = {"period": "period", "year": "year", "start_date": "startDate",
                                      "end_date": "endDate", "is_active": "active",
                                      "closed_in_gl": "closedInGeneralLedger", "closed_in_ap": "closedInSupplierLedger"}
@@ -138,7 +138,7 @@ class FinancialPeriod(Record):
 
 
 @dataclass(frozen=True)
-class Branch(Record):
+class Branch(ReadDto):
     API: ClassVar[dict[str, str]] = {"number": "number", "name": "name", "is_main": "isMainBranch",
                                      "corporate_id": "corporateId", "ledger": "ledger.number",
                                      "currency": "currency.id"}
@@ -151,7 +151,7 @@ class Branch(Record):
 
 
 @dataclass(frozen=True)
-class Supplier(Record):
+class Supplier(ReadDto):
     API: ClassVar[dict[str, str]] = {"id": "internalId", "number": "number", "name": "name", "status": "status",
                                      "vat_number": "vatRegistrationId", "country_code": "mainAddress.country.id",
                                      "payment_method": "paymentMethod.id", "cash_account": "cashAccount"}
@@ -166,7 +166,7 @@ class Supplier(Record):
 
 
 @dataclass(frozen=True)
-class JournalTransaction(Record):
+class JournalTransaction(ReadDto):
     API: ClassVar[dict[str, str]] = {"number": "batchNumber", "module": "module", "status": "status",
                                      "description": "description", "transaction_date": "transactionDate"}
     number: str = ""
@@ -181,7 +181,7 @@ class JournalTransaction(Record):
 
 
 @dataclass(frozen=True)
-class SupplierInvoice(Record):
+class SupplierInvoice(ReadDto):
     API: ClassVar[dict[str, str]] = {"number": "referenceNumber", "document_type": "documentType",
                                      "status": "status", "description": "description", "invoice_date": "date",
                                      "supplier": "supplier.number", "payment_method": "paymentMethod.id",

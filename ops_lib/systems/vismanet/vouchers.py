@@ -46,7 +46,7 @@ TOKEN_PREFIX = "receipt:"
 
 
 @dataclass(frozen=True)
-class BookedVoucher:
+class BookedDocument:
     id: str
     number: str
     attachment_ids: tuple[str, ...] = ()
@@ -129,18 +129,18 @@ class JournalPoster:
         """Nothing is sent yet (a batch must exist first): the token :meth:`send` attaches it by."""
         return receipt_token(receipt)
 
-    def send(self, draft: VoucherDraft, attachment_ids: Sequence[str]) -> BookedVoucher:
+    def send(self, draft: VoucherDraft, attachment_ids: Sequence[str]) -> BookedDocument:
         number = self.client.create("v2/journaltransaction", self.payload(draft))
         attached = self._attach(number, attachment_ids, ())
         self._release(number)
-        return BookedVoucher(number, number, attached)
+        return BookedDocument(number, number, attached)
 
     def link(self, voucher_id: str, attachment_ids: Sequence[str]) -> None:
         """Attach the receipts the batch does not carry yet (by name), then release it if it is due."""
         current = self.client.journal_transaction(voucher_id)
         self._attach(voucher_id, attachment_ids, current.attachment_names)
 
-    def find(self, marker: str, day: date) -> BookedVoucher | None:
+    def find(self, marker: str, day: date) -> BookedDocument | None:
         """The batch of ``day``'s financial period whose description carries ``marker``, or None.
 
         A found batch that is still Balanced is released when the options say
@@ -151,7 +151,7 @@ class JournalPoster:
                 if batch.status in RELEASABLE:
                     self._release(batch.number)
                 names = batch.attachment_names
-                return BookedVoucher(batch.number, batch.number, names)
+                return BookedDocument(batch.number, batch.number, names)
         return None
 
     # -- helpers -------------------------------------------------------
