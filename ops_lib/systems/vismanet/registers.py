@@ -57,7 +57,7 @@ INVENTORY_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "price": _decimal(INVENTORY_READ["price"]), "is_active": _active}
 
 
-def _rows(fields: dict[str, Callable[[dict[str, Any]], str]], records: list[dict[str, Any]],
+def register_rows(fields: dict[str, Callable[[dict[str, Any]], str]], records: list[dict[str, Any]],
           key: str) -> list[dict[str, str]]:
     return [{**{f: get(r) for f, get in fields.items()}, "_id": str(dig(r, key) or "")} for r in records]
 
@@ -103,12 +103,12 @@ def read_register(client: VismaNetClient, register: str, *, cache: RegisterCache
     """
     source = f"vismanet:{client.session.key}"
     if register == "customers":
-        return canonical_frame(_rows(CUSTOMER_FIELDS, client.customers(), "number"), register, source)
+        return canonical_frame(register_rows(CUSTOMER_FIELDS, client.customers(), "number"), register, source)
     if register == "suppliers":
         records = [s.data for s in client.suppliers()]
-        return canonical_frame(_rows(SUPPLIER_FIELDS, [dict(r) for r in records], "number"), register, source)
+        return canonical_frame(register_rows(SUPPLIER_FIELDS, [dict(r) for r in records], "number"), register, source)
     if register == "products":
-        return canonical_frame(_rows(INVENTORY_FIELDS, client.inventory(), "inventoryNumber"), register, source)
+        return canonical_frame(register_rows(INVENTORY_FIELDS, client.inventory(), "inventoryNumber"), register, source)
     if register == "projects":
         found = find_segment(client, segment)
         return canonical_frame(segment_rows(found), register, f"{source}:{SUBACCOUNT}:{found.id}")
