@@ -18,13 +18,26 @@ from ops_lib.core.errors import OpsError
 
 
 def _sandbox(args: argparse.Namespace) -> int:
+    if args.system == "vismanet":
+        return _vismanet_sandbox(args)
     from ops_lib.sandbox import SandboxConfig
     from ops_lib.sandbox.server import serve
 
     config = SandboxConfig(
-        auto_consent=args.auto_consent, rate_limit=args.rate_limit, token_ttl=args.token_ttl,
+        auto_consent=args.auto_consent, rate_limit=args.rate_limit or SandboxConfig.rate_limit,
+        token_ttl=args.token_ttl,
         state_path=str(args.state) if args.state else None,
     )
+    return serve(config, host=args.host, port=args.port)
+
+
+def _vismanet_sandbox(args: argparse.Namespace) -> int:
+    from ops_lib.sandbox.vismanet import VismaNetConfig
+    from ops_lib.sandbox.vismanet.server import serve
+
+    config = VismaNetConfig(auto_consent=args.auto_consent, rate_limit=args.rate_limit or VismaNetConfig.rate_limit,
+                            token_ttl=args.token_ttl,
+                            state_path=str(args.state) if args.state else None)
     return serve(config, host=args.host, port=args.port)
 
 

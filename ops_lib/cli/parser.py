@@ -45,14 +45,17 @@ if TYPE_CHECKING:  # what ``add_subparsers()`` returns; argparse keeps the class
 
 
 def _add_sandbox(commands: Commands) -> None:
-    sandbox = commands.add_parser("sandbox", help="serve the local eAccounting sandbox on loopback")
+    sandbox = commands.add_parser("sandbox", help="serve a local sandbox (eAccounting or Visma.net) on loopback")
+    sandbox.add_argument("--system", choices=("eaccounting", "vismanet"), default="eaccounting",
+                         help="which service the sandbox stands in for (default eaccounting)")
     sandbox.add_argument("--host", type=_loopback, default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     sandbox.add_argument("--state", type=Path, help="SQLite file to keep state in (default: memory)")
     sandbox.add_argument("--auto-consent", action="store_true",
                          help="skip the consent page and grant the first company")
-    sandbox.add_argument("--rate-limit", type=_positive, default=600,
-                         help="requests per minute per client and endpoint (default 600)")
+    sandbox.add_argument("--rate-limit", type=_positive, default=None,
+                         help="requests per minute per client and endpoint (eAccounting, default 600), "
+                              "or per hour per tenant and client (vismanet, default 15000)")
     sandbox.add_argument("--token-ttl", type=_positive, default=3600,
                          help="access-token lifetime in seconds (default 3600)")
 
