@@ -26,7 +26,7 @@ EXPORT_AS = ("journal", "supplier_invoice")
 class VismaNetOptions:
     """The options of Visma.net registers and bookings (the ``system_options`` of a job's settings)."""
 
-    segment: str = option("Project", text, "the SUBACCOUNT segment (id or description) whose values are the tags")
+    segment: str = option("Projekt", text, "the SUBACCOUNT segment (id or description) whose values are the tags")
     export_as: str = option("journal", choice(*EXPORT_AS),
                             "book expenses as journal transactions, or card expenses as supplier invoices")
     transfer_receipts: bool = option(True, flag, "attach the receipts to what is booked")

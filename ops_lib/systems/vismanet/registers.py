@@ -33,7 +33,7 @@ from ops_lib.systems.vismanet.payloads import ACTIVE, CUSTOMER_READ, INVENTORY_R
 from ops_lib.systems.vismanet.records import Segment, dig
 
 REGISTERS = ("customers", "products", "suppliers", "projects")
-DEFAULT_SEGMENT = "Project"
+DEFAULT_SEGMENT = "Projekt"  # what a Swedish company calls the project segment
 
 
 def _text(path: str) -> Callable[[dict[str, Any]], str]:

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 # production figure. The suite keeps a margin below it.
 RATE_POLICY = PerCompany(limit=14_500, window=3600.0)
 # The app factory of the Visma.net sandbox (package ops_lib/sandbox/vismanet, built on branch vn-sandbox).
-SANDBOX_APP = "ops_lib.sandbox.vismanet.app:create_app"
+SANDBOX_APP = "ops_lib.sandbox.vismanet:create_app"
 
 
 def tenant_id(settings: Any) -> str:
@@ -90,13 +90,13 @@ class VismaNet:
         return AuthorizationCode()
 
     def company_identity(self, get: Callable[[str], httpx.Response]) -> tuple[str, str]:
-        """(corporate id, name) of the company's main branch; a branch without a corporate id is keyed by number."""
+        """(corporate id, name) of the company's main branch; one without a corporate id is keyed by its name."""
         response = get("v1/branch")
         if response.is_error:
             raise error_from_response(response)
         branches = [Branch.from_api(b) for b in loads(response.content) or []]
         main = next((b for b in branches if b.is_main), branches[0] if branches else Branch())
-        return main.corporate_id.strip() or main.number.strip() or main.name.strip(), main.name.strip()
+        return main.corporate_id.strip() or main.name.strip() or main.number.strip(), main.name.strip()
 
     def make_client(self, session: ApiSession, **options: Any) -> VismaNetClient:
         return VismaNetClient(session, **options)
