@@ -19,12 +19,12 @@ from starlette.responses import Response
 
 from ops_lib.sandbox.vismanet import invoices, journals
 from ops_lib.sandbox.vismanet.errors import VismaError, not_found
-from ops_lib.sandbox.vismanet.wire import Call, created, endpoint, etag
+from ops_lib.sandbox.vismanet.wire import ApiCall, created, endpoint, etag
 
 MAX_BYTES = 10 * 1024 * 1024
 
 
-def _journal(call: Call) -> tuple[str, dict[str, Any]]:
+def _journal(call: ApiCall) -> tuple[str, dict[str, Any]]:
     if call.param("module").upper() not in ("GL", "MODULEGL"):
         raise VismaError(400, None, f"Module '{call.param('module')}' is not supported for attachments.")
     number = call.param("journalTransactionNumber")
@@ -34,18 +34,19 @@ def _journal(call: Call) -> tuple[str, dict[str, Any]]:
     return number, record
 
 
-def _invoice(call: Call) -> tuple[str, dict[str, Any]]:
+def _invoice(call: ApiCall) -> tuple[str, dict[str, Any]]:
     record = invoices.stored_invoice(call)
     return f"{record['documentType']}:{record['referenceNumber']}", record
 
 
-async def _upload(call: Call, kind: str, find: Callable[[Call], tuple[str, dict[str, Any]]]) -> Response:
-    form = await call.request.form()
-    files = [v for v in form.values() if isinstance(v, UploadFile)]
-    if len(files) != 1 or not files[0].filename:
-        raise VismaError(400, None, "The request must carry exactly one file with a file name (multipart/form-data).")
-    upload = files[0]
-    content = await upload.read()
+async def _upload(call: ApiCall, kind: str, find: Callable[[ApiCall], tuple[str, dict[str, Any]]]) -> Response:
+    async with call.request.form() as form:  # closes the spooled upload files however this ends
+        files = [v for v in form.values() if isinstance(v, UploadFile)]
+        if len(files) != 1 or not files[0].filename:
+            raise VismaError(400, None, "The request must carry exactly one file with a file name "
+                                        "(multipart/form-data).")
+        upload = files[0]
+        content = await upload.read()
     if not content or len(content) > MAX_BYTES:
         raise VismaError(400, None, "The file is empty or larger than 10 MB.")
     with call.world.store.transaction():
@@ -65,17 +66,17 @@ async def _upload(call: Call, kind: str, find: Callable[[Call], tuple[str, dict[
 
 
 @endpoint
-async def attach_to_journal(call: Call) -> Response:
+async def attach_to_journal(call: ApiCall) -> Response:
     return await _upload(call, journals.KIND, _journal)
 
 
 @endpoint
-async def attach_to_invoice(call: Call) -> Response:
+async def attach_to_invoice(call: ApiCall) -> Response:
     return await _upload(call, invoices.KIND, _invoice)
 
 
 @endpoint
-async def get_attachment(call: Call) -> Response:
+async def get_attachment(call: ApiCall) -> Response:
     stored = call.world.store.get(call.tenant, "attachment", call.param("attachmentId"))
     if stored is None:
         raise not_found(f"Attachment '{call.param('attachmentId')}'")

@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from ops_lib.sandbox.vismanet.errors import VismaError, not_found, record_error
 from ops_lib.sandbox.vismanet.rules import account_for, day_of, period_for, segments_view, subaccount_for, vat_for
 from ops_lib.sandbox.vismanet.wire import (
-    Call,
+    ApiCall,
     Dto,
     check_if_match,
     clean,
@@ -44,7 +44,7 @@ def _key(document_type: str, number: str) -> str:
     return f"{document_type}:{number}"
 
 
-def _payment(call: Call, record: dict[str, Any], dto: Dto, supplier: dict[str, Any]) -> None:
+def _payment(call: ApiCall, record: dict[str, Any], dto: Dto, supplier: dict[str, Any]) -> None:
     method = dto.text("paymentMethod") or record.get("paymentMethod") or supplier.get("paymentMethod")
     if method and call.world.store.get(call.tenant, "paymentMethod", method) is None:
         raise record_error(CREATE, "Supplier invoice", f"Payment method '{method}' cannot be found in the system.")
@@ -54,7 +54,7 @@ def _payment(call: Call, record: dict[str, Any], dto: Dto, supplier: dict[str, A
     record["paymentMethod"], record["cashAccount"] = method, cash
 
 
-def _lines(call: Call, record: dict[str, Any], dto: Dto, zone: str | None) -> None:
+def _lines(call: ApiCall, record: dict[str, Any], dto: Dto, zone: str | None) -> None:
     lines = {line["lineNumber"]: line for line in record["lines"]}
     for line in dto.lines("invoiceLines"):
         operation = str(line.raw("operation") or "Insert").capitalize()
@@ -75,7 +75,7 @@ def _lines(call: Call, record: dict[str, Any], dto: Dto, zone: str | None) -> No
     record["lines"] = sorted(lines.values(), key=lambda line: line["lineNumber"])
 
 
-def _vat_total(call: Call, record: dict[str, Any]) -> Decimal:
+def _vat_total(call: ApiCall, record: dict[str, Any]) -> Decimal:
     total = Decimal(0)
     for line in record["lines"]:
         vat = call.world.store.get(call.tenant, "vat", line.get("vatCodeId") or "")
@@ -84,7 +84,7 @@ def _vat_total(call: Call, record: dict[str, Any]) -> Decimal:
     return total
 
 
-def _fill(call: Call, record: dict[str, Any], dto: Dto) -> None:
+def _fill(call: ApiCall, record: dict[str, Any], dto: Dto) -> None:
     supplier_number = dto.text("supplierNumber") or record.get("supplierNumber")
     if not supplier_number:
         raise record_error(CREATE, "Supplier invoice", "'Supplier' cannot be empty.")
@@ -93,10 +93,10 @@ def _fill(call: Call, record: dict[str, Any], dto: Dto) -> None:
         raise record_error(CREATE, "Supplier invoice", f"Supplier '{supplier_number}' cannot be found in the system.")
     record["supplierNumber"] = supplier_number
     day = day_of(dto, "date", call.world.clock.today())
-    record["date"] = f"{day.isoformat()}T00:00:00"
+    record["date"] = f"{day.isoformat()}T00:00:00Z"
     record["financialPeriod"] = period_for(call, CREATE, dto, day, "AP")["period"]
     due = day_of(dto, "dueDate", day)
-    record["dueDate"] = f"{due.isoformat()}T00:00:00"
+    record["dueDate"] = f"{due.isoformat()}T00:00:00Z"
     for field in ("supplierReference", "description", "currencyId"):
         if dto.has(field):
             record[field] = dto.text(field)
@@ -111,7 +111,7 @@ def _fill(call: Call, record: dict[str, Any], dto: Dto) -> None:
 
 
 @endpoint
-async def create_invoice(call: Call) -> Response:
+async def create_invoice(call: ApiCall) -> Response:
     dto = await call.dto()
     document_type = dto.text("documentType") or "Invoice"
     if document_type not in TYPES:
@@ -129,7 +129,7 @@ async def create_invoice(call: Call) -> Response:
     return created(call, f"/v1/supplierInvoice/{document_type}/{number}", record)
 
 
-def stored_invoice(call: Call) -> dict[str, Any]:
+def stored_invoice(call: ApiCall) -> dict[str, Any]:
     document_type = call.request.path_params.get("documentType", "Invoice")
     number = call.param("invoiceNumber")
     record = call.world.store.get(call.tenant, KIND, _key(document_type, number))
@@ -139,7 +139,7 @@ def stored_invoice(call: Call) -> dict[str, Any]:
 
 
 @endpoint
-async def update_invoice(call: Call) -> Response:
+async def update_invoice(call: ApiCall) -> Response:
     dto = await call.dto()
     with call.world.store.transaction():
         record = stored_invoice(call)
@@ -153,7 +153,7 @@ async def update_invoice(call: Call) -> Response:
 
 
 @endpoint
-async def release_invoice(call: Call) -> Response:
+async def release_invoice(call: ApiCall) -> Response:
     with call.world.store.transaction():
         record = stored_invoice(call)
         check_if_match(call.request, record)
@@ -166,7 +166,7 @@ async def release_invoice(call: Call) -> Response:
     return JSONResponse({"actionId": str(uuid.uuid4()), "actionResult": "Done"})
 
 
-def invoice_view(call: Call, r: dict[str, Any]) -> dict[str, Any]:
+def invoice_view(call: ApiCall, r: dict[str, Any]) -> dict[str, Any]:
     supplier = call.world.store.get(call.tenant, "supplier", r["supplierNumber"]) or {}
     method = call.world.store.get(call.tenant, "paymentMethod", r.get("paymentMethod") or "")
     amount = float(r["amount"])
@@ -192,13 +192,13 @@ def invoice_view(call: Call, r: dict[str, Any]) -> dict[str, Any]:
 
 
 @endpoint
-async def get_invoice(call: Call) -> Response:
+async def get_invoice(call: ApiCall) -> Response:
     record = stored_invoice(call)
     return one(record, invoice_view(call, record))
 
 
 @endpoint
-async def list_invoices(call: Call) -> Response:
+async def list_invoices(call: ApiCall) -> Response:
     keep = modified_filter(call.request)
     status = call.request.query_params.get("status")
     rows = [invoice_view(call, r) for r in call.world.store.all(call.tenant, KIND)

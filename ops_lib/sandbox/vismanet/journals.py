@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from ops_lib.sandbox.vismanet.errors import VismaError, not_found
 from ops_lib.sandbox.vismanet.rules import account_for, day_of, period_for, segments_view, subaccount_for, vat_for
 from ops_lib.sandbox.vismanet.wire import (
-    Call,
+    ApiCall,
     Dto,
     check_if_match,
     clean,
@@ -41,7 +41,7 @@ def _money(value: Decimal | None) -> str:
     return str((value or Decimal(0)).quantize(Decimal("0.01")))
 
 
-def _line(call: Call, action: str, line: Dto, number: int) -> dict[str, Any]:
+def _line(call: ApiCall, action: str, line: Dto, number: int) -> dict[str, Any]:
     account = account_for(call, action, line.text("accountNumber"))
     vat = vat_for(call, action, line.text("vatCodeId"), account)
     debit, credit = line.decimal("debitAmountInCurrency"), line.decimal("creditAmountInCurrency")
@@ -54,7 +54,7 @@ def _line(call: Call, action: str, line: Dto, number: int) -> dict[str, Any]:
                   "branch": line.text("branch")})
 
 
-def _apply_lines(call: Call, action: str, record: dict[str, Any], dto: Dto) -> None:
+def _apply_lines(call: ApiCall, action: str, record: dict[str, Any], dto: Dto) -> None:
     lines = {line["lineNumber"]: line for line in record["lines"]}
     for line in dto.lines("journalTransactionLines"):
         operation = str(line.raw("operation") or "Insert").capitalize()
@@ -71,9 +71,9 @@ def _apply_lines(call: Call, action: str, record: dict[str, Any], dto: Dto) -> N
     record["lines"] = sorted(lines.values(), key=lambda line: line["lineNumber"])
 
 
-def _header(call: Call, action: str, record: dict[str, Any], dto: Dto) -> None:
+def _header(call: ApiCall, action: str, record: dict[str, Any], dto: Dto) -> None:
     day = day_of(dto, "transactionDate", call.world.clock.today())
-    record["transactionDate"] = f"{day.isoformat()}T00:00:00"
+    record["transactionDate"] = f"{day.isoformat()}T00:00:00Z"
     period = period_for(call, action, dto, day, "GL")
     record["financialPeriod"] = period["period"]
     branch_number = dto.text("branch") or record.get("branch") or "1"
@@ -95,7 +95,7 @@ def _header(call: Call, action: str, record: dict[str, Any], dto: Dto) -> None:
         record["hold"] = dto.flag("hold")
 
 
-def _settle(call: Call, action: str, record: dict[str, Any]) -> None:
+def _settle(call: ApiCall, action: str, record: dict[str, Any]) -> None:
     """Hold or Balanced, as the service decides on save."""
     debit = sum(Decimal(line["debit"]) for line in record["lines"])
     credit = sum(Decimal(line["credit"]) for line in record["lines"])
@@ -110,7 +110,7 @@ def _settle(call: Call, action: str, record: dict[str, Any]) -> None:
 
 
 @endpoint
-async def create_journal(call: Call) -> Response:
+async def create_journal(call: ApiCall) -> Response:
     dto = await call.dto()
     with call.world.store.transaction():
         number = f"{call.world.store.count(call.tenant, KIND) + 1:06d}"
@@ -125,7 +125,7 @@ async def create_journal(call: Call) -> Response:
     return created(call, f"/v2/journaltransaction/{number}", record)
 
 
-def _stored(call: Call) -> dict[str, Any]:
+def _stored(call: ApiCall) -> dict[str, Any]:
     record = call.world.store.get(call.tenant, KIND, call.param("journalTransactionNumber"))
     if record is None:
         raise not_found(f"Journal transaction '{call.param('journalTransactionNumber')}'")
@@ -133,7 +133,7 @@ def _stored(call: Call) -> dict[str, Any]:
 
 
 @endpoint
-async def update_journal(call: Call) -> Response:
+async def update_journal(call: ApiCall) -> Response:
     dto = await call.dto()
     with call.world.store.transaction():
         record = _stored(call)
@@ -149,7 +149,7 @@ async def update_journal(call: Call) -> Response:
 
 
 @endpoint
-async def release_journal(call: Call) -> Response:
+async def release_journal(call: ApiCall) -> Response:
     with call.world.store.transaction():
         record = _stored(call)
         check_if_match(call.request, record)
@@ -163,7 +163,7 @@ async def release_journal(call: Call) -> Response:
     return JSONResponse({"actionId": str(uuid.uuid4()), "actionResult": "Done"})
 
 
-def journal_view(call: Call, r: dict[str, Any], lines: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def journal_view(call: ApiCall, r: dict[str, Any], lines: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     shown = r["lines"] if lines is None else lines
     debit = float(sum(Decimal(line["debit"]) for line in r["lines"]))
     credit = float(sum(Decimal(line["credit"]) for line in r["lines"]))
@@ -187,13 +187,13 @@ def journal_view(call: Call, r: dict[str, Any], lines: list[dict[str, Any]] | No
 
 
 @endpoint
-async def get_journal(call: Call) -> Response:
+async def get_journal(call: ApiCall) -> Response:
     record = _stored(call)
     return one(record, journal_view(call, record))
 
 
 @endpoint
-async def list_journals(call: Call) -> Response:
+async def list_journals(call: ApiCall) -> Response:
     query = call.request.query_params
     period, status = query.get("periodId"), query.get("status")
     if not period and not query.get("lastModifiedDateTime"):

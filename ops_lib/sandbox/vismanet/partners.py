@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from ops_lib.sandbox.vismanet.errors import not_found, record_error
 from ops_lib.sandbox.vismanet.wire import (
-    Call,
+    ApiCall,
     Dto,
     check_if_match,
     clean,
@@ -35,7 +35,7 @@ NAME_LENGTH = 255
 
 
 @dataclass(frozen=True)
-class Register:
+class PartnerRegister:
     """How one partner register is keyed, named and written."""
 
     kind: str
@@ -46,18 +46,18 @@ class Register:
     path: str
 
 
-SUPPLIER = Register("supplier", "supplier", "number", "name", "Supplier ID", "/v1/supplier")
-CUSTOMER = Register("customer", "customer", "number", "name", "Customer ID", "/v1/customer")
-INVENTORY = Register("inventory", "inventory item", "inventoryNumber", "description", "Inventory ID", "/v1/inventory")
+SUPPLIER = PartnerRegister("supplier", "supplier", "number", "name", "Supplier ID", "/v1/supplier")
+CUSTOMER = PartnerRegister("customer", "customer", "number", "name", "Customer ID", "/v1/customer")
+INVENTORY = PartnerRegister("inventory", "inventory item", "inventoryNumber", "description", "Inventory ID", "/v1/inventory")
 
 
-def _zone(call: Call, zone_id: str | None) -> dict[str, Any] | None:
+def _zone(call: ApiCall, zone_id: str | None) -> dict[str, Any] | None:
     zone = call.world.store.get(call.tenant, "vatZone", zone_id) if zone_id else None
     return {"id": zone["id"], "description": zone["description"],
             "defaultVatCategory": zone["defaultVatCategory"]} if zone else None
 
 
-def supplier_view(call: Call, r: dict[str, Any]) -> dict[str, Any]:
+def supplier_view(call: ApiCall, r: dict[str, Any]) -> dict[str, Any]:
     method = call.world.store.get(call.tenant, "paymentMethod", r.get("paymentMethod") or "")
     return clean({**{k: r.get(k) for k in ("internalId", "number", "name", "status", "currencyId", "cashAccount",
                                            "vatRegistrationId", "corporateId", "lastModifiedDateTime")},
@@ -66,24 +66,24 @@ def supplier_view(call: Call, r: dict[str, Any]) -> dict[str, Any]:
                   if method else None})
 
 
-def customer_view(call: Call, r: dict[str, Any]) -> dict[str, Any]:
+def customer_view(call: ApiCall, r: dict[str, Any]) -> dict[str, Any]:
     return clean({**{k: r.get(k) for k in ("internalId", "number", "name", "status", "currencyId", "vatRegistrationId",
                                            "corporateId", "lastModifiedDateTime", "createdDateTime")},
                   "vatZone": _zone(call, r.get("vatZone"))})
 
 
-def inventory_view(call: Call, r: dict[str, Any]) -> dict[str, Any]:
+def inventory_view(call: ApiCall, r: dict[str, Any]) -> dict[str, Any]:
     return clean({k: r.get(k) for k in ("inventoryId", "inventoryNumber", "status", "type", "description", "baseUnit",
                                         "lastModifiedDateTime")})
 
 
-VIEWS: dict[str, Callable[[Call, dict[str, Any]], dict[str, Any]]] = {
+VIEWS: dict[str, Callable[[ApiCall, dict[str, Any]], dict[str, Any]]] = {
     "supplier": supplier_view, "customer": customer_view, "inventory": inventory_view}
 
 
-def _list(register: Register) -> Callable[..., Any]:
+def _list(register: PartnerRegister) -> Callable[..., Any]:
     @endpoint
-    async def list_records(call: Call) -> Response:
+    async def list_records(call: ApiCall) -> Response:
         keep = modified_filter(call.request)
         status = call.request.query_params.get("status")
         name = call.request.query_params.get("name")
@@ -97,16 +97,16 @@ def _list(register: Register) -> Callable[..., Any]:
     return list_records
 
 
-def _stored(call: Call, register: Register, number: str) -> dict[str, Any]:
+def _stored(call: ApiCall, register: PartnerRegister, number: str) -> dict[str, Any]:
     record = call.world.store.get(call.tenant, register.kind, number)
     if record is None:
         raise not_found(f"{register.label.capitalize()} '{number}'")
     return record
 
 
-def _get(register: Register) -> Callable[..., Any]:
+def _get(register: PartnerRegister) -> Callable[..., Any]:
     @endpoint
-    async def get_record(call: Call) -> Response:
+    async def get_record(call: ApiCall) -> Response:
         record = _stored(call, register, call.param("number"))
         return one(record, VIEWS[register.kind](call, record))
 
@@ -114,13 +114,13 @@ def _get(register: Register) -> Callable[..., Any]:
     return get_record
 
 
-def _next_number(call: Call, register: Register) -> str:
+def _next_number(call: ApiCall, register: PartnerRegister) -> str:
     numbers = [int(r[register.key]) for r in call.world.store.all(call.tenant, register.kind)
                if str(r[register.key]).isdigit()]
     return str(max(numbers, default=10000) + 1)
 
 
-def _apply(call: Call, register: Register, record: dict[str, Any], dto: Dto, action: str) -> None:
+def _apply(call: ApiCall, register: PartnerRegister, record: dict[str, Any], dto: Dto, action: str) -> None:
     """Copy the DTO's fields onto the record, refusing what the service refuses."""
     name_key = "description" if register.kind == "inventory" else "name"
     if dto.has(name_key):
@@ -150,9 +150,9 @@ def _apply(call: Call, register: Register, record: dict[str, Any], dto: Dto, act
         record["cashAccount"] = cash
 
 
-def _post(register: Register) -> Callable[..., Any]:
+def _post(register: PartnerRegister) -> Callable[..., Any]:
     @endpoint
-    async def create_record(call: Call) -> Response:
+    async def create_record(call: ApiCall) -> Response:
         dto = await call.dto()
         action = f"Error inserting the {register.label}"
         number_field = "inventoryNumber" if register.kind == "inventory" else "number"
@@ -185,9 +185,9 @@ def _post(register: Register) -> Callable[..., Any]:
     return create_record
 
 
-def _put(register: Register) -> Callable[..., Any]:
+def _put(register: PartnerRegister) -> Callable[..., Any]:
     @endpoint
-    async def update_record(call: Call) -> Response:
+    async def update_record(call: ApiCall) -> Response:
         dto = await call.dto()
         with call.world.store.transaction():
             record = _stored(call, register, call.param("number"))
@@ -201,6 +201,6 @@ def _put(register: Register) -> Callable[..., Any]:
     return update_record
 
 
-def handlers(register: Register) -> dict[str, Callable[..., Any]]:
+def handlers(register: PartnerRegister) -> dict[str, Callable[..., Any]]:
     """The list, get, create and update endpoints of one register."""
     return {"list": _list(register), "get": _get(register), "create": _post(register), "update": _put(register)}

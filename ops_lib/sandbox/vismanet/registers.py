@@ -15,14 +15,14 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from ops_lib.sandbox.vismanet.errors import VismaError, not_found
-from ops_lib.sandbox.vismanet.wire import Call, Dto, clean, endpoint, modified_filter, no_content, one, paged
+from ops_lib.sandbox.vismanet.wire import ApiCall, Dto, clean, endpoint, modified_filter, no_content, one, paged
 
 
-def _all(call: Call, kind: str) -> list[dict[str, Any]]:
+def _all(call: ApiCall, kind: str) -> list[dict[str, Any]]:
     return call.world.store.all(call.tenant, kind)
 
 
-def _get(call: Call, kind: str, key: str, what: str) -> dict[str, Any]:
+def _get(call: ApiCall, kind: str, key: str, what: str) -> dict[str, Any]:
     record = call.world.store.get(call.tenant, kind, key)
     if record is None:
         raise not_found(what)
@@ -36,7 +36,7 @@ def account_view(r: dict[str, Any]) -> dict[str, Any]:
 
 
 @endpoint
-async def list_accounts(call: Call) -> Response:
+async def list_accounts(call: ApiCall) -> Response:
     keep = modified_filter(call.request)
     active = call.request.query_params.get("active")
     rows = [r for r in _all(call, "account") if keep(r) and (active is None or str(r["active"]).lower() == active.lower())]
@@ -44,7 +44,7 @@ async def list_accounts(call: Call) -> Response:
 
 
 @endpoint
-async def get_account(call: Call) -> Response:
+async def get_account(call: ApiCall) -> Response:
     record = _get(call, "account", call.param("accountCd"), f"Account '{call.param('accountCd')}'")
     return one(record, account_view(record))
 
@@ -60,19 +60,19 @@ def _segments(record: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @endpoint
-async def list_dimensions(call: Call) -> Response:
+async def list_dimensions(call: ApiCall) -> Response:
     return JSONResponse([r["id"] for r in _all(call, "dimension")])
 
 
 @endpoint
-async def get_dimension(call: Call) -> Response:
+async def get_dimension(call: ApiCall) -> Response:
     record = _get(call, "dimension", call.param("dimensionId").upper(), f"Dimension '{call.param('dimensionId')}'")
     segments = _segments(record)
     return one(record, {"id": record["id"], "description": record["description"],
                         "length": sum(s["length"] for s in segments), "segments": segments})
 
 
-def _segment(call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
+def _segment(call: ApiCall) -> tuple[dict[str, Any], dict[str, Any]]:
     record = _get(call, "dimension", call.param("dimensionId").upper(), f"Dimension '{call.param('dimensionId')}'")
     wanted = call.param("segmentId")
     for segment in record["segments"]:
@@ -82,14 +82,14 @@ def _segment(call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 @endpoint
-async def get_segment(call: Call) -> Response:
+async def get_segment(call: ApiCall) -> Response:
     record, segment = _segment(call)
     view = next(s for s in _segments(record) if s["segmentId"] == segment["segmentId"])
     return one(record, view)
 
 
 @endpoint
-async def put_segment(call: Call) -> Response:
+async def put_segment(call: ApiCall) -> Response:
     """Insert, update or delete segment values; a value longer than the segment is refused."""
     dto = await call.dto()
     with call.world.store.transaction():
@@ -124,7 +124,7 @@ def _apply_value(segment: dict[str, Any], values: dict[str, dict[str, Any]], lin
 
 
 @endpoint
-async def get_segment_value(call: Call) -> Response:
+async def get_segment_value(call: ApiCall) -> Response:
     record, segment = _segment(call)
     for value in segment["values"]:
         if value["valueId"] == call.param("valueId"):
@@ -133,7 +133,7 @@ async def get_segment_value(call: Call) -> Response:
     raise not_found(f"Segment value '{call.param('valueId')}'")
 
 
-def subaccount_view(call: Call, r: dict[str, Any]) -> dict[str, Any]:
+def subaccount_view(call: ApiCall, r: dict[str, Any]) -> dict[str, Any]:
     record = call.world.store.get(call.tenant, "dimension", "SUBACCOUNT") or {"segments": []}
     parts = r["subaccountNumber"].split("-")
     segments = []
@@ -146,13 +146,13 @@ def subaccount_view(call: Call, r: dict[str, Any]) -> dict[str, Any]:
 
 
 @endpoint
-async def list_subaccounts(call: Call) -> Response:
+async def list_subaccounts(call: ApiCall) -> Response:
     keep = modified_filter(call.request)
     rows = [subaccount_view(call, r) for r in _all(call, "subaccount") if keep(r)]
     return JSONResponse(paged(call.request, rows, call.world.config.max_page_size))
 
 
 @endpoint
-async def get_subaccount(call: Call) -> Response:
+async def get_subaccount(call: ApiCall) -> Response:
     record = _get(call, "subaccount", call.param("subAccountNumber"), f"Subaccount '{call.param('subAccountNumber')}'")
     return one(record, subaccount_view(call, record))

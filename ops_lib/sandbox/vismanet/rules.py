@@ -13,7 +13,7 @@ from typing import Any
 
 from ops_lib.sandbox.clock import parse_date
 from ops_lib.sandbox.vismanet.errors import VismaError
-from ops_lib.sandbox.vismanet.wire import Call, Dto
+from ops_lib.sandbox.vismanet.wire import ApiCall, Dto
 
 
 def day_of(dto: Dto, name: str, default: date) -> date:
@@ -26,7 +26,7 @@ def day_of(dto: Dto, name: str, default: date) -> date:
         raise VismaError(400, None, f"'{text}' is not a valid value for {name}.") from exc
 
 
-def period_for(call: Call, action: str, dto: Dto, day: date, module: str) -> dict[str, Any]:
+def period_for(call: ApiCall, action: str, dto: Dto, day: date, module: str) -> dict[str, Any]:
     """The financial period a document books in (``financialPeriod`` YYYYMM, ``postPeriod`` MMYYYY or its date).
 
     Refused when the period does not exist or is closed in the module,
@@ -49,7 +49,7 @@ def period_for(call: Call, action: str, dto: Dto, day: date, module: str) -> dic
     return period
 
 
-def account_for(call: Call, action: str, number: str | None) -> dict[str, Any]:
+def account_for(call: ApiCall, action: str, number: str | None) -> dict[str, Any]:
     if not number:
         raise VismaError(400, action, "'Account' cannot be empty.")
     account = call.world.store.get(call.tenant, "account", number)
@@ -61,7 +61,7 @@ def account_for(call: Call, action: str, number: str | None) -> dict[str, Any]:
     return account
 
 
-def subaccount_for(call: Call, action: str, line: Dto) -> list[dict[str, Any]]:
+def subaccount_for(call: ApiCall, action: str, line: Dto) -> list[dict[str, Any]]:
     """The line's segments as stored; an unknown value of a validated segment is refused (V3)."""
     segments = []
     dimension = call.world.store.get(call.tenant, "dimension", "SUBACCOUNT") or {"segments": []}
@@ -81,7 +81,7 @@ def subaccount_for(call: Call, action: str, line: Dto) -> list[dict[str, Any]]:
     return segments
 
 
-def vat_for(call: Call, action: str, vat_id: str | None, account: dict[str, Any],
+def vat_for(call: ApiCall, action: str, vat_id: str | None, account: dict[str, Any],
             zone_id: str | None = None) -> dict[str, Any] | None:
     """The VAT a line carries: it must lie in the account's category and, on an invoice, the supplier's zone (V2)."""
     if not vat_id:
@@ -101,7 +101,7 @@ def vat_for(call: Call, action: str, vat_id: str | None, account: dict[str, Any]
     return vat
 
 
-def segments_view(call: Call, segments: list[dict[str, Any]]) -> dict[str, Any] | None:
+def segments_view(call: ApiCall, segments: list[dict[str, Any]]) -> dict[str, Any] | None:
     """A line's subaccount as the read DTOs show it."""
     if not segments:
         return None

@@ -129,8 +129,8 @@ def _periods(today: date, stamp: str) -> list[dict[str, Any]]:
             end = date(year + (month == 12), month % 12 + 1, 1).toordinal() - 1
             closed = year < today.year
             periods.append({
-                "year": year, "period": f"{year}{month:02d}", "startDate": f"{year}-{month:02d}-01T00:00:00",
-                "endDate": f"{date.fromordinal(end).isoformat()}T00:00:00", "description": f"{year}-{month:02d}",
+                "year": year, "period": f"{year}{month:02d}", "startDate": f"{year}-{month:02d}-01T00:00:00Z",
+                "endDate": f"{date.fromordinal(end).isoformat()}T00:00:00Z", "description": f"{year}-{month:02d}",
                 "active": True, "closedInSupplierLedger": closed, "closedInCustomerLedger": closed,
                 "closedInInventoryManagement": closed, "closedInGeneralLedger": closed,
                 "closedInCashManagement": closed, "closedInFixedAssets": closed, "lastModifiedDateTime": stamp,

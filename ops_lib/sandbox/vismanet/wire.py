@@ -85,7 +85,7 @@ class Dto:
 
 
 @dataclass
-class Call:
+class ApiCall:
     """One authorised call: the request, the world, and the company it acts for."""
 
     request: Request
@@ -129,7 +129,7 @@ def _check_scope(method: str, scopes: frozenset[str]) -> None:
         raise VismaError(403, None, f"The token lacks the '{verb}' scope for this operation.")
 
 
-def endpoint(handler: Callable[[Call], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+def endpoint(handler: Callable[[ApiCall], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
     """Wrap a handler in the checks every call passes, and the headers every answer carries."""
 
     async def run(request: Request) -> Response:
@@ -147,7 +147,7 @@ def endpoint(handler: Callable[[Call], Awaitable[Response]]) -> Callable[[Reques
             _check_scope(request.method, scopes)
             if tenant != COMPANY_TENANT:
                 raise PlatformError(401, "Company in context is not valid.", "12021")
-            answer = await handler(Call(request, world, tenant, quota))
+            answer = await handler(ApiCall(request, world, tenant, quota))
         except (VismaError, PlatformError) as exc:
             answer = exc.response()
             answer.headers.update(exc.headers)
@@ -182,11 +182,12 @@ def one(record: dict[str, Any], body: dict[str, Any]) -> JSONResponse:
     return JSONResponse(body, headers={"ETag": etag(record)})
 
 
-def created(call: Call, path: str, record: dict[str, Any] | None = None) -> Response:
+def created(call: ApiCall, path: str, record: dict[str, Any] | None = None) -> Response:
     headers = {"Location": call.location(path)}
     if record is not None:
         headers["ETag"] = etag(record)
-    return Response(status_code=201, headers=headers)
+    # The spec declares a JSON object for 201; the service sends an empty one, clients read Location.
+    return JSONResponse({}, status_code=201, headers=headers)
 
 
 def no_content() -> Response:

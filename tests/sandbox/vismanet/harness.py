@@ -117,6 +117,11 @@ def validate(request: httpx.Request, response: httpx.Response) -> None:
     status = response.status_code
     if (method, template) in BINARY and status == 200:
         return
+    if status == 204:
+        # The spec gives every 204 a JSON content; HTTP forbids a body on 204 (RFC 9110 section 15.3.5).
+        if response.content:
+            raise SpecViolation(f"{request.method} {template} answered 204 with a body")
+        return
     if str(status) not in operation["responses"]:
         _validate_undeclared(method, template, response)
         return
@@ -129,7 +134,7 @@ def validate(request: httpx.Request, response: httpx.Response) -> None:
         _openapi().validate_response(adapted, answer)
     except Exception as exc:  # openapi-core raises a tree of its own errors; any of them is a violation
         detail = "; ".join(str(e) for e in getattr(exc, "schema_errors", ()) or (exc, getattr(exc, "__cause__", "")))
-        raise SpecViolation(f"{request.method} {template} {status}: {detail}\n{response.text[:500]}") from exc
+        raise SpecViolation(f"{request.method} {template} {status}: {detail[:1500]}\n{response.text[:500]}") from exc
 
 
 def _validate_undeclared(method: str, template: str, response: httpx.Response) -> None:
