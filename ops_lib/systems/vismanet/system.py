@@ -61,7 +61,7 @@ def tenant_id(settings: Any) -> str:
     return str(getattr(settings, "tenant_id", "") or "").strip()
 
 
-class VismaNet:
+class VismaNetSystem:
     """Visma.net ERP behind the :class:`~ops_lib.systems.base.System` seam (one instance: :data:`SYSTEM`)."""
 
     name: str = env.SYSTEM
@@ -129,6 +129,6 @@ class VismaNet:
         return JournalPoster(client, **journal)
 
 
-SYSTEM = VismaNet()
+SYSTEM = VismaNetSystem()
 
-__all__ = ["RATE_POLICY", "SANDBOX_APP", "SYSTEM", "VismaNet", "tenant_id"]
+__all__ = ["RATE_POLICY", "SANDBOX_APP", "SYSTEM", "VismaNetSystem", "tenant_id"]
