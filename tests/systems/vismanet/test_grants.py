@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,7 @@ from ops_lib.systems.registry import get
 from ops_lib.systems.vismanet.environments import INTERACTIVE_DEFAULT_SCOPES, SERVICE_SCOPES
 
 
+@dataclass(frozen=True)
 class WithTenant(ConnectionSettings):
     """Settings carrying a tenant id, as the connection settings do once they take one."""
 
