@@ -18,6 +18,8 @@ with an empty body and a ``Location`` naming the new record, so
 
 from __future__ import annotations
 
+import datetime as dt
+from email.utils import parsedate_to_datetime
 from typing import Any, Iterator, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
@@ -54,6 +56,18 @@ def key_from_location(location: str) -> str:
     return unquote(path.rsplit("/", 1)[-1]) if path else ""
 
 
+def server_time(response: httpx.Response) -> dt.datetime | None:
+    """The service's clock when it answered (the HTTP ``Date``), so a change filter never trusts the local clock."""
+    dates = response.headers.get_list("date")
+    if len(dates) != 1:
+        return None
+    try:
+        moment = parsedate_to_datetime(dates[0])
+    except (TypeError, ValueError):
+        return None
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+
+
 def segment(key: str) -> str:
     """A record key as one path segment (numbers may hold characters a URL reserves)."""
     return quote(str(key), safe="")
@@ -76,11 +90,13 @@ class VismaNetClient:
         self.session = session
         self.page_size = page_size
         self.pager = PAGER.with_size(page_size)
+        self.answered_at: dt.datetime | None = None
 
     # -- plumbing ------------------------------------------------------
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         response = self.session.request("GET", path, params=params)
+        self.answered_at = server_time(response)
         return loads(response.content) if response.content else None
 
     def send_json(self, method: str, path: str, payload: Any,
@@ -102,6 +118,11 @@ class VismaNetClient:
         """Every element of a paged list, page by page (through :attr:`pager`)."""
         for page in self.pager.pages(self.get_json, path, params):
             yield from page.items
+
+    def total(self, path: str) -> int:
+        """How many records a paged list holds (one record asked for; ``metadata.totalCount``)."""
+        items = list(self.get_json(path, {"pageNumber": 1, "pageSize": 1}) or [])
+        return int((items[0].get("metadata") or {}).get("totalCount") or len(items)) if items else 0
 
     def list_all(self, path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """An unpaged list (the reference lists answer everything at once)."""

@@ -15,24 +15,38 @@ is read and what is written cannot drift apart.
 
 Each row keeps the record's key in ``_id`` for updates: the number for
 customers, suppliers and items (their PUT paths are keyed by number), the
-segment id and value for a tag. Registers are read in full each time;
-a ``cache`` is accepted for the seam's sake and not used yet.
+segment id and value for a tag.
+
+With a :class:`~ops_lib.state.cache.RegisterCache`, customers, suppliers
+and items are pulled incrementally: only records whose
+``lastModifiedDateTime`` is at or after the service's time when the last
+pull began (its first answer's ``Date``), minus an overlap, are fetched
+(``lastModifiedDateTimeCondition=>=``) and merged into the cache. One
+small request then asks how many records the service holds; when the
+merged cache disagrees, records were deleted and the register is pulled
+in full. Segment values are read afresh each time: one ``GET`` of the
+dimension answers all of them, as cheap as asking what changed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Callable
 
 import pandas as pd
 
 from ops_lib.core.errors import ConfigurationError
 from ops_lib.model.registers import canonical_frame, normal_decimal
-from ops_lib.state.cache import RegisterCache
+from ops_lib.state.cache import DEFAULT_OVERLAP, RegisterCache
 from ops_lib.systems.vismanet.client import SUBACCOUNT, VismaNetClient
 from ops_lib.systems.vismanet.payloads import ACTIVE, CUSTOMER_READ, INVENTORY_READ, SUPPLIER_READ
 from ops_lib.systems.vismanet.records import Segment, dig
 
 REGISTERS = ("customers", "products", "suppliers", "projects")
+# register -> (API path, the field that keys a record)
+PULLED = {"customers": ("v1/customer", "number"), "suppliers": ("v1/supplier", "number"),
+          "products": ("v1/inventory", "inventoryNumber")}
+STAMP = "lastModifiedDateTime"
 DEFAULT_SEGMENT = "Projekt"  # what a Swedish company calls the project segment
 
 
@@ -60,6 +74,36 @@ INVENTORY_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
 def register_rows(fields: dict[str, Callable[[dict[str, Any]], str]], records: list[dict[str, Any]],
           key: str) -> list[dict[str, str]]:
     return [{**{f: get(r) for f, get in fields.items()}, "_id": str(dig(r, key) or "")} for r in records]
+
+
+def _listing(client: VismaNetClient, path: str, key: str,
+             params: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], dt.datetime | None]:
+    """Every record of a paged list (with ``Id`` set to its key, as the cache keeps records), and the
+    service's time when the first page was answered: from then on, the next pull asks for changes."""
+    records: list[dict[str, Any]] = []
+    served = None
+    for number, page in enumerate(client.pager.pages(client.get_json, path, params)):
+        if number == 0:
+            served = client.answered_at
+        records += [{**r, "Id": str(dig(r, key) or "")} for r in page.items]
+    return records, served
+
+
+def pull(client: VismaNetClient, register: str, cache: RegisterCache | None = None, *, full: bool = False,
+         overlap: dt.timedelta = DEFAULT_OVERLAP) -> list[dict[str, Any]]:
+    """Every record of ``customers``, ``suppliers`` or ``products``: in full, or changes merged into the cache."""
+    path, key = PULLED[register]
+    mark = None if cache is None or full else cache.mark(register)
+    start = None if mark is None else mark.since(overlap)
+    if cache is not None and start is not None:
+        since = start.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        changed, served = _listing(client, path, key, {STAMP: since, f"{STAMP}Condition": ">="})
+        if cache.store(register, changed, STAMP, replace=False, server_time=served) == client.total(path):
+            return cache.records(register)
+    records, served = _listing(client, path, key)
+    if cache is not None:
+        cache.store(register, records, STAMP, replace=True, server_time=served)
+    return records
 
 
 def find_segment(client: VismaNetClient, name_or_id: str) -> Segment:
@@ -91,6 +135,8 @@ def read_register(client: VismaNetClient, register: str, *, cache: RegisterCache
 
     Parameters
     ----------
+    cache, full:
+        Pull incrementally into this cache (None: in full, nothing kept); ``full`` pulls in full anyway.
     segment:
         For ``projects``: the ``SUBACCOUNT`` segment whose values are the tags.
     _options:
@@ -102,13 +148,10 @@ def read_register(client: VismaNetClient, register: str, *, cache: RegisterCache
         For a register Visma.net does not hold.
     """
     source = f"vismanet:{client.session.key}"
-    if register == "customers":
-        return canonical_frame(register_rows(CUSTOMER_FIELDS, client.customers(), "number"), register, source)
-    if register == "suppliers":
-        records = [s.data for s in client.suppliers()]
-        return canonical_frame(register_rows(SUPPLIER_FIELDS, [dict(r) for r in records], "number"), register, source)
-    if register == "products":
-        return canonical_frame(register_rows(INVENTORY_FIELDS, client.inventory(), "inventoryNumber"), register, source)
+    fields = {"customers": CUSTOMER_FIELDS, "suppliers": SUPPLIER_FIELDS, "products": INVENTORY_FIELDS}
+    if register in fields:
+        records = pull(client, register, cache, full=full)
+        return canonical_frame(register_rows(fields[register], records, PULLED[register][1]), register, source)
     if register == "projects":
         found = find_segment(client, segment)
         return canonical_frame(segment_rows(found), register, f"{source}:{SUBACCOUNT}:{found.id}")

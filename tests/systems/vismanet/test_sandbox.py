@@ -10,13 +10,17 @@ from pathlib import Path
 import pytest
 
 from ops_lib.core.errors import ApiError
+from ops_lib.core.money import dumps
 from ops_lib.model.references import DimensionItem, VatCodeRef
+from ops_lib.model.registers import SPECS
 from ops_lib.model.vouchers import ZERO, Receipt, VoucherDraft, VoucherLine
+from ops_lib.state.cache import RegisterCache
+from ops_lib.state.db import open_state
 from ops_lib.systems.registry import get
 from ops_lib.systems.vismanet.chart import read_references
 from ops_lib.systems.vismanet.client import VismaNetClient
 from ops_lib.systems.vismanet.invoices import InvoicePoster
-from ops_lib.systems.vismanet.registers import SUPPLIER_FIELDS, register_rows
+from ops_lib.systems.vismanet.registers import SUPPLIER_FIELDS, pull, register_rows
 from ops_lib.systems.vismanet.vouchers import JournalPoster, attachment_name
 from ops_lib.systems.vismanet.writer import VismaNetWriter
 from tests.sandbox.vismanet.harness import VismaNetHarness
@@ -114,3 +118,31 @@ def test_vendors_and_tags_are_read_and_a_supplier_written(vn_client: VismaNetCli
     products = get("vismanet").read_register(vn_client, "products")
     customers = get("vismanet").read_register(vn_client, "customers")
     assert len(products) and len(customers) and set(products["is_active"]) <= {"true", "false"}
+
+
+def test_a_second_pull_asks_only_for_changes_and_merges_them(vn_client: VismaNetClient, tmp_path: Path) -> None:
+    db = open_state(tmp_path / "state.sqlite")
+    try:
+        cache = RegisterCache(db, "vismanet", vn_client.session.key)
+        first = pull(vn_client, "customers", cache)
+        # Mark an unchanged record in the cache: a pull that fetched it again would overwrite the mark.
+        marked = {**first[0], "name": "kept from the cache"}
+        db.execute("UPDATE cached_records SET body = ? WHERE register = 'customers' AND record_id = ?",
+                   (dumps(marked), marked["Id"]))
+        writer = VismaNetWriter(vn_client, "customers")
+        (call,) = writer.plan("create", {"number": "39501", "name": "Ny Kund AB", "country_code": "SE"}, None, [])
+        writer.send(call)
+        second = pull(vn_client, "customers", cache)
+        assert [r["number"] for r in second] == [*(r["number"] for r in first), "39501"]
+        assert second[0]["name"] == "kept from the cache"  # unchanged records were not fetched again
+        assert len(pull(vn_client, "customers", cache, full=True)) == len(second)
+        assert pull(vn_client, "customers", cache, full=True)[0]["name"] != "kept from the cache"
+    finally:
+        db.close()
+
+
+@pytest.mark.skipif("suppliers" not in SPECS, reason="the neutral suppliers register arrives with the seam branch")
+def test_vendors_read_as_the_suppliers_register(vn_client: VismaNetClient) -> None:
+    frame = get("vismanet").read_register(vn_client, "suppliers")
+    assert {"number", "name", "vat_number", "country_code", "is_active"} <= set(frame.columns)
+    assert len(frame) == len(vn_client.suppliers()) and set(frame["_id"]) == set(frame["number"])
