@@ -23,6 +23,7 @@ DEFAULT_SYSTEM = "eaccounting"
 # name -> "module:attribute" of its System object; a new system is one line here.
 BUILT_IN: dict[str, str] = {
     "eaccounting": "ops_lib.systems.eaccounting.system:SYSTEM",
+    "vismanet": "ops_lib.systems.vismanet.system:SYSTEM",
 }
 
 _registered: dict[str, System] = {}
