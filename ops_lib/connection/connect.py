@@ -36,7 +36,7 @@ from ops_lib.connectors.oauth import AuthorizationRequest, begin_authorization, 
 from ops_lib.connectors.ratelimit import budget_for
 from ops_lib.connectors.session import ApiSession, RetryPolicy
 from ops_lib.connectors.tokens import BACKEND_NAMES, StoredConnection, TokenStore, open_store
-from ops_lib.core.errors import ConfigurationError, ReconnectNeeded
+from ops_lib.core.errors import ConfigurationError, OpsError, ReconnectNeeded
 from ops_lib.systems.registry import DEFAULT_SYSTEM
 from ops_lib.systems.registry import get as get_system
 
@@ -82,15 +82,16 @@ class ConnectionStatus:
     verified: bool = False
     backend: str = ""
     note: str = ""
+    asks_again: bool = False  # a service integration: no refresh token, a new token is asked for instead
 
     @classmethod
     def of(cls, connection: StoredConnection, *, verified: bool = False, backend: str = "",
-           note: str = "") -> "ConnectionStatus":
+           note: str = "", asks_again: bool = False) -> "ConnectionStatus":
         return cls(system=connection.system, environment=connection.environment, connected=True,
                    company_name=connection.company_name, org_number=connection.company_key,
                    scope=connection.scope, expires_at=connection.expires_at,
                    has_refresh_token=connection.has_refresh_token, connected_at=connection.connected_at,
-                   verified=verified, backend=backend, note=note)
+                   verified=verified, backend=backend, note=note, asks_again=asks_again)
 
     @property
     def token_state(self) -> str:
@@ -99,7 +100,8 @@ class ConnectionStatus:
         if self.expires_at is None:
             return "expiry not recorded (stored by an older version; `ops status --check` reads it)"
         left = self.expires_at - time.time()
-        refresh = "; refreshes automatically" if self.has_refresh_token else "; no refresh token"
+        refresh = ("; refreshes automatically" if self.has_refresh_token
+                   else "; asked for again with the client's credentials" if self.asks_again else "; no refresh token")
         if left <= 0:
             return f"access token expired at {_utc(self.expires_at)}{refresh}"
         return f"access token valid until {_utc(self.expires_at)} ({int(left // 60)} min left){refresh}"
@@ -130,6 +132,23 @@ class ConnectionStatus:
         cells = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>"
                         f"{html.escape(v)}</td></tr>" for k, v in self.rows())
         return f"<table class='ops-connection-status'>{cells}</table>"
+
+
+def _asks_again(settings: ConnectionSettings, connection: StoredConnection) -> bool:
+    """Whether ``connection`` renews by asking for a new token (a service integration of the settings' system)."""
+    if connection.system != settings.system:
+        return False
+    try:
+        return not get_system(settings.system).grant(settings).interactive
+    except OpsError:  # a grant these settings cannot build (a missing tenant): say nothing about renewal
+        return False
+
+
+def _status(settings: ConnectionSettings, store: TokenStore, connection: StoredConnection, *,
+            verified: bool = False) -> ConnectionStatus:
+    """What a person may see of ``connection``, with where its tokens are kept and how they are renewed."""
+    return ConnectionStatus.of(connection, verified=verified, backend=_storage(store, connection),
+                               asks_again=_asks_again(settings, connection))
 
 
 def _store(settings: ConnectionSettings) -> TokenStore:
@@ -188,11 +207,11 @@ def connection_status(settings: ConnectionSettings, *, check: bool = False,
     except ReconnectNeeded as exc:
         return ConnectionStatus(settings.system, settings.environment, connected=False, note=str(exc))
     if not check:
-        return ConnectionStatus.of(connection, backend=_storage(store, connection))
+        return _status(settings, store, connection)
     with open_client(settings, transport=transport, store=store) as client:
         get_system(settings.system).company_identity(lambda path: client.session.request("GET", path))
         checked = client.session.connection
-        return ConnectionStatus.of(checked, verified=True, backend=_storage(store, checked))
+        return _status(settings, store, checked, verified=True)
 
 
 def list_connections(settings: ConnectionSettings, all_environments: bool = False,
@@ -204,7 +223,7 @@ def list_connections(settings: ConnectionSettings, all_environments: bool = Fals
     store = _store(settings)
     environment = None if all_environments else settings.environment
     system = None if all_systems else settings.system
-    return [ConnectionStatus.of(c, backend=_storage(store, c)) for c in store.connections(system, environment)]
+    return [_status(settings, store, c) for c in store.connections(system, environment)]
 
 
 # -- connecting ---------------------------------------------------------
@@ -304,7 +323,7 @@ def store_connection(settings: ConnectionSettings, token: Mapping[str, Any], *,
     store = _store(settings)
     with store.lock(connection.key):
         store.save(connection)
-    return ConnectionStatus.of(connection, verified=True, backend=_storage(store, connection))
+    return _status(settings, store, connection, verified=True)
 
 
 # -- using a connection ---------------------------------------------------

@@ -113,3 +113,16 @@ def test_the_eaccounting_demo_sandbox_does_not_stand_in_for_another_system(tmp_p
     with pytest.raises(ConfigurationError, match=r"demo-sandbox is the in-process eaccounting sandbox, not toy's"):
         reconcile_sources(reconcile_settings(register="projects", left=str(export), right="demo-sandbox",
                                              mapping="", system="toy"))
+
+
+def test_the_connect_notebooks_parameters_are_connection_settings_and_default_to_the_system() -> None:
+    from ops_lib.config.settings import ConnectionSettings, connection_settings
+    from ops_lib.core.options import RUN_FIELDS
+    from tests.config.test_jobs import NOTEBOOKS, declared, parameters_cell
+
+    params = {k: v for k, v in declared(parameters_cell(NOTEBOOKS / "00_connect.ipynb")).items()
+              if k not in RUN_FIELDS}
+    assert {"system", "tenant_id"} <= set(params) <= {f for f in ConnectionSettings.__dataclass_fields__}
+    settings = connection_settings(params)
+    assert (settings.system, settings.tenant_id) == (registry.DEFAULT_SYSTEM, "")
+    assert settings.scopes == registry.get(registry.DEFAULT_SYSTEM).default_scopes  # empty: the system's

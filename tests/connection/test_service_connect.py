@@ -147,6 +147,7 @@ def test_ops_connect_connects_a_service_integration_without_a_browser(
     assert form["grant_type"] == ["client_credentials"] and form["tenant_id"] == ["T-1"]
     shown = capsys.readouterr().out
     assert "Connected." in shown and "Tenant One AB (T-1)" in shown and "svc / sandbox" in shown
+    assert "asked for again with the client's credentials" in shown  # not "no refresh token"
     assert SECRET not in shown and "access-1" not in shown
     stored = find_connection(settings)
     assert (stored.system, stored.company_key, stored.client_id) == ("svc", "T-1", "svc-client")
