@@ -14,14 +14,14 @@ directory (tokens, state database) and its own archive, never the user's.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from ops_lib.config.settings import environment
 from ops_lib.connection.demo_sandbox import store_sandbox_connection
+from ops_lib.demo.runs import DemoRun, run_notebooks
+from ops_lib.demo.vismanet import run_vismanet_demo
 from ops_lib.runs.audit import verify_archive
-from ops_lib.runs.runner import ArchivedRun, archived_run, load_params
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.server import ServerThread
 
@@ -36,31 +36,13 @@ DEMO_RUNS = (
 )
 
 
-@dataclass(frozen=True)
-class DemoRun:
-    """One of the demo's runs and what its manifest recorded."""
+def run_demo(root: Path = Path("."), out_dir: Path = Path("build/demo"), out: TextIO = sys.stdout, *,
+             vismanet: bool = True) -> int:
+    """Run the demo; 0 when every run ended clean or with findings and the archive verifies, else 2.
 
-    label: str
-    run: ArchivedRun
-
-    def line(self) -> str:
-        found = []
-        for result in self.run.results:
-            if "writes_planned" in result:
-                counts = ", ".join(f"{k} {v}" for k, v in sorted(result.get("status_counts", {}).items()))
-                found.append(f"{result.get('findings', 0)} finding(s) ({counts}); {result['writes_planned']} "
-                             f"write(s) planned, {result.get('actions_applied', 0)} applied (dry run)")
-            elif result.get("register") == "mappings":
-                found.append(f"{result['findings']} mapping problem(s) in {result['categories']} categories and "
-                             f"{result['tags']} tag rows")
-            elif "verified" in result:
-                found.append(f"{result['runs']} run(s) reviewed, archive "
-                             + ("verified" if result["verified"] else f"BROKEN: {result['first_break']}"))
-        return f"  {self.label:<26} {self.run.status:<10} exit {self.run.exit_code}  " + ("; ".join(found) or "-")
-
-
-def run_demo(root: Path = Path("."), out_dir: Path = Path("build/demo"), out: TextIO = sys.stdout) -> int:
-    """Run the demo; 0 when every run ended clean or with findings and the archive verifies, else 2."""
+    ``vismanet`` adds the Visma.net ERP part after the eAccounting one
+    (:mod:`ops_lib.demo.vismanet`), into the same archive.
+    """
     root = root.resolve()
     out_dir = (root / out_dir).resolve()
     archive = out_dir / "runs"
@@ -74,15 +56,9 @@ def run_demo(root: Path = Path("."), out_dir: Path = Path("build/demo"), out: Te
             out.write(f"Connected the sandbox's first company (tokens in {config_dir}, mode 0600).\n\n"
                       f"Running the notebooks with `ops run` into {archive}:\n")
             out.flush()
-            for notebook, params_file in DEMO_RUNS:
-                params = load_params(root / params_file, (), notebook)
-                if "runs_dir" in params:
-                    params["runs_dir"] = str(archive)
-                run = archived_run(root / notebook, params, archive, params_file=root / params_file)
-                label = Path(notebook).stem + next((f" {params[k]}" for k in ("register", "kind") if k in params), "")
-                done.append(DemoRun(label, run))
-                out.write(done[-1].line() + "\n")
-                out.flush()
+            done += run_notebooks(root, DEMO_RUNS, archive, out)
+    if vismanet:
+        done += run_vismanet_demo(root, archive, config_dir, out)
     verification = verify_archive(archive)
     out.write("\n" + verification.describe() + "\n\nWhere to look:\n")
     for item in done:

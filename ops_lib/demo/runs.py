@@ -1,0 +1,56 @@
+"""One demo run as ``ops run`` would make it, and the line the demo prints for it.
+
+Shared by the eAccounting part of ``make demo`` (:mod:`ops_lib.demo.job`)
+and its Visma.net ERP part (:mod:`ops_lib.demo.vismanet`), so both archive
+their runs the same way, into the same chain, and report them alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence, TextIO
+
+from ops_lib.runs.runner import ArchivedRun, archived_run, load_params
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """One of the demo's runs and what its manifest recorded."""
+
+    label: str
+    run: ArchivedRun
+
+    def line(self) -> str:
+        found = []
+        for result in self.run.results:
+            if "writes_planned" in result:
+                counts = ", ".join(f"{k} {v}" for k, v in sorted(result.get("status_counts", {}).items()))
+                found.append(f"{result.get('findings', 0)} finding(s) ({counts}); {result['writes_planned']} "
+                             f"write(s) planned, {result.get('actions_applied', 0)} applied (dry run)")
+            elif result.get("register") == "mappings":
+                found.append(f"{result['findings']} mapping problem(s) in {result['categories']} categories and "
+                             f"{result['tags']} tag rows")
+            elif "verified" in result:
+                found.append(f"{result['runs']} run(s) reviewed, archive "
+                             + ("verified" if result["verified"] else f"BROKEN: {result['first_break']}"))
+        return f"  {self.label:<26} {self.run.status:<10} exit {self.run.exit_code}  " + ("; ".join(found) or "-")
+
+
+def run_notebooks(root: Path, runs: Sequence[tuple[str, str]], archive: Path, out: TextIO,
+                  prefix: str = "") -> list[DemoRun]:
+    """Run each (notebook, params file) under ``root`` into ``archive``, printing a line per run.
+
+    ``prefix`` goes before each label (the system of a second system's runs).
+    """
+    done: list[DemoRun] = []
+    for notebook, params_file in runs:
+        params = load_params(root / params_file, (), notebook)
+        if "runs_dir" in params:
+            params["runs_dir"] = str(archive)
+        run = archived_run(root / notebook, params, archive, params_file=root / params_file)
+        label = prefix + Path(notebook).stem + next((f" {params[k]}" for k in ("register", "kind") if k in params), "")
+        done.append(DemoRun(label, run))
+        out.write(done[-1].line() + "\n")
+        out.flush()
+    return done
