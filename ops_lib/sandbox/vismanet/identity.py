@@ -171,7 +171,8 @@ async def token(request: Request) -> JSONResponse:
             body = _client_credentials(world, client, form)
         elif grant_type == "authorization_code":
             body = world.grants.redeem_code(client.client_id, str(form.get("code", "")),
-                                            form.get("redirect_uri"), form.get("code_verifier"))  # type: ignore[arg-type]
+                                            form.get("redirect_uri"),  # type: ignore[arg-type]
+                                            form.get("code_verifier"))  # type: ignore[arg-type]
         elif grant_type == "refresh_token":
             body = world.grants.refresh(client.client_id, str(form.get("refresh_token", "")),
                                         form.get("scope"))  # type: ignore[arg-type]

@@ -145,7 +145,8 @@ async def update_invoice(call: ApiCall) -> Response:
         record = stored_invoice(call)
         check_if_match(call.request, record)
         if record["status"] not in ("Hold", "Balanced"):
-            raise VismaError(400, "Error updating document", f"A document with status {record['status']} cannot be changed.")
+            raise VismaError(400, "Error updating document",
+                             f"A document with status {record['status']} cannot be changed.")
         _fill(call, record, dto)
         record["lastModifiedDateTime"] = call.stamp()
         call.world.store.put(call.tenant, KIND, _key(record["documentType"], record["referenceNumber"]), record)

@@ -27,6 +27,7 @@ from ops_lib.sandbox.vismanet.wire import (
     clean,
     created,
     endpoint,
+    int_param,
     modified_filter,
     no_content,
     one,
@@ -203,8 +204,8 @@ async def list_journals(call: ApiCall) -> Response:
                if keep(r) and (not period or r["financialPeriod"] == period) and (not status or r["status"] == status)]
     pairs = [(batch, line) for batch in batches for line in batch["lines"]]
     most = call.world.config.journal_max_page_size
-    size = min(max(int(query.get("pageSize") or most), 1), most)
-    start = (max(int(query.get("pageNumber") or 1), 1) - 1) * size
+    size = min(max(int_param(call.request, "pageSize", most), 1), most)
+    start = (max(int_param(call.request, "pageNumber", 1), 1) - 1) * size
     page: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
     for batch, line in pairs[start:start + size]:
         page.setdefault(batch["batchNumber"], (batch, []))[1].append(line)

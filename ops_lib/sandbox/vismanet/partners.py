@@ -48,7 +48,8 @@ class PartnerRegister:
 
 SUPPLIER = PartnerRegister("supplier", "supplier", "number", "name", "Supplier ID", "/v1/supplier")
 CUSTOMER = PartnerRegister("customer", "customer", "number", "name", "Customer ID", "/v1/customer")
-INVENTORY = PartnerRegister("inventory", "inventory item", "inventoryNumber", "description", "Inventory ID", "/v1/inventory")
+INVENTORY = PartnerRegister("inventory", "inventory item", "inventoryNumber", "description", "Inventory ID",
+                            "/v1/inventory")
 
 
 def _zone(call: ApiCall, zone_id: str | None) -> dict[str, Any] | None:
@@ -136,7 +137,8 @@ def _apply(call: ApiCall, register: PartnerRegister, record: dict[str, Any], dto
     if dto.has("vatZoneId"):
         zone = dto.text("vatZoneId")
         if zone and call.world.store.get(call.tenant, "vatZone", zone) is None:
-            raise record_error(action, register.label.capitalize(), f"'VAT zone' '{zone}' cannot be found in the system.")
+            raise record_error(action, register.label.capitalize(),
+                               f"'VAT zone' '{zone}' cannot be found in the system.")
         record["vatZone"] = zone
     if dto.has("paymentMethodId"):
         method = dto.text("paymentMethodId")

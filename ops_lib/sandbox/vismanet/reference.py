@@ -106,7 +106,8 @@ async def get_period(call: ApiCall) -> Response:
 
 def branch_view(call: ApiCall, r: dict[str, Any]) -> dict[str, Any]:
     ledger = call.world.store.get(call.tenant, "ledger", r["ledger"]) if r.get("ledger") else None
-    return clean({"branchId": r["branchId"], "number": r["number"], "name": r["name"], "isMainBranch": r["isMainBranch"],
+    return clean({"branchId": r["branchId"], "number": r["number"], "name": r["name"],
+                  "isMainBranch": r["isMainBranch"],
                   "isActive": True, "lastModifiedDateTime": r["lastModifiedDateTime"],
                   "currency": {"id": "SEK", "description": "Svensk krona"},
                   "vatZone": {"id": "SE", "description": "Sverige"},

@@ -39,7 +39,8 @@ def account_view(r: dict[str, Any]) -> dict[str, Any]:
 async def list_accounts(call: ApiCall) -> Response:
     keep = modified_filter(call.request)
     active = call.request.query_params.get("active")
-    rows = [r for r in _all(call, "account") if keep(r) and (active is None or str(r["active"]).lower() == active.lower())]
+    rows = [r for r in _all(call, "account")
+            if keep(r) and (active is None or str(r["active"]).lower() == active.lower())]
     return JSONResponse([account_view(r) for r in rows])
 
 

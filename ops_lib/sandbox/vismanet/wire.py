@@ -219,13 +219,13 @@ def modified_filter(request: Request, field: str = "lastModifiedDateTime") -> Ca
 
 def paged(request: Request, records: list[dict[str, Any]], max_size: int) -> list[dict[str, Any]]:
     """One page of ``records`` with ``metadata`` on each, as the paged lists answer."""
-    number = _int(request, "pageNumber", 1)
-    size = min(max(_int(request, "pageSize", max_size), 1), max_size)
+    number = int_param(request, "pageNumber", 1)
+    size = min(max(int_param(request, "pageSize", max_size), 1), max_size)
     window = records[(max(number, 1) - 1) * size:][:size]
     return [{**r, "metadata": {"totalCount": len(records), "maxPageSize": max_size}} for r in window]
 
 
-def _int(request: Request, name: str, default: int) -> int:
+def int_param(request: Request, name: str, default: int) -> int:
     text = request.query_params.get(name)
     if text is None:
         return default

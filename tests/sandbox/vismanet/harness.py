@@ -155,8 +155,9 @@ def _validate_undeclared(method: str, template: str, response: httpx.Response) -
 class ValidatingTransport(httpx.BaseTransport):
     """Hand requests to an inner transport; validate every API answer against the spec."""
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
+    def __init__(self, inner: httpx.BaseTransport, owns_inner: bool = False) -> None:
         self.inner = inner
+        self.owns_inner = owns_inner
         self.validated = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -168,7 +169,9 @@ class ValidatingTransport(httpx.BaseTransport):
         return response
 
     def close(self) -> None:
-        """Kept open: the inner transport is shared by every client of one sandbox."""
+        """Close the inner transport only when it is this one's own; the in-process one is shared."""
+        if self.owns_inner:
+            self.inner.close()
 
 
 class VismaNetHarness:

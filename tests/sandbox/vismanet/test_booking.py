@@ -14,7 +14,8 @@ def _journal(day: str, amount: float = 100.0, hold: bool = False, **extra: Any) 
             "hold": {"value": hold}, **extra, "journalTransactionLines": [
                 {"operation": "Insert", "accountNumber": {"value": "6540"}, "vatCodeId": {"value": "10"},
                  "subaccount": [{"segmentId": 1, "segmentValue": "10"}], "debitAmountInCurrency": {"value": amount}},
-                {"operation": "Insert", "accountNumber": {"value": "1941"}, "creditAmountInCurrency": {"value": 100.0}}]}
+                {"operation": "Insert", "accountNumber": {"value": "1941"},
+                 "creditAmountInCurrency": {"value": 100.0}}]}
 
 
 def _today(vn: VismaNetHarness) -> str:
@@ -96,7 +97,8 @@ def test_v3_an_unknown_value_of_a_validated_segment_is_refused(vn: VismaNetHarne
 
 def test_new_segment_values_can_be_added_and_then_used(vn: VismaNetHarness, api: httpx.Client) -> None:
     put = api.put("/v1/dimension/SUBACCOUNT/1", json={"segmentValues": [
-        {"operation": "Insert", "value": {"value": "40"}, "description": {"value": "Marknad"}, "active": {"value": True}}]})
+        {"operation": "Insert", "value": {"value": "40"}, "description": {"value": "Marknad"},
+         "active": {"value": True}}]})
     assert put.status_code == 204
     assert api.get("/v1/dimension/SUBACCOUNT/1/40").json()["description"] == "Marknad"
     body = _journal(_today(vn))

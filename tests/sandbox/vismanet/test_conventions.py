@@ -116,3 +116,10 @@ def test_the_window_turns_after_an_hour() -> None:
             assert client.get("/v1/ledger").status_code == 200
     finally:
         harness.close()
+
+
+def test_a_page_number_that_is_not_a_number_is_a_400(vn: VismaNetHarness, api: httpx.Client) -> None:
+    for path, params in (("/v1/supplier", {"pageNumber": "x"}),
+                         ("/v2/journaltransaction", {"periodId": "202601", "pageSize": "many"})):
+        answer = api.get(path, params=params)
+        assert answer.status_code == 400 and "is not valid for" in answer.json()["message"]
