@@ -4,8 +4,10 @@ It serves the sandbox on a free loopback port, connects a company through
 the OAuth code flow (the sandbox consents by itself), and then runs the
 notebooks through ``ops run`` into a run archive: the connection check,
 reconciliation with a dry-run sync for customers, products and projects,
-and the audit review of the archive. It ends by verifying the archive and
-printing where the executed notebooks and reports are and what they found.
+and the audit review of the archive. Then it does the same main job on the
+Visma.net ERP sandbox, into the same archive (:mod:`ops_lib.demo.vismanet`).
+It ends by verifying the archive and printing where the executed notebooks
+and reports are and what they found.
 
 Everything the demo writes stays under ``build/demo/``: its own config
 directory (tokens, state database) and its own archive, never the user's.
