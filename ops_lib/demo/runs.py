@@ -34,7 +34,7 @@ class DemoRun:
             elif "verified" in result:
                 found.append(f"{result['runs']} run(s) reviewed, archive "
                              + ("verified" if result["verified"] else f"BROKEN: {result['first_break']}"))
-        return f"  {self.label:<26} {self.run.status:<10} exit {self.run.exit_code}  " + ("; ".join(found) or "-")
+        return f"  {self.label:<36} {self.run.status:<10} exit {self.run.exit_code}  " + ("; ".join(found) or "-")
 
 
 def run_notebooks(root: Path, runs: Sequence[tuple[str, str]], archive: Path, out: TextIO,
