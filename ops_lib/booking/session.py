@@ -191,7 +191,7 @@ def open_booking(settings: BookingSettings, *, source: str | Path | None = None,
         state_path = state_path_for((target,), settings.state_db, connection)
         db = open_state(state_path)
         stack.callback(db.close)
-        poster = get_system(client.system).make_voucher_poster(client)
+        poster = get_system(client.system).make_voucher_poster(client, **settings.poster_options())
         session = BookingSession(kind, source, label, refs, rules, tables, drafts, poster, Bookings(db, poster.target),
                                 OperationsLog(db), settings.grouping, settings.prepared_by or getpass.getuser(), state_path,
                                 language,

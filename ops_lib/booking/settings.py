@@ -14,9 +14,19 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ops_lib.booking.builder import PER_EXPENSE, PER_EXPORT
-from ops_lib.core.options import choice, connection_values, day_text, flag, option, path_text, settings_from, text
+from ops_lib.core.options import (
+    choice,
+    connection_values,
+    day_text,
+    flag,
+    nested,
+    option,
+    path_text,
+    settings_from,
+    text,
+)
 from ops_lib.sources.open import DEMO_SOURCE
-from ops_lib.systems.options import system_name
+from ops_lib.systems.options import SystemOptions, default_options, system_name, system_options
 from ops_lib.systems.registry import DEFAULT_SYSTEM
 
 KINDS = ("expenses", "payroll")
@@ -48,11 +58,19 @@ class BookingSettings:
     approved_booking_hash: str = option("", text, "headless: the booking plan hash an approver signed off")
     approved_by: str = option("", text, "the approver's name")
     four_eyes: bool = option(False, flag, "the approver must not be the preparer")
+    # How the system books, as one mapping in the notebook (Visma.net: export_as, auto_release, ...).
+    system_options: SystemOptions = nested(default_options, system_options, "the accounting system's options",
+                                           key="system")
 
     @property
     def connection(self) -> dict[str, str]:
         """The connection parameters given (empty ones are left to the defaults; the system always)."""
         return connection_values(self)
+
+    def poster_options(self) -> dict[str, Any]:
+        """The keywords the system's voucher poster takes from :attr:`system_options` (none for most systems)."""
+        kwargs = getattr(self.system_options, "poster_kwargs", None)
+        return dict(kwargs()) if kwargs else {}
 
 
 @dataclass(frozen=True)

@@ -253,3 +253,12 @@ def test_a_system_without_a_country_books_domestic_codes_only_and_asks_for_a_mis
     assert "the system names no country" in abroad.blocked
     (plain,) = build_expense_vouchers([expense("Software", "125.00")], tables, REFS, bare, today=TODAY)
     assert rows(plain) == [("6540", D("100.00"), 0), ("2641", D("25.00"), 0), ("1941", 0, D("125.00"))]
+
+
+def test_a_bookings_system_options_reach_its_voucher_poster_and_eaccountings_takes_none() -> None:
+    from ops_lib.booking.settings import booking_settings
+
+    assert booking_settings().poster_options() == {}
+    options = booking_settings(system="vismanet", system_options={"export_as": "supplier_invoice",
+                                                                  "auto_release": True}).poster_options()
+    assert options["export_as"] == "supplier_invoice" and options["auto_release"] is True

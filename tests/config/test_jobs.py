@@ -19,6 +19,7 @@ from ops_lib.reconciliation.settings import ReconcileSettings, reconcile_setting
 from ops_lib.sync.settings import SyncSettings, sync_settings
 from ops_lib.systems.eaccounting.options import EAccountingOptions
 from ops_lib.systems.options import options_type, system_options
+from ops_lib.systems.registry import DEFAULT_SYSTEM
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 # Each notebook that runs a job, and the settings object its parameters cell fills.
@@ -52,6 +53,9 @@ def problems(source: str, settings: type) -> list[str]:
     """Where a parameters cell and a settings class disagree: names, defaults and their types."""
     params = {k: v for k, v in declared(source).items() if k not in RUN_FIELDS}
     fields, relative = defaults(settings), set(relative_fields(settings))
+    if "system_options" in params:  # the options block given whole, as one mapping, instead of flat names
+        fields = {k: v for k, v in fields.items() if k not in accepted_names(options_type(DEFAULT_SYSTEM))}
+        fields["system_options"] = {}
     found = [f"parameter {n} has no settings field" for n in sorted(set(params) - set(fields))]
     found += [f"settings field {n} is no parameter" for n in sorted(set(fields) - set(params))]
     for name in sorted(set(params) & set(fields)):
