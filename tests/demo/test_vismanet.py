@@ -68,6 +68,8 @@ def test_the_vismanet_options_name_a_vendor_payment_method_and_wallet_the_sandbo
     options = VismaNetOptions.from_mapping(yaml.safe_load((MAPPINGS / "system_options.yaml").read_text("utf-8")))
     setup = yaml.safe_load((MAPPINGS / "accounts.yaml").read_text(encoding="utf-8"))
     assert options.cash_account == setup["card_contra_account"] == "1941"
+    booking = load_params(ROOT / "params" / "vismanet_book_expenses.yaml")["system_options"]
+    assert VismaNetOptions.from_mapping(booking) == options  # the demo's booking job books with these options
     with open_client(connected) as client:
         assert options.supplier in {s.number for s in client.suppliers()}
         methods = {m["paymentMethodID"]: m for m in client.payment_methods()}
