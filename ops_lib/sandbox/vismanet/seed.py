@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from ops_lib.sandbox.store import Store
+from ops_lib.sandbox.vismanet.config import COMPANY_ORG_NUMBER
 
 SEEDED = "vismanet_seeded_for"
 
@@ -43,7 +44,10 @@ ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
     ("4531", "Import tjänster utanför EU", "Expense", "REVERSE"),
     ("4535", "Inköp tjänster annat EU-land", "Expense", "REVERSE"),
     ("5410", "Förbrukningsinventarier", "Expense", "PURCH"),
+    ("5611", "Drivmedel för personbilar", "Expense", "PURCH"),
     ("5800", "Resekostnader", "Expense", "PURCH"),
+    ("5810", "Biljetter", "Expense", "PURCH"),
+    ("5831", "Kost och logi i Sverige", "Expense", "PURCH"),
     ("5832", "Kost och logi i utlandet", "Expense", "EXEMPT"),
     ("6071", "Representation avdragsgill", "Expense", "PURCH"),
     ("6072", "Representation ej avdragsgill", "Expense", "PURCH"),
@@ -52,6 +56,7 @@ ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
     ("6540", "IT-tjänster", "Expense", "PURCH"),
     ("6570", "Bankkostnader", "Expense", "EXEMPT"),
     ("6998", "Utländsk moms", "Expense", "EXEMPT"),
+    ("7690", "Övriga personalkostnader", "Expense", "PURCH"),
     ("7960", "Valutakursförluster", "Expense", ""),
     ("8999", "Inaktivt konto", "Expense", ""),
 )
@@ -170,6 +175,7 @@ def seed_world(store: Store, tenant: str, today: date) -> None:
         _put_all(store, tenant, "financialPeriod", _periods(today, stamp), "period")
         _put_all(store, tenant, "branch", [
             {"branchId": i + 1, "number": n, "name": name, "ledger": ledger, "isMainBranch": i == 0,
+             **({"corporateId": COMPANY_ORG_NUMBER} if i == 0 else {}),  # the company's organisation number
              "lastModifiedDateTime": stamp} for i, (n, (name, ledger)) in enumerate(BRANCHES.items())], "number")
         _put_all(store, tenant, "ledger", [
             {"internalId": i + 1, "number": n, "description": text, "balanceType": kind, "currencyId": "SEK",
