@@ -125,7 +125,9 @@ def test_connect_a_visma_net_company_as_a_service_integration(
     expect(connect).to_be_visible()
     expect(page.locator(".ops-client-id input")).to_have_value(CLIENT_ID)
     expect(page.locator(".ops-tenant input")).to_have_value(COMPANY_TENANT)
-    expect(page.locator(".ops-force-select")).to_have_count(0)  # no sign-in page, so no company to pick there
+    # No sign-in page: no company to pick there, and no address to paste back.
+    expect(page.locator(".ops-force-select")).to_have_count(0)
+    expect(page.locator(".ops-paste")).to_have_count(0)
     snap(page, "vismanet-connect-form", page.locator(".ops-status"))
     connect.click()  # the secret is in no field: the secrets file holds it
     status = page.locator(".ops-status")
@@ -150,6 +152,7 @@ def test_map_a_category_of_a_visma_net_company(page: Any, lab: Server, vismanet_
     before = categories(folder)
     open_in_lab(page, lab, vismanet_notebooks["10_mappings"])
     run_all(page)
+    expect(page.get_by_text(re.compile(r"^Every mapping is valid"))).to_be_visible()  # against the live chart
     rows = page.locator(".ops-category-row")
     expect(rows).to_have_count(len(CATEGORIES))
     row = rows.nth([c["category"] for c in CATEGORIES].index(CATEGORY))
