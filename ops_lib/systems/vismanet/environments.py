@@ -9,8 +9,10 @@ Scopes come in two families: a service integration (client credentials
 bound to one company by ``tenant_id``) asks for the
 ``vismanet_erp_service_api`` scopes, an interactive one (a person signs in
 with an authorization code) for the ``vismanet_erp_interactive_api``
-scopes plus ``offline_access`` for a refresh token. No scope is forced on
-both, so neither family's client is refused a scope it was never granted.
+scopes plus ``offline_access`` for a refresh token. The defaults hold
+both families and the grant asks for its own family only
+(:func:`scopes_for`), so ``system: vismanet`` connects either way without
+naming scopes, and neither kind of client asks for a scope it cannot have.
 """
 
 from __future__ import annotations
@@ -43,6 +45,11 @@ INTERACTIVE_SCOPES: tuple[str, ...] = tuple(f"vismanet_erp_interactive_api:{verb
 # Every scope a user may tick in the connect form, in display order.
 SCOPES: tuple[str, ...] = (*SERVICE_SCOPES, *INTERACTIVE_SCOPES, "offline_access")
 REQUIRED_SCOPES: tuple[str, ...] = ()
-# A service integration is the usual way to connect Visma.net (see the module docstring).
-DEFAULT_SCOPES: tuple[str, ...] = SERVICE_SCOPES
 INTERACTIVE_DEFAULT_SCOPES: tuple[str, ...] = (*INTERACTIVE_SCOPES, "offline_access")
+DEFAULT_SCOPES: tuple[str, ...] = (*SERVICE_SCOPES, *INTERACTIVE_DEFAULT_SCOPES)
+
+
+def scopes_for(asked: tuple[str, ...], *, service: bool) -> str:
+    """The scopes of ``asked`` that one kind of client may ask for (its family's defaults when none)."""
+    family = SERVICE_SCOPES if service else INTERACTIVE_DEFAULT_SCOPES
+    return " ".join([s for s in asked if s in family] or family)

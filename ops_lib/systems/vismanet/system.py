@@ -82,12 +82,14 @@ class VismaNetSystem:
         """Client credentials with the tenant id when one is set (a service integration), else authorization code.
 
         The secret of a service client goes in the form body, as Visma's own
-        documentation shows (Visma Connect accepts HTTP Basic too).
+        documentation shows (Visma Connect accepts HTTP Basic too). Each grant
+        asks for its own family of the settings' scopes (:func:`.environments.scopes_for`).
         """
         tenant = tenant_id(settings)
         if tenant:
-            return ClientCredentials(extra={"tenant_id": tenant}, auth_method="client_secret_post")
-        return AuthorizationCode()
+            scope = env.scopes_for(tuple(settings.scopes), service=True)
+            return ClientCredentials(extra={"tenant_id": tenant, "scope": scope}, auth_method="client_secret_post")
+        return AuthorizationCode(extra_authorize={"scope": env.scopes_for(tuple(settings.scopes), service=False)})
 
     def company_identity(self, get: Callable[[str], httpx.Response]) -> tuple[str, str]:
         """(corporate id, name) of the company's main branch; one without a corporate id is keyed by its name."""

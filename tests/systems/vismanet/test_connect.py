@@ -22,11 +22,12 @@ def test_a_person_signs_in_with_a_code_and_the_company_is_connected(tmp_path: Pa
     vn = VismaNetHarness(VismaNetConfig(auto_consent=True), Clock())
     try:
         settings = ConnectionSettings(system="vismanet", environment="sandbox", client_id=DEMO_AUTH[0],
-                                      scopes=INTERACTIVE_DEFAULT_SCOPES, sandbox_url=BASE, config_dir=tmp_path,
-                                      token_backend="file")
+                                      sandbox_url=BASE, config_dir=tmp_path, token_backend="file")
         assert isinstance(get("vismanet").grant(settings), AuthorizationCode)
         pending = start_connect(settings, client_secret=DEMO_AUTH[1], use_catcher=False,
                                 redirect_uri="http://127.0.0.1/callback", transport=vn.transport)
+        asked = httpx.URL(pending.url).params["scope"].split()
+        assert asked == list(INTERACTIVE_DEFAULT_SCOPES)  # the default settings' scopes, this family only
         with httpx.Client(transport=vn.transport) as browser:
             answer = browser.get(pending.url)
         assert answer.status_code in (302, 303), answer.text

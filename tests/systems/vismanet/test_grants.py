@@ -25,13 +25,14 @@ def test_a_tenant_id_makes_a_service_integration(tmp_path: Path) -> None:
     settings = WithTenant(system="vismanet", config_dir=tmp_path)
     grant = get("vismanet").grant(settings)
     assert isinstance(grant, ClientCredentials) and not grant.interactive
-    assert dict(grant.extra) == {"tenant_id": "6f0c2f43-57a4-4b5e-9a0e-2d4c1b7a9e01"}
+    assert dict(grant.extra) == {"tenant_id": "6f0c2f43-57a4-4b5e-9a0e-2d4c1b7a9e01", "scope": " ".join(SERVICE_SCOPES)}
     assert "6f0c2f43" not in repr(grant)  # extra parameters never show
 
 
 def test_without_a_tenant_id_a_person_signs_in(tmp_path: Path) -> None:
     grant = get("vismanet").grant(ConnectionSettings(system="vismanet", config_dir=tmp_path))
     assert isinstance(grant, AuthorizationCode) and grant.interactive
+    assert dict(grant.extra_authorize) == {"scope": " ".join(INTERACTIVE_DEFAULT_SCOPES)}
 
 
 def test_the_token_request_carries_tenant_id_and_the_secret_in_the_form(tmp_path: Path) -> None:
@@ -51,7 +52,11 @@ def test_the_token_request_carries_tenant_id_and_the_secret_in_the_form(tmp_path
     assert form["client_secret"] == "ops-demo-secret" and form["scope"] == " ".join(SERVICE_SCOPES)
 
 
-def test_scopes_default_to_the_service_family() -> None:
+def test_each_grant_asks_for_its_own_family_of_the_scopes_given(tmp_path: Path) -> None:
     system = get("vismanet")
-    assert system.default_scopes == SERVICE_SCOPES and system.required_scopes == ()
-    assert set(INTERACTIVE_DEFAULT_SCOPES) <= set(system.scopes)
+    assert set(system.default_scopes) == {*SERVICE_SCOPES, *INTERACTIVE_DEFAULT_SCOPES} and not system.required_scopes
+    read_only = ("vismanet_erp_service_api:read", "vismanet_erp_interactive_api:read")
+    service = system.grant(WithTenant(system="vismanet", config_dir=tmp_path, scopes=read_only))
+    person = system.grant(ConnectionSettings(system="vismanet", config_dir=tmp_path, scopes=read_only))
+    assert service.extra["scope"] == "vismanet_erp_service_api:read"  # type: ignore[attr-defined]
+    assert person.extra_authorize["scope"] == "vismanet_erp_interactive_api:read"  # type: ignore[attr-defined]
