@@ -4,7 +4,8 @@ The Visma.net sandbox runs as its own process beside the eAccounting one,
 with a service client whose secret only the secrets file the scenario
 writes holds. The notebooks get their parameters as ``ops run`` gives
 them (papermill's injected cell): ``system: vismanet``, the company's
-tenant id and the sandbox's address. Both scenarios leave the shared token
+tenant id and the sandbox's address; ``10_mappings`` edits
+``params/mappings_vismanet`` of the working copy. Both scenarios leave the shared token
 store as they found it, so the eAccounting scenarios see only their own
 connections, in whatever order the scenarios run.
 """
@@ -12,6 +13,7 @@ connections, in whatever order the scenarios run.
 from __future__ import annotations
 
 import csv
+import json
 import re
 import secrets
 import subprocess
@@ -34,7 +36,9 @@ from tests.browser.vismanet_sandbox import SECRET_VARIABLE
 CLIENT_ID = "ops-browser-service"
 COMPANY = "Demo Sverige AB"  # the main branch of the sandbox's demo company
 CATEGORY, INACTIVE, VALID = "Office supplies", "8999", "5410"  # 8999 is deactivated in the seeded chart
-# A small mapping folder valid for the sandbox's seeded chart and VAT codes.
+# The mapping folder users get is params/mappings_vismanet; until the repository has one, the scenario
+# writes this small folder valid for the sandbox's seeded chart and VAT codes in its place (in the working copy).
+MAPPINGS = "params/mappings_vismanet"
 CATEGORIES = [
     {"category": "Bank fees", "account": "6570", "vat_code": "00", "vat_treatment": "domestic", "vat_rate": "exempt"},
     {"category": CATEGORY, "account": "6110", "vat_code": "", "vat_treatment": "domestic", "vat_rate": "standard"},
@@ -70,11 +74,12 @@ def vismanet_notebooks(workspace: Path, vismanet_sandbox: Server, service_secret
     secrets_file = workspace / "config" / "secrets.yaml"
     secrets_file.write_text(yaml.safe_dump({"vismanet": {"sandbox": {CLIENT_ID: service_secret}}}), encoding="utf-8")
     secrets_file.chmod(0o600)
-    folder = workspace / "params" / "mappings_vismanet_browser"
-    folder.mkdir()
-    write_csv(folder / "categories.csv", CATEGORIES)
-    write_csv(folder / "tags.csv", TAGS)
-    (folder / "accounts.yaml").write_text(yaml.safe_dump(SETUP), encoding="utf-8")
+    folder = workspace / MAPPINGS
+    if not folder.exists():
+        folder.mkdir()
+        write_csv(folder / "categories.csv", CATEGORIES)
+        write_csv(folder / "tags.csv", TAGS)
+        (folder / "accounts.yaml").write_text(yaml.safe_dump(SETUP), encoding="utf-8")
     connection = {"system": "vismanet", "sandbox_url": vismanet_sandbox.url, "tenant_id": COMPANY_TENANT}
     prepared = {}
     for name, parameters in (("00_connect", {**connection, "client_id": CLIENT_ID}),
@@ -111,7 +116,7 @@ def categories(folder: Path) -> dict[str, str]:
 
 def stored_companies(workspace: Path) -> list[tuple[str, str]]:
     tokens = workspace / "config" / "tokens.json"
-    stored = yaml.safe_load(tokens.read_text(encoding="utf-8")) if tokens.exists() else {}
+    stored = json.loads(tokens.read_text(encoding="utf-8")) if tokens.exists() else {}
     return [(c["system"], c["company_name"]) for c in (stored or {}).get("connections", {}).values()]
 
 
@@ -148,15 +153,16 @@ def test_map_a_category_of_a_visma_net_company(page: Any, lab: Server, vismanet_
                                 "--sandbox-url", vismanet_sandbox.url],
                                cwd=workspace, env=lab.env, capture_output=True, text=True, timeout=60)
     assert connected.returncode == 0, connected.stdout + connected.stderr
-    folder = workspace / "params" / "mappings_vismanet_browser"
+    folder = workspace / MAPPINGS
     before = categories(folder)
+    assert before[CATEGORY] not in (INACTIVE, VALID)
     open_in_lab(page, lab, vismanet_notebooks["10_mappings"])
     run_all(page)
     expect(page.get_by_text(re.compile(r"^Every mapping is valid"))).to_be_visible()  # against the live chart
     rows = page.locator(".ops-category-row")
-    expect(rows).to_have_count(len(CATEGORIES))
-    row = rows.nth([c["category"] for c in CATEGORIES].index(CATEGORY))
-    expect(row.locator(".ops-category-name input")).to_have_value(CATEGORY)
+    expect(rows).to_have_count(len(before))
+    names = [rows.nth(i).locator(".ops-category-name input").input_value() for i in range(len(before))]
+    row = rows.nth(names.index(CATEGORY))
     status = row.locator(".ops-row-status")
     expect(status).to_contain_class("ops-row-ok")
     # The account dropdown lists the live chart of the Visma.net company, the inactive account marked.
