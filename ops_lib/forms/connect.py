@@ -3,7 +3,8 @@
 Connect starts the authorization flow with a loopback redirect catcher
 and shows a link to the sign-in page; when JupyterLab runs on a remote
 server, the analyst pastes the address the browser ended on and presses
-Finish. Callbacks read the form, call one function of
+Finish. A service integration (a system whose grant with the tenant id
+is client credentials) connects at once, with no sign-in page. Callbacks read the form, call one function of
 :mod:`ops_lib.connection.connect`, and show what it returns or the error's
 message (never a traceback, never a secret).
 """
@@ -45,8 +46,24 @@ def connect_panel(settings: ConnectionSettings, interactive: bool = True, *,
 
 def connect_form(settings: ConnectionSettings, *, transport: httpx.BaseTransport | None = None,
                  wait_seconds: float = 300.0) -> Any:
-    """The connect form: environment, client id, secret, scopes, Connect/Disconnect, status."""
+    """The connect form: environment, client id, secret, tenant id, scopes, Connect/Disconnect, status.
+
+    The tenant id shows only for a system with service integrations; with
+    one typed in, Connect connects at once and the sign-in's company picker
+    and paste field go away.
+    """
     return _ConnectForm(settings, transport, wait_seconds).box
+
+
+def _honours(settings: ConnectionSettings, **change: Any) -> bool:
+    """Whether the system's grant for ``settings`` changes when ``change`` is made and when it is undone.
+
+    The form asks the system instead of knowing which system takes a tenant
+    id or a company picker (eAccounting's ``forceselectcompany``).
+    """
+    opposite = {k: type(v)() for k, v in change.items()}  # False, "": the setting off
+    grant = get_system(settings.system).grant
+    return grant(replace(settings, **change)) != grant(replace(settings, **opposite))
 
 
 class _ConnectForm:
@@ -68,6 +85,8 @@ class _ConnectForm:
                                      disabled=s in spec.required_scopes) for s in spec.scopes}
         self.force = w.Checkbox(value=settings.force_select_company, indent=False,
                                 description="Let me pick the company (forceselectcompany)")
+        self.tenant = w.Text(value=settings.tenant_id, description="Tenant id",
+                             placeholder="a service integration's company tenant; empty: sign in in a browser")
         self.connect = w.Button(description="Connect", button_style="primary", icon="plug")
         self.disconnect = w.Button(description="Disconnect", button_style="warning", icon="unlink")
         self.link = w.HTML()
@@ -79,23 +98,36 @@ class _ConnectForm:
         add_classes(((self.connect, "ops-connect"), (self.disconnect, "ops-disconnect"), (self.finish, "ops-finish"),
                      (self.status, "ops-status"), (self.message, "ops-message-area"), (self.link, "ops-link"),
                      (self.pasted, "ops-paste"), (self.secret, "ops-secret"), (self.client_id, "ops-client-id"),
-                     (self.environment, "ops-environment")))
+                     (self.environment, "ops-environment"), (self.tenant, "ops-tenant"),
+                     (self.force, "ops-force-select")))
         self.connect.on_click(self.on_connect)
         self.finish.on_click(self.on_finish)
         self.disconnect.on_click(self.on_disconnect)
+        # Only what the system's grant honours is offered: a tenant id where it makes a service integration,
+        # the company picker where the sign-in page has one (and only while nobody skips that page).
+        self.force_row, self.paste_row = w.HBox(), w.HBox()
+        self.on_tenant(None)
+        self.tenant.observe(self.on_tenant, names="value")
         self.box = w.VBox([
             w.HTML("<b>Connection</b>"), self.environment, self.client_id, self.secret,
+            *([self.tenant] if _honours(settings, tenant_id="tenant") else []),
             w.HTML(f"Scopes (always asked for: {', '.join(spec.required_scopes) or 'none'}):"),
-            w.HBox(list(self.scopes.values()), layout=w.Layout(flex_flow="row wrap")), self.force,
-            w.HBox([self.connect, self.disconnect]), self.link, w.HBox([self.pasted, self.finish]), self.message,
+            w.HBox(list(self.scopes.values()), layout=w.Layout(flex_flow="row wrap")), self.force_row,
+            w.HBox([self.connect, self.disconnect]), self.link, self.paste_row, self.message,
             w.HTML("<b>Status</b>"), self.status,
         ])
+
+    def on_tenant(self, _: Any) -> None:
+        """A tenant typed or cleared switches between a service integration and a browser sign-in."""
+        current = self.current()
+        self.force_row.children = [self.force] if _honours(current, force_select_company=True) else []
+        self.paste_row.children = [] if is_service_connection(current) else [self.pasted, self.finish]
 
     def current(self) -> ConnectionSettings:
         """The settings as the form shows them now."""
         chosen = tuple(s for s, box in self.scopes.items() if box.value)
         return replace(self.settings, environment=self.environment.value, client_id=self.client_id.value.strip(),
-                       scopes=chosen, force_select_company=self.force.value)
+                       scopes=chosen, force_select_company=self.force.value, tenant_id=self.tenant.value.strip())
 
     def fail(self, exc: OpsError) -> None:
         self.message.value = message("error", str(exc))
