@@ -10,6 +10,13 @@ both ``client_secret_basic`` and ``client_secret_post``;
 Errors follow RFC 6749: a bad client or redirect URI is shown on a page
 (never redirected to), everything else goes back to the client as
 ``error`` and ``state`` on the redirect.
+
+The Visma.net sandbox's Visma Connect (:mod:`ops_lib.sandbox.vismanet.identity`)
+speaks the same OAuth on the same :class:`~ops_lib.sandbox.grants.Grants`, so it
+takes its redirects, client authentication and user grants from here
+(:func:`redirect_allowed`, :func:`redirect_to`, :func:`grant_redirect`,
+:func:`decode_basic`, :func:`verify_client`, :func:`redeem_user_grant`) and
+keeps only what Visma Connect does differently.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import base64
 import binascii
 import html
 import secrets
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import unquote, urlencode, urlsplit
 
 from starlette.requests import Request
@@ -27,11 +34,12 @@ from starlette.routing import Route
 
 from ops_lib.sandbox.config import SandboxClient
 from ops_lib.sandbox.core import USER_NAME, Sandbox
-from ops_lib.sandbox.grants import TENANT, GrantError
+from ops_lib.sandbox.grants import TENANT, GrantError, Grants
 from ops_lib.sandbox.scopes import SCOPE_DESCRIPTIONS, SUPPORTED_SCOPES
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# RFC 6749 5.1: token answers must not be cached.
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def _sandbox(request: Request) -> Sandbox:
@@ -54,7 +62,8 @@ def redirect_allowed(client: SandboxClient, redirect_uri: str) -> bool:
     return False
 
 
-def _redirect(uri: str, params: dict[str, str | None]) -> RedirectResponse:
+def redirect_to(uri: str, params: dict[str, str | None]) -> RedirectResponse:
+    """A 302 back to the client's ``uri`` with ``params`` added to its query (the ``None`` ones left out)."""
     query = urlencode({k: v for k, v in params.items() if v is not None})
     return RedirectResponse(f"{uri}{'&' if '?' in uri else '?'}{query}", status_code=302)
 
@@ -95,18 +104,18 @@ async def authorize(request: Request) -> Response:
         return _error_page("Invalid redirect_uri", "The redirect_uri is not registered for this client.")
     state = params.get("state")
     if params.get("response_type") != "code":
-        return _redirect(redirect_uri, {"error": "unsupported_response_type", "state": state})
+        return redirect_to(redirect_uri, {"error": "unsupported_response_type", "state": state})
     scopes = params.get("scope", "").split()
     unknown = [s for s in scopes if s not in SUPPORTED_SCOPES]
     if not scopes or unknown:
-        return _redirect(redirect_uri, {
+        return redirect_to(redirect_uri, {
             "error": "invalid_scope", "error_description": f"Unknown scope(s): {' '.join(unknown)}",
             "state": state,
         })
     challenge = params.get("code_challenge")
     method = params.get("code_challenge_method") or ("plain" if challenge else None)
     if challenge and method not in ("S256", "plain"):
-        return _redirect(redirect_uri, {
+        return redirect_to(redirect_uri, {
             "error": "invalid_request", "error_description": "code_challenge_method must be S256 or plain",
             "state": state,
         })
@@ -116,18 +125,19 @@ async def authorize(request: Request) -> Response:
         "force_select": "forceselectcompany:true" in params.get("acr_values", "").lower(),
     }
     if sandbox.config.auto_consent:
-        return _grant(sandbox, pending, sandbox.companies[0].id)
+        return grant_redirect(sandbox.grants, pending, sandbox.companies[0].id)
     request_id = secrets.token_urlsafe(16)
     sandbox.store.put(TENANT, "pending", request_id, pending)
     return HTMLResponse(_consent_page(sandbox, client, pending, request_id))
 
 
-def _grant(sandbox: Sandbox, pending: dict[str, Any], company_id: str) -> RedirectResponse:
-    code = sandbox.grants.issue_code(
+def grant_redirect(grants: Grants, pending: dict[str, Any], company_id: str) -> RedirectResponse:
+    """Issue a code for a consented sign-in (``pending`` as ``authorize`` stored it) and send the user back."""
+    code = grants.issue_code(
         pending["client_id"], pending["redirect_uri"], pending["scopes"], company_id,
         pending["code_challenge"], pending["code_challenge_method"],
     )
-    return _redirect(pending["redirect_uri"], {"code": code, "state": pending["state"]})
+    return redirect_to(pending["redirect_uri"], {"code": code, "state": pending["state"]})
 
 
 def _consent_page(sandbox: Sandbox, client: SandboxClient, pending: dict[str, Any], request_id: str) -> str:
@@ -168,14 +178,44 @@ async def consent(request: Request) -> Response:
         return _error_page("Sign-in expired", "This consent request is unknown or was already answered.")
     if form.get("decision") != "allow":
         sandbox.store.delete(TENANT, "pending", request_id)
-        return _redirect(pending["redirect_uri"], {
+        return redirect_to(pending["redirect_uri"], {
             "error": "access_denied", "error_description": "The user denied access.", "state": pending["state"],
         })
     company_id = str(form.get("company_id", ""))
     if sandbox.company(company_id) is None:
         return _error_page("Choose a company", "Pick one of the companies listed to continue.")
     sandbox.store.delete(TENANT, "pending", request_id)
-    return _grant(sandbox, pending, company_id)
+    return grant_redirect(sandbox.grants, pending, company_id)
+
+
+def decode_basic(header: str) -> tuple[str, str]:
+    """The client id and secret of an ``Authorization: Basic`` header, each percent-decoded (RFC 6749 2.3.1).
+
+    Raises
+    ------
+    GrantError
+        ``invalid_client`` (401) when the header is not base64 of UTF-8 text.
+    """
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
+        client_id, _, secret = decoded.partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise GrantError("invalid_client", "Malformed Basic credentials.", 401) from exc
+    return unquote(client_id), unquote(secret)
+
+
+def verify_client(lookup: Callable[[str], SandboxClient | None], client_id: str, secret: str) -> SandboxClient:
+    """The registered client whose secret this is, compared in constant time.
+
+    Raises
+    ------
+    GrantError
+        ``invalid_client`` (401) for an unknown client, an empty secret or a wrong one.
+    """
+    client = lookup(client_id)
+    if client is None or not secret or not secrets.compare_digest(secret, client.client_secret):
+        raise GrantError("invalid_client", "Client authentication failed.", 401)
+    return client
 
 
 def _client_credentials(request: Request, form: Any) -> tuple[str, str, bool]:
@@ -184,25 +224,38 @@ def _client_credentials(request: Request, form: Any) -> tuple[str, str, bool]:
     if header.lower().startswith("basic "):
         if in_body:
             raise GrantError("invalid_request", "Use one client authentication method, not two.")
-        try:
-            decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
-            client_id, _, secret = decoded.partition(":")
-        except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-            raise GrantError("invalid_client", "Malformed Basic credentials.", 401) from exc
-        return unquote(client_id), unquote(secret), True
+        return *decode_basic(header), True
     return str(form.get("client_id", "")), str(form.get("client_secret", "")), False
 
 
 def _authenticate_client(sandbox: Sandbox, request: Request, form: Any) -> SandboxClient:
     client_id, secret, basic = _client_credentials(request, form)
-    client = sandbox.config.client(client_id)
-    if client is None or not secret or not secrets.compare_digest(secret, client.client_secret):
-        raise GrantError("invalid_client", "Client authentication failed.", 401)
-    return client
+    return verify_client(sandbox.config.client, client_id, secret)
+
+
+def redeem_user_grant(grants: Grants, client_id: str, form: Any) -> dict[str, Any]:
+    """Answer the token endpoint's user grants: a code exchange or a refresh-token rotation.
+
+    Raises
+    ------
+    GrantError
+        ``unsupported_grant_type`` for any other ``grant_type``, or what :class:`Grants` raises.
+    """
+    grant_type = form.get("grant_type")
+    if grant_type == "authorization_code":
+        return grants.redeem_code(
+            client_id, str(form.get("code", "")), form.get("redirect_uri"),  # type: ignore[arg-type]
+            form.get("code_verifier"),  # type: ignore[arg-type]
+        )
+    if grant_type == "refresh_token":
+        return grants.refresh(
+            client_id, str(form.get("refresh_token", "")), form.get("scope"),  # type: ignore[arg-type]
+        )
+    raise GrantError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported.")
 
 
 def _grant_error(exc: GrantError) -> JSONResponse:
-    headers = dict(_NO_STORE)
+    headers = dict(NO_STORE)
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="sandbox"'
     return JSONResponse({"error": exc.error, "error_description": exc.description},
@@ -214,21 +267,10 @@ async def token(request: Request) -> JSONResponse:
     form = await request.form()
     try:
         client = _authenticate_client(sandbox, request, form)
-        grant_type = form.get("grant_type")
-        if grant_type == "authorization_code":
-            body = sandbox.grants.redeem_code(
-                client.client_id, str(form.get("code", "")), form.get("redirect_uri"),  # type: ignore[arg-type]
-                form.get("code_verifier"),  # type: ignore[arg-type]
-            )
-        elif grant_type == "refresh_token":
-            body = sandbox.grants.refresh(
-                client.client_id, str(form.get("refresh_token", "")), form.get("scope"),  # type: ignore[arg-type]
-            )
-        else:
-            raise GrantError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported.")
+        body = redeem_user_grant(sandbox.grants, client.client_id, form)
     except GrantError as exc:
         return _grant_error(exc)
-    return JSONResponse(body, headers=_NO_STORE)
+    return JSONResponse(body, headers=NO_STORE)
 
 
 async def revocation(request: Request) -> Response:

@@ -9,25 +9,32 @@ The interactive flow (``/connect/authorize`` with PKCE, a consent page that
 picks the company, the code and refresh grants) runs on the kernel's
 :class:`~ops_lib.sandbox.grants.Grants`; its page carries the same form
 fields as the eAccounting sandbox's, so :func:`ops_lib.sandbox.login.approve_consent`
-passes it too.
+passes it too. The OAuth both identity servers share (redirects, Basic
+decoding, secret checks, code and refresh grants) comes from
+:mod:`ops_lib.sandbox.identity`.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import html
 import secrets
 from typing import Any
-from urllib.parse import unquote, urlencode
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from ops_lib.sandbox.config import SandboxClient
 from ops_lib.sandbox.grants import TENANT, GrantError
-from ops_lib.sandbox.identity import redirect_allowed
+from ops_lib.sandbox.identity import (
+    NO_STORE,
+    decode_basic,
+    grant_redirect,
+    redeem_user_grant,
+    redirect_allowed,
+    redirect_to,
+    verify_client,
+)
 from ops_lib.sandbox.vismanet.config import (
     COMPANY_NAME,
     COMPANY_ORG_NUMBER,
@@ -38,7 +45,6 @@ from ops_lib.sandbox.vismanet.config import (
 )
 from ops_lib.sandbox.vismanet.world import VismaNet
 
-_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 # The companies the sandbox user may pick at sign-in: (tenant, name, organisation number).
 COMPANIES = ((COMPANY_TENANT, COMPANY_NAME, COMPANY_ORG_NUMBER),
              (UNLICENSED_TENANT, "Olicensierat Bolag AB (no Financials licence)", "559900-0001"))
@@ -46,11 +52,6 @@ COMPANIES = ((COMPANY_TENANT, COMPANY_NAME, COMPANY_ORG_NUMBER),
 
 def _world(request: Request) -> VismaNet:
     return request.app.state.world
-
-
-def _redirect(uri: str, params: dict[str, str | None]) -> RedirectResponse:
-    query = urlencode({k: v for k, v in params.items() if v is not None})
-    return RedirectResponse(f"{uri}{'&' if '?' in uri else '?'}{query}", status_code=302)
 
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
@@ -82,27 +83,21 @@ async def authorize(request: Request) -> Response:
         return _page("Sign-in error", "<h1>Invalid redirect_uri</h1>", 400)
     state = params.get("state")
     if params.get("response_type") != "code":
-        return _redirect(redirect_uri, {"error": "unsupported_response_type", "state": state})
+        return redirect_to(redirect_uri, {"error": "unsupported_response_type", "state": state})
     scopes = params.get("scope", "").split()
     if not scopes or any(s not in SUPPORTED_SCOPES for s in scopes):
-        return _redirect(redirect_uri, {"error": "invalid_scope", "state": state})
+        return redirect_to(redirect_uri, {"error": "invalid_scope", "state": state})
     challenge = params.get("code_challenge")
     method = params.get("code_challenge_method") or ("plain" if challenge else None)
     if challenge and method not in ("S256", "plain"):
-        return _redirect(redirect_uri, {"error": "invalid_request", "state": state})
+        return redirect_to(redirect_uri, {"error": "invalid_request", "state": state})
     pending = {"client_id": client.client_id, "redirect_uri": redirect_uri, "scopes": scopes, "state": state,
                "code_challenge": challenge, "code_challenge_method": method}
     if world.config.auto_consent:
-        return _grant(world, pending, COMPANY_TENANT)
+        return grant_redirect(world.grants, pending, COMPANY_TENANT)
     request_id = secrets.token_urlsafe(16)
     world.store.put(TENANT, "pending", request_id, pending)
     return _page("Visma.net sandbox: consent", _consent_form(client, pending, request_id))
-
-
-def _grant(world: VismaNet, pending: dict[str, Any], tenant: str) -> RedirectResponse:
-    code = world.grants.issue_code(pending["client_id"], pending["redirect_uri"], pending["scopes"], tenant,
-                                   pending["code_challenge"], pending["code_challenge_method"])
-    return _redirect(pending["redirect_uri"], {"code": code, "state": pending["state"]})
 
 
 def _consent_form(client: SandboxClient, pending: dict[str, Any], request_id: str) -> str:
@@ -129,26 +124,19 @@ async def consent(request: Request) -> Response:
         return _page("Sign-in error", "<h1>Sign-in expired</h1>", 400)
     world.store.delete(TENANT, "pending", request_id)
     if form.get("decision") != "allow":
-        return _redirect(pending["redirect_uri"], {"error": "access_denied", "state": pending["state"]})
+        return redirect_to(pending["redirect_uri"], {"error": "access_denied", "state": pending["state"]})
     tenant = str(form.get("company_id", ""))
     if tenant not in {t for t, _, _ in COMPANIES}:
         return _page("Sign-in error", "<h1>Choose a company</h1>", 400)
-    return _grant(world, pending, tenant)
+    return grant_redirect(world.grants, pending, tenant)
 
 
 def _authenticate(world: VismaNet, request: Request, form: Any) -> SandboxClient:
     header = request.headers.get("authorization", "")
     client_id, secret = str(form.get("client_id", "")), str(form.get("client_secret", ""))
     if header.lower().startswith("basic "):
-        try:
-            decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError) as exc:
-            raise GrantError("invalid_client", "Malformed Basic credentials.", 401) from exc
-        client_id, _, secret = (unquote(part) for part in decoded.partition(":"))
-    client = world.config.client(client_id)
-    if client is None or not secret or not secrets.compare_digest(secret, client.client_secret):
-        raise GrantError("invalid_client", "Client authentication failed.", 401)
-    return client
+        client_id, secret = decode_basic(header)
+    return verify_client(world.config.client, client_id, secret)
 
 
 def _client_credentials(world: VismaNet, client: SandboxClient, form: Any) -> dict[str, Any]:
@@ -166,22 +154,14 @@ async def token(request: Request) -> JSONResponse:
     form = await request.form()
     try:
         client = _authenticate(world, request, form)
-        grant_type = form.get("grant_type")
-        if grant_type == "client_credentials":
+        if form.get("grant_type") == "client_credentials":
             body = _client_credentials(world, client, form)
-        elif grant_type == "authorization_code":
-            body = world.grants.redeem_code(client.client_id, str(form.get("code", "")),
-                                            form.get("redirect_uri"),  # type: ignore[arg-type]
-                                            form.get("code_verifier"))  # type: ignore[arg-type]
-        elif grant_type == "refresh_token":
-            body = world.grants.refresh(client.client_id, str(form.get("refresh_token", "")),
-                                        form.get("scope"))  # type: ignore[arg-type]
         else:
-            raise GrantError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported.")
+            body = redeem_user_grant(world.grants, client.client_id, form)
     except GrantError as exc:
         return JSONResponse({"error": exc.error, "error_description": exc.description}, status_code=exc.status,
-                            headers=_NO_STORE)
-    return JSONResponse(body, headers=_NO_STORE)
+                            headers=NO_STORE)
+    return JSONResponse(body, headers=NO_STORE)
 
 
 async def revocation(request: Request) -> Response:
