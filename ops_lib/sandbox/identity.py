@@ -25,7 +25,8 @@ import base64
 import binascii
 import html
 import secrets
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
 
 from starlette.requests import Request
@@ -229,7 +230,7 @@ def _client_credentials(request: Request, form: Any) -> tuple[str, str, bool]:
 
 
 def _authenticate_client(sandbox: Sandbox, request: Request, form: Any) -> SandboxClient:
-    client_id, secret, basic = _client_credentials(request, form)
+    client_id, secret, _basic = _client_credentials(request, form)
     return verify_client(sandbox.config.client, client_id, secret)
 
 

@@ -19,7 +19,8 @@ import signal
 import sys
 import threading
 import time
-from typing import Any, Callable, Iterator, Self, TextIO
+from collections.abc import Callable, Iterator
+from typing import Any, Self, TextIO
 
 import uvicorn
 

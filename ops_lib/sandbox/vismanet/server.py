@@ -12,7 +12,11 @@ from typing import TextIO
 
 from ops_lib.sandbox.server import AppServerThread, serve_app
 from ops_lib.sandbox.vismanet.app import create_app
-from ops_lib.sandbox.vismanet.config import COMPANY_TENANT, CUSTOMER_TENANT, VismaNetConfig
+from ops_lib.sandbox.vismanet.config import (
+    COMPANY_TENANT,
+    CUSTOMER_TENANT,
+    VismaNetConfig,
+)
 
 
 def _banner(base: str) -> str:
