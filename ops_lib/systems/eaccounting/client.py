@@ -14,15 +14,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Generic, Iterator, Mapping, TypeVar
 
-import httpx
 import pandas as pd
 
+from ops_lib.connectors.json_api import send_json, server_time
 from ops_lib.connectors.paging import MetaDataPager
 from ops_lib.connectors.session import ApiSession
-from ops_lib.core.money import dumps, loads
+from ops_lib.core.money import loads
 from ops_lib.systems.eaccounting.environments import SYSTEM
 from ops_lib.systems.eaccounting.records import (
     Account,
@@ -50,22 +49,6 @@ MAX_PAGE_SIZE = 1000
 PAGER = MetaDataPager(MAX_PAGE_SIZE)
 DOCUMENT_TYPE_VOUCHER = 3
 Progress = Callable[[int, int], None]
-
-
-def server_time(response: httpx.Response) -> dt.datetime | None:
-    """The service's clock when it answered, from the HTTP ``Date`` header.
-
-    The service dates its answers (RFC 9110, 6.6.1); keeping that time spares trusting the local
-    clock. None when there is no ``Date``, more than one, or one that does not parse.
-    """
-    dates = response.headers.get_list("date")
-    if len(dates) != 1:
-        return None
-    try:
-        moment = parsedate_to_datetime(dates[0])
-    except (TypeError, ValueError):
-        return None
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
 
 
 class Listing(Generic[R]):
@@ -159,8 +142,7 @@ class EAccountingClient:
         return loads(response.content)
 
     def send_json(self, method: str, path: str, payload: Any, params: Mapping[str, Any] | None = None) -> Any:
-        response = self.session.request(method, path, params=params, content=dumps(payload).encode("utf-8"),
-                                        headers={"Content-Type": "application/json"})
+        response = send_json(self.session, method, path, payload, params)
         return loads(response.content) if response.content else None
 
     def iter_data(self, path: str, params: Mapping[str, Any] | None = None, progress: bool | Progress = False,

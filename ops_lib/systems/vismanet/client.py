@@ -19,16 +19,16 @@ with an empty body and a ``Location`` naming the new record, so
 from __future__ import annotations
 
 import datetime as dt
-from email.utils import parsedate_to_datetime
 from typing import Any, Iterator, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 import pandas as pd
 
+from ops_lib.connectors.json_api import send_json, server_time
 from ops_lib.connectors.paging import PageNumberPager
 from ops_lib.connectors.session import ApiSession
-from ops_lib.core.money import dumps, loads
+from ops_lib.core.money import loads
 from ops_lib.systems.vismanet.environments import SYSTEM
 from ops_lib.systems.vismanet.records import (
     Branch,
@@ -54,18 +54,6 @@ def key_from_location(location: str) -> str:
     """The key of a created record: the last segment of the ``Location`` a 201 carries."""
     path = urlsplit(location).path.rstrip("/")
     return unquote(path.rsplit("/", 1)[-1]) if path else ""
-
-
-def server_time(response: httpx.Response) -> dt.datetime | None:
-    """The service's clock when it answered (the HTTP ``Date``), so a change filter never trusts the local clock."""
-    dates = response.headers.get_list("date")
-    if len(dates) != 1:
-        return None
-    try:
-        moment = parsedate_to_datetime(dates[0])
-    except (TypeError, ValueError):
-        return None
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
 
 
 def segment(key: str) -> str:
@@ -102,8 +90,7 @@ class VismaNetClient:
     def send_json(self, method: str, path: str, payload: Any,
                   params: Mapping[str, Any] | None = None) -> httpx.Response:
         """Send a write DTO; the response is returned as is (201 with Location, 204, or a result DTO)."""
-        return self.session.request(method, path, params=params, content=dumps(payload).encode("utf-8"),
-                                    headers={"Content-Type": "application/json"})
+        return send_json(self.session, method, path, payload, params)
 
     def create(self, path: str, payload: Mapping[str, Any]) -> str:
         """POST one record; return its key from the ``Location`` header (never retried blindly)."""

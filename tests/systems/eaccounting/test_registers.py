@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 from ops_lib.connection.connect import open_client
+from ops_lib.connectors.json_api import server_time
 from ops_lib.core.times import utc_stamp
 from ops_lib.sandbox import Clock, SandboxConfig
 from ops_lib.sandbox.clock import parse_datetime
-from ops_lib.systems.eaccounting.client import server_time
 from ops_lib.systems.eaccounting.registers import read_register
 from tests.conftest import TODAY, Recording, SandboxHarness
 from tests.sync.test_apply import open_session
