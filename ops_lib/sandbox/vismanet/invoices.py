@@ -14,7 +14,6 @@ action-result DTO.
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +24,8 @@ from ops_lib.sandbox.vismanet.rules import account_for, day_of, period_for, segm
 from ops_lib.sandbox.vismanet.wire import (
     ApiCall,
     Dto,
-    check_if_match,
+    action_done,
+    changing,
     clean,
     created,
     endpoint,
@@ -42,6 +42,10 @@ CREATE = "Error creating document"
 
 def _key(document_type: str, number: str) -> str:
     return f"{document_type}:{number}"
+
+
+def _record_key(record: dict[str, Any]) -> str:
+    return _key(record["documentType"], record["referenceNumber"])
 
 
 def _payment(call: ApiCall, record: dict[str, Any], dto: Dto, supplier: dict[str, Any]) -> None:
@@ -141,30 +145,22 @@ def stored_invoice(call: ApiCall) -> dict[str, Any]:
 @endpoint
 async def update_invoice(call: ApiCall) -> Response:
     dto = await call.dto()
-    with call.world.store.transaction():
-        record = stored_invoice(call)
-        check_if_match(call.request, record)
+    with changing(call, KIND, lambda: stored_invoice(call), _record_key) as record:
         if record["status"] not in ("Hold", "Balanced"):
             raise VismaError(400, "Error updating document",
                              f"A document with status {record['status']} cannot be changed.")
         _fill(call, record, dto)
-        record["lastModifiedDateTime"] = call.stamp()
-        call.world.store.put(call.tenant, KIND, _key(record["documentType"], record["referenceNumber"]), record)
     return no_content()
 
 
 @endpoint
 async def release_invoice(call: ApiCall) -> Response:
-    with call.world.store.transaction():
-        record = stored_invoice(call)
-        check_if_match(call.request, record)
+    with changing(call, KIND, lambda: stored_invoice(call), _record_key) as record:
         if record["status"] != "Balanced":
             raise VismaError(400, "Error releasing document",
                              f"Document is {record['status']} and cannot be released.")
         record["status"] = "Open"
-        record["lastModifiedDateTime"] = call.stamp()
-        call.world.store.put(call.tenant, KIND, _key(record["documentType"], record["referenceNumber"]), record)
-    return JSONResponse({"actionId": str(uuid.uuid4()), "actionResult": "Done"})
+    return action_done()
 
 
 def invoice_view(call: ApiCall, r: dict[str, Any]) -> dict[str, Any]:

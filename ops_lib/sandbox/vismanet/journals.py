@@ -12,7 +12,6 @@ may be split across pages, each page showing the lines that fall in it.
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +22,8 @@ from ops_lib.sandbox.vismanet.rules import account_for, day_of, period_for, segm
 from ops_lib.sandbox.vismanet.wire import (
     ApiCall,
     Dto,
-    check_if_match,
+    action_done,
+    changing,
     clean,
     created,
     endpoint,
@@ -126,6 +126,10 @@ async def create_journal(call: ApiCall) -> Response:
     return created(call, f"/v2/journaltransaction/{number}", record)
 
 
+def _batch_number(record: dict[str, Any]) -> str:
+    return str(record["batchNumber"])
+
+
 def _stored(call: ApiCall) -> dict[str, Any]:
     record = call.world.store.get(call.tenant, KIND, call.param("journalTransactionNumber"))
     if record is None:
@@ -136,32 +140,24 @@ def _stored(call: ApiCall) -> dict[str, Any]:
 @endpoint
 async def update_journal(call: ApiCall) -> Response:
     dto = await call.dto()
-    with call.world.store.transaction():
-        record = _stored(call)
-        check_if_match(call.request, record)
+    with changing(call, KIND, lambda: _stored(call), _batch_number) as record:
         if record["status"] not in ("Hold", "Balanced"):
             raise VismaError(400, UPDATE, f"A batch with status {record['status']} cannot be changed.")
         _header(call, UPDATE, record, dto)
         _apply_lines(call, UPDATE, record, dto)
         _settle(call, UPDATE, record)
-        record["lastModifiedDateTime"] = call.stamp()
-        call.world.store.put(call.tenant, KIND, record["batchNumber"], record)
     return no_content()
 
 
 @endpoint
 async def release_journal(call: ApiCall) -> Response:
-    with call.world.store.transaction():
-        record = _stored(call)
-        check_if_match(call.request, record)
+    with changing(call, KIND, lambda: _stored(call), _batch_number) as record:
         if record["status"] != "Balanced":
             raise VismaError(400, "Error releasing journal transaction",
                              f"Only Balanced batches can be released; this one is {record['status']}.")
         posts = call.world.setting(call.tenant, "gl").get("postOnRelease", True)
         record["status"] = "Posted" if posts else "Unposted"
-        record["lastModifiedDateTime"] = call.stamp()
-        call.world.store.put(call.tenant, KIND, record["batchNumber"], record)
-    return JSONResponse({"actionId": str(uuid.uuid4()), "actionResult": "Done"})
+    return action_done()
 
 
 def journal_view(call: ApiCall, r: dict[str, Any], lines: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from ops_lib.sandbox.vismanet.errors import not_found, record_error
 from ops_lib.sandbox.vismanet.wire import (
     ApiCall,
     Dto,
-    check_if_match,
+    changing,
     clean,
     created,
     endpoint,
@@ -191,12 +191,9 @@ def _put(register: PartnerRegister) -> Callable[..., Any]:
     @endpoint
     async def update_record(call: ApiCall) -> Response:
         dto = await call.dto()
-        with call.world.store.transaction():
-            record = _stored(call, register, call.param("number"))
-            check_if_match(call.request, record)
+        number = call.param("number")
+        with changing(call, register.kind, lambda: _stored(call, register, number), lambda _: number) as record:
             _apply(call, register, record, dto, f"Error updating the {register.label}")
-            record["lastModifiedDateTime"] = call.stamp()
-            call.world.store.put(call.tenant, register.kind, call.param("number"), record)
         return no_content()
 
     update_record.__name__ = f"update_{register.kind}"

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -192,6 +195,41 @@ def created(call: ApiCall, path: str, record: dict[str, Any] | None = None) -> R
 
 def no_content() -> Response:
     return Response(status_code=204)
+
+
+@contextmanager
+def changing(call: ApiCall, kind: str, find: Callable[[], dict[str, Any]],
+             key: Callable[[dict[str, Any]], str]) -> Iterator[dict[str, Any]]:
+    """Change one stored record the way every Visma.net write does, in one store transaction.
+
+    The record ``find`` returns must still be the version the client's
+    ``If-Match`` names (412 otherwise); the block then changes it, and on
+    leaving it is stamped ``lastModifiedDateTime`` (so change filters see
+    it) and stored under ``key(record)`` in ``kind``. An error raised in
+    the block stores nothing.
+
+    Parameters
+    ----------
+    call:
+        The API call making the change.
+    kind:
+        The store table the record lives in.
+    find:
+        Loads the record (raising the endpoint's own 404 when it is missing).
+    key:
+        The record's key in ``kind``.
+    """
+    with call.world.store.transaction():
+        record = find()
+        check_if_match(call.request, record)
+        yield record
+        record["lastModifiedDateTime"] = call.stamp()
+        call.world.store.put(call.tenant, kind, key(record), record)
+
+
+def action_done() -> JSONResponse:
+    """The action-result DTO a release answers (the 2023 build's; the 2025 spec declares none)."""
+    return JSONResponse({"actionId": str(uuid.uuid4()), "actionResult": "Done"})
 
 
 def _parse_moment(text: str) -> datetime:
