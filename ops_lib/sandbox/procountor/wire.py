@@ -84,13 +84,13 @@ class ProcountorCall:
         return self.world.clock.stamp().removesuffix("Z")
 
 
-def _bearer(world: Procountor, request: Request) -> tuple[int, int]:
+def _bearer(world: Procountor, request: Request) -> tuple[int, int, str]:
     header = request.headers.get("authorization", "")
     grant = world.grants.access(header[7:].strip()) if header.lower().startswith("bearer ") else None
     if grant is None:
         raise unauthorized()
     company, _, user = grant.company_id.partition(":")
-    return int(company), int(user)
+    return int(company), int(user), grant.client_id
 
 
 def to_wire(value: Any) -> Any:
@@ -109,13 +109,17 @@ def ok(body: Any, status: int = 200) -> JSONResponse:
 
 
 def endpoint(handler: Callable[[ProcountorCall], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
-    """Wrap a handler in the checks every call passes: faults, then the bearer token; errors as the envelope."""
+    """Wrap a handler in the checks every call passes: faults, the bearer token, the per-second ceiling.
+
+    Errors answer the envelope; an injected server error the proxy's HTML page.
+    """
 
     async def run(request: Request) -> Response:
         world: Procountor = request.app.state.world
         try:
             await world.faults.apply()
-            company_id, user_id = _bearer(world, request)
+            company_id, user_id, client_id = _bearer(world, request)
+            world.limiter.hit(client_id)
             return await handler(ProcountorCall(request, world, company_id, user_id))
         except ProcountorError as error:
             return error.response()
