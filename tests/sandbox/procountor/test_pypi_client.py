@@ -42,11 +42,8 @@ from typing import Any
 import httpx
 import pytest
 
-# The sandbox lands on branch pc-sandbox; until it is merged this module has nothing to run against.
-pytest.importorskip("ops_lib.sandbox.procountor.server", reason="the Procountor sandbox is not merged yet")
-
-from ops_lib.sandbox.procountor.config import COMPANY_ID, DEMO_CLIENT  # noqa: E402
-from ops_lib.sandbox.procountor.server import ProcountorServerThread  # noqa: E402
+from ops_lib.sandbox.procountor.config import COMPANY_ID, DEMO_CLIENT
+from ops_lib.sandbox.procountor.server import ProcountorServerThread
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +53,32 @@ API_KEY = next(iter(DEMO_CLIENT.api_keys))
 RUNNER = Path(__file__).with_name("pypi_suite.py")
 
 # Test id -> why it cannot pass against the sandbox (it is asserted to fail, not to be skipped).
-EXCLUDED: dict[str, str] = {}
+_OUT_OF_SPEC = ("outside procountor-openapi.json (the 26.04 reconstruction the sandbox serves): "
+                "the sandbox answers 404 rather than invent {}")
+_NOT_YET = "in procountor-openapi.json but not served by the sandbox yet: {} answers 404"
+EXCLUDED: dict[str, str] = {
+    "tests.test_002_bank_accounts.TestClientBankAccounts.test_001_get_bank_accounts": _OUT_OF_SPEC.format(
+        "/bankaccounts"),
+    "tests.test_013_product.TestClientProduct.test_001_get_products": _OUT_OF_SPEC.format("/products"),
+    "tests.test_013_product.TestClientProduct.test_002_get_product": _OUT_OF_SPEC.format("/products/{id}"),
+    "tests.test_014_reference_payments.TestClientProduct.test_001_get_reference_payments": _OUT_OF_SPEC.format(
+        "/referencepayments"),
+    "tests.test_016_users.TestClientUsers.test_001_get_users": _OUT_OF_SPEC.format("/users"),
+    "tests.test_016_users.TestClientUsers.test_004_send_one_time_pass": _OUT_OF_SPEC.format(
+        "/users/otp (an SMS one-time password)"),
+    "tests.test_016_users.TestClientUsers.test_005_get_user_profile": _OUT_OF_SPEC.format("/users/profiles/{id}"),
+    "tests.test_004_business_partners.TestClientBusinessPartners.test_004_get_business_partner_details":
+        _NOT_YET.format("/businesspartners/personaldetails"),
+    "tests.test_007_currencies.TestClientCurrencies.test_001_get_currencies": _NOT_YET.format("/currencies"),
+    "tests.test_007_currencies.TestClientCurrencies.test_002_get_currency": _NOT_YET.format("/currencies/company"),
+    "tests.test_007_currencies.TestClientCurrencies.test_003_get_exchange_rate": _NOT_YET.format(
+        "/currencies/exchangerate"),
+    "tests.test_007_currencies.TestClientCurrencies.test_004_get_latest_currency_rate": _NOT_YET.format(
+        "/currencies/latest"),
+}
+# Two suite tests pass only because their endpoint is absent (they assert "not 200" for bad input, and 404 is
+# not 200): test_002_bank_accounts ...test_100_error_if_page_size_under_one and test_003_bank_statements
+# ...test_100_error_because_dates_are_invalidate. /bankaccounts and /bankstatements are outside the spec.
 
 
 def _fetch_sdist(into: Path) -> Path:
