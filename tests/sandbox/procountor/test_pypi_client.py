@@ -11,9 +11,10 @@ against the sandbox is the outside check of those shapes.
 Where the suite comes from: the wheel that ``procountor==2.4.0`` in the
 ``test`` extra installs holds the client only (its ``setup.py`` packages
 ``procountor`` alone), so the suite is taken from the same release's
-sdist, fetched at test time with ``pip download --no-binary :all:`` from
-the index pip is configured with (the one ``make test`` installed from)
-into ``tmp_path`` and unpacked there. Nothing of it is committed or
+sdist, which ``make test`` fetches when it installs the suite (``pip
+download --no-binary :all:`` into ``.venv/sdists``, from the index it
+installs from), so the tests themselves stay off the network; it is
+unpacked into ``tmp_path``. Nothing of it is committed or
 edited; the archive's SHA-256 is pinned so a changed upload fails here
 instead of quietly testing other code. The suite runs in a child process
 (:mod:`tests.sandbox.procountor.pypi_suite`), which points the client's
@@ -81,15 +82,16 @@ EXCLUDED: dict[str, str] = {
 # ...test_100_error_because_dates_are_invalidate. /bankaccounts and /bankstatements are outside the spec.
 
 
+SDISTS = Path(sys.prefix) / "sdists"  # where make test's install step puts it
+
+
 def _fetch_sdist(into: Path) -> Path:
-    """The released sdist of the installed client, from the configured index, unpacked under ``into``."""
+    """The released sdist of the installed client (downloaded at install), unpacked under ``into``."""
     installed = importlib.metadata.version("procountor")
     assert installed == RELEASE, f"the test extra pins procountor=={RELEASE}, {installed} is installed"
-    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-               f"procountor=={RELEASE}", "--dest", str(into)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
-    archives = sorted(into.glob("*.tar.gz"))
-    assert done.returncode == 0 and archives, f"pip could not fetch the procountor sdist: {done.stderr[-800:]}"
+    archives = sorted(SDISTS.glob(f"[Pp]rocountor-{RELEASE}.tar.gz"))
+    assert archives, (f"no procountor {RELEASE} sdist in {SDISTS}: `make test` downloads it when it installs "
+                      f"the suite (remove .venv/.installed to make it install again)")
     digest = hashlib.sha256(archives[0].read_bytes()).hexdigest()
     assert digest == SDIST_SHA256, f"the procountor {RELEASE} sdist changed on the index: sha256 {digest}"
     with tarfile.open(archives[0]) as archive:
