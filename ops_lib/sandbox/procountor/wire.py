@@ -80,8 +80,8 @@ class ApiCall:
         return data
 
     def stamp(self) -> str:
-        """A Procountor datetime: local-looking, no zone, milliseconds (the ``version`` format)."""
-        return self.world.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+        """A Procountor datetime, no zone, milliseconds (the ``version`` format), strictly later than the last."""
+        return self.world.clock.stamp().removesuffix("Z")
 
 
 def _bearer(world: Procountor, request: Request) -> tuple[int, int]:
