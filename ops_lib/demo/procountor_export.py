@@ -30,9 +30,9 @@ FINNISH_EXPENSES: tuple[tuple[str, int, str, str, str, str, dict[str, str]], ...
     ("E-2003", 3, "out-of-pocket", "56.75", "Representation", "Client lunch",
      {"receipt": "receipts/e-1003.png", "employee": "Aino Virtanen", "attendees": "1"}),
     ("E-2004", 3, "card", "100.00", "Cloud hosting (EU)", "Hosting", {"seller_country": "IE"}),
-    ("E-2005", 4, "card", "113.50", "Hotel", "Hotel night", {"tags": "Kustannuspaikka: 200",
+    ("E-2005", 4, "card", "113.50", "Hotel", "Hotel night", {"tags": "Kustannuspaikka: MYYNTI; Projekti: P200",
                                                              "receipt": "receipts/e-1005.pdf"}),
-    ("E-2005", 4, "card", "22.70", "Meals", "Hotel dinner", {"tags": "Kustannuspaikka: 200",
+    ("E-2005", 4, "card", "22.70", "Meals", "Hotel dinner", {"tags": "Kustannuspaikka: MYYNTI; Projekti: P200",
                                                              "receipt": "receipts/e-1005.pdf"}),
     ("E-2006", 4, "card", "3.50", "Bank fees", "Card fee", {"vat_amount": "0"}),
     ("E-2007", 5, "reimbursement", "56.75", "", "Payout", {"employee": "Aino Virtanen"}),
@@ -42,7 +42,7 @@ FINNISH_EXPENSES: tuple[tuple[str, int, str, str, str, str, dict[str, str]], ...
       "seller_country": "SE"}),
     ("E-2010", 6, "card", "49.00", "Software (non-EU)", "Design assets (USD)",
      {"currency": "USD", "exchange_rate": "0.9200", "company_amount": "45.08", "seller_country": "US"}),
-    ("E-2011", 7, "card", "24.30", "Food", "Fruit for the office", {"tags": "Kustannuspaikka: 100"}),
+    ("E-2011", 7, "card", "24.30", "Food", "Fruit for the office", {"tags": "Kustannuspaikka: HALLINTO"}),
 )
 
 
