@@ -6,7 +6,7 @@ scenario writes holds: nothing in the params, nothing typed into the form.
 The key chooses the company (it belongs to one user in one company), so the
 form asks for no tenant, no company and no pasted address. The notebooks
 get their parameters as ``ops run`` gives them (papermill's injected cell);
-``10_mappings`` edits ``params/mappings_procountor`` of the working copy.
+``10_mappings`` edits mapping tables the scenario writes into the working copy.
 Both scenarios leave the shared token store as they found it, so the other
 systems' scenarios see only their own connections.
 """
@@ -25,19 +25,32 @@ from typing import Any
 
 import papermill
 import pytest
-from ops_lib.sandbox.procountor.config import COMPANY_NAME
-from ops_lib.sandbox.procountor.seed import CHART, INACTIVE_ACCOUNTS
+import yaml
 from playwright.sync_api import expect
 
+from ops_lib.sandbox.procountor.config import COMPANY_NAME
+from ops_lib.sandbox.procountor.seed import CHART, INACTIVE_ACCOUNTS
 from tests.browser.pages import choose, open_in_lab, run_all, snap
 from tests.browser.procountor_sandbox import API_KEY_VARIABLE, SECRET_VARIABLE
 from tests.browser.secrets_file import add_secrets
 from tests.browser.servers import BIN, Server, clean_environment, free_port, running
 
 CLIENT_ID = "ops-browser-m2m"
-MAPPINGS = "params/mappings_procountor"  # the repository's tables for the sandbox's demo company
+# The scenario's own small tables, valid for the sandbox's seeded chart, VAT statuses and dimensions, written
+# into the working copy: what it proves is the editor, not the demo's tables (``make demo`` checks those).
+MAPPINGS = "params/mappings_procountor_browser"
 # 7999 is closed in the seeded chart; 7680 (software) takes the same domestic standard-rate VAT as 7700.
 CATEGORY, INACTIVE, VALID = "Office supplies", "7999", "7680"
+CATEGORIES = [
+    {"category": "Bank fees", "account": "7790", "vat_code": "12:0", "vat_treatment": "domestic", "vat_rate": "exempt"},
+    {"category": CATEGORY, "account": "7700", "vat_code": "1:25.5", "vat_treatment": "domestic",
+     "vat_rate": "standard"},
+    {"category": "Phone", "account": "7140", "vat_code": "1:25.5", "vat_treatment": "domestic", "vat_rate": "standard"},
+]
+TAGS = [{"tag_group": "Kustannuspaikka", "tag": "*", "target": "Kustannuspaikka", "item": ""},
+        {"tag_group": "Projekti", "tag": "*", "target": "Projekti", "item": ""}]
+SETUP = {"voucher_series": "J", "card_contra_account": "1940", "out_of_pocket_account": "2871",
+         "reimbursement_contra_account": "1910"}
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fresh_kernels", "procountor_token_store_restored")]
 
@@ -64,6 +77,11 @@ def procountor_notebooks(workspace: Path, procountor_sandbox: Server,
                          procountor_secrets: dict[str, str]) -> dict[str, str]:
     """The secrets file with the client's secret and API key, and both notebooks with their parameters."""
     add_secrets(workspace, "procountor", "sandbox", {CLIENT_ID: dict(procountor_secrets)})
+    folder = workspace / MAPPINGS
+    folder.mkdir(exist_ok=True)
+    write_csv(folder / "categories.csv", CATEGORIES)
+    write_csv(folder / "tags.csv", TAGS)
+    (folder / "accounts.yaml").write_text(yaml.safe_dump(SETUP), encoding="utf-8")
     connection = {"system": "procountor", "sandbox_url": procountor_sandbox.url}
     prepared = {}
     for name, parameters in (("00_connect", {**connection, "client_id": CLIENT_ID}),
@@ -85,6 +103,13 @@ def procountor_token_store_restored(workspace: Path) -> Iterator[None]:
         tokens.unlink(missing_ok=True)
     else:
         tokens.write_bytes(before)
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def stored_companies(workspace: Path) -> list[tuple[str, str]]:
