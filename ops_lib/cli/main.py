@@ -20,6 +20,8 @@ from ops_lib.core.errors import OpsError
 def _sandbox(args: argparse.Namespace) -> int:
     if args.system == "vismanet":
         return _vismanet_sandbox(args)
+    if args.system == "procountor":
+        return _procountor_sandbox(args)
     from ops_lib.sandbox import SandboxConfig
     from ops_lib.sandbox.server import serve
 
@@ -38,6 +40,15 @@ def _vismanet_sandbox(args: argparse.Namespace) -> int:
     config = VismaNetConfig(auto_consent=args.auto_consent, rate_limit=args.rate_limit or VismaNetConfig.rate_limit,
                             token_ttl=args.token_ttl,
                             state_path=str(args.state) if args.state else None)
+    return serve(config, host=args.host, port=args.port)
+
+
+def _procountor_sandbox(args: argparse.Namespace) -> int:
+    from ops_lib.sandbox.procountor import ProcountorConfig
+    from ops_lib.sandbox.procountor.server import serve
+
+    config = ProcountorConfig(rate_limit=args.rate_limit or ProcountorConfig.rate_limit, token_ttl=args.token_ttl,
+                              state_path=str(args.state) if args.state else None)
     return serve(config, host=args.host, port=args.port)
 
 

@@ -45,8 +45,8 @@ if TYPE_CHECKING:  # what ``add_subparsers()`` returns; argparse keeps the class
 
 
 def _add_sandbox(commands: Commands) -> None:
-    sandbox = commands.add_parser("sandbox", help="serve a local sandbox (eAccounting or Visma.net) on loopback")
-    sandbox.add_argument("--system", choices=("eaccounting", "vismanet"), default="eaccounting",
+    sandbox = commands.add_parser("sandbox", help="serve a local sandbox (eAccounting, Visma.net or Procountor) on loopback")
+    sandbox.add_argument("--system", choices=("eaccounting", "vismanet", "procountor"), default="eaccounting",
                          help="which service the sandbox stands in for (default eaccounting)")
     sandbox.add_argument("--host", type=_loopback, default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8765, help="0 picks a free port")
@@ -55,7 +55,8 @@ def _add_sandbox(commands: Commands) -> None:
                          help="skip the consent page and grant the first company")
     sandbox.add_argument("--rate-limit", type=_positive, default=None,
                          help="requests per minute per client and endpoint (eAccounting, default 600), "
-                              "or per hour per tenant and client (vismanet, default 15000)")
+                              "or per hour per tenant and client (vismanet, default 15000), "
+                              "or per second per client (procountor, default 60)")
     sandbox.add_argument("--token-ttl", type=_positive, default=3600,
                          help="access-token lifetime in seconds (default 3600)")
 

@@ -13,6 +13,16 @@ In order:
 
 3. the published demo client of the local sandbox, which is no secret.
 
+A system may need another secret besides (Procountor's API key): it is
+read the same way, from ``OPS_<SYSTEM>_<NAME>`` (``OPS_PROCOUNTOR_API_KEY``)
+or from the secrets file, where the client's entry is then a mapping::
+
+       procountor:
+         production:
+           my-client-id: {client_secret: the-client-secret, api_key: the-api-key}
+
+(:func:`find_secret`, :func:`grant_with_secrets`).
+
 This module and :mod:`ops_lib.config.settings` are the only readers of ``os.environ``.
 """
 
@@ -21,6 +31,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -54,7 +65,8 @@ def find_client_secret(settings: ConnectionSettings) -> str | None:
     if path.exists():
         entry = _read_secrets_file(path).get(settings.system, {}).get(settings.environment, {})
         if isinstance(entry, dict) and entry.get(settings.client_id):
-            return str(entry[settings.client_id])
+            found = entry[settings.client_id]
+            return str(found.get("client_secret") or "") or None if isinstance(found, dict) else str(found)
     public = settings.environment_spec.public_client
     if public and public[0] == settings.client_id:
         return public[1]
@@ -73,6 +85,51 @@ def require_client_secret(settings: ConnectionSettings, typed: str | None = None
         f"Set {secret_variable(settings)}, or put it in {secrets_file(settings)} (mode 0600), "
         "or type it into the connect form. Secrets never go into params files."
     )
+
+
+def secret_name_variable(settings: ConnectionSettings, name: str) -> str:
+    """The environment variable that carries one of this system's other secrets (``OPS_PROCOUNTOR_API_KEY``)."""
+    return f"OPS_{settings.system.upper()}_{name.upper()}"
+
+
+def find_secret(settings: ConnectionSettings, name: str) -> str | None:
+    """Another secret of the client (``name``, such as ``api_key``), found like the client secret, or None."""
+    from_env = os.environ.get(secret_name_variable(settings, name), "").strip()
+    if from_env:
+        return from_env
+    path = secrets_file(settings)
+    if path.exists():
+        entry = _read_secrets_file(path).get(settings.system, {}).get(settings.environment, {})
+        found = entry.get(settings.client_id) if isinstance(entry, dict) else None
+        if isinstance(found, dict) and found.get(name):
+            return str(found[name])
+    public = settings.environment_spec.public_client
+    if public and public[0] == settings.client_id:
+        return dict(settings.environment_spec.public_secrets).get(name)
+    return None
+
+
+def grant_with_secrets(settings: ConnectionSettings, grant: Any) -> Any:
+    """``grant`` with the secrets it names (``secret_params``) filled in; other grants as they are.
+
+    Raises
+    ------
+    ConfigurationError
+        Naming the variable and the file a missing secret belongs in (never a value).
+    """
+    names = tuple(getattr(grant, "secret_params", ()) or ())
+    if not names:
+        return grant
+    values = {}
+    for name in names:
+        value = find_secret(settings, name)
+        if not value:
+            raise ConfigurationError(
+                f"No {name} for client {settings.client_id!r} ({settings.system}, {settings.environment}). "
+                f"Set {secret_name_variable(settings, name)}, or put it in {secrets_file(settings)} (mode 0600) "
+                f"as {settings.client_id}: {{client_secret: ..., {name}: ...}}. Secrets never go into params files.")
+        values[name] = value
+    return grant.with_secrets(values)
 
 
 def _read_secrets_file(path: Path) -> dict:
@@ -112,15 +169,17 @@ def known_secrets(settings: ConnectionSettings) -> dict[str, str]:
 
     found: dict[str, str] = {}
     for name, value in os.environ.items():
-        if name.startswith("OPS_") and name.endswith("_CLIENT_SECRET") and value.strip():
-            found[value.strip()] = f"client secret from {name}"
+        if name.startswith("OPS_") and name.endswith(("_CLIENT_SECRET", "_API_KEY")) and value.strip():
+            found[value.strip()] = f"secret from {name}"
     path = secrets_file(settings)
     if path.exists():
         for system, environments in _read_secrets_file(path).items():
             for environment, clients in (environments or {}).items():
                 for client_id, secret in clients.items() if isinstance(clients, dict) else ():
-                    if secret:
-                        found[str(secret)] = f"client secret of {system}/{environment}/{client_id}"
+                    named = secret if isinstance(secret, dict) else {"client_secret": secret}
+                    for kind, value in named.items():
+                        if value:
+                            found[str(value)] = f"{kind} of {system}/{environment}/{client_id}"
     store = open_store(settings.config_dir, settings.token_backend)
     for connection in store.connections():
         tokens = [pending.token] if (pending := store.recovery.read(connection.key)) else []

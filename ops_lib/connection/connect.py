@@ -27,7 +27,7 @@ from typing import Any, Callable, Mapping
 
 import httpx
 
-from ops_lib.config.secrets import require_client_secret
+from ops_lib.config.secrets import grant_with_secrets, require_client_secret
 from ops_lib.config.settings import ConnectionSettings
 from ops_lib.connectors.catcher import RedirectCatcher
 from ops_lib.connectors.grants import AuthorizationCode
@@ -350,7 +350,7 @@ def open_client(settings: ConnectionSettings, *, transport: httpx.BaseTransport 
         translate=system.translator(settings.language), retry_after=system.retry_after,
         reconnect_hint=reconnect_hint(settings), transport=transport, timeout=settings.timeout_seconds,
         policy=policy, budget=budget if budget is not None else budget_for(system.rate_policy, sleep=sleep),
-        sleep=sleep, grant=system.grant(settings), rate_policy=system.rate_policy,
+        sleep=sleep, grant=grant_with_secrets(settings, system.grant(settings)), rate_policy=system.rate_policy,
     )
     return system.make_client(session, **client_options)
 

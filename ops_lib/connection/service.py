@@ -19,7 +19,7 @@ from __future__ import annotations
 import httpx
 from authlib.integrations.base_client.errors import OAuthError
 
-from ops_lib.config.secrets import require_client_secret
+from ops_lib.config.secrets import grant_with_secrets, require_client_secret
 from ops_lib.config.settings import ConnectionSettings
 from ops_lib.connection.connect import ConnectionStatus, connect_command, store_connection
 from ops_lib.connectors.grants import ClientCredentials
@@ -62,13 +62,14 @@ def connect_service(settings: ConnectionSettings, *, client_secret: str | None =
     Raises
     ------
     ConfigurationError
-        The system signs in in a browser, or no client secret is configured.
+        The system signs in in a browser, or no client secret (or other secret the grant names,
+        such as Procountor's API key) is configured.
     AuthenticationError
         The identity server refused the client, its secret or the tenant (its own words, nothing sent).
     ServiceUnreachable
         The identity server could not be reached.
     """
-    grant = service_grant(settings)
+    grant = grant_with_secrets(settings, service_grant(settings))
     secret = require_client_secret(settings, client_secret)
     endpoints = settings.endpoints
     client = oauth_client(endpoints, settings.client_id, secret, scope=settings.scope, transport=transport,

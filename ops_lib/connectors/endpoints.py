@@ -37,7 +37,8 @@ class Environment:
     is filled from the settings: the local sandbox moves with its port.
     ``public_client`` names a published, sandbox-only client whose secret
     is not a secret (the local sandbox's demo client), so a new user needs
-    no account to try the suite. The identity paths default to Visma
+    no account to try the suite; ``public_secrets`` are that client's other
+    published secrets by name (Procountor's demo ``api_key``). The identity paths default to Visma
     Connect's (``/connect/authorize``, ``/connect/token``,
     ``/connect/revocation``); a system with its own identity server (such as
     Procountor's ``/oauth/token``) sets its own.
@@ -48,6 +49,7 @@ class Environment:
     identity_base: str
     description: str
     public_client: tuple[str, str] | None = None
+    public_secrets: tuple[tuple[str, str], ...] = ()
     authorize_path: str = "/connect/authorize"
     token_path: str = "/connect/token"
     revocation_path: str = "/connect/revocation"

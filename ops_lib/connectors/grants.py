@@ -22,7 +22,7 @@ the new token to its ``update_token`` hook, so it is stored before use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Protocol, runtime_checkable
 
 from authlib.integrations.httpx_client import OAuth2Client
@@ -73,15 +73,24 @@ class ClientCredentials:
     """Client credentials plus the system's extra token parameters; asked for again on expiry.
 
     ``extra`` may hold a secret (an API key), so it never shows in a repr.
+    ``secret_params`` names the extra parameters that are secrets: the
+    system cannot read them (they come from the secrets file or the
+    environment, like the client secret), so the connection code fills
+    them in with :meth:`with_secrets` before the grant is used.
     """
 
     extra: Mapping[str, str] = field(default_factory=dict, repr=False)
+    secret_params: tuple[str, ...] = ()
     auth_method: str = "client_secret_post"
     kind: str = "client_credentials"
     interactive: bool = False
 
     def can_renew(self, token: Mapping[str, Any]) -> bool:
         return True
+
+    def with_secrets(self, secrets: Mapping[str, str]) -> "ClientCredentials":
+        """This grant with its secret parameters' values added to ``extra``."""
+        return replace(self, extra={**dict(self.extra), **{name: secrets[name] for name in self.secret_params}})
 
     def fetch(self, client: OAuth2Client, token_url: str) -> Mapping[str, Any]:
         """A fresh token for the client's credentials and the extra parameters."""

@@ -24,6 +24,7 @@ DEFAULT_SYSTEM = "eaccounting"
 BUILT_IN: dict[str, str] = {
     "eaccounting": "ops_lib.systems.eaccounting.system:SYSTEM",
     "vismanet": "ops_lib.systems.vismanet.system:SYSTEM",
+    "procountor": "ops_lib.systems.procountor.system:SYSTEM",
 }
 
 _registered: dict[str, System] = {}

@@ -1,0 +1,148 @@
+"""Typed, immutable views of Procountor read DTOs.
+
+Procountor answers camelCase JSON; searches come as ``{results, meta}``,
+the reference lists in their own wrappers (``{ledgerAccounts}``,
+``{fiscalYears}``) or bare (``/dimensions``). A record keeps the fields
+the suite reasons about as typed attributes, named by a dotted path into
+the DTO, and the whole answer in ``data`` (read-only). Amounts arrive as
+``Decimal``: the client parses JSON numbers with ``parse_float=Decimal``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, ClassVar, Mapping, TypeVar
+
+R = TypeVar("R", bound="ReadDto")
+INACTIVE_ITEM = "P"  # a dimension item's status when it is passive; absent means active
+
+
+def dig(data: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted ``path`` of a DTO (None when any step is missing)."""
+    value: Any = data
+    for step in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(step)
+    return value
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(str(value)[:10]) if value else None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+_CONVERT = {"str": _text, "bool": bool, "date | None": _date,
+            "Decimal | None": lambda v: None if v is None else Decimal(str(v)),
+            "int | None": lambda v: None if v is None else int(v)}
+
+
+@dataclass(frozen=True)
+class ReadDto:
+    """Base of the typed records: ``API`` maps attribute -> dotted DTO path."""
+
+    API: ClassVar[dict[str, str]] = {}
+    data: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls: type[R], data: Mapping[str, Any]) -> R:
+        values = {f.name: _CONVERT[str(f.type)](dig(data, cls.API[f.name])) for f in fields(cls) if f.name != "data"}
+        return cls(**values, data=MappingProxyType(dict(data)))
+
+
+@dataclass(frozen=True)
+class LedgerAccount(ReadDto):
+    API: ClassVar[dict[str, str]] = {"number": "ledgerAccountCode", "name": "name"}
+    number: str = ""
+    name: str = ""
+
+    @property
+    def is_active(self) -> bool:
+        return self.data.get("active") is not False
+
+
+@dataclass(frozen=True)
+class FiscalYear(ReadDto):
+    API: ClassVar[dict[str, str]] = {"id": "id", "start_date": "startDate", "end_date": "endDate",
+                                     "is_open": "isOpen"}
+    id: int | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    is_open: bool = False
+
+
+@dataclass(frozen=True)
+class DimensionItem(ReadDto):
+    API: ClassVar[dict[str, str]] = {"id": "id", "code": "codeName", "description": "description",
+                                     "status": "status"}
+    id: int | None = None
+    code: str = ""
+    description: str = ""
+    status: str = ""
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != INACTIVE_ITEM
+
+
+@dataclass(frozen=True)
+class Dimension(ReadDto):
+    API: ClassVar[dict[str, str]] = {"id": "id", "name": "name"}
+    id: int | None = None
+    name: str = ""
+
+    @property
+    def items(self) -> tuple[DimensionItem, ...]:
+        return tuple(DimensionItem.from_api(i) for i in self.data.get("items") or [])
+
+
+@dataclass(frozen=True)
+class BusinessPartner(ReadDto):
+    API: ClassVar[dict[str, str]] = {"id": "id", "name": "name", "type": "type", "version": "version",
+                                     "number": "invoicingInfo.customerNumber",
+                                     "vat_number": "invoicingInfo.identifier",
+                                     "country_code": "billingAddress.country"}
+    id: int | None = None
+    name: str = ""
+    type: str = ""
+    version: str = ""
+    number: str = ""
+    vat_number: str = ""
+    country_code: str = ""
+
+    @property
+    def is_active(self) -> bool:
+        return dig(self.data, "registryInfo.active") is not False
+
+
+@dataclass(frozen=True)
+class LedgerReceipt(ReadDto):
+    API: ClassVar[dict[str, str]] = {"id": "id", "name": "name", "type": "type", "status": "status",
+                                     "receipt_date": "receiptDate", "invoice_id": "invoiceId",
+                                     "version": "version", "description": "transactionDescription"}
+    id: int | None = None
+    name: str = ""
+    type: str = ""
+    status: str = ""
+    receipt_date: date | None = None
+    invoice_id: int | None = None
+    version: str = ""
+    description: str = ""
+
+    @property
+    def attachment_names(self) -> tuple[str, ...]:
+        return tuple(str(a.get("name") or "") for a in self.data.get("attachments") or [])
+
+
+@dataclass(frozen=True)
+class VatStatus(ReadDto):
+    API: ClassVar[dict[str, str]] = {"status": "vatStatus", "description": "description", "purchase": "purchase"}
+    status: int | None = None
+    description: str = ""
+    purchase: bool = False
