@@ -142,14 +142,18 @@ def test_the_procountor_demo_part_runs_its_four_jobs_and_the_archive_verifies(tm
         ("procountor: 00_connect", "clean"), ("procountor: 20_reconcile suppliers", "findings"),
         ("procountor: 10_mappings", "clean"), ("procountor: 30_book_vouchers expenses", "findings")]
     assert "machine to machine" in text and "never params" in text
-    assert "0 mapping problem(s)" in text and "0 applied (dry run)" in text and "blocked 1" in text
+    assert "0 mapping problem(s) in 16 categories and 4 tag rows" in text
+    assert "(blocked 1, planned 10); 10 write(s) planned, 0 applied (dry run)" in text
     assert main(["audit", "verify", str(archive)]) == 0
     rows = RunArchive(archive).rows()
     report = archive / rows[1]["folder"] / "artifacts" / "reconciliation.csv"
-    statuses = {r["status"] for r in _csv_rows(report)}
-    assert {"match", "name_mismatch", "left_only", "right_only"} <= statuses
+    found = {(r["status"], r["left_number"] or r["right_number"]) for r in _csv_rows(report)}
+    assert found == {("match", "5001"), ("name_mismatch", "5002"), ("field_mismatch", "5003"),
+                     ("left_only", "5005"), ("right_only", "5004")}  # by number and name, as the issue asks
     booking = (archive / rows[3]["folder"] / "30_book_vouchers.ipynb").read_text(encoding="utf-8")
     assert "procountor/sandbox" in booking and "nothing was sent" in booking
+    assert "101:MYYNTI, 102:P200" in booking and "102:P100" in booking  # tags became dimension items
+    assert "the category 'Gifts' is not mapped" in booking
     tokens = json.loads((config / "tokens.json").read_text(encoding="utf-8"))
     secrets = [c["token"]["access_token"] for c in tokens["connections"].values() if c.get("system") == "procountor"]
     secrets += [DEMO_CLIENT_SECRET, DEMO_API_KEY]
