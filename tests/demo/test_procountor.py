@@ -18,7 +18,13 @@ from ops_lib.config.settings import connection_settings, environment
 from ops_lib.connection.connect import open_client
 from ops_lib.connection.service import connect_service
 from ops_lib.demo.procountor import (
-    CONNECT_PARAMS, DEMO_API_KEY, DEMO_CLIENT_SECRET, PROCOUNTOR_RUNS, demo_secrets, run_procountor_demo)
+    CONNECT_PARAMS,
+    DEMO_API_KEY,
+    DEMO_CLIENT_SECRET,
+    PROCOUNTOR_RUNS,
+    demo_secrets,
+    run_procountor_demo,
+)
 from ops_lib.demo.procountor_export import FINNISH_EXPENSES, write_finnish_demo_export
 from ops_lib.runs.archive import RunArchive
 from ops_lib.runs.params import check_parameters
