@@ -19,17 +19,18 @@ import secrets
 from typing import Any
 
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from ops_lib.sandbox.procountor.errors import ProcountorError, not_found
-from ops_lib.sandbox.procountor.wire import ApiCall, endpoint, ok, paged
+from ops_lib.sandbox.procountor.wire import ProcountorCall, endpoint, ok, paged
 
 PARTNER_REFERENCES = ("SUPPLIER_BUSINESS_PARTNER_REGISTER", "CUSTOMER_BUSINESS_PARTNER_REGISTER",
                       "PERSON_BUSINESS_PARTNER_REGISTER")
 JOURNAL_RULE = "Attachments of a JOURNAL reference its invoice: use referenceType INVOICE and the receipt's invoiceId"
 
 
-def _check_reference(call: ApiCall, kind: Any, ref: Any) -> None:
+def _check_reference(call: ProcountorCall, kind: Any, ref: Any) -> None:
     receipts = call.world.store.all(call.tenant, "receipt")
     if not isinstance(ref, int) or isinstance(ref, bool):
         raise ProcountorError.one(400, "referenceId is required", "meta.referenceId")
@@ -47,30 +48,34 @@ def _check_reference(call: ApiCall, kind: Any, ref: Any) -> None:
         raise ProcountorError.one(400, "Unsupported referenceType", "meta.referenceType")
 
 
-async def _parts(call: ApiCall) -> tuple[dict[str, Any], bytes, str | None]:
+async def _parts(call: ProcountorCall) -> tuple[dict[str, Any], bytes, str | None]:
     if not call.request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise ProcountorError.one(415, "Attachments are uploaded as multipart/form-data")
     limit = call.world.config.max_attachment_bytes
-    form = await call.request.form(max_part_size=limit + 1024 * 1024)
-    meta_part, file_part = form.get("meta"), form.get("file")
-    if isinstance(meta_part, UploadFile):
-        meta_part = (await meta_part.read()).decode("utf-8")
+    try:
+        async with call.request.form(max_part_size=limit + 1024 * 1024) as form:
+            meta_part, file_part = form.get("meta"), form.get("file")
+            if isinstance(meta_part, UploadFile):
+                meta_part = (await meta_part.read()).decode("utf-8")
+            data = await file_part.read() if isinstance(file_part, UploadFile) else None
+            part_type = file_part.content_type if isinstance(file_part, UploadFile) else None
+    except HTTPException as exc:  # Starlette's answer to a malformed multipart body
+        raise ProcountorError.one(400, "Malformed multipart body") from exc
     try:
         meta = json.loads(meta_part) if isinstance(meta_part, str) else None
     except json.JSONDecodeError as exc:
         raise ProcountorError.one(400, "meta is not valid JSON", "meta") from exc
     if not isinstance(meta, dict):
         raise ProcountorError.one(400, "meta is required", "meta")
-    if not isinstance(file_part, UploadFile):
+    if data is None:
         raise ProcountorError.one(400, "file is required", "file")
-    data = await file_part.read()
     if len(data) > limit:
         raise ProcountorError.one(400, f"File is too large (max {limit} bytes)", "file")
-    return meta, data, file_part.content_type
+    return meta, data, part_type
 
 
 @endpoint
-async def upload(call: ApiCall) -> Response:
+async def upload(call: ProcountorCall) -> Response:
     meta, data, part_type = await _parts(call)
     name = meta.get("name")
     if not isinstance(name, str) or "." not in name.strip(".") or len(name) > 255:
@@ -86,7 +91,7 @@ async def upload(call: ApiCall) -> Response:
     return ok(stored)
 
 
-def _attachment(call: ApiCall) -> dict[str, Any]:
+def _attachment(call: ProcountorCall) -> dict[str, Any]:
     found = call.world.store.get(call.tenant, "attachment", str(call.int_param("attachmentId", "Attachment")))
     if found is None:
         raise not_found("Attachment")
@@ -94,7 +99,7 @@ def _attachment(call: ApiCall) -> dict[str, Any]:
 
 
 @endpoint
-async def download(call: ApiCall) -> Response:
+async def download(call: ProcountorCall) -> Response:
     """The attachment as ``multipart/mixed``: its JSON meta, then the file."""
     found = _attachment(call)
     boundary = secrets.token_hex(12)
@@ -108,14 +113,14 @@ async def download(call: ApiCall) -> Response:
 
 
 @endpoint
-async def delete(call: ApiCall) -> Response:
+async def delete(call: ProcountorCall) -> Response:
     found = _attachment(call)
     call.world.store.delete(call.tenant, "attachment", str(found["meta"]["id"]))
     return Response(status_code=204)
 
 
 @endpoint
-async def list_attachments(call: ApiCall) -> Response:
+async def list_attachments(call: ProcountorCall) -> Response:
     """Attachments by id as ``Document`` rows; ``referenceId``, ``type`` (reference type) and ``name`` filter."""
     query = call.request.query_params
     rows = sorted(call.world.store.all(call.tenant, "attachment"), key=lambda a: a["meta"]["id"])

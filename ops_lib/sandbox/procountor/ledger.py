@@ -25,16 +25,16 @@ from ops_lib.sandbox.procountor.errors import ProcountorError, not_found
 from ops_lib.sandbox.procountor.journal_rules import MAX_RECONCILIATION, check_receipt, open_on
 from ops_lib.sandbox.procountor.partners import STALE_VERSION
 from ops_lib.sandbox.procountor.seed import ROUNDING_ACCOUNT
-from ops_lib.sandbox.procountor.wire import ApiCall, endpoint, ok, paged, to_wire
+from ops_lib.sandbox.procountor.wire import ProcountorCall, endpoint, ok, paged, to_wire
 
 BASIC = ("id", "type", "status", "name", "receiptDate", "receiptNumber", "invoiceNumber", "version", "created")
 
 
-def _flag(call: ApiCall, name: str) -> bool:
+def _flag(call: ProcountorCall, name: str) -> bool:
     return call.request.query_params.get(name, "false").lower() == "true"
 
 
-def _transactions(call: ApiCall, body: dict[str, Any], imbalance: Decimal,
+def _transactions(call: ProcountorCall, body: dict[str, Any], imbalance: Decimal,
                   reconcile: bool) -> list[dict[str, Any]]:
     """The stored rows: ids given, amounts to cents, and the rounding row ``createReconciliation`` asks for."""
     rows = []
@@ -59,14 +59,14 @@ def _status_in_body(body: dict[str, Any], allowed: str) -> None:
                                   "status")
 
 
-def _receipt(call: ApiCall) -> dict[str, Any]:
+def _receipt(call: ProcountorCall) -> dict[str, Any]:
     receipt = call.world.store.get(call.tenant, "receipt", str(call.int_param("receiptId", "Ledger receipt")))
     if receipt is None:
         raise not_found("Ledger receipt")
     return receipt
 
 
-def _save(call: ApiCall, receipt: dict[str, Any]) -> dict[str, Any]:
+def _save(call: ProcountorCall, receipt: dict[str, Any]) -> dict[str, Any]:
     stored = to_wire(receipt)
     call.world.store.put(call.tenant, "receipt", str(receipt["id"]), stored)
     return stored
@@ -77,7 +77,7 @@ def public(receipt: dict[str, Any]) -> dict[str, Any]:
 
 
 @endpoint
-async def create_receipt(call: ApiCall) -> Response:
+async def create_receipt(call: ProcountorCall) -> Response:
     """POST a JOURNAL; it is stored UNFINISHED with a new id, receipt number, invoice id and version."""
     body = await call.body()
     if body.get("type") != "JOURNAL":
@@ -97,7 +97,7 @@ async def create_receipt(call: ApiCall) -> Response:
 
 
 @endpoint
-async def get_receipt(call: ApiCall) -> Response:
+async def get_receipt(call: ProcountorCall) -> Response:
     receipt = _receipt(call)
     attachments = [a["meta"] for a in call.world.store.all(call.tenant, "attachment")
                    if a["meta"]["referenceType"] == "INVOICE" and a["meta"]["referenceId"] == receipt["invoiceId"]]
@@ -105,7 +105,7 @@ async def get_receipt(call: ApiCall) -> Response:
 
 
 @endpoint
-async def update_receipt(call: ApiCall) -> Response:
+async def update_receipt(call: ProcountorCall) -> Response:
     """Replace an UNFINISHED receipt; the body must carry the ``version`` last read."""
     current = _receipt(call)
     body = await call.body()
@@ -127,7 +127,7 @@ async def update_receipt(call: ApiCall) -> Response:
     return ok(public(stored))
 
 
-async def _move(call: ApiCall, allowed_from: tuple[str, ...], target: str, verb: str) -> Response:
+async def _move(call: ProcountorCall, allowed_from: tuple[str, ...], target: str, verb: str) -> Response:
     receipt = _receipt(call)
     if not open_on(call.world.store, call.tenant, date.fromisoformat(receipt["receiptDate"])):
         raise ProcountorError.one(403, codes.CLOSED_FISCAL_PERIOD, "receiptDate")
@@ -140,17 +140,17 @@ async def _move(call: ApiCall, allowed_from: tuple[str, ...], target: str, verb:
 
 
 @endpoint
-async def approve_receipt(call: ApiCall) -> Response:
+async def approve_receipt(call: ProcountorCall) -> Response:
     return await _move(call, ("UNFINISHED",), "APPROVED", "approved")
 
 
 @endpoint
-async def invalidate_receipt(call: ApiCall) -> Response:
+async def invalidate_receipt(call: ProcountorCall) -> Response:
     return await _move(call, ("UNFINISHED", "APPROVED"), "INVALIDATED", "invalidated")
 
 
 @endpoint
-async def unfinish_receipt(call: ApiCall) -> Response:
+async def unfinish_receipt(call: ProcountorCall) -> Response:
     return await _move(call, ("APPROVED", "INVALIDATED"), "UNFINISHED", "set unfinished")
 
 
@@ -160,7 +160,7 @@ def _between(value: str, query: Any, start: str, end: str) -> bool:
 
 
 @endpoint
-async def list_receipts(call: ApiCall) -> Response:
+async def list_receipts(call: ProcountorCall) -> Response:
     """Receipts by id, filtered by ``status``, ``types``, receipt date, version and created times."""
     query = call.request.query_params
     rows = sorted(call.world.store.all(call.tenant, "receipt"), key=lambda r: r["id"])

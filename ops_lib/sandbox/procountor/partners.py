@@ -12,7 +12,7 @@ from typing import Any
 from starlette.responses import Response
 
 from ops_lib.sandbox.procountor.errors import Problem, ProcountorError, not_found
-from ops_lib.sandbox.procountor.wire import ApiCall, endpoint, ok, paged
+from ops_lib.sandbox.procountor.wire import ProcountorCall, endpoint, ok, paged
 
 TYPES = ("CUSTOMER", "SUPPLIER", "PERSON")
 STALE_VERSION = "Version conflict: the resource has been modified since it was read"
@@ -44,7 +44,7 @@ def _validated(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k not in ("id", "version", "attachments")}
 
 
-def _partner(call: ApiCall) -> dict[str, Any]:
+def _partner(call: ProcountorCall) -> dict[str, Any]:
     partner = call.world.store.get(call.tenant, "partner", str(call.int_param("id", "Business partner")))
     if partner is None:
         raise not_found("Business partner")
@@ -52,7 +52,7 @@ def _partner(call: ApiCall) -> dict[str, Any]:
 
 
 @endpoint
-async def list_partners(call: ApiCall) -> Response:
+async def list_partners(call: ProcountorCall) -> Response:
     """Partners by id; ``type`` (CUSTOMER/SUPPLIER/PERSON), ``active`` and ``customerNumber`` filter."""
     query = call.request.query_params
     rows = sorted(call.world.store.all(call.tenant, "partner"), key=lambda p: p["id"])
@@ -67,12 +67,12 @@ async def list_partners(call: ApiCall) -> Response:
 
 
 @endpoint
-async def get_partner(call: ApiCall) -> Response:
+async def get_partner(call: ProcountorCall) -> Response:
     return ok(_partner(call))
 
 
 @endpoint
-async def create_partner(call: ApiCall) -> Response:
+async def create_partner(call: ProcountorCall) -> Response:
     fields = _validated(await call.body())
     partner = {"id": call.world.next_id("partner"), **fields, "version": call.stamp()}
     call.world.store.put(call.tenant, "partner", str(partner["id"]), partner)
@@ -80,7 +80,7 @@ async def create_partner(call: ApiCall) -> Response:
 
 
 @endpoint
-async def update_partner(call: ApiCall) -> Response:
+async def update_partner(call: ProcountorCall) -> Response:
     current = _partner(call)
     body = await call.body()
     if body.get("version") != current["version"]:

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from ops_lib.sandbox.procountor.config import COMPANY_ID, COMPANY_NAME, USER_NAME
 from ops_lib.sandbox.procountor.errors import ProcountorError, not_found
 from ops_lib.sandbox.procountor.rates import VAT_STATUSES, all_finnish_rates, rates_of
-from ops_lib.sandbox.procountor.wire import ApiCall, endpoint, ok
+from ops_lib.sandbox.procountor.wire import ProcountorCall, endpoint, ok
 
 
 def public(doc: dict[str, Any]) -> dict[str, Any]:
@@ -23,12 +23,12 @@ def public(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 @endpoint
-async def chart(call: ApiCall) -> Response:
+async def chart(call: ProcountorCall) -> Response:
     accounts = call.world.store.all(call.tenant, "account")
     return ok({"ledgerAccounts": [public(a) for a in sorted(accounts, key=lambda a: a["ledgerAccountCode"])]})
 
 
-def _dimension(call: ApiCall) -> dict[str, Any]:
+def _dimension(call: ProcountorCall) -> dict[str, Any]:
     dimension = call.world.store.get(call.tenant, "dimension", str(call.int_param("dimensionId", "Dimension")))
     if dimension is None:
         raise not_found("Dimension")
@@ -36,7 +36,7 @@ def _dimension(call: ApiCall) -> dict[str, Any]:
 
 
 @endpoint
-async def list_dimensions(call: ApiCall) -> Response:
+async def list_dimensions(call: ProcountorCall) -> Response:
     """Every dimension with its items; ``name`` and ``codeName`` filter (exact match)."""
     query = call.request.query_params
     dimensions = call.world.store.all(call.tenant, "dimension")
@@ -49,12 +49,12 @@ async def list_dimensions(call: ApiCall) -> Response:
 
 
 @endpoint
-async def get_dimension(call: ApiCall) -> Response:
+async def get_dimension(call: ProcountorCall) -> Response:
     return ok(_dimension(call))
 
 
 @endpoint
-async def rename_dimension(call: ApiCall) -> Response:
+async def rename_dimension(call: ProcountorCall) -> Response:
     dimension = _dimension(call)
     name = (await call.body()).get("name")
     if not isinstance(name, str) or not name.strip():
@@ -81,7 +81,7 @@ def _item_fields(body: dict[str, Any], dimension: dict[str, Any], own_id: int | 
 
 
 @endpoint
-async def create_item(call: ApiCall) -> Response:
+async def create_item(call: ProcountorCall) -> Response:
     dimension = _dimension(call)
     item = {"id": call.world.next_id("item"), **_item_fields(await call.body(), dimension, None)}
     dimension["items"].append(item)
@@ -90,27 +90,28 @@ async def create_item(call: ApiCall) -> Response:
 
 
 @endpoint
-async def update_item(call: ApiCall) -> Response:
+async def update_item(call: ProcountorCall) -> Response:
     """``PUT /dimensions/{id}/items`` names the item by the ``id`` in the body."""
     dimension = _dimension(call)
     body = await call.body()
     current = next((i for i in dimension["items"] if i["id"] == body.get("id")), None)
     if current is None:
         raise ProcountorError.one(404, "Dimension item not found", "id")
+    fields = _item_fields(body, dimension, body["id"])
     current.clear()
-    current.update({"id": body["id"], **_item_fields(body, dimension, body["id"])})
+    current.update({"id": body["id"], **fields})
     call.world.store.put(call.tenant, "dimension", str(dimension["id"]), dimension)
     return ok(current)
 
 
 @endpoint
-async def list_fiscal_years(call: ApiCall) -> Response:
+async def list_fiscal_years(call: ProcountorCall) -> Response:
     years = call.world.store.all(call.tenant, "fiscalyear")
     return ok({"fiscalYears": sorted(years, key=lambda y: y["startDate"])})
 
 
 @endpoint
-async def vat_defaults(call: ApiCall) -> Response:
+async def vat_defaults(call: ProcountorCall) -> Response:
     """The company's VAT percentages (every Finnish rate it has used) and the VAT statuses."""
     return ok({"vatInformation": [{"country": "FI", "percentages": [
         {"vatPercent": rate, "sales": True, "purchase": True} for rate in all_finnish_rates()]}],
@@ -119,7 +120,7 @@ async def vat_defaults(call: ApiCall) -> Response:
 
 
 @endpoint
-async def vat_country(call: ApiCall) -> Response:
+async def vat_country(call: ProcountorCall) -> Response:
     code = call.request.query_params.get("countryCode", "").upper()
     if not code:
         raise ProcountorError.one(400, "countryCode is required", "countryCode")
@@ -130,12 +131,12 @@ async def vat_country(call: ApiCall) -> Response:
 
 
 @endpoint
-async def vat_settings(call: ApiCall) -> Response:
+async def vat_settings(call: ProcountorCall) -> Response:
     return ok(call.world.store.get(call.tenant, "settings", "vat") or {})
 
 
 @endpoint
-async def get_company(call: ApiCall) -> Response:
+async def get_company(call: ProcountorCall) -> Response:
     company = call.world.store.get(call.tenant, "company", "company")
     if company is None:
         raise not_found("Company")
@@ -143,7 +144,7 @@ async def get_company(call: ApiCall) -> Response:
 
 
 @endpoint
-async def session_info(call: ApiCall) -> Response:
+async def session_info(call: ProcountorCall) -> Response:
     """Who the token acts for: ``companyId`` is an integer, as every Procountor id."""
     return ok({"companyId": call.company_id, "name": COMPANY_NAME if call.company_id == COMPANY_ID else "",
                "country": "FINLAND", "userId": call.user_id, "userName": USER_NAME,
@@ -151,6 +152,6 @@ async def session_info(call: ApiCall) -> Response:
 
 
 @endpoint
-async def status(call: ApiCall) -> Response:
+async def status(call: ProcountorCall) -> Response:
     return ok({"name": "Procountor API (sandbox)", "status": "OK", "version": "26.04",
                "procountorVersion": "26.04"})

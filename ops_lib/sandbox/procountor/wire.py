@@ -46,7 +46,7 @@ class Prefixes:
 
 
 @dataclass
-class ApiCall:
+class ProcountorCall:
     """One authorised call: the request, the world, and the company and user the token is bound to."""
 
     request: Request
@@ -80,17 +80,17 @@ class ApiCall:
         return data
 
     def stamp(self) -> str:
-        """A Procountor datetime: local-looking, no zone, milliseconds (the ``version`` format)."""
-        return self.world.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+        """A Procountor datetime, no zone, milliseconds (the ``version`` format), strictly later than the last."""
+        return self.world.clock.stamp().removesuffix("Z")
 
 
-def _bearer(world: Procountor, request: Request) -> tuple[int, int]:
+def _bearer(world: Procountor, request: Request) -> tuple[int, int, str]:
     header = request.headers.get("authorization", "")
     grant = world.grants.access(header[7:].strip()) if header.lower().startswith("bearer ") else None
     if grant is None:
         raise unauthorized()
     company, _, user = grant.company_id.partition(":")
-    return int(company), int(user)
+    return int(company), int(user), grant.client_id
 
 
 def to_wire(value: Any) -> Any:
@@ -108,15 +108,19 @@ def ok(body: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(to_wire(body), status_code=status)
 
 
-def endpoint(handler: Callable[[ApiCall], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
-    """Wrap a handler in the checks every call passes: faults, then the bearer token; errors as the envelope."""
+def endpoint(handler: Callable[[ProcountorCall], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap a handler in the checks every call passes: faults, the bearer token, the per-second ceiling.
+
+    Errors answer the envelope; an injected server error the proxy's HTML page.
+    """
 
     async def run(request: Request) -> Response:
         world: Procountor = request.app.state.world
         try:
             await world.faults.apply()
-            company_id, user_id = _bearer(world, request)
-            return await handler(ApiCall(request, world, company_id, user_id))
+            company_id, user_id, client_id = _bearer(world, request)
+            world.limiter.hit(client_id)
+            return await handler(ProcountorCall(request, world, company_id, user_id))
         except ProcountorError as error:
             return error.response()
         except ServiceError as fault:
@@ -136,7 +140,7 @@ def proxy_error(status: int) -> Response:
     return Response(html, status_code=status, media_type="text/html")
 
 
-def page_args(call: ApiCall) -> tuple[int, int]:
+def page_args(call: ProcountorCall) -> tuple[int, int]:
     """``page`` (0-based, default 0) and ``size`` (default 50, at most 200: larger asks are clamped)."""
     query = call.request.query_params
     try:
@@ -151,7 +155,7 @@ def page_args(call: ApiCall) -> tuple[int, int]:
     return page, min(size, MAX_PAGE_SIZE)
 
 
-def paged(call: ApiCall, items: list[dict[str, Any]]) -> JSONResponse:
+def paged(call: ProcountorCall, items: list[dict[str, Any]]) -> JSONResponse:
     """One page of ``items`` in the search envelope; the legacy ``previousId`` cursor is honoured too."""
     previous = call.request.query_params.get("previousId")
     if previous is not None:

@@ -8,12 +8,13 @@ from ops_lib.sandbox.clock import Clock
 from ops_lib.sandbox.faults import Faults
 from ops_lib.sandbox.grants import Grants
 from ops_lib.sandbox.procountor.config import ProcountorConfig
+from ops_lib.sandbox.procountor.limits import PerSecondLimiter
 from ops_lib.sandbox.procountor.seed import seed_world
 from ops_lib.sandbox.store import Store
 
 
-# Store "tenant" of each company's documents: the company id as text.
 def company_key(company_id: int) -> str:
+    """The store "tenant" of a company's documents: its id as text."""
     return str(company_id)
 
 
@@ -26,7 +27,7 @@ class KeyGrants(Grants):
 
 
 class Procountor:
-    """Config, clock, store, grants and faults of one instance.
+    """Config, clock, store, grants, rate limiter and faults of one instance.
 
     A fresh store is seeded with the demo company; a state file seeded
     before is used as it is, so a stopped demo resumes where it was.
@@ -38,6 +39,7 @@ class Procountor:
         self.store = Store(self.config.state_path)
         seed_world(self.store, self.config.today or self.clock.today())
         self.grants = KeyGrants(self.store, self.clock, self.config.token_ttl)
+        self.limiter = PerSecondLimiter(self.config.rate_limit, self.clock)
         self.faults = Faults()
 
     def next_id(self, name: str) -> int:

@@ -9,8 +9,8 @@
   company (``GET /vats/country?countryCode=FI``). Its id is
   ``"<status>:<percent>"`` (``"1:25.5"``, a domestic purchase at 25.5 %),
   which is what a category maps to; its rate is the percent as a
-  fraction and its account the Finnish input VAT account (from the
-  country's rules), so a category that names a rate class finds the code of
+  fraction and, for a domestic purchase (status 1), its account the
+  Finnish input VAT account (from the country's rules), so a category that names a rate class finds the code of
   the rate in force on the expense's day.
 * The dimensions are Procountor's dimensions, each item keyed by its
   ``codeName``; a transaction names an item by dimension id and item id.
@@ -30,8 +30,8 @@ from typing import Any
 from ops_lib.model.booking_rules import SetupRules
 from ops_lib.model.chart import ChartAccount
 from ops_lib.model.references import Dimension, DimensionItem, FiscalYearChart, References, VatCodeRef
-from ops_lib.systems.procountor.records import FiscalYear, VatStatus
-from ops_lib.systems.procountor.vouchers import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, NAME_MAX
+from ops_lib.systems.procountor.records import FiscalYearRecord, VatStatusRecord
+from ops_lib.systems.procountor.vouchers import ATTACHMENT_TYPES, DOMESTIC_STATUS, MAX_ATTACHMENT_BYTES, NAME_MAX
 
 DIMENSION_NOUN = "dimension"
 COUNTRY = "FI"
@@ -42,7 +42,7 @@ SETUP_RULES = SetupRules(
     receipt_max_bytes=MAX_ATTACHMENT_BYTES)
 
 
-def locked_to(years: list[FiscalYear]) -> date | None:
+def locked_to(years: list[FiscalYearRecord]) -> date | None:
     """The end of the closed run of fiscal years from the first one (None when the first is open)."""
     end = None
     for y in sorted((y for y in years if y.start_date), key=lambda y: y.start_date or date.min):
@@ -61,7 +61,7 @@ def percent_text(value: Any) -> str:
 def vat_codes(client: Any, input_vat_account: str) -> dict[str, VatCodeRef]:
     """Every (purchase VAT status, percent in use) pair as a VAT code (see the module docstring)."""
     defaults = client.vat_defaults()
-    statuses = [VatStatus.from_api(s) for s in defaults.get("vatStatuses") or []]
+    statuses = [VatStatusRecord.from_api(s) for s in defaults.get("vatStatuses") or []]
     percents = sorted({percent_text(p.get("vatPercent") if isinstance(p, dict) else p)
                        for p in client.vat_percentages(COUNTRY)}, key=Decimal, reverse=True)
     found = {}
@@ -70,7 +70,9 @@ def vat_codes(client: Any, input_vat_account: str) -> dict[str, VatCodeRef]:
             continue
         for pct in percents:
             code = f"{status.status}:{pct}"
-            accounts = (input_vat_account,) if input_vat_account and Decimal(pct) else ()
+            # Only a domestic purchase deducts input VAT at the percent; the others' VAT is booked by their rules.
+            domestic = status.status == DOMESTIC_STATUS and Decimal(pct) != 0
+            accounts = (input_vat_account,) if input_vat_account and domestic else ()
             found[code] = VatCodeRef(code, code, f"{status.description} {pct} %", Decimal(pct) / 100, accounts)
     return found
 

@@ -4,8 +4,9 @@ Procountor's sign convention: **debits positive, credits negative**, and a
 receipt's transactions sum to zero. Each voucher line becomes one
 ``ENTRY`` transaction whose ``accountingValue`` is its debit minus its
 credit; a line with a VAT code carries that code's ``vatStatus`` and
-``vatPercent`` (the suite books the VAT rows itself, at 0 %, to the VAT
-accounts). A line's dimension item values split its amount: per
+``vatPercent``. On a domestic purchase Procountor adds the VAT from the
+percent itself, so the suite's own VAT row of that code is left out
+(:func:`receipt_lines`); other VAT rows (reverse charge) go at 0 %. A line's dimension item values split its amount: per
 dimension they hold absolute amounts that sum to the line's
 (:func:`item_values`).
 
@@ -51,7 +52,7 @@ LIVE = ("UNFINISHED", "APPROVED")  # an INVALIDATED receipt books nothing
 
 
 @dataclass(frozen=True)
-class BookedDocument:
+class BookedReceipt:
     id: str
     number: str
     attachment_ids: tuple[str, ...] = ()
@@ -109,10 +110,62 @@ def transaction(line: VoucherLine) -> dict[str, Any]:
     return row
 
 
+def procountor_vat(value: Decimal, percent: Decimal) -> Decimal:
+    """The VAT Procountor adds to a domestic ``ENTRY`` of net ``value`` at ``percent`` (to the cent)."""
+    return (value * percent / 100).quantize(CENT, rounding="ROUND_HALF_UP")
+
+
+def _is_vat_row(line: VoucherLine, code: Any) -> bool:
+    """Whether ``line`` is the suite's deductible-VAT row of ``code`` (what Procountor books itself).
+
+    The booking writes one such row per VAT code, without a code, its text
+    ``VAT <the code's description>`` (whichever input VAT account the setup names).
+    """
+    return line.vat_code is None and line.text.startswith(f"VAT {code.description}"[:40])
+
+
+def receipt_lines(draft: VoucherDraft) -> list[dict[str, Any]]:
+    """The transactions of a draft, its VAT as Procountor books it.
+
+    A domestic purchase (VAT status 1) carries its *net* amount and
+    Procountor adds the VAT from ``vatPercent`` itself, so the suite's own
+    deductible-VAT row of that code is left out; a cent the two VAT sums
+    differ by stays on the input VAT account, so the receipt's VAT is what
+    the expense says. A code with no deductible VAT (representation in
+    Finland) goes at 0 %: Procountor must add nothing.
+    """
+    codes = {line.vat_code.id: line.vat_code for line in draft.lines
+             if line.vat_code is not None and vat_parts(line.vat_code.id)[0] == DOMESTIC_STATUS
+             and vat_parts(line.vat_code.id)[1]}
+    vat_rows = {cid: [ln for ln in draft.lines if _is_vat_row(ln, code)]
+                for cid, code in codes.items()}
+    left_out = [ln for found in vat_rows.values() for ln in found]
+    rows: list[dict[str, Any]] = []
+    added: dict[str, Decimal] = {}
+    for line in draft.lines:
+        if any(line is ln for ln in left_out):
+            continue
+        row = transaction(line)
+        cid = line.vat_code.id if line.vat_code is not None else ""
+        if cid in codes and not vat_rows[cid]:
+            row["vatPercent"] = Decimal(0)  # no deductible VAT: Procountor must add none
+        elif cid in codes:
+            added[cid] = added.get(cid, Decimal(0)) + procountor_vat(row["accountingValue"], row["vatPercent"])
+        rows.append(row)
+    for cid, found in vat_rows.items():
+        difference = sum((ln.debit - ln.credit for ln in found), Decimal(0)) - added.get(cid, Decimal(0))
+        if found and difference:
+            rows.append({"transactionType": "ENTRY", "account": str(found[0].account), "accountingValue": difference,
+                         "vatPercent": Decimal(0),
+                         "description": f"{found[0].text} (difference to Procountor's VAT)"[:255]})
+    return rows
+
+
 def receipt_payload(draft: VoucherDraft) -> dict[str, Any]:
-    """The ``POST /ledgerreceipts`` body of one draft (a JOURNAL; its transactions sum to zero)."""
-    rows = [transaction(line) for line in draft.lines]
-    total = sum((r["accountingValue"] for r in rows), Decimal(0))
+    """The ``POST /ledgerreceipts`` body of one draft (a JOURNAL; with Procountor's VAT, it sums to zero)."""
+    rows = receipt_lines(draft)
+    total = sum((r["accountingValue"] + (procountor_vat(r["accountingValue"], r["vatPercent"])
+                                         if r.get("vatStatus") == DOMESTIC_STATUS else 0) for r in rows), Decimal(0))
     if total:
         raise DataInputError(f"the voucher {draft.key} does not balance ({total}); plan again")
     statuses = [r["vatStatus"] for r in rows if "vatStatus" in r]
@@ -163,14 +216,14 @@ class LedgerReceiptPoster:
         """Nothing is sent yet (the receipt must exist first): the token :meth:`send` attaches it by."""
         return receipt_token(receipt)
 
-    def send(self, draft: VoucherDraft, attachment_ids: Sequence[str]) -> BookedDocument:
+    def send(self, draft: VoucherDraft, attachment_ids: Sequence[str]) -> BookedReceipt:
         params = {"createReconciliation": "true"} if self.create_reconciliation else None
         saved = self.client.create("ledgerreceipts", receipt_payload(draft), params)
         receipt_id = str(saved.get("id") or "")
         invoice_id = saved.get("invoiceId")
         attached = self._attach(invoice_id, attachment_ids, ())
         self._approve(receipt_id, str(saved.get("status") or "UNFINISHED"))
-        return BookedDocument(receipt_id, str(saved.get("receiptNumber") or receipt_id), attached)
+        return BookedReceipt(receipt_id, str(saved.get("receiptNumber") or receipt_id), attached)
 
     def link(self, voucher_id: str, attachment_ids: Sequence[str]) -> None:
         """Attach the files the receipt's invoice does not carry yet (by name), then approve it if due."""
@@ -178,7 +231,7 @@ class LedgerReceiptPoster:
         self._attach(current.invoice_id, attachment_ids, self._present(current.invoice_id))
         self._approve(voucher_id, current.status)
 
-    def find(self, marker: str, day: date) -> BookedDocument | None:
+    def find(self, marker: str, day: date) -> BookedReceipt | None:
         """The live JOURNAL receipt dated ``day`` whose name carries ``marker``, or None.
 
         A found one still UNFINISHED is approved when the options say so: the
@@ -189,7 +242,7 @@ class LedgerReceiptPoster:
                 receipt = self.client.ledger_receipt(int(basic["id"]))
                 self._approve(str(receipt.id), receipt.status)
                 names = self._present(receipt.invoice_id)
-                return BookedDocument(str(receipt.id), str(basic.get("receiptNumber") or receipt.id), names)
+                return BookedReceipt(str(receipt.id), str(basic.get("receiptNumber") or receipt.id), names)
         return None
 
     # -- helpers -------------------------------------------------------
