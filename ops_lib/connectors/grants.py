@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Protocol, runtime_checkable
 
+from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.httpx_client import OAuth2Client
 
 
@@ -95,6 +96,11 @@ class ClientCredentials:
     def fetch(self, client: OAuth2Client, token_url: str) -> Mapping[str, Any]:
         """A fresh token for the client's credentials and the extra parameters."""
         token = client.fetch_token(token_url, grant_type="client_credentials", **dict(self.extra))
+        if not token.get("access_token"):
+            # authlib raises only for OAuth's "error" field; some token endpoints refuse with a 4xx in their
+            # own envelope (Procountor's {"errors": [...]}), which must not pass for a token.
+            raise OAuthError(error="no_access_token", description="the token endpoint answered without an access "
+                             "token; check the client id, the client secret and the other secrets the grant needs")
         if client.update_token is not None:  # authlib stores fetched tokens without calling the hook
             client.update_token(token, access_token=token.get("access_token"))
         return token

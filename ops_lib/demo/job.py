@@ -5,7 +5,8 @@ the OAuth code flow (the sandbox consents by itself), and then runs the
 notebooks through ``ops run`` into a run archive: the connection check,
 reconciliation with a dry-run sync for customers, products and projects,
 and the audit review of the archive. Then it does the same main job on the
-Visma.net ERP sandbox, into the same archive (:mod:`ops_lib.demo.vismanet`).
+Visma.net ERP sandbox and on the Procountor sandbox, into the same archive
+(:mod:`ops_lib.demo.vismanet`, :mod:`ops_lib.demo.procountor`).
 It ends by verifying the archive and printing where the executed notebooks
 and reports are and what they found.
 
@@ -21,6 +22,7 @@ from typing import TextIO
 
 from ops_lib.config.settings import environment
 from ops_lib.connection.demo_sandbox import store_sandbox_connection
+from ops_lib.demo.procountor import run_procountor_demo
 from ops_lib.demo.runs import DemoRun, run_notebooks
 from ops_lib.demo.vismanet import run_vismanet_demo
 from ops_lib.runs.audit import verify_archive
@@ -39,11 +41,12 @@ DEMO_RUNS = (
 
 
 def run_demo(root: Path = Path("."), out_dir: Path = Path("build/demo"), out: TextIO = sys.stdout, *,
-             vismanet: bool = True) -> int:
+             vismanet: bool = True, procountor: bool = True) -> int:
     """Run the demo; 0 when every run ended clean or with findings and the archive verifies, else 2.
 
     ``vismanet`` adds the Visma.net ERP part after the eAccounting one
-    (:mod:`ops_lib.demo.vismanet`), into the same archive.
+    (:mod:`ops_lib.demo.vismanet`), ``procountor`` the Procountor part after
+    that (:mod:`ops_lib.demo.procountor`), into the same archive.
     """
     root = root.resolve()
     out_dir = (root / out_dir).resolve()
@@ -61,6 +64,8 @@ def run_demo(root: Path = Path("."), out_dir: Path = Path("build/demo"), out: Te
             done += run_notebooks(root, DEMO_RUNS, archive, out)
     if vismanet:
         done += run_vismanet_demo(root, archive, config_dir, out)
+    if procountor:
+        done += run_procountor_demo(root, archive, config_dir, out)
     verification = verify_archive(archive)
     out.write("\n" + verification.describe() + "\n\nWhere to look:\n")
     for item in done:

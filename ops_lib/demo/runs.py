@@ -1,15 +1,16 @@
 """One demo run as ``ops run`` would make it, and the line the demo prints for it.
 
-Shared by the eAccounting part of ``make demo`` (:mod:`ops_lib.demo.job`)
-and its Visma.net ERP part (:mod:`ops_lib.demo.vismanet`), so both archive
-their runs the same way, into the same chain, and report them alike.
+Shared by the eAccounting part of ``make demo`` (:mod:`ops_lib.demo.job`),
+its Visma.net ERP part (:mod:`ops_lib.demo.vismanet`) and its Procountor
+part (:mod:`ops_lib.demo.procountor`), so all archive their runs the same
+way, into the same chain, and report them alike.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import Any, Mapping, Sequence, TextIO
 
 from ops_lib.runs.runner import ArchivedRun, archived_run, load_params
 
@@ -38,14 +39,16 @@ class DemoRun:
 
 
 def run_notebooks(root: Path, runs: Sequence[tuple[str, str]], archive: Path, out: TextIO,
-                  prefix: str = "") -> list[DemoRun]:
+                  prefix: str = "", overrides: Mapping[str, Mapping[str, Any]] | None = None) -> list[DemoRun]:
     """Run each (notebook, params file) under ``root`` into ``archive``, printing a line per run.
 
     ``prefix`` goes before each label (the system of a second system's runs).
+    ``overrides`` sets parameters per params file, as ``ops run --set`` does:
+    what only exists once the demo has made it (a file it wrote, say).
     """
     done: list[DemoRun] = []
     for notebook, params_file in runs:
-        params = load_params(root / params_file, (), notebook)
+        params = {**load_params(root / params_file, (), notebook), **(overrides or {}).get(params_file, {})}
         if "runs_dir" in params:
             params["runs_dir"] = str(archive)
         run = archived_run(root / notebook, params, archive, params_file=root / params_file)

@@ -4,7 +4,10 @@ Connect starts the authorization flow with a loopback redirect catcher
 and shows a link to the sign-in page; when JupyterLab runs on a remote
 server, the analyst pastes the address the browser ended on and presses
 Finish. A service integration (a system whose grant with the tenant id
-is client credentials) connects at once, with no sign-in page. Callbacks read the form, call one function of
+is client credentials) connects at once, with no sign-in page. A grant
+that needs secrets besides the client secret (an API key) gets no field
+for them: the form names the variable and the file they are read from.
+Callbacks read the form, call one function of
 :mod:`ops_lib.connection.connect`, and show what it returns or the error's
 message (never a traceback, never a secret).
 """
@@ -18,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from ops_lib.config.secrets import secret_name_variable, secrets_file
 from ops_lib.config.settings import ConnectionSettings
 from ops_lib.connection.connect import (
     ConnectionStatus,
@@ -66,6 +70,21 @@ def _honours(settings: ConnectionSettings, **change: Any) -> bool:
     return grant(replace(settings, **change)) != grant(replace(settings, **opposite))
 
 
+def _secret_sources(settings: ConnectionSettings) -> str:
+    """Where the grant's other secrets come from (never their values), or "" when it names none.
+
+    They get no field: a value typed into a notebook widget lands in the
+    widget state the notebook saves.
+    """
+    names = tuple(getattr(get_system(settings.system).grant(settings), "secret_params", ()) or ())
+    if not names:
+        return ""
+    where = ", ".join(f"{html.escape(n)} from <code>{html.escape(secret_name_variable(settings, n))}</code>"
+                      for n in names)
+    return (f"Also needed, never typed here: {where}, or under the client id in "
+            f"<code>{html.escape(str(secrets_file(settings)))}</code> (mode 0600).")
+
+
 class _ConnectForm:
     """The widgets of one connect form and their callbacks; ``box`` is what the notebook shows."""
 
@@ -108,11 +127,17 @@ class _ConnectForm:
         self.force_row, self.paste_row = w.HBox(), w.HBox()
         self.on_tenant(None)
         self.tenant.observe(self.on_tenant, names="value")
+        sources = _secret_sources(settings)
+        self.sources = w.HTML(sources)
+        self.sources.add_class("ops-secret-sources")
+        # A system without scopes (its API rights are its user's) gets no scope row.
+        scopes = [w.HTML(f"Scopes (always asked for: {', '.join(spec.required_scopes) or 'none'}):"),
+                  w.HBox(list(self.scopes.values()), layout=w.Layout(flex_flow="row wrap"))] if spec.scopes else []
         self.box = w.VBox([
             w.HTML("<b>Connection</b>"), self.environment, self.client_id, self.secret,
+            *([self.sources] if sources else []),
             *([self.tenant] if _honours(settings, tenant_id="tenant") else []),
-            w.HTML(f"Scopes (always asked for: {', '.join(spec.required_scopes) or 'none'}):"),
-            w.HBox(list(self.scopes.values()), layout=w.Layout(flex_flow="row wrap")), self.force_row,
+            *scopes, self.force_row,
             w.HBox([self.connect, self.disconnect]), self.link, self.paste_row, self.message,
             w.HTML("<b>Status</b>"), self.status,
         ])

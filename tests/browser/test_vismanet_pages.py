@@ -30,6 +30,7 @@ from playwright.sync_api import expect
 from ops_lib.sandbox.vismanet.config import COMPANY_TENANT
 from ops_lib.sandbox.vismanet.seed import ACCOUNTS, INACTIVE_ACCOUNTS
 from tests.browser.pages import choose, open_in_lab, run_all, snap
+from tests.browser.secrets_file import add_secrets
 from tests.browser.servers import BIN, Server, clean_environment, free_port, running
 from tests.browser.vismanet_sandbox import SECRET_VARIABLE
 
@@ -71,9 +72,7 @@ def vismanet_sandbox(home: Path, service_secret: str) -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def vismanet_notebooks(workspace: Path, vismanet_sandbox: Server, service_secret: str) -> dict[str, str]:
     """The secrets file with the client's secret, the mapping folder, and both notebooks with their parameters."""
-    secrets_file = workspace / "config" / "secrets.yaml"
-    secrets_file.write_text(yaml.safe_dump({"vismanet": {"sandbox": {CLIENT_ID: service_secret}}}), encoding="utf-8")
-    secrets_file.chmod(0o600)
+    add_secrets(workspace, "vismanet", "sandbox", {CLIENT_ID: service_secret})
     folder = workspace / MAPPINGS
     if not folder.exists():
         folder.mkdir()

@@ -8,6 +8,8 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.httpx_client import OAuth2Client
 
 from ops_lib.connectors.endpoints import Environment
 from ops_lib.connectors.grants import AuthorizationCode, ClientCredentials, Grant
@@ -77,6 +79,17 @@ def test_a_401_makes_client_credentials_ask_again_once(tmp_path: Any) -> None:
     with session(tmp_path, service, ClientCredentials(extra={"api_key": "KEY-1"}), fresh) as api:
         assert api.request("GET", "sessioninfo").status_code == 200
         assert api.stats.by_status[401] == 1 and service.issued == ["t1", "t2"]
+
+
+def test_a_refusal_in_a_system_s_own_envelope_is_no_token() -> None:
+    """A 401 with ``{"errors": [...]}`` and no OAuth ``error`` field is a refusal, not a token without a value."""
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"errors": [{"status": 401, "message": "Unauthorized"}]})
+
+    client = OAuth2Client("cid", "s3cret", transport=httpx.MockTransport(refuse))
+    with pytest.raises(OAuthError) as refused:
+        ClientCredentials(extra={"api_key": "WRONG-KEY"}).fetch(client, "https://m2m.example/oauth/token")
+    assert refused.value.error == "no_access_token" and "WRONG-KEY" not in str(refused.value)
 
 
 def test_the_extra_parameters_are_never_shown() -> None:
