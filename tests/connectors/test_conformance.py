@@ -37,7 +37,8 @@ from tests.conftest import Crash, no_wait
 
 # system name -> "module:attribute" of its conformance kit.
 KITS = {"eaccounting": "tests.systems.eaccounting.conformance:KIT",
-        "vismanet": "tests.systems.vismanet.conformance:KIT"}
+        "vismanet": "tests.systems.vismanet.conformance:KIT",
+        "procountor": "tests.systems.procountor.conformance:KIT"}
 SANDBOXED = [s for s in systems() if s.sandbox]
 
 

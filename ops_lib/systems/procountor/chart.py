@@ -30,7 +30,7 @@ from typing import Any
 from ops_lib.model.booking_rules import SetupRules
 from ops_lib.model.chart import ChartAccount
 from ops_lib.model.references import Dimension, DimensionItem, FiscalYearChart, References, VatCodeRef
-from ops_lib.systems.procountor.records import FiscalYear, VatStatus
+from ops_lib.systems.procountor.records import FiscalYearRecord, VatStatusRecord
 from ops_lib.systems.procountor.vouchers import ATTACHMENT_TYPES, DOMESTIC_STATUS, MAX_ATTACHMENT_BYTES, NAME_MAX
 
 DIMENSION_NOUN = "dimension"
@@ -42,7 +42,7 @@ SETUP_RULES = SetupRules(
     receipt_max_bytes=MAX_ATTACHMENT_BYTES)
 
 
-def locked_to(years: list[FiscalYear]) -> date | None:
+def locked_to(years: list[FiscalYearRecord]) -> date | None:
     """The end of the closed run of fiscal years from the first one (None when the first is open)."""
     end = None
     for y in sorted((y for y in years if y.start_date), key=lambda y: y.start_date or date.min):
@@ -61,7 +61,7 @@ def percent_text(value: Any) -> str:
 def vat_codes(client: Any, input_vat_account: str) -> dict[str, VatCodeRef]:
     """Every (purchase VAT status, percent in use) pair as a VAT code (see the module docstring)."""
     defaults = client.vat_defaults()
-    statuses = [VatStatus.from_api(s) for s in defaults.get("vatStatuses") or []]
+    statuses = [VatStatusRecord.from_api(s) for s in defaults.get("vatStatuses") or []]
     percents = sorted({percent_text(p.get("vatPercent") if isinstance(p, dict) else p)
                        for p in client.vat_percentages(COUNTRY)}, key=Decimal, reverse=True)
     found = {}

@@ -23,7 +23,13 @@ from ops_lib.connectors.paging import ResultsMetaPager
 from ops_lib.connectors.session import ApiSession
 from ops_lib.core.money import loads
 from ops_lib.systems.procountor.environments import SYSTEM
-from ops_lib.systems.procountor.records import BusinessPartner, Dimension, FiscalYear, LedgerAccount, LedgerReceipt
+from ops_lib.systems.procountor.records import (
+    BusinessPartner,
+    DimensionRecord,
+    FiscalYearRecord,
+    LedgerAccount,
+    LedgerReceipt,
+)
 
 MAX_PAGE_SIZE = 200  # the service's largest page
 PAGER = ResultsMetaPager(MAX_PAGE_SIZE, MAX_PAGE_SIZE)
@@ -79,15 +85,15 @@ class ProcountorClient:
     def accounts(self) -> list[LedgerAccount]:
         return [LedgerAccount.from_api(a) for a in (self.get_json("coa") or {}).get("ledgerAccounts") or []]
 
-    def fiscal_years(self) -> list[FiscalYear]:
-        return [FiscalYear.from_api(y) for y in (self.get_json("fiscalyears") or {}).get("fiscalYears") or []]
+    def fiscal_years(self) -> list[FiscalYearRecord]:
+        return [FiscalYearRecord.from_api(y) for y in (self.get_json("fiscalyears") or {}).get("fiscalYears") or []]
 
-    def dimensions(self) -> list[Dimension]:
+    def dimensions(self) -> list[DimensionRecord]:
         """Every dimension with its items (``GET /dimensions`` answers a bare array)."""
-        return [Dimension.from_api(d) for d in self.get_json("dimensions") or []]
+        return [DimensionRecord.from_api(d) for d in self.get_json("dimensions") or []]
 
-    def dimension(self, dimension_id: int) -> Dimension:
-        return Dimension.from_api(self.get_json(f"dimensions/{int(dimension_id)}") or {})
+    def dimension(self, dimension_id: int) -> DimensionRecord:
+        return DimensionRecord.from_api(self.get_json(f"dimensions/{int(dimension_id)}") or {})
 
     def vat_defaults(self) -> dict[str, Any]:
         """``{vatInformation: [{country, percentages}], vatStatuses: [...]}``."""

@@ -67,7 +67,7 @@ def explain(code: str, status: int, message: str = "") -> Explanation | None:
 
 
 @dataclass(frozen=True)
-class ErrorBody:
+class ErrorAnswer:
     """What an error answer says: its first code, its text and the fields it named."""
 
     message: str
@@ -75,22 +75,22 @@ class ErrorBody:
     fields: tuple[FieldError, ...] = ()
 
 
-def read_body(response: httpx.Response) -> ErrorBody:
+def read_body(response: httpx.Response) -> ErrorAnswer:
     """The code, message and field errors of an error answer (the ``errors`` envelope, or text/HTML)."""
     try:
         body = response.json()
     except ValueError:
         text = re.sub(r"<[^>]+>", " ", response.text)
-        return ErrorBody(" ".join(text.split())[:300])
+        return ErrorAnswer(" ".join(text.split())[:300])
     entries = body.get("errors") if isinstance(body, dict) else None
     if not isinstance(entries, list):
-        return ErrorBody(str(body)[:300])
+        return ErrorAnswer(str(body)[:300])
     fields = tuple(FieldError(str(e.get("field") or ""), str(e.get("message") or ""),
                               str(e.get("message") or "") if _CODE.match(str(e.get("message") or "")) else "")
                    for e in entries if isinstance(e, dict))
     code = next((f.code for f in fields if f.code), "")
     said = "; ".join(f"{f.field}: {f.message}" if f.field else f.message for f in fields)
-    return ErrorBody(said, code, fields)
+    return ErrorAnswer(said, code, fields)
 
 
 def error_from_response(response: httpx.Response, language: str = "en") -> ApiError:

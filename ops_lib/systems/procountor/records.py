@@ -16,7 +16,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, ClassVar, Mapping, TypeVar
 
-R = TypeVar("R", bound="ReadDto")
+R = TypeVar("R", bound="ProcountorDto")
 INACTIVE_ITEM = "P"  # a dimension item's status when it is passive; absent means active
 
 
@@ -44,7 +44,7 @@ _CONVERT = {"str": _text, "bool": bool, "date | None": _date,
 
 
 @dataclass(frozen=True)
-class ReadDto:
+class ProcountorDto:
     """Base of the typed records: ``API`` maps attribute -> dotted DTO path."""
 
     API: ClassVar[dict[str, str]] = {}
@@ -57,7 +57,7 @@ class ReadDto:
 
 
 @dataclass(frozen=True)
-class LedgerAccount(ReadDto):
+class LedgerAccount(ProcountorDto):
     API: ClassVar[dict[str, str]] = {"number": "ledgerAccountCode", "name": "name"}
     number: str = ""
     name: str = ""
@@ -68,7 +68,7 @@ class LedgerAccount(ReadDto):
 
 
 @dataclass(frozen=True)
-class FiscalYear(ReadDto):
+class FiscalYearRecord(ProcountorDto):
     API: ClassVar[dict[str, str]] = {"id": "id", "start_date": "startDate", "end_date": "endDate",
                                      "is_open": "isOpen"}
     id: int | None = None
@@ -78,7 +78,7 @@ class FiscalYear(ReadDto):
 
 
 @dataclass(frozen=True)
-class DimensionItem(ReadDto):
+class DimensionItemRecord(ProcountorDto):
     API: ClassVar[dict[str, str]] = {"id": "id", "code": "codeName", "description": "description",
                                      "status": "status"}
     id: int | None = None
@@ -92,18 +92,18 @@ class DimensionItem(ReadDto):
 
 
 @dataclass(frozen=True)
-class Dimension(ReadDto):
+class DimensionRecord(ProcountorDto):
     API: ClassVar[dict[str, str]] = {"id": "id", "name": "name"}
     id: int | None = None
     name: str = ""
 
     @property
-    def items(self) -> tuple[DimensionItem, ...]:
-        return tuple(DimensionItem.from_api(i) for i in self.data.get("items") or [])
+    def items(self) -> tuple[DimensionItemRecord, ...]:
+        return tuple(DimensionItemRecord.from_api(i) for i in self.data.get("items") or [])
 
 
 @dataclass(frozen=True)
-class BusinessPartner(ReadDto):
+class BusinessPartner(ProcountorDto):
     API: ClassVar[dict[str, str]] = {"id": "id", "name": "name", "type": "type", "version": "version",
                                      "number": "invoicingInfo.customerNumber",
                                      "vat_number": "invoicingInfo.identifier",
@@ -122,7 +122,7 @@ class BusinessPartner(ReadDto):
 
 
 @dataclass(frozen=True)
-class LedgerReceipt(ReadDto):
+class LedgerReceipt(ProcountorDto):
     API: ClassVar[dict[str, str]] = {"id": "id", "name": "name", "type": "type", "status": "status",
                                      "receipt_date": "receiptDate", "invoice_id": "invoiceId",
                                      "version": "version", "description": "transactionDescription"}
@@ -141,7 +141,7 @@ class LedgerReceipt(ReadDto):
 
 
 @dataclass(frozen=True)
-class VatStatus(ReadDto):
+class VatStatusRecord(ProcountorDto):
     API: ClassVar[dict[str, str]] = {"status": "vatStatus", "description": "description", "purchase": "purchase"}
     status: int | None = None
     description: str = ""

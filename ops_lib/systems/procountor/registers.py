@@ -26,7 +26,7 @@ import pandas as pd
 from ops_lib.core.errors import ConfigurationError
 from ops_lib.model.registers import canonical_frame
 from ops_lib.systems.procountor.client import ProcountorClient
-from ops_lib.systems.procountor.records import BusinessPartner, Dimension
+from ops_lib.systems.procountor.records import BusinessPartner, DimensionRecord
 
 REGISTERS = ("suppliers", "projects")
 DEFAULT_DIMENSION = "Projekti"  # what a Finnish company calls its project dimension
@@ -49,7 +49,7 @@ def supplier_rows(partners: list[BusinessPartner]) -> list[dict[str, str]]:
              "_id": str(p.id or "")} for p in partners if p.type == "SUPPLIER"]
 
 
-def find_dimension(client: ProcountorClient, name_or_id: str) -> Dimension:
+def find_dimension(client: ProcountorClient, name_or_id: str) -> DimensionRecord:
     """The dimension with this id or name (case ignored).
 
     Raises
@@ -67,7 +67,7 @@ def find_dimension(client: ProcountorClient, name_or_id: str) -> Dimension:
                              f"set system_options.dimension to one of them")
 
 
-def item_rows(found: Dimension) -> list[dict[str, str]]:
+def item_rows(found: DimensionRecord) -> list[dict[str, str]]:
     return [{"number": i.code, "name": i.description, "is_active": "true" if i.is_active else "false",
              "_id": f"{found.id}:{i.id}"} for i in found.items]
 

@@ -52,7 +52,7 @@ LIVE = ("UNFINISHED", "APPROVED")  # an INVALIDATED receipt books nothing
 
 
 @dataclass(frozen=True)
-class BookedDocument:
+class BookedReceipt:
     id: str
     number: str
     attachment_ids: tuple[str, ...] = ()
@@ -216,14 +216,14 @@ class LedgerReceiptPoster:
         """Nothing is sent yet (the receipt must exist first): the token :meth:`send` attaches it by."""
         return receipt_token(receipt)
 
-    def send(self, draft: VoucherDraft, attachment_ids: Sequence[str]) -> BookedDocument:
+    def send(self, draft: VoucherDraft, attachment_ids: Sequence[str]) -> BookedReceipt:
         params = {"createReconciliation": "true"} if self.create_reconciliation else None
         saved = self.client.create("ledgerreceipts", receipt_payload(draft), params)
         receipt_id = str(saved.get("id") or "")
         invoice_id = saved.get("invoiceId")
         attached = self._attach(invoice_id, attachment_ids, ())
         self._approve(receipt_id, str(saved.get("status") or "UNFINISHED"))
-        return BookedDocument(receipt_id, str(saved.get("receiptNumber") or receipt_id), attached)
+        return BookedReceipt(receipt_id, str(saved.get("receiptNumber") or receipt_id), attached)
 
     def link(self, voucher_id: str, attachment_ids: Sequence[str]) -> None:
         """Attach the files the receipt's invoice does not carry yet (by name), then approve it if due."""
@@ -231,7 +231,7 @@ class LedgerReceiptPoster:
         self._attach(current.invoice_id, attachment_ids, self._present(current.invoice_id))
         self._approve(voucher_id, current.status)
 
-    def find(self, marker: str, day: date) -> BookedDocument | None:
+    def find(self, marker: str, day: date) -> BookedReceipt | None:
         """The live JOURNAL receipt dated ``day`` whose name carries ``marker``, or None.
 
         A found one still UNFINISHED is approved when the options say so: the
@@ -242,7 +242,7 @@ class LedgerReceiptPoster:
                 receipt = self.client.ledger_receipt(int(basic["id"]))
                 self._approve(str(receipt.id), receipt.status)
                 names = self._present(receipt.invoice_id)
-                return BookedDocument(str(receipt.id), str(basic.get("receiptNumber") or receipt.id), names)
+                return BookedReceipt(str(receipt.id), str(basic.get("receiptNumber") or receipt.id), names)
         return None
 
     # -- helpers -------------------------------------------------------
