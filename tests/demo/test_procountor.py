@@ -125,9 +125,6 @@ def test_the_procountor_tables_name_accounts_vat_and_dimension_items_the_sandbox
     assert exported - {c["category"] for c in categories} == {"Gifts"}  # the demo's one blocked expense
 
 
-@pytest.mark.xfail(strict=True, reason="connector (pc-connector): chart.vat_codes pairs every purchase status with "
-                   "every percent and References.vat_code_for sorts ids as text, so '12:25.5' (exempt, zero only) "
-                   "wins over '1:25.5'; Procountor would refuse it with ERROR_VATSTATUS_VATPERC")
 def test_a_domestic_category_gets_the_domestic_vat_status_at_the_rate_of_the_day(connected: Any) -> None:
     with open_client(connected) as client:
         refs = get_system("procountor").read_references(client)
