@@ -134,6 +134,33 @@ def test_a_domestic_category_gets_the_domestic_vat_status_at_the_rate_of_the_day
         assert found is not None and found.id == code, (rate, found)
 
 
+def _book(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(args)
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.xfail(strict=True, reason="connector (pc-connector): a reverse-charge receipt's own VAT rows go at 0 % "
+                   "with no vatStatus, so they inherit the receipt's status 5/8 (non-zero only) and the sandbox "
+                   "answers ERROR_VATSTATUS_VATPERC for E-2004 and E-2010")
+def test_the_demo_export_books_for_real_once_and_every_receipt_stays_unfinished(
+        connected: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    export = write_finnish_demo_export(tmp_path / "export")
+    args = ["book-vouchers", "--system", "procountor", "--expenses", str(export), "--mappings", str(MAPPINGS),
+            "--out", str(tmp_path / "out"), "--state-db", str(tmp_path / "state.sqlite")]
+    code, dry = _book(args, capsys)
+    assert code == 1 and "nothing was sent" in dry  # Gifts is blocked
+    plan = dry.split("Plan ")[-1].split()[0]
+    code, booked = _book([*args, "--apply", "--approved-hash", plan, "--approved-by", "Auditor"], capsys)
+    assert "10 booked" in booked and "failed" not in booked.split("blocked")[0], booked
+    with open_client(connected) as client:
+        receipts = client.ledger_receipts()
+    assert len(receipts) == 10 and {r["status"] for r in receipts} == {"UNFINISHED"}  # approved only when asked
+    code, again = _book([*args, "--apply", "--approved-hash", plan, "--approved-by", "Auditor"], capsys)
+    assert "10 already booked" in again  # once and idempotently
+    with open_client(connected) as client:
+        assert len(client.ledger_receipts()) == 10
+
+
 @pytest.mark.slow
 def test_the_procountor_demo_part_runs_its_four_jobs_and_the_archive_verifies(tmp_path: Path) -> None:
     out = io.StringIO()
