@@ -65,4 +65,4 @@ def test_an_eaccounting_flag_with_another_system_is_refused(seen: list[Any], cap
 
 def test_an_unknown_system_is_an_error_naming_the_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["reconcile", "customers", "--system", "fortnox", "--left", "a", "--right", "b"]) == 2
-    assert "Unknown system 'fortnox'; known: eaccounting, vismanet, toy" in capsys.readouterr().err
+    assert "Unknown system 'fortnox'; known: eaccounting, vismanet, procountor, toy" in capsys.readouterr().err

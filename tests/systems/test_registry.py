@@ -27,7 +27,7 @@ def test_an_unknown_system_is_an_error_naming_the_known_ones() -> None:
 def test_only_something_shaped_like_a_system_registers() -> None:
     with pytest.raises(ConfigurationError, match="is not a System .*missing: .*make_writer"):
         registry.register(object())  # type: ignore[arg-type]
-    assert registry.known() == ("eaccounting", "vismanet")
+    assert registry.known() == ("eaccounting", "vismanet", "procountor")
 
 
 def test_eaccounting_declares_every_seam() -> None:
