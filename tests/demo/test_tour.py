@@ -44,9 +44,14 @@ def test_the_demo_runs_end_to_end_and_leaves_a_verifiable_archive(tmp_path: Path
         ("90_audit_review.ipynb", "clean"),
         # the Visma.net ERP part, after eAccounting's, into the same chain
         ("00_connect.ipynb", "clean"), ("20_reconcile.ipynb", "findings"), ("10_mappings.ipynb", "clean"),
+        ("30_book_vouchers.ipynb", "findings"),
+        # the Procountor part, after Visma.net's, into the same chain
+        ("00_connect.ipynb", "clean"), ("20_reconcile.ipynb", "findings"), ("10_mappings.ipynb", "clean"),
         ("30_book_vouchers.ipynb", "findings")]
-    assert "11 run(s) verified" in text and "30_book_vouchers expenses" in text
+    assert "15 run(s) verified" in text and "30_book_vouchers expenses" in text
     assert "vismanet: 30_book_vouchers expenses" in text and "vismanet: 20_reconcile suppliers" in text
+    assert "procountor: 30_book_vouchers expenses" in text and "procountor: 20_reconcile suppliers" in text
+    assert "Connected Demo Suomi Oy (Procountor sandbox) machine to machine" in text
     assert "0 mapping problem(s) in 16 categories" in text and str(archive / "index.csv") in text
     assert "20_reconcile customers" in text and "18 finding(s)" in text and "0 applied (dry run)" in text
     assert main(["audit", "verify", str(archive)]) == 0

@@ -46,6 +46,7 @@ ATTACHMENT_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "ima
 MAX_ATTACHMENT_BYTES = 10_000_000  # the service's cap on one attachment
 NAME_MAX = 80  # a ledger receipt's name
 DOMESTIC_STATUS = 1  # the receipt-level VAT status of a domestic purchase journal
+NO_VAT_STATUS = 12  # VAT-exempt / no VAT at 0 %: the rows of a non-domestic receipt that carry no VAT code
 TOKEN_PREFIX = "receipt:"
 CENT = Decimal("0.01")
 LIVE = ("UNFINISHED", "APPROVED")  # an INVALIDATED receipt books nothing
@@ -158,6 +159,13 @@ def receipt_lines(draft: VoucherDraft) -> list[dict[str, Any]]:
             rows.append({"transactionType": "ENTRY", "account": str(found[0].account), "accountingValue": difference,
                          "vatPercent": Decimal(0),
                          "description": f"{found[0].text} (difference to Procountor's VAT)"[:255]})
+    statuses = [r["vatStatus"] for r in rows if "vatStatus" in r]
+    if statuses and statuses[0] != DOMESTIC_STATUS:
+        # A reverse-charge (or other non-domestic) receipt's status needs a non-zero percent; rows without a VAT
+        # code (the suite's own reverse-charge VAT rows, the contra) would inherit it at 0 %, which Procountor
+        # refuses (ERROR_VATSTATUS_VATPERC). They say "no VAT" themselves.
+        for row in rows:
+            row.setdefault("vatStatus", NO_VAT_STATUS)
     return rows
 
 
