@@ -10,50 +10,16 @@ the DTO, and the whole answer in ``data`` (read-only). Amounts arrive as
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from types import MappingProxyType
-from typing import Any, ClassVar, Mapping, TypeVar
+from typing import ClassVar
 
-R = TypeVar("R", bound="ProcountorDto")
+from ops_lib.connectors.dto import DtoRecord, dig
+
 INACTIVE_ITEM = "P"  # a dimension item's status when it is passive; absent means active
 
 
-def dig(data: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted ``path`` of a DTO (None when any step is missing)."""
-    value: Any = data
-    for step in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(step)
-    return value
-
-
-def _date(value: Any) -> date | None:
-    return date.fromisoformat(str(value)[:10]) if value else None
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-_CONVERT = {"str": _text, "bool": bool, "date | None": _date,
-            "Decimal | None": lambda v: None if v is None else Decimal(str(v)),
-            "int | None": lambda v: None if v is None else int(v)}
-
-
-@dataclass(frozen=True)
-class ProcountorDto:
-    """Base of the typed records: ``API`` maps attribute -> dotted DTO path."""
-
-    API: ClassVar[dict[str, str]] = {}
-    data: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls: type[R], data: Mapping[str, Any]) -> R:
-        values = {f.name: _CONVERT[str(f.type)](dig(data, cls.API[f.name])) for f in fields(cls) if f.name != "data"}
-        return cls(**values, data=MappingProxyType(dict(data)))
+ProcountorDto = DtoRecord  # the typed-record base, shared with the other systems that read nested DTOs
 
 
 @dataclass(frozen=True)

@@ -10,53 +10,14 @@ named by a dotted path into the DTO, and the whole answer in ``data``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from types import MappingProxyType
-from typing import Any, ClassVar, Mapping, TypeVar
+from typing import ClassVar
 
-R = TypeVar("R", bound="ReadDto")
+from ops_lib.connectors.dto import DtoRecord, as_date
 
-
-def dig(data: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted ``path`` of a DTO (None when any step is missing)."""
-    value: Any = data
-    for step in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(step)
-    return value
-
-
-def _date(value: Any) -> date | None:
-    return date.fromisoformat(str(value)[:10]) if value else None
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _decimal(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
-# Annotations are strings here (postponed evaluation), so converters are keyed by them.
-_CONVERT = {"str": _text, "bool": bool, "date | None": _date, "Decimal | None": _decimal,
-            "int | None": lambda v: None if v is None else int(v)}
-
-
-@dataclass(frozen=True)
-class ReadDto:
-    """Base of the typed records: ``API`` maps attribute -> dotted DTO path."""
-
-    API: ClassVar[dict[str, str]] = {}
-    data: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls: type[R], data: Mapping[str, Any]) -> R:
-        values = {f.name: _CONVERT[str(f.type)](dig(data, cls.API[f.name])) for f in fields(cls) if f.name != "data"}
-        return cls(**values, data=MappingProxyType(dict(data)))
+ReadDto = DtoRecord  # the typed-record base, shared with the other systems that read nested DTOs
 
 
 @dataclass(frozen=True)
@@ -86,7 +47,7 @@ class VatInformation(ReadDto):
         rows = []
         for row in self.data.get("schedules") or []:
             for rate in row.get("vatRates") or [row]:
-                start = _date(rate.get("startDate")) or date.min
+                start = as_date(rate.get("startDate")) or date.min
                 if start <= day and rate.get("vatRate") is not None:
                     rows.append((start, Decimal(str(rate["vatRate"]))))
         return max(rows)[1] if rows else Decimal(0)

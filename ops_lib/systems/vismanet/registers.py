@@ -35,12 +35,13 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from ops_lib.connectors.dto import dig
 from ops_lib.core.errors import ConfigurationError
 from ops_lib.model.registers import canonical_frame, normal_decimal
 from ops_lib.state.cache import DEFAULT_OVERLAP, RegisterCache
 from ops_lib.systems.vismanet.client import SUBACCOUNT, VismaNetClient
 from ops_lib.systems.vismanet.payloads import ACTIVE, CUSTOMER_READ, INVENTORY_READ, SUPPLIER_READ
-from ops_lib.systems.vismanet.records import Segment, dig
+from ops_lib.systems.vismanet.records import Segment
 
 REGISTERS = ("customers", "products", "suppliers", "projects")
 # register -> (API path, the field that keys a record)
