@@ -2,7 +2,8 @@
 
 It holds the operations log (:mod:`ops_lib.state.oplog`), the plans that
 were prepared and approved, the expenses and payroll journals booked as
-vouchers (:mod:`ops_lib.booking.ledger`), and the cached registers with the time of
+vouchers (:mod:`ops_lib.booking.ledger`), the invoice bases sent as drafts
+and the supplier costs sent back to projects (:mod:`ops_lib.invoicing`), and the cached registers with the time of
 their last successful pull (:mod:`ops_lib.state.cache`). SQLite is the
 default because it needs no server, survives a crash mid-write (every
 change is committed before the next request goes out), and one file is
@@ -89,6 +90,34 @@ CREATE TABLE IF NOT EXISTS bookings (
     attempts INTEGER NOT NULL DEFAULT 0,
     updated_at TEXT NOT NULL,
     source_digest TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (target, source_key)
+);
+CREATE TABLE IF NOT EXISTS invoice_transfers (
+    target TEXT NOT NULL,
+    source_key TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('sending', 'created', 'failed', 'unknown')),
+    plan_hash TEXT NOT NULL,
+    source_digest TEXT NOT NULL DEFAULT '',
+    draft_id TEXT NOT NULL DEFAULT '',
+    invoice_state TEXT NOT NULL DEFAULT '',
+    invoice_number TEXT NOT NULL DEFAULT '',
+    reported_state TEXT NOT NULL DEFAULT '',
+    message TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (target, source_key)
+);
+CREATE TABLE IF NOT EXISTS cost_transfers (
+    target TEXT NOT NULL,
+    source_key TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('writing', 'written')),
+    plan_hash TEXT NOT NULL,
+    supplier_invoice_id TEXT NOT NULL,
+    project TEXT NOT NULL,
+    invoice_date TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    file TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
     PRIMARY KEY (target, source_key)
 );
 """

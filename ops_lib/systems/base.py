@@ -35,6 +35,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
 
 import httpx
@@ -53,6 +54,7 @@ if TYPE_CHECKING:  # types only: the seams import no neutral package above them
     from ops_lib.connectors.session import ApiSession
     from ops_lib.core.errors import OpsError
     from ops_lib.model.booking_rules import SetupRules
+    from ops_lib.model.invoices import DraftRef, InvoiceBasis, InvoiceState, SupplierInvoice
     from ops_lib.model.references import References
     from ops_lib.state.cache import RegisterCache
     from ops_lib.systems.rules import Rule
@@ -199,5 +201,43 @@ class System(Protocol):
         """What a voucher booking sends through."""
 
 
-__all__ = ["Call", "CompanyIdentity", "PlanBlocked", "ReferenceReader", "RegisterReader", "RegisterWriter",
+@runtime_checkable
+class InvoicePoster(Protocol):
+    """What the invoice flows need from one connected company: drafts out, their states and supplier invoices in.
+
+    ``target`` is the stable key of the company (what the ledger and a plan's hash name).
+    """
+
+    target: str
+
+    def check(self, basis: InvoiceBasis) -> list[str]:
+        """What this system would refuse in ``basis`` (lengths, a missing address, an inactive article), as
+        sentences a person can act on; empty when nothing is known to be wrong. Nothing is sent."""
+
+    def payload(self, basis: InvoiceBasis) -> Mapping[str, Any]:
+        """The draft's request body, for the plan's preview; raise :class:`PlanBlocked` for a missing lookup
+        (a customer, an article or a project this company does not have)."""
+
+    def send(self, basis: InvoiceBasis) -> DraftRef:
+        """Create the customer invoice draft; its last text row carries ``basis.marker``. Raises OpsError."""
+
+    def find(self, basis: InvoiceBasis) -> DraftRef | None:
+        """The draft, or the invoice made of it, whose text rows carry ``basis.marker``; None when there is none."""
+
+    def states(self, markers: Sequence[str]) -> dict[str, InvoiceState]:
+        """Marker -> where the draft made under it stands now (draft, sent with a number, paid, missing)."""
+
+    def supplier_invoices(self, start: date, end: date) -> list[SupplierInvoice]:
+        """The booked supplier invoices dated ``start``..``end`` (both included), rows with project numbers."""
+
+
+@runtime_checkable
+class InvoicingSystem(Protocol):
+    """A system the invoice flows can run against (eAccounting today); others say they cannot."""
+
+    def make_invoice_poster(self, client: Any, **options: Any) -> InvoicePoster:
+        """The invoice poster of one connected company (``options``: the system's options block)."""
+
+
+__all__ = ["Call", "CompanyIdentity", "InvoicePoster", "InvoicingSystem", "PlanBlocked", "ReferenceReader", "RegisterReader", "RegisterWriter",
            "System", "SystemClient", "Writer"]
