@@ -22,7 +22,7 @@ from ops_lib.runs.runner import load_params
 from ops_lib.sandbox.vismanet import COMPANY_TENANT, VismaNetConfig
 from ops_lib.sandbox.vismanet.server import VismaNetServerThread
 from ops_lib.systems.registry import get as get_system
-from ops_lib.systems.vismanet.invoices import InvoicePoster
+from ops_lib.systems.vismanet.invoices import SupplierInvoicePoster
 from ops_lib.systems.vismanet.options import VismaNetOptions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +80,7 @@ def test_the_vismanet_options_name_a_vendor_payment_method_and_wallet_the_sandbo
         assert options.segment in segments and {t["target"] for t in tags} <= segments
         poster = get_system("vismanet").make_voucher_poster(
             client, **{**options.poster_kwargs(), "export_as": "supplier_invoice"})
-        assert isinstance(poster, InvoicePoster) and poster.supplier == "10005"
+        assert isinstance(poster, SupplierInvoicePoster) and poster.supplier == "10005"
 
 
 @pytest.mark.slow

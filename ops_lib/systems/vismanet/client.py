@@ -37,7 +37,7 @@ from ops_lib.systems.vismanet.records import (
     JournalTransaction,
     Segment,
     Supplier,
-    SupplierInvoice,
+    VismanetSupplierInvoice,
     VatInformation,
 )
 
@@ -197,12 +197,12 @@ class VismaNetClient:
         response = self.send_json("POST", f"v2/journaltransaction/{segment(number)}/action/release", {})
         return dict(loads(response.content) or {}) if response.content else {}
 
-    def supplier_invoices(self, **params: Any) -> list[SupplierInvoice]:
-        return [SupplierInvoice.from_api(i) for i in self.iter_data("v1/supplierInvoice", params)]
+    def supplier_invoices(self, **params: Any) -> list[VismanetSupplierInvoice]:
+        return [VismanetSupplierInvoice.from_api(i) for i in self.iter_data("v1/supplierInvoice", params)]
 
-    def supplier_invoice(self, number: str, document_type: str = "Invoice") -> SupplierInvoice:
+    def supplier_invoice(self, number: str, document_type: str = "Invoice") -> VismanetSupplierInvoice:
         """One supplier invoice; the document type is always named (a DebitAdj is not found without it)."""
-        return SupplierInvoice.from_api(
+        return VismanetSupplierInvoice.from_api(
             self.get_json(f"v1/supplierInvoice/{segment(document_type)}/{segment(number)}"))
 
     def release_supplier_invoice(self, number: str, document_type: str = "Invoice") -> None:

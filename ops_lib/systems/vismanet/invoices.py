@@ -18,7 +18,7 @@ is read back into an invoice:
 
 A refund (a voucher crediting costs) would be a debit adjustment; that is
 booked as a journal transaction instead and refused here. The invoice's
-description carries the key marker, found again by :meth:`InvoicePoster.find`;
+description carries the key marker, found again by :meth:`SupplierInvoicePoster.find`;
 receipts follow the journal poster's tokens (:mod:`.vouchers`).
 """
 
@@ -74,7 +74,7 @@ def invoice_payload(draft: VoucherDraft, *, supplier: str, payment_method: str, 
     return body
 
 
-class InvoicePoster(JournalPoster):
+class SupplierInvoicePoster(JournalPoster):
     """Sends card-expense vouchers as supplier invoices and finds the ones it sent (see the module docstring)."""
 
     def __init__(self, client: VismaNetClient, *, supplier: str = "", payment_method: str = "",

@@ -142,7 +142,7 @@ class JournalTransaction(ReadDto):
 
 
 @dataclass(frozen=True)
-class SupplierInvoice(ReadDto):
+class VismanetSupplierInvoice(ReadDto):
     API: ClassVar[dict[str, str]] = {"number": "referenceNumber", "document_type": "documentType",
                                      "status": "status", "description": "description", "invoice_date": "date",
                                      "supplier": "supplier.number", "payment_method": "paymentMethod.id",

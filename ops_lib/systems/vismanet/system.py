@@ -34,7 +34,7 @@ from ops_lib.systems.vismanet import environments as env
 from ops_lib.systems.vismanet.chart import SETUP_RULES, read_references
 from ops_lib.systems.vismanet.client import PAGER, VismaNetClient
 from ops_lib.systems.vismanet.errors import LANGUAGES, error_from_response, retry_after
-from ops_lib.systems.vismanet.invoices import InvoicePoster
+from ops_lib.systems.vismanet.invoices import SupplierInvoicePoster
 from ops_lib.systems.vismanet.records import Branch
 from ops_lib.systems.vismanet.registers import read_register
 from ops_lib.systems.vismanet.vouchers import JournalPoster
@@ -126,7 +126,7 @@ class VismaNetSystem:
     def make_voucher_poster(self, client: Any, *, export_as: str = "journal", **options: Any) -> Any:
         """Journal transactions, or supplier invoices for card expenses (``export_as``; see :mod:`.options`)."""
         if export_as == "supplier_invoice":
-            return InvoicePoster(client, **options)
+            return SupplierInvoicePoster(client, **options)
         journal = {k: options[k] for k in ("auto_release", "transfer_receipts", "ledger", "branch") if k in options}
         return JournalPoster(client, **journal)
 

@@ -19,7 +19,7 @@ from ops_lib.state.db import open_state
 from ops_lib.systems.registry import get
 from ops_lib.systems.vismanet.chart import read_references
 from ops_lib.systems.vismanet.client import VismaNetClient
-from ops_lib.systems.vismanet.invoices import InvoicePoster
+from ops_lib.systems.vismanet.invoices import SupplierInvoicePoster
 from ops_lib.systems.vismanet.registers import SUPPLIER_FIELDS, pull, register_rows
 from ops_lib.systems.vismanet.vouchers import JournalPoster, attachment_name
 from ops_lib.systems.vismanet.writer import VismaNetWriter
@@ -96,7 +96,7 @@ def test_a_card_expense_as_a_supplier_invoice_is_paid_by_card_and_released(
     poster = get("vismanet").make_voucher_poster(
         vn_client, export_as="supplier_invoice", supplier=supplier, payment_method="PLEO", cash_account="1941",
         auto_release=True)
-    assert isinstance(poster, InvoicePoster)
+    assert isinstance(poster, SupplierInvoicePoster)
     draft = card_expense(open_day(vn_client), (slip,), key="pleo-inv")
     booked = poster.send(draft, [poster.upload(slip)])
     invoice = vn_client.supplier_invoice(booked.number)

@@ -13,7 +13,7 @@ from ops_lib.core.errors import ConfigurationError
 from ops_lib.model.references import DimensionItem, VatCodeRef
 from ops_lib.model.vouchers import ZERO, Receipt, VoucherDraft, VoucherLine
 from ops_lib.systems.registry import get
-from ops_lib.systems.vismanet.invoices import InvoicePoster, invoice_payload
+from ops_lib.systems.vismanet.invoices import SupplierInvoicePoster, invoice_payload
 from ops_lib.systems.vismanet.vouchers import JournalPoster, attachment_name, journal_payload
 from tests.systems.vismanet.fake import FakeVismaNet, connect, sent_json
 
@@ -98,7 +98,7 @@ def test_the_system_builds_the_poster_the_options_choose(tmp_path: Path) -> None
         assert isinstance(system.make_voucher_poster(client), JournalPoster)
         invoices = system.make_voucher_poster(client, export_as="supplier_invoice", supplier="20001",
                                               payment_method="PLEO", cash_account="1940", auto_release=True)
-        assert isinstance(invoices, InvoicePoster)
+        assert isinstance(invoices, SupplierInvoicePoster)
         with pytest.raises(ConfigurationError, match="payment_method, cash_account"):
             system.make_voucher_poster(client, export_as="supplier_invoice", supplier="20001")
 
