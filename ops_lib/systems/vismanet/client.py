@@ -37,8 +37,8 @@ from ops_lib.systems.vismanet.records import (
     JournalTransaction,
     Segment,
     Supplier,
-    VismanetSupplierInvoice,
     VatInformation,
+    VismanetSupplierInvoice,
 )
 
 # The service's documented largest page; a larger ask is clamped to metadata.maxPageSize anyway.
