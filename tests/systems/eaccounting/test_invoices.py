@@ -340,3 +340,18 @@ def test_the_seeded_supplier_invoices_of_two_months_carry_the_demo_projects(clie
         assert all(r.amount < 0 for r in invoice.rows) if invoice.is_credit else invoice.total > 0
         for raw, row in zip(client.supplier_invoices.get(invoice.id).rows, invoice.rows):
             assert bool(row.project) == bool(raw.get("ProjectId") or raw.get("CostCenterItemId1"))
+
+
+@pytest.mark.parametrize("target", ["cost_center_items", "projects"])
+def test_check_finds_rows_on_a_closed_project_which_eaccounting_refuses(client: Any, world: dict[str, Any],
+                                                                       target: str) -> None:
+    (projekt,) = [c for c in client.cost_centers() if c.name == "Projekt"]
+    closed = next(i for i in projekt.items if not i.is_active).short_name  # seeded finished: item and project
+    rows = (InvoiceRow(3, ARTICLE_ROW, "Arbete", world["article"].number, Decimal(1), "h", Decimal(100), closed),)
+    poster = SYSTEM.make_invoice_poster(client, project_target=target)
+    basis = basis_of(world, rows=rows)
+    (problem,) = poster.check(basis)
+    assert f"project {closed} is closed in eAccounting" in problem and "sync projects again" in problem
+    with pytest.raises(ApiError) as refused:
+        poster.send(basis)
+    assert refused.value.code == ("5006" if target == "cost_center_items" else "5005")
