@@ -54,13 +54,12 @@ def carries(texts: Iterable[str], marker: str) -> bool:
     return marker in _tokens(texts)
 
 
-def _index(records: Iterable[T]) -> dict[str, list[T]]:
-    """Token -> the records whose rows carry it (only the suite's ``#ops-`` tokens)."""
+def _index(records: Iterable[T], markers: set[str]) -> dict[str, list[T]]:
+    """Marker -> the records whose rows carry it as a whole token (only the markers asked for are kept)."""
     index: dict[str, list[T]] = {}
     for record in records:
-        for token in _tokens(record.texts):
-            if token.startswith("#ops-"):
-                index.setdefault(token, []).append(record)
+        for token in _tokens(record.texts) & markers:
+            index.setdefault(token, []).append(record)
     return index
 
 
@@ -132,8 +131,10 @@ class EAccountingInvoicePoster:
 
     def states(self, markers: Sequence[str]) -> dict[str, InvoiceState]:
         """Every marker's state, from one paged read of the drafts and one of the customer invoices."""
-        drafts = _index(self.client.invoice_drafts.list())
-        invoices = _index(i for i in self.client.customer_invoices.list() if not i.data.get("IsCreditInvoice"))
+        wanted = set(markers)
+        drafts = _index(self.client.invoice_drafts.list(), wanted)
+        invoices = _index((i for i in self.client.customer_invoices.list() if not i.data.get("IsCreditInvoice")),
+                          wanted)
         states: dict[str, InvoiceState] = {}
         for marker in markers:
             if marker in invoices:

@@ -355,3 +355,15 @@ def test_check_finds_rows_on_a_closed_project_which_eaccounting_refuses(client: 
     with pytest.raises(ApiError) as refused:
         poster.send(basis)
     assert refused.value.code == ("5006" if target == "cost_center_items" else "5005")
+
+
+def test_states_match_whole_markers_only_and_read_each_list_once(poster: EAccountingInvoicePoster,
+                                                                 world: dict[str, Any]) -> None:
+    ref = poster.send(basis_of(world, "100"))
+    session = poster.client.session
+    before = session.stats.requests
+    states = poster.states(["#ops-invoice-10", "#ops-invoice-100", "#ops-invoice-1"])
+    assert session.stats.requests - before == 2  # one page of drafts, one of customer invoices
+    assert {m: s.status for m, s in states.items()} == {"#ops-invoice-10": MISSING, "#ops-invoice-100": TRANSFERRED,
+                                                        "#ops-invoice-1": MISSING}
+    assert states["#ops-invoice-100"].draft_id == ref.draft_id and states["#ops-invoice-100"].total
