@@ -52,11 +52,10 @@ class PlannedInvoice:
     def digest(self) -> str:
         """The basis's content, the payload and the problems: the same whether new or checked first.
 
-        A problem counts by what it says, not by its fix: the fix names when a register was last
-        synced, which moves with every read and must not make a resumed approval look changed.
+        A problem counts by what it is, not by its fix: the fix says when a register was last synced, and
+        each run's own read moves that, so the dry run and its apply would never plan the same.
         """
-        problems = [[p.code, p.register, p.line, p.message] for p in self.problems]
-        text = canonical_json([self.basis.digest, dict(self.payload or {}), problems])
+        text = canonical_json([self.basis.digest, dict(self.payload or {}), [[p.code, p.message] for p in self.problems]])
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property
