@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 
-from ops_lib.core.errors import ConflictError
+from ops_lib.core.errors import ConfigurationError, ConflictError
 from ops_lib.core.money import loads
-from ops_lib.invoicing.draft_session import DraftSession, open_drafts, run_drafts
+from ops_lib.invoicing.draft_session import DraftSession, make_poster, open_drafts, run_drafts
 from ops_lib.invoicing.settings import draft_settings
 from tests.conftest import Crash, Recording, SandboxHarness, no_wait
 
@@ -117,3 +118,22 @@ def test_run_drafts_prints_the_plan_and_writes_the_results(sandbox: SandboxHarne
     assert code == 1 and "Invoice dates are kept from the project tool" in text
     assert "--apply --approved-hash" in text and "row 12 has no article" in text
     assert (tmp_path / "out" / "invoice_plan.json").exists() and drafts(sandbox) == []
+
+
+def test_four_eyes_refuses_the_preparer_as_approver(sandbox: SandboxHarness, tmp_path: Path) -> None:
+    sandbox.connect()
+    with session(sandbox, tmp_path, prepared_by="anna") as s:
+        plan = s.plan()
+        assert s.preparer(plan) == "anna"
+        with pytest.raises(ConflictError):
+            s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="anna", four_eyes=True)
+        assert drafts(sandbox) == []
+        result = s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil", four_eyes=True)
+        record = s.record(plan, result)
+    assert len(result.created) == 5 and record["actions_applied"] == 5 and record["register"] == "invoices"
+    assert record["findings"] == 2 and record["writes_planned"] == 5 and not record["dry_run"]
+
+
+def test_a_system_without_invoice_flows_says_so() -> None:
+    with pytest.raises(ConfigurationError, match="procountor cannot take invoice drafts"):
+        make_poster(SimpleNamespace(system="procountor"), {})
