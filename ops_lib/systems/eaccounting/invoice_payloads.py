@@ -24,7 +24,7 @@ becomes an invoice.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from ops_lib.core.errors import ConfigurationError
@@ -63,6 +63,8 @@ class ProjectLinks:
     fields: tuple[str, ...]
     where: str
 
+    ITEM_FIELDS = ("CostCenterItemId1", "CostCenterItemId2", "CostCenterItemId3")
+
     @classmethod
     def read(cls, client: EAccountingClient, options: EAccountingOptions) -> "ProjectLinks":
         """Read the projects register, or the configured cost centre's items.
@@ -82,7 +84,7 @@ class ProjectLinks:
                                      f"create it in eAccounting or set cost_center to the one that holds them")
         ids = {i.short_name.strip(): i.id for i in centre.items}
         return cls(cost_centre_field(centre.number), ids, {i.lower(): n for n, i in ids.items()},
-                   ("CostCenterItemId1", "CostCenterItemId2", "CostCenterItemId3"),
+                   cls.ITEM_FIELDS,
                    f"the items of cost centre {centre.name!r}")
 
     def number_of(self, row: Mapping[str, Any]) -> str:
@@ -112,6 +114,18 @@ class InvoiceRegisters:
     @functools.cached_property
     def projects(self) -> ProjectLinks:
         return ProjectLinks.read(self.client, self.options)
+
+    @functools.cached_property
+    def other_projects(self) -> ProjectLinks:
+        """Projects where the options do not keep them, for supplier-invoice rows that name them only there.
+
+        A company without the configured cost centre has no items of it to name (nothing to read).
+        """
+        other = "projects" if self.options.project_target == "cost_center_items" else "cost_center_items"
+        try:
+            return ProjectLinks.read(self.client, replace(self.options, project_target=other))
+        except ConfigurationError:
+            return ProjectLinks("", {}, {}, (), "")
 
     @functools.cached_property
     def rules(self) -> dict[str, tuple[Rule, ...]]:
