@@ -50,8 +50,12 @@ class PlannedInvoice:
 
     @functools.cached_property
     def digest(self) -> str:
-        """The basis's content, the payload and the problems: the same whether new or checked first."""
-        text = canonical_json([self.basis.digest, dict(self.payload or {}), [p.sentence for p in self.problems]])
+        """The basis's content, the payload and the problems: the same whether new or checked first.
+
+        A problem counts by what it is, not by its fix: the fix says when a register was last synced, and
+        each run's own read moves that, so the dry run and its apply would never plan the same.
+        """
+        text = canonical_json([self.basis.digest, dict(self.payload or {}), [[p.code, p.message] for p in self.problems]])
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property
@@ -176,7 +180,7 @@ class DraftPlan:
                 lines.append(f"{head}: draft {i.transfer.draft_id if i.transfer else ''}"
                              f"{'; ' + i.note if i.note else ''}")
             else:
-                lines.append(f"{head}: {b.total} ({len(b.article_rows)} invoice row(s), "
+                lines.append(f"{head}: {money_text(b.total)} ({len(b.article_rows)} invoice row(s), "
                              f"{len(b.rows) - len(b.article_rows)} text row(s))"
                              f"{'; ' + i.note if i.note else ''}")
         return "\n".join(lines)
