@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 
@@ -38,3 +39,20 @@ def write_private_file(path: Path, payload: bytes, mode: int = 0o600) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def new_file_path(out_dir: Path | str, prefix: str, now: datetime | None = None, suffix: str = ".csv") -> Path:
+    """A file name in ``out_dir`` that no earlier run used: ``<prefix><UTC time, microseconds>.csv``.
+
+    Files handed to another system's importer (the project tool's) are never
+    overwritten, because the earlier one may not have been imported yet. A
+    second file in the same microsecond gets ``_2``, which still sorts after
+    the first, so the folder lists them in the order they were written.
+    """
+    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    stem = f"{prefix}{moment.strftime('%Y%m%dT%H%M%S%fZ')}"
+    path, count = Path(out_dir) / f"{stem}{suffix}", 1
+    while path.exists():
+        count += 1
+        path = Path(out_dir) / f"{stem}_{count}{suffix}"
+    return path

@@ -20,12 +20,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 
-from ops_lib.core.files import write_private_file
+from ops_lib.core.files import new_file_path, write_private_file
 from ops_lib.core.money import round_money
 
 ENCODING = "cp1252"
@@ -80,14 +80,8 @@ def unwritable(line: CostFileLine) -> str:
 
 
 def cost_file_path(out_dir: Path | str, now: datetime | None = None) -> Path:
-    """A new file name in ``out_dir``: ``project_costs_<UTC time>.csv``, with a counter if that one exists."""
-    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    stem = f"{FILE_PREFIX}{moment.strftime('%Y%m%dT%H%M%S%fZ')}"
-    path, count = Path(out_dir) / f"{stem}.csv", 1
-    while path.exists():
-        count += 1
-        path = Path(out_dir) / f"{stem}-{count}.csv"
-    return path
+    """A new file name in ``out_dir``: ``project_costs_<UTC time>.csv`` (an earlier, unimported one is kept)."""
+    return new_file_path(out_dir, FILE_PREFIX, now)
 
 
 def write_cost_file(path: Path | str, lines: Sequence[CostFileLine]) -> Path:

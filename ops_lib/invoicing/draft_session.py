@@ -26,9 +26,9 @@ import httpx
 
 from ops_lib.approvals.book import PlanBook
 from ops_lib.approvals.checks import authorise, record_plan
-from ops_lib.core.errors import ConfigurationError
 from ops_lib.core.money import money_text
 from ops_lib.invoicing.basis_file import InvoiceBasisFile, read_invoice_basis
+from ops_lib.invoicing.connected import invoice_poster
 from ops_lib.invoicing.draft_apply import apply_drafts, dry_run_drafts
 from ops_lib.invoicing.draft_plan import DraftPlan, plan_drafts
 from ops_lib.invoicing.draft_result import DraftResult
@@ -41,7 +41,6 @@ from ops_lib.sources.open import open_system, state_path_for
 from ops_lib.state.cache import RegisterCache
 from ops_lib.state.db import open_state
 from ops_lib.state.oplog import OperationsLog
-from ops_lib.systems.base import InvoicingSystem
 from ops_lib.systems.registry import get as get_system
 
 # The committed demo export, found by path: the flows never import the sandbox.
@@ -54,18 +53,14 @@ def basis_source(source: str | Path) -> Path:
 
 
 def make_poster(client: Any, options: Mapping[str, Any]) -> Any:
-    """The connected system's invoice poster; a system without invoice flows says so.
+    """The connected system's invoice poster (:func:`ops_lib.invoicing.connected.invoice_poster`).
 
     Raises
     ------
     ConfigurationError
-        The system cannot create invoice drafts.
+        The system has no invoice flows.
     """
-    system = get_system(client.system)
-    if not isinstance(system, InvoicingSystem):
-        raise ConfigurationError(f"{client.system} cannot take invoice drafts from the project tool; the invoice "
-                                 f"flows run against eAccounting")
-    return system.make_invoice_poster(client, **dict(options))
+    return invoice_poster(get_system(client.system), client, options)
 
 
 @dataclass

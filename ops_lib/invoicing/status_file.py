@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from ops_lib.core.files import write_private_file
+from ops_lib.core.files import new_file_path, write_private_file
 from ops_lib.model.invoices import PAID, SENT, TRANSFERRED
 
 STATUS_HEADERS = ("Fakturaunderlag", "Status", "Fakturanummer", "Fakturadatum", "Datum")
@@ -74,14 +74,9 @@ def write_status_file(out_dir: Path | str, lines: Sequence[StatusLine], *, now: 
     """
     if not lines:
         raise ValueError("a status file needs at least one line")
-    stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%d-%H%M%S")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"invoice_status_{stamp}.csv"
-    count = 1
-    while path.exists():  # two runs within one second: the second gets its own file
-        count += 1
-        path = out / f"invoice_status_{stamp}-{count}.csv"
+    path = new_file_path(out, "invoice_status_", now)
     write_private_file(path, status_text(lines).encode(ENCODING))
     return path
 

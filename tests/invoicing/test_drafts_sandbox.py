@@ -135,5 +135,5 @@ def test_four_eyes_refuses_the_preparer_as_approver(sandbox: SandboxHarness, tmp
 
 
 def test_a_system_without_invoice_flows_says_so() -> None:
-    with pytest.raises(ConfigurationError, match="procountor cannot take invoice drafts"):
+    with pytest.raises(ConfigurationError, match="procountor has no invoice flows"):
         make_poster(SimpleNamespace(system="procountor"), {})

@@ -18,7 +18,7 @@ def test_the_file_is_written_as_the_project_tool_imports_it(tmp_path: Path) -> N
              StatusLine("7002", SENT, "10042", dt.date(2026, 12, 1), dt.date(2026, 11, 5)),
              StatusLine("7004", PAID, "10043", dt.date(2026, 12, 2), dt.date(2026, 11, 12))]
     path = write_status_file(tmp_path, lines, now=NOW)
-    assert path.name == "invoice_status_20261130-091500.csv"
+    assert path.name == "invoice_status_20261130T091500000000Z.csv"
     assert path.read_bytes() == (
         "Fakturaunderlag;Status;Fakturanummer;Fakturadatum;Datum\r\n"
         "7001;Överförd eEkonomi;;;2026-11-30\r\n"
@@ -31,7 +31,7 @@ def test_a_second_run_within_the_second_gets_its_own_file(tmp_path: Path) -> Non
     line = StatusLine("7001", TRANSFERRED, "", dt.date(2026, 11, 30))
     first = write_status_file(tmp_path, [line], now=NOW)
     second = write_status_file(tmp_path, [line], now=NOW)
-    assert first != second and first.exists() and second.name == "invoice_status_20261130-091500-2.csv"
+    assert first != second and first.exists() and second.name == "invoice_status_20261130T091500000000Z_2.csv"
 
 
 def test_no_leading_quote_is_added_to_a_formula_like_number(tmp_path: Path) -> None:
