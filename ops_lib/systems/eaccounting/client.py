@@ -1,7 +1,9 @@
 """Typed operations on eAccounting API v2, over an :class:`~ops_lib.connectors.session.ApiSession`.
 
 Registers the suite writes to (customers, articles, cost centre items,
-projects) get ``list``, ``get``, ``create`` and ``update``; the registers
+projects, customer invoice drafts) get ``list``, ``get``, ``create`` and
+``update`` (customer and supplier invoices too, though the suite only
+lists and reads them); the registers
 it only reads (accounts, VAT codes, fiscal years, terms of payment, units,
 article account codings, cost centres, company settings) get readers;
 vouchers are created, attachments uploaded and linked. Lists page through
@@ -28,10 +30,13 @@ from ops_lib.systems.eaccounting.records import (
     Article,
     ArticleAccountCoding,
     Attachment,
+    BookedSupplierInvoice,
     CompanySettings,
     CostCenter,
     CostCenterItem,
     Customer,
+    CustomerInvoice,
+    CustomerInvoiceDraft,
     FiscalYear,
     Project,
     Record,
@@ -133,6 +138,12 @@ class EAccountingClient:
         self.articles: Register[Article] = Register(self, "articles", Article)
         self.projects: Register[Project] = Register(self, "projects", Project)
         self.cost_center_items: Register[CostCenterItem] = Register(self, "costcenteritems", CostCenterItem)
+        # Invoicing: drafts are made here, invoices and supplier invoices only read.
+        self.invoice_drafts: Register[CustomerInvoiceDraft] = Register(self, "customerinvoicedrafts",
+                                                                        CustomerInvoiceDraft)
+        self.customer_invoices: Register[CustomerInvoice] = Register(self, "customerinvoices", CustomerInvoice)
+        self.supplier_invoices: Register[BookedSupplierInvoice] = Register(self, "supplierinvoices",
+                                                                           BookedSupplierInvoice)
 
     # -- plumbing ------------------------------------------------------
 

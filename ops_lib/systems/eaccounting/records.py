@@ -216,3 +216,68 @@ class Attachment(Record):
     file_name: str = ""
     content_type: str = ""
     status: str = ""
+
+
+def _row_texts(data: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(str(r.get("Text") or "") for r in data.get("Rows") or [] if isinstance(r, Mapping))
+
+
+@dataclass(frozen=True)
+class CustomerInvoiceDraft(Record):
+    """A customer invoice draft: editable in eAccounting until it is converted into an invoice."""
+
+    API: ClassVar[dict[str, str]] = {"id": "Id", "customer_id": "CustomerId", "invoice_date": "InvoiceDate",
+                                     "total": "TotalAmount"}
+    id: str = ""
+    customer_id: str = ""
+    invoice_date: date | None = None
+    total: Decimal | None = None
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The ``Text`` of every row, in order (where the suite's marker is looked for)."""
+        return _row_texts(self.data)
+
+
+@dataclass(frozen=True)
+class CustomerInvoice(Record):
+    """A customer invoice: numbered once it is sent, paid when nothing remains."""
+
+    API: ClassVar[dict[str, str]] = {"id": "Id", "customer_id": "CustomerId", "number": "InvoiceNumber",
+                                     "invoice_date": "InvoiceDate", "total": "TotalAmount",
+                                     "remaining": "RemainingAmount", "voucher_number": "VoucherNumber"}
+    id: str = ""
+    customer_id: str = ""
+    number: str = ""
+    invoice_date: date | None = None
+    total: Decimal | None = None
+    remaining: Decimal | None = None
+    voucher_number: str = ""
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return _row_texts(self.data)
+
+
+@dataclass(frozen=True)
+class BookedSupplierInvoice(Record):
+    """A supplier invoice as eAccounting holds it; its rows (``DebetAmount`` sic) stay in ``data``."""
+
+    API: ClassVar[dict[str, str]] = {"id": "Id", "invoice_number": "InvoiceNumber", "supplier_number": "SupplierNumber",
+                                     "supplier_name": "SupplierName", "invoice_date": "InvoiceDate",
+                                     "voucher_number": "VoucherNumber", "total": "TotalAmount", "vat": "Vat",
+                                     "currency": "CurrencyCode", "is_credit": "IsCreditInvoice"}
+    id: str = ""
+    invoice_number: str = ""
+    supplier_number: str = ""
+    supplier_name: str = ""
+    invoice_date: date | None = None
+    voucher_number: str = ""
+    total: Decimal | None = None
+    vat: Decimal | None = None
+    currency: str = ""
+    is_credit: bool = False
+
+    @property
+    def rows(self) -> tuple[Mapping[str, Any], ...]:
+        return tuple(r for r in self.data.get("Rows") or [] if isinstance(r, Mapping))

@@ -25,6 +25,7 @@ from ops_lib.systems.eaccounting import environments as env
 from ops_lib.systems.eaccounting.chart import SETUP_RULES, read_references
 from ops_lib.systems.eaccounting.client import PAGER, EAccountingClient
 from ops_lib.systems.eaccounting.errors import error_from_response, retry_after
+from ops_lib.systems.eaccounting.invoices import EAccountingInvoicePoster, invoice_poster
 from ops_lib.systems.eaccounting.registers import read_register
 from ops_lib.systems.eaccounting.vouchers import EAccountingVoucherPoster
 from ops_lib.systems.eaccounting.writer import EAccountingWriter
@@ -105,6 +106,14 @@ class EAccounting:
     def make_voucher_poster(self, client: Any) -> EAccountingVoucherPoster:
         """What a voucher booking sends through (payload, receipts, finding a voucher after a crash)."""
         return EAccountingVoucherPoster(client)
+
+    def make_invoice_poster(self, client: Any, **options: Any) -> EAccountingInvoicePoster:
+        """What the invoice flows send drafts through and read states and supplier invoices from.
+
+        ``options`` is eAccounting's options block (``project_target``, ``cost_center``), validated here:
+        projects are looked up where the register sync writes them. Raises ConfigurationError for a bad option.
+        """
+        return invoice_poster(client, options)
 
 
 SYSTEM = EAccounting()
