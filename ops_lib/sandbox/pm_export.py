@@ -39,6 +39,12 @@ CUSTOMER_HEADERS = [
 PRODUCT_HEADERS = ["Kod", "Namn", "Typ", "Enhet", "Pris exkl. moms", "Moms %", "Aktiv"]
 PROJECT_HEADERS = ["Projektnummer", "Projektnamn", "Status"]
 PLANTED_HEADERS = ["register", "number", "difference", "detail"]
+INVOICE_HEADERS = [
+    "Fakturaunderlag", "Status", "Fakturatyp", "Kundnummer", "Kundnamn", "Fakturaadress", "Fakturaadress 2",
+    "Postnummer", "Ort", "Land", "Fakturadatum", "Förfallodatum", "Betalningsvillkor (dagar)", "Er referens",
+    "Vår referens", "Valuta", "Radtyp", "Artikel", "Beskrivning", "Antal", "Enhet", "À-pris", "Projekt",
+]
+TO_TRANSFER = "Skicka till eEkonomi"
 
 
 def _yes(flag: bool) -> str:
@@ -92,7 +98,8 @@ def build_pm_export() -> dict[str, list[dict[str, str]]]:
         planted.append({"register": register, "number": number, "difference": difference, "detail": detail})
 
     tables = {"customers": _customer_rows(store, tenant, plant), "products": _product_rows(store, tenant, plant),
-              "projects": _project_rows(store, tenant, plant), "planted_differences": planted}
+              "projects": _project_rows(store, tenant, plant), "planted_differences": planted,
+              "invoice_basis": invoice_basis_rows(store, tenant)}
     store.close()
     return tables
 
@@ -208,6 +215,69 @@ def _project_rows(store: Store, tenant: str, plant: Plant) -> list[dict[str, str
     return project_rows
 
 
+# One invoice basis: number, status, type, customer number, day in 2026-11, and its rows as
+# (row type, article, description, quantity, project); a row's price is its article's, or given after the project.
+InvoiceSpec = tuple[str, str, str, str, int, list[tuple[Any, ...]]]
+DEMO_INVOICES: list[InvoiceSpec] = [
+    ("7001", TO_TRANSFER, "Faktura", "1001", 2, [
+        ("Text före", "", "Enligt avtal 2026-03, oktober", "", ""),
+        ("Rad", "A01", "Konsulttimmar oktober", "12,5", "1001"), ("Rad", "A02", "Projektledning oktober", "4", "1001"),
+        ("Rad", "1001", "Licens bas", "1", ""), ("Text efter", "", "Tack för förtroendet!", "", "")]),
+    ("7002", TO_TRANSFER, "Faktura", "1002", 5, [
+        ("Rad", "A03", "Systemutveckling", "20", "1002"), ("Rad", "A01", "Konsulttimmar migrering", "6", "1003"),
+        ("Rad", "R01", "Milersättning Umeå", "3", "1002"), ("Text efter", "", "Två projekt på samma faktura", "", "")]),
+    ("7003", TO_TRANSFER, "Faktura", "1003", 9, [
+        ("Text före", "", "Arbete enligt offert", "", ""), ("Rad", "", "Övrigt arbete utan artikel", "3", "1006",
+                                                           "950,00"),
+        ("Rad", "A02", "Projektledning", "2", "1006")]),
+    ("7004", TO_TRANSFER, "Faktura", "1008", 12, [
+        ("Rad", "1002", "Support bas november", "1", ""), ("Rad", "1003", "Serviceavtal bas", "2", "")]),
+    ("7005", TO_TRANSFER, "Faktura", "1007", 16, [
+        ("Rad", "A01", "Analys", "7,75", "1007"), ("Text efter", "", "Betala gärna i tid", "", "")]),
+    ("7006", TO_TRANSFER, "Faktura", "1009", 19, [
+        ("Rad", "A07", "Support på plats (inaktiv arbetstyp)", "2", "1008"), ("Rad", "A01", "Konsulttimmar", "1", "1008")]),
+    ("7007", "Utkast", "Faktura", "1004", 20, [("Rad", "A01", "Ännu inte klar", "1", "1004")]),
+    ("7008", TO_TRANSFER, "Kreditfaktura", "1002", 23, [("Rad", "A03", "Kreditering systemutveckling", "-2", "1002")]),
+    ("7009", TO_TRANSFER, "Faktura", "1301", 26, [("Rad", "A01", "Förstudie Solviken", "8", "1001")]),
+]
+# A customer the export has but the sandbox does not (customers.csv's planted 1301).
+EXPORT_ONLY_CUSTOMERS = {"1301": {"Name": "Solviken Fastigheter AB", "InvoiceAddress1": "Sjövägen 3",
+                                  "InvoicePostalCode": "903 26", "InvoiceCity": "Umeå", "InvoiceCountryCode": "SE",
+                                  "TermsOfPayment": {"NumberOfDays": 30}, "CurrencyCode": "SEK"}}
+
+
+def invoice_basis_rows(store: Store, tenant: str) -> list[dict[str, str]]:
+    """The invoice bases of the demo export: one line per row, the invoice's header repeated on each.
+
+    They name the first demo company's customers, articles and projects, except
+    where a problem is planted: a row without an article (7003), an inactive
+    work type (7006), a draft left in ``Utkast`` (7007), a credit note (7008)
+    and a customer the company does not have (7009).
+    """
+    customers = {c["CustomerNumber"]: c for c in store.all(tenant, "customers")}
+    articles = {a["Number"]: a for a in store.all(tenant, "articles")}
+    rows = []
+    for number, status, kind, customer_number, day, lines in DEMO_INVOICES:
+        c = customers.get(customer_number) or EXPORT_ONLY_CUSTOMERS[customer_number]
+        terms = c["TermsOfPayment"]["NumberOfDays"]
+        invoice_date = date(2026, 11, day)
+        head = {"Fakturaunderlag": number, "Status": status, "Fakturatyp": kind, "Kundnummer": customer_number,
+                "Kundnamn": c["Name"], "Fakturaadress": c.get("InvoiceAddress1") or "",
+                "Fakturaadress 2": c.get("InvoiceAddress2") or "", "Postnummer": c.get("InvoicePostalCode") or "",
+                "Ort": c.get("InvoiceCity") or "", "Land": c.get("InvoiceCountryCode") or "",
+                "Fakturadatum": invoice_date.isoformat(),
+                "Förfallodatum": date.fromordinal(invoice_date.toordinal() + terms).isoformat(),
+                "Betalningsvillkor (dagar)": str(terms), "Er referens": "Inköp", "Vår referens": "Karin Holm",
+                "Valuta": c.get("CurrencyCode") or "SEK"}
+        for row_kind, article, text, quantity, project, *price in lines:
+            known = articles.get(article)
+            unit = known["UnitAbbreviation"] if known else ("tim" if row_kind == "Rad" else "")
+            unit_price = price[0] if price else _comma(known["NetPrice"]) if known else ""
+            rows.append({**head, "Radtyp": row_kind, "Artikel": article, "Beskrivning": text, "Antal": quantity,
+                         "Enhet": unit, "À-pris": unit_price, "Projekt": project})
+    return rows
+
+
 def _csv_text(headers: list[str], rows: list[dict[str, str]], delimiter: str) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=headers, delimiter=delimiter, lineterminator="\r\n")
@@ -224,6 +294,7 @@ def render_pm_export() -> dict[str, bytes]:
         "products.csv": _csv_text(PRODUCT_HEADERS, tables["products"], ";").encode(ENCODING),
         "projects.csv": _csv_text(PROJECT_HEADERS, tables["projects"], ";").encode(ENCODING),
         "planted_differences.csv": _csv_text(PLANTED_HEADERS, tables["planted_differences"], ",").encode("utf-8"),
+        "invoice_basis.csv": _csv_text(INVOICE_HEADERS, tables["invoice_basis"], ";").encode(ENCODING),
     }
 
 
