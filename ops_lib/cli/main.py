@@ -153,7 +153,7 @@ def _invoices(args: argparse.Namespace) -> int:
 
         return run_drafts(draft_settings(
             _invoice_values(args), source=args.source, default_article=args.default_article,
-            **_approval_values(args), approved_draft_hash=args.approved_hash))
+            **_approval_values(args), approved_hash=args.approved_hash))
     if args.invoices_action == "status":
         from ops_lib.invoicing.status_session import run_status, status_settings
 
@@ -161,7 +161,7 @@ def _invoices(args: argparse.Namespace) -> int:
     from ops_lib.invoicing.cost_session import cost_settings, run_costs
 
     return run_costs(cost_settings(_invoice_values(args), period=args.period, billable=args.billable,
-                                   **_approval_values(args), approved_cost_hash=args.approved_hash))
+                                   **_approval_values(args), approved_hash=args.approved_hash))
 
 
 def _mappings(args: argparse.Namespace) -> int:

@@ -21,7 +21,14 @@ they share in :mod:`~ops_lib.forms.panels`.
 from ops_lib.forms.audit import audit_panel
 from ops_lib.forms.booking import booking_panel
 from ops_lib.forms.connect import connect_panel
-from ops_lib.forms.invoices import invoice_panel, invoice_review, record_step
+from ops_lib.forms.invoices import (
+    invoice_panel,
+    invoice_review,
+    record_status,
+    record_step,
+    status_panel,
+    status_review,
+)
 from ops_lib.forms.mappings import mapping_panel
 from ops_lib.forms.results import record_results
 from ops_lib.forms.review import review_panel, reviewed
@@ -35,8 +42,11 @@ __all__ = [
     "invoice_review",
     "mapping_panel",
     "record_results",
+    "record_status",
     "record_step",
     "review_panel",
     "reviewed",
+    "status_panel",
+    "status_review",
     "sync_panel",
 ]

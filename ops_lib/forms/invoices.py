@@ -83,3 +83,36 @@ def record_step(step: InvoiceStep, outcome: Any = None) -> None:
     """Record what the step planned and did for ``ops run`` and the audit review; nothing for a step left out."""
     if step.ran:
         record_results(**step.session.record(step.plan, outcome))
+
+
+def status_review(steps: str | Iterable[str], settings: Any) -> InvoiceStep:
+    """The status step: every created draft's state read from the system (no file yet), when it is in ``steps``."""
+    from ops_lib.invoicing.status_session import open_status
+
+    if "status" not in invoice_steps(steps):
+        return InvoiceStep("status")
+    session = open_status(settings)
+    return InvoiceStep("status", session, session.read())
+
+
+def status_panel(step: InvoiceStep, out_dir: str | Path) -> Any:
+    """Write the status import file with what changed, and the results, in ``out_dir``.
+
+    No approval: reading the states writes nothing to the accounting system,
+    only the project tool's import file and the local ledger.
+    """
+    if not step.ran:
+        return None
+    report = step.session.report(step.plan)
+    report.write(out_dir)
+    return report
+
+
+def record_status(step: InvoiceStep, report: Any = None) -> None:
+    """Record the status step for ``ops run``: a draft missing from the system is a finding."""
+    if not step.ran:
+        return
+    report = report or step.plan
+    record_results(register="invoices:status", findings=len(report.missing), status_counts=report.counts(),
+                   lines_reported=len(report.reported), import_file=str(report.file or ""),
+                   sources=[step.session.connected.label])

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ops_lib.invoicing.cost_session import CostSettings, cost_settings
 from ops_lib.invoicing.settings import DraftSettings, draft_settings
 from ops_lib.invoicing.status_session import StatusSettings, status_settings
 
@@ -18,6 +17,7 @@ from ops_lib.booking.settings import BookingSettings, MappingSettings, booking_s
 from ops_lib.config.settings import ConnectionSettings
 from ops_lib.core.errors import ConfigurationError
 from ops_lib.core.options import CONNECTION_FIELDS, RUN_FIELDS, accepted_names, defaults, relative_fields
+from ops_lib.invoicing.cost_session import CostSettings, cost_settings
 from ops_lib.reconciliation.settings import ReconcileSettings, reconcile_settings
 from ops_lib.sync.settings import SyncSettings, sync_settings
 from ops_lib.systems.eaccounting.options import EAccountingOptions
@@ -32,6 +32,10 @@ JOBS: dict[str, tuple[type, ...]] = {
 BUILDERS: dict[type, Any] = {SyncSettings: sync_settings, BookingSettings: booking_settings,
                              MappingSettings: mapping_settings, DraftSettings: draft_settings,
                              StatusSettings: status_settings, CostSettings: cost_settings}
+# A notebook of several steps names each step's approval apart ("one parameter per thing approved"):
+# notebook parameter -> (the settings class, its field).
+RENAMED: dict[str, tuple[type, str]] = {"approved_draft_hash": (DraftSettings, "approved_hash"),
+                                        "approved_cost_hash": (CostSettings, "approved_hash")}
 # Notebooks without a job: connecting (connection settings), the sandbox tour, the audit review.
 NO_JOB = {"00_connect.ipynb", "00_sandbox_tour.ipynb", "90_audit_review.ipynb"}
 
@@ -57,6 +61,9 @@ def declared(source: str) -> dict[str, Any]:
 def fields_of(settings: type, whole_options: bool = True) -> dict[str, Any]:
     """A settings class's fields and defaults as a parameters cell names them (the options block whole or flat)."""
     fields = defaults(settings)
+    for parameter, (owner, name) in RENAMED.items():
+        if owner is settings:
+            fields[parameter] = fields.pop(name)
     if whole_options and "system_options" in fields:
         fields = {k: v for k, v in fields.items() if k not in accepted_names(options_type(DEFAULT_SYSTEM))}
         fields["system_options"] = {}
@@ -104,7 +111,7 @@ def test_the_parameters_cell_builds_the_settings_object(name: str) -> None:
     """The notebook's defaults validate, and (paths aside) are the settings' defaults, for each step's settings."""
     params = {k: v for k, v in declared(parameters_cell(NOTEBOOKS / name)).items() if k not in RUN_FIELDS}
     for cls in JOBS[name]:
-        own = {k: v for k, v in params.items() if k in fields_of(cls)}
+        own = {RENAMED[k][1] if k in RENAMED else k: v for k, v in params.items() if k in fields_of(cls)}
         built = BUILDERS[cls](own)
         relative = set(relative_fields(cls))
         assert {k: v for k, v in defaults(type(built)).items() if k not in relative} == {
