@@ -224,8 +224,9 @@ def _missing(basis: InvoiceBasis, registers: InvoiceRegisters) -> str:
         text = (f"eAccounting has no {'; no '.join(gaps)}: reconcile and sync {', '.join(syncs)} first, "
                 f"then plan again.")
     if undefaulted:
-        text += (f" The rows on lines {', '.join(map(str, undefaulted))} name no article and no default article "
-                 f"is set: set the default article number in the settings.")
+        lines = (f"The row on line {undefaulted[0]} names" if len(undefaulted) == 1
+                 else f"The rows on lines {', '.join(map(str, undefaulted))} name")
+        text += f" {lines} no article and no default article is set: set the default article number in the settings."
     return text.strip()
 
 

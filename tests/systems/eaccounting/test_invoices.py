@@ -1,0 +1,242 @@
+"""eAccounting's invoice poster against the sandbox: draft bodies, what is refused, finding drafts, states, costs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from ops_lib.core.errors import ConfigurationError
+from ops_lib.model.invoices import (
+    ARTICLE_ROW,
+    MISSING,
+    PAID,
+    SENT,
+    TEXT_ROW,
+    TRANSFERRED,
+    InvoiceBasis,
+    InvoiceParty,
+    InvoiceRow,
+)
+from ops_lib.systems.base import InvoicePoster, InvoicingSystem, PlanBlocked
+from ops_lib.systems.eaccounting.invoices import EAccountingInvoicePoster, carries
+from ops_lib.systems.eaccounting.system import SYSTEM
+from ops_lib.systems.rules import load_rules
+
+INVOICE_DATE = date(2026, 5, 28)  # before the sandbox's today: the project tool's date is kept
+
+
+@pytest.fixture
+def poster(client: Any) -> EAccountingInvoicePoster:
+    return SYSTEM.make_invoice_poster(client)
+
+
+@pytest.fixture
+def world(client: Any) -> dict[str, Any]:
+    """A customer, an active and an inactive article, an open project and its cost centre item, as seeded."""
+    customer = next(c for c in client.customers.list() if c.is_active)
+    articles = list(client.articles.list())
+    (projekt,) = [c for c in client.cost_centers() if c.name == "Projekt"]
+    item = next(i for i in projekt.items if i.is_active)
+    project = next(p for p in client.projects.list() if p.number == item.short_name)
+    return {"customer": customer, "article": next(a for a in articles if a.is_active),
+            "inactive": next(a for a in articles if not a.is_active), "item": item, "project": project}
+
+
+def basis_of(world: dict[str, Any], number: str = "10", *, party: InvoiceParty | None = None,
+             rows: tuple[InvoiceRow, ...] | None = None, **fields: Any) -> InvoiceBasis:
+    customer, article = world["customer"], world["article"]
+    party = party or InvoiceParty(customer.number, "Kund AB", "Storgatan 1", "Box 12", "111 22", "Stockholm", "SE")
+    rows = rows or (InvoiceRow(2, TEXT_ROW, "Arbete i maj"),
+                    InvoiceRow(3, ARTICLE_ROW, "Konsulttimmar", article.number, Decimal("7.5"), "h",
+                               Decimal("950.125"), world["item"].short_name),
+                    InvoiceRow(4, TEXT_ROW, "Tack!"))
+    return InvoiceBasis(number, party, INVOICE_DATE, rows, "invoice_basis.csv", 2, **fields)
+
+
+def test_eaccounting_is_an_invoicing_system_and_its_poster_keeps_the_company_key(client: Any) -> None:
+    poster = SYSTEM.make_invoice_poster(client)
+    assert isinstance(SYSTEM, InvoicingSystem) and isinstance(poster, InvoicePoster)
+    assert poster.target == client.session.connection.key == SYSTEM.make_voucher_poster(client).target
+    with pytest.raises(ConfigurationError, match="project_target"):
+        SYSTEM.make_invoice_poster(client, project_target="departments")
+
+
+def test_the_draft_body_names_ids_keeps_the_invoice_date_and_ends_with_the_marker(
+        poster: EAccountingInvoicePoster, world: dict[str, Any]) -> None:
+    basis = basis_of(world, due_date=date(2026, 6, 27), your_reference="Eva", our_reference="Olle")
+    body = poster.payload(basis)
+    assert body["CustomerId"] == world["customer"].id and body["CustomerIsPrivatePerson"] is False
+    assert body["RotReducedInvoicingType"] == 0 and body["EuThirdParty"] is False
+    assert (body["InvoiceDate"], body["DueDate"]) == ("2026-05-28", "2026-06-27")
+    assert (body["InvoiceCustomerName"], body["InvoiceAddress1"], body["InvoiceAddress2"], body["InvoicePostalCode"],
+            body["InvoiceCity"], body["InvoiceCountryCode"]) == ("Kund AB", "Storgatan 1", "Box 12", "111 22",
+                                                                 "Stockholm", "SE")
+    assert (body["YourReference"], body["OurReference"]) == ("Eva", "Olle")
+    rows = body["Rows"]
+    assert [r["LineNumber"] for r in rows] == [1, 2, 3, 4]
+    assert [r["IsTextRow"] for r in rows] == [True, False, True, True]
+    assert [r["Text"] for r in rows] == ["Arbete i maj", "Konsulttimmar", "Tack!", "#ops-invoice-10"]
+    article_row = rows[1]
+    assert article_row["ArticleId"] == world["article"].id
+    assert article_row["Quantity"] == Decimal("7.50") and article_row["UnitPrice"] == Decimal("950.13")
+    assert isinstance(article_row["UnitPrice"], Decimal)
+    assert article_row["CostCenterItemId1"] == world["item"].id and "ProjectId" not in article_row
+    assert not any(k.startswith("CostCenterItemId") or k == "ArticleId" for k in rows[0])
+
+
+def test_projects_kept_as_projects_go_in_the_rows_project(client: Any, world: dict[str, Any]) -> None:
+    poster = SYSTEM.make_invoice_poster(client, project_target="projects", cost_center="Projekt")
+    (article_row,) = [r for r in poster.payload(basis_of(world))["Rows"] if not r["IsTextRow"]]
+    assert article_row["ProjectId"] == world["project"].id
+    assert not any(k.startswith("CostCenterItemId") for k in article_row)
+
+
+def test_an_empty_address_on_the_basis_is_the_customers_registered_one(poster: EAccountingInvoicePoster,
+                                                                       world: dict[str, Any]) -> None:
+    customer = world["customer"]
+    body = poster.payload(basis_of(world, party=InvoiceParty(customer.number, "")))
+    assert body["InvoiceCustomerName"] == customer.name
+    assert body["InvoiceAddress1"] == customer.data["InvoiceAddress1"]
+    assert body["InvoicePostalCode"] == customer.data["InvoicePostalCode"]
+    assert body["InvoiceCity"] == customer.data["InvoiceCity"]
+    assert body["InvoiceCountryCode"] == customer.data["InvoiceCountryCode"]
+    assert poster.check(basis_of(world, party=InvoiceParty(customer.number, ""))) == []
+
+
+def test_what_the_company_lacks_blocks_the_draft_all_of_it_named_with_the_fix(
+        poster: EAccountingInvoicePoster, world: dict[str, Any]) -> None:
+    rows = (InvoiceRow(3, ARTICLE_ROW, "X", "NO-SUCH", Decimal(1), "h", Decimal(1), "P-404"),
+            InvoiceRow(4, ARTICLE_ROW, "Y", "", Decimal(1), "h", Decimal(1)))
+    basis = basis_of(world, party=InvoiceParty("99999", "Okänd AB"), rows=rows)
+    with pytest.raises(PlanBlocked) as blocked:
+        poster.payload(basis)
+    message = str(blocked.value)
+    for expected in ("customer 99999 (Okänd AB)", "article NO-SUCH", "project P-404 (in the items of cost centre "
+                     "'Projekt')", "reconcile and sync customers, products, projects first", "line 4",
+                     "default article"):
+        assert expected in message
+    with pytest.raises(PlanBlocked, match="project P-404 \\(in projects\\)"):
+        SYSTEM.make_invoice_poster(poster.client, project_target="projects").payload(basis)
+
+
+def test_a_clean_basis_has_no_problems_and_the_registers_are_read_once(poster: EAccountingInvoicePoster,
+                                                                       world: dict[str, Any]) -> None:
+    session = poster.client.session
+    assert poster.check(basis_of(world)) == []
+    poster.payload(basis_of(world))
+    before = session.stats.requests
+    assert poster.check(basis_of(world, "11")) == [] and poster.payload(basis_of(world, "11"))
+    assert session.stats.requests == before
+
+
+LONG = "x" * 51
+BREAKS = {  # rule code -> a basis breaking that rule alone
+    "missing_customer_name": lambda p: replace(p, customer_number="99999", name=""),
+    "customer_name_too_long": lambda p: replace(p, name=LONG),
+    "missing_address": lambda p: replace(p, customer_number="99999", address1=""),
+    "address_too_long": lambda p: replace(p, address1=LONG),
+    "address2_too_long": lambda p: replace(p, address2=LONG),
+    "missing_postal_code": lambda p: replace(p, customer_number="99999", postal_code=""),
+    "postal_code_too_long": lambda p: replace(p, postal_code="12345678901"),
+    "missing_city": lambda p: replace(p, customer_number="99999", city=""),
+    "city_too_long": lambda p: replace(p, city=LONG),
+    "missing_country": lambda p: replace(p, customer_number="99999", country_code=""),
+    "country_not_a_code": lambda p: replace(p, country_code="SWE"),
+}
+
+
+@pytest.mark.parametrize("rule", load_rules("ops_lib.systems.eaccounting", "invoice_drafts"), ids=lambda r: r.code)
+def test_check_finds_each_header_rule_in_a_sentence_naming_the_field(poster: EAccountingInvoicePoster,
+                                                                     world: dict[str, Any], rule: Any) -> None:
+    base = basis_of(world)
+    if rule.code in BREAKS:
+        basis = replace(base, customer=BREAKS[rule.code](base.customer))
+    else:
+        basis = replace(base, **{rule.field: "r" * (rule.max_length + 1)})
+    (problem,) = poster.check(basis)
+    assert problem.startswith("Invoice 10: ") and rule.code in problem
+    word = {"country_code": "country", "postal_code": "postal code", "address1": "first address line",
+            "address2": "second address line", "your_reference": "your reference", "our_reference": "our reference",
+            "name": "customer name", "city": "city"}[rule.field]
+    assert word in problem
+    assert ("is empty" in problem and "sync customers" in problem) if rule.required else ("empty" not in problem)
+
+
+def test_check_finds_long_row_texts_and_the_409_of_an_inactive_article(poster: EAccountingInvoicePoster,
+                                                                       world: dict[str, Any]) -> None:
+    inactive = world["inactive"]
+    rows = (InvoiceRow(2, TEXT_ROW, "t" * 2001),
+            InvoiceRow(3, ARTICLE_ROW, "a" * 51, world["article"].number, Decimal(1), "h", Decimal(100)),
+            InvoiceRow(4, ARTICLE_ROW, "Resa", inactive.number, Decimal(1), "st", Decimal(100)),
+            InvoiceRow(5, TEXT_ROW, "t" * 2000))
+    problems = poster.check(basis_of(world, rows=rows))
+    assert len(problems) == 3
+    assert "row on line 2" in problems[0] and "text_row_too_long" in problems[0] and "2001 characters" in problems[0]
+    assert "row on line 3" in problems[1] and "at most 50" in problems[1] and "article's name" in problems[1]
+    assert f"article {inactive.number}" in problems[2] and "409 Conflict" in problems[2]
+    assert "reactivate it in eAccounting and sync again" in problems[2]
+
+
+def test_a_marker_matches_only_as_a_whole_token() -> None:
+    assert carries(["Tack!", "#ops-invoice-10"], "#ops-invoice-10")
+    assert carries(["ref #ops-invoice-10 kept"], "#ops-invoice-10")
+    assert not carries(["#ops-invoice-100"], "#ops-invoice-10")
+    assert not carries(["#ops-invoice-10x", "x#ops-invoice-10"], "#ops-invoice-10")
+
+
+# -- against the sandbox's drafts, invoices and supplier invoices --------------------------------------------
+
+
+def convert(api: httpx.Client, draft_id: str) -> dict[str, Any]:
+    answer = api.post(f"customerinvoicedrafts/{draft_id}/convert")
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()
+
+
+def pay(api: httpx.Client, invoice: dict[str, Any], amount: Any) -> None:
+    body = {"PaymentDate": "2026-06-15", "PaymentAmount": float(amount), "PaymentCurrency": "SEK",
+            "PaymentType": 2}
+    accounts = api.get("bankaccounts")
+    if accounts.status_code == 200 and accounts.json().get("Data"):
+        body["CompanyBankAccountId"] = accounts.json()["Data"][0]["Id"]
+    answer = api.post(f"customerinvoices/{invoice['Id']}/payments", json=body)
+    assert answer.status_code in (200, 201), answer.text
+
+
+def test_a_sent_draft_is_found_by_its_marker_and_so_is_the_invoice_made_of_it(
+        poster: EAccountingInvoicePoster, world: dict[str, Any], api: httpx.Client) -> None:
+    basis, other = basis_of(world, "10"), basis_of(world, "100")
+    assert poster.find(basis) is None
+    sent = poster.send(other)
+    assert poster.find(basis) is None  # #ops-invoice-100 is not #ops-invoice-10
+    ref = poster.send(basis)
+    assert ref.customer_id.lower() == world["customer"].id.lower()
+    assert poster.find(basis) == ref and poster.find(other) == sent
+    stored = api.get(f"customerinvoicedrafts/{ref.draft_id}").json()
+    assert stored["InvoiceDate"][:10] == "2026-05-28" and stored["Rows"][-1]["Text"] == "#ops-invoice-10"
+    invoice = convert(api, ref.draft_id)
+    found = poster.find(basis)
+    assert found is not None and found.draft_id == invoice["Id"]
+
+
+def test_states_follow_a_draft_from_transferred_to_sent_to_paid(poster: EAccountingInvoicePoster,
+                                                               world: dict[str, Any], api: httpx.Client) -> None:
+    basis = basis_of(world, "10")
+    ref = poster.send(basis)
+    unknown = "#ops-invoice-999"
+    states = poster.states([basis.marker, unknown])
+    assert states[unknown].status == MISSING
+    assert states[basis.marker].status == TRANSFERRED and states[basis.marker].draft_id == ref.draft_id
+    invoice = convert(api, ref.draft_id)
+    sent = poster.states([basis.marker])[basis.marker]
+    assert sent.status == SENT and sent.invoice_number == str(invoice["InvoiceNumber"])
+    assert sent.invoice_id == invoice["Id"] and sent.invoice_date == INVOICE_DATE
+    assert sent.total is not None and sent.total > 0 and sent.remaining == sent.total
+    pay(api, invoice, sent.total)
+    paid = poster.states([basis.marker])[basis.marker]
+    assert paid.status == PAID and paid.remaining == 0 and paid.invoice_number == sent.invoice_number
