@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import hashlib
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,13 +32,13 @@ import httpx
 from ops_lib.approvals.book import PlanBook
 from ops_lib.approvals.checks import authorise, record_plan
 from ops_lib.core.errors import ConfigurationError
-from ops_lib.core.locks import exclusive
 from ops_lib.core.options import connection_values, flag, nested, option, path_text, settings_from, text
 from ops_lib.invoicing.connected import InvoicingConnection, open_invoicing
 from ops_lib.invoicing.cost_file import cost_file_path, write_cost_file
 from ops_lib.invoicing.cost_result import CostResult, planned_outcomes
 from ops_lib.invoicing.costs import FOUND, CostPlan, CostTransfers, plan_costs
 from ops_lib.invoicing.periods import PERIOD_HELP, THIS_MONTH, Period, parse_period, period_text
+from ops_lib.invoicing.transfers import invoice_lock
 from ops_lib.model.booking_rules import SetupRules
 from ops_lib.model.country_rules import country_rules
 from ops_lib.model.invoices import SupplierInvoice
@@ -109,18 +108,6 @@ def standard_rate(rules: SetupRules) -> Any:
     return rate
 
 
-@contextlib.contextmanager
-def cost_lock(state_path: str, target: str) -> Any:
-    """One supplier-cost run per company and state database at a time (a schedule and a person may overlap)."""
-    if state_path == ":memory:":
-        yield
-        return
-    name = hashlib.sha256(target.encode("utf-8")).hexdigest()[:16]
-    with exclusive(f"{state_path}.costs-{name}.lock",
-                   f"Another run is writing supplier costs for {target} right now; try again when it has finished"):
-        yield
-
-
 @dataclass
 class CostSession:
     """One period's supplier invoices, read from one connected company, with the connection open."""
@@ -161,7 +148,7 @@ class CostSession:
             return CostResult(plan, planned_outcomes(plan), False)
         approval = authorise(plan, self.book, approved_hash, approved_by, four_eyes=four_eyes,
                              prepared_by=self.prepared_by)
-        with cost_lock(self.connected.state_path, self.transfers.target):
+        with invoice_lock(self.connected.state_path, self.transfers.target, "supplier costs"):
             path = apply_costs(plan, self.transfers, self.out_dir)
         return CostResult(plan, planned_outcomes(plan, str(path or ""), applied=True), True, approval, path)
 

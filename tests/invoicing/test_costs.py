@@ -1,0 +1,201 @@
+"""Supplier invoices as project costs: the lines, the ledger across overlapping periods, the file, a crash.
+
+The unit tests build the plan from supplier invoices as a poster returns
+them (:class:`FakeSupplierPoster`); the end-to-end tests at the bottom
+read them from the sandbox through eAccounting's poster.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from ops_lib.invoicing import cost_session
+from ops_lib.invoicing.cost_file import COST_HEADER, file_has_line
+from ops_lib.invoicing.cost_session import apply_costs, standard_rate
+from ops_lib.invoicing.costs import ALREADY, BLOCKED, FOUND, NEW, WRITE_AGAIN, CostPlan, CostTransfers, plan_costs
+from ops_lib.invoicing.periods import Period, parse_period
+from ops_lib.model.booking_rules import SetupRules
+from ops_lib.model.invoices import SupplierInvoice, SupplierInvoiceRow
+from ops_lib.state.db import open_state
+from tests.conftest import Crash
+
+DEC = date(2026, 12, 15)
+RATE = standard_rate(SetupRules(country="SE"))
+
+
+def invoice(id: str, day: date, *rows: tuple[str, str], supplier: str = "Bygg & Co", voucher: str = "") -> SupplierInvoice:
+    lines = tuple(SupplierInvoiceRow("4010", Decimal(amount), project) for amount, project in rows)
+    total = sum((r.amount for r in lines), Decimal(0))
+    return SupplierInvoice(id, f"F{id}", "S1", supplier, day, voucher or f"A{id}", total, total / 4, "SEK", lines)
+
+
+INVOICES = [
+    invoice("11", date(2026, 11, 20), ("1000", "P100")),
+    invoice("21", date(2026, 12, 2), ("250.50", "P100"), ("99.5", "P100"), ("400", "P200"), ("80", "")),
+    invoice("22", date(2026, 12, 9), ("1200", ""), supplier="Hyresvärden"),
+    invoice("23", date(2026, 12, 12), ("333.335", "P300")),
+]
+
+
+class FakeSupplierPoster:
+    """The part of an invoice poster the supplier costs use: the invoices dated in a period."""
+
+    target = "fake:company"
+
+    def __init__(self, invoices: list[SupplierInvoice]) -> None:
+        self.invoices = invoices
+
+    def supplier_invoices(self, start: date, end: date) -> list[SupplierInvoice]:
+        return [i for i in self.invoices if start <= i.invoice_date <= end]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    connection = open_state(tmp_path / "state.sqlite")
+    yield connection
+    connection.close()
+
+
+def plan_for(db: sqlite3.Connection, period: Period, invoices: list[SupplierInvoice] = INVOICES,
+             billable: bool = True) -> CostPlan:
+    poster = FakeSupplierPoster(invoices)
+    return plan_costs(poster.target, period, poster.supplier_invoices(period.start, period.end),
+                      CostTransfers(db, poster.target), RATE, billable)
+
+
+def read_file(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")
+    return list(csv.reader(io.StringIO(raw.decode("cp1252"), newline=""), delimiter=";"))
+
+
+def test_one_line_per_invoice_and_project_and_the_invoices_without_a_project_are_listed(db: Any) -> None:
+    plan = plan_for(db, parse_period("this_month", today=DEC))
+    assert [(c.line.invoice_id, c.line.project, c.line.amount, c.status) for c in plan.costs] == [
+        ("21", "P100", Decimal("350.00"), NEW), ("21", "P200", Decimal("400"), NEW),
+        ("23", "P300", Decimal("333.335"), NEW)]
+    first = plan.costs[0].line
+    assert first.key == "supplier-invoice:21:P100"
+    assert first.description == "2026-12-02 A21 Bygg & Co"
+    assert first.vat_rate == Decimal("0.25") and first.billable
+    assert [i.id for i in plan.unassigned] == ["22"]
+    text = plan.describe()
+    assert "not transferred: supplier invoice F22 (Hyresvärden, 2026-12-09): no project on its rows" in text
+    assert "3 cost line(s) to write (1083.335)" in text
+    frame = plan.to_frame()
+    assert list(frame["status"]) == [NEW, NEW, NEW, "not_transferred"]
+    assert plan.register == "supplier_costs" and len(plan.plan_hash) == 64
+    assert [a.number for a in plan.actions] == ["21:P100", "21:P200", "23:P300"]
+
+
+def test_the_import_file_has_the_project_tools_format(db: Any, tmp_path: Path) -> None:
+    plan = plan_for(db, parse_period("this_month", today=DEC), billable=False)
+    path = apply_costs(plan, CostTransfers(db, plan.target), tmp_path / "out")
+    assert path is not None and path.name.startswith("project_costs_") and path.suffix == ".csv"
+    assert path.stat().st_mode & 0o777 == 0o600
+    rows = read_file(path)
+    assert rows[0] == list(COST_HEADER)
+    assert rows[1:] == [
+        ["P100", "2026-12-02", "2026-12-02 A21 Bygg & Co", "1", "350,00", "350,00", "25", "Nej", "21"],
+        ["P200", "2026-12-02", "2026-12-02 A21 Bygg & Co", "1", "400,00", "400,00", "25", "Nej", "21"],
+        # 333.335 rounds half away from zero, as the project tool takes two decimals
+        ["P300", "2026-12-12", "2026-12-12 A23 Bygg & Co", "1", "333,34", "333,34", "25", "Nej", "23"]]
+    assert file_has_line(path, "21", "P200") and not file_has_line(path, "21", "P300")
+
+
+def test_an_overlapping_period_and_a_rerun_write_only_what_was_not_transferred(db: Any, tmp_path: Path) -> None:
+    ledger = CostTransfers(db, FakeSupplierPoster.target)
+    first = apply_costs(plan_for(db, parse_period("this_month", today=DEC)), ledger, tmp_path)
+    assert first is not None
+    overlap = plan_for(db, parse_period("2026-11-01..2026-12-31"))
+    assert [(c.line.invoice_id, c.status) for c in overlap.costs] == [
+        ("11", NEW), ("21", ALREADY), ("21", ALREADY), ("23", ALREADY)]
+    assert [a.number for a in overlap.actions] == ["11:P100"]
+    second = apply_costs(overlap, ledger, tmp_path)
+    assert second is not None and second != first and first.exists()  # a new file: the first is not overwritten
+    assert [r[-1] for r in read_file(second)[1:]] == ["11"]
+    again = plan_for(db, parse_period("2026-11-01..2026-12-31"))
+    assert not again.writable and apply_costs(again, ledger, tmp_path) is None
+    assert len(list(tmp_path.glob("project_costs_*.csv"))) == 2
+    assert "already transferred 11:P100" in again.describe()
+
+
+def test_a_line_whose_amount_moved_after_transfer_is_not_sent_again(db: Any, tmp_path: Path) -> None:
+    ledger = CostTransfers(db, FakeSupplierPoster.target)
+    apply_costs(plan_for(db, parse_period("this_month", today=DEC)), ledger, tmp_path)
+    changed = [invoice("21", date(2026, 12, 2), ("999", "P100"), ("400", "P200"))]
+    assert [c.status for c in plan_for(db, parse_period("this_month", today=DEC), changed).costs] == [ALREADY] * 2
+
+
+def test_a_crash_before_the_file_is_written_plans_the_lines_again(db: Any, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    ledger = CostTransfers(db, FakeSupplierPoster.target)
+
+    def crash(*_: Any) -> None:
+        raise Crash("killed before the file")
+
+    monkeypatch.setattr(cost_session, "write_cost_file", crash)
+    with pytest.raises(Crash):
+        apply_costs(plan_for(db, parse_period("this_month", today=DEC)), ledger, tmp_path)
+    assert {t.status for t in ledger.of(["supplier-invoice:21:P100"]).values()} == {"writing"}
+    assert not list(tmp_path.glob("*.csv"))
+    monkeypatch.undo()
+    plan = plan_for(db, parse_period("this_month", today=DEC))
+    assert [c.status for c in plan.costs] == [WRITE_AGAIN] * 3
+    path = apply_costs(plan, ledger, tmp_path)
+    assert path is not None and [r[-1] for r in read_file(path)[1:]] == ["21", "21", "23"]
+    assert [c.status for c in plan_for(db, parse_period("this_month", today=DEC)).costs] == [ALREADY] * 3
+
+
+def test_a_crash_after_the_file_is_written_counts_its_lines_as_written(db: Any, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    ledger = CostTransfers(db, FakeSupplierPoster.target)
+    real = CostTransfers.written
+    calls = []
+
+    def crash(self: CostTransfers, keys: Any) -> None:
+        calls.append(keys)
+        raise Crash("killed after the file")
+
+    monkeypatch.setattr(CostTransfers, "written", crash)
+    with pytest.raises(Crash):
+        apply_costs(plan_for(db, parse_period("this_month", today=DEC)), ledger, tmp_path)
+    (written,) = list(tmp_path.glob("*.csv"))
+    monkeypatch.setattr(CostTransfers, "written", real)
+    plan = plan_for(db, parse_period("this_month", today=DEC))
+    assert [c.status for c in plan.costs] == [FOUND] * 3 and not plan.writable and not plan.actions
+    assert apply_costs(plan, ledger, tmp_path) is None
+    assert list(tmp_path.glob("*.csv")) == [written]  # nothing written twice
+    assert {t.status for t in ledger.of(c.line.key for c in plan.costs).values()} == {"written"}
+
+
+def test_zero_and_unwritable_lines_are_blocked_with_why(db: Any) -> None:
+    odd = [invoice("31", date(2026, 12, 3), ("100", "P1"), ("-100", "P1")),
+           invoice("32", date(2026, 12, 4), ("10", "P2"), supplier="Łódź Sp. z o.o.")]
+    plan = plan_for(db, parse_period("this_month", today=DEC), odd)
+    assert [c.status for c in plan.costs] == [BLOCKED, BLOCKED] and not plan.writable
+    assert "sum to zero" in plan.costs[0].problem
+    assert "Beskrivning" in plan.costs[1].problem and "cp1252" in plan.costs[1].problem
+
+
+def test_an_invoice_dated_outside_the_period_or_repeated_is_read_once(db: Any) -> None:
+    twice = [INVOICES[1], INVOICES[1], INVOICES[0]]
+    plan = plan_costs("fake:company", parse_period("this_month", today=DEC), twice,
+                      CostTransfers(db, "fake:company"), RATE, True)
+    assert [c.number for c in plan.costs] == ["21:P100", "21:P200"]
+
+
+def test_the_plan_shows_escaped_html(db: Any) -> None:
+    plan = plan_for(db, parse_period("this_month", today=DEC),
+                    [invoice("41", date(2026, 12, 3), ("5", "P1"), supplier="<b>Evil</b>")])
+    page = plan._repr_html_()
+    assert "<b>Evil</b>" not in page and "&lt;b&gt;Evil&lt;/b&gt;" in page
+    assert "Nothing has been written" in page
