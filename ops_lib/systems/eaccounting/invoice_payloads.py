@@ -15,7 +15,10 @@ an inactive article is the 409 Conflict users meet. :func:`problems`
 says each in a sentence naming the field and the fix.
 
 The invoice date is the project tool's (the guide's integration replaces
-it with the transfer day, and users then correct it by hand).
+it with the transfer day, and users then correct it by hand). The due
+date is not sent: ``CustomerInvoiceDraftApi`` has no ``DueDate``, and
+eAccounting sets it from the customer's terms of payment when the draft
+becomes an invoice.
 """
 
 from __future__ import annotations
@@ -263,8 +266,6 @@ def draft_payload(basis: InvoiceBasis, registers: InvoiceRegisters) -> dict[str,
     for field, api in HEADER_API.items():
         if values[field] or field in ("name", "address1", "postal_code", "city", "country_code"):
             body[api] = values[field]
-    if basis.due_date is not None:
-        body["DueDate"] = basis.due_date.isoformat()
     rows = [_row(line, row, registers) for line, row in enumerate(basis.rows, start=1)]
     rows.append({"LineNumber": len(rows) + 1, "IsTextRow": True, "Text": basis.marker,
                  "ReversedConstructionServicesVatFree": False})

@@ -72,7 +72,8 @@ def test_the_draft_body_names_ids_keeps_the_invoice_date_and_ends_with_the_marke
     body = poster.payload(basis)
     assert body["CustomerId"] == world["customer"].id and body["CustomerIsPrivatePerson"] is False
     assert body["RotReducedInvoicingType"] == 0 and body["EuThirdParty"] is False
-    assert (body["InvoiceDate"], body["DueDate"]) == ("2026-05-28", "2026-06-27")
+    assert body["InvoiceDate"] == "2026-05-28"
+    assert "DueDate" not in body  # the draft has none: eAccounting takes it from the customer's terms
     assert (body["InvoiceCustomerName"], body["InvoiceAddress1"], body["InvoiceAddress2"], body["InvoicePostalCode"],
             body["InvoiceCity"], body["InvoiceCountryCode"]) == ("Kund AB", "Storgatan 1", "Box 12", "111 22",
                                                                  "Stockholm", "SE")
@@ -240,3 +241,69 @@ def test_states_follow_a_draft_from_transferred_to_sent_to_paid(poster: EAccount
     pay(api, invoice, sent.total)
     paid = poster.states([basis.marker])[basis.marker]
     assert paid.status == PAID and paid.remaining == 0 and paid.invoice_number == sent.invoice_number
+
+
+def post_supplier_invoice(api: httpx.Client, number: str, day: str, rows: list[dict[str, Any]],
+                          vat: Decimal) -> dict[str, Any]:
+    supplier = api.get("suppliers").json()["Data"][0]
+    net = sum((Decimal(str(r.get("DebetAmount", 0))) - Decimal(str(r.get("CreditAmount", 0))) for r in rows),
+              Decimal(0))
+    body = {"SupplierId": supplier["Id"], "InvoiceNumber": number, "InvoiceDate": day,
+            "TotalAmount": float(net + vat), "Vat": float(vat), "Rows": rows}
+    answer = api.post("supplierinvoices", json=body)
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()
+
+
+@pytest.fixture
+def costs(client: Any, api: httpx.Client) -> dict[str, Any]:
+    """Supplier invoices in May 2026 whose rows name projects in different ways, and one just after May."""
+    (projekt,) = [c for c in client.cost_centers() if c.name == "Projekt"]
+    items = {i.short_name: i for i in projekt.items if i.is_active}
+    projects = {p.number: p for p in client.projects.list() if p.number in items}
+    a, b, c = sorted(projects)[:3]
+    department = next(i for cc in client.cost_centers() if cc.name == "Avdelning" for i in cc.items)
+
+    def row(amount: str, *, project: str = "", item: str = "", text: str = "") -> dict[str, Any]:
+        body: dict[str, Any] = {"AccountNumber": 6110, "DebetAmount": float(amount), "CreditAmount": 0,
+                                "TransactionText": text}
+        if project:
+            body["ProjectId"] = projects[project].id
+        if item:
+            body["CostCenterItemId1"] = items[item].id
+        return body
+
+    both = post_supplier_invoice(api, "L-1", "2026-05-01", [
+        row("800.00", project=a, item=a, text="Material"),
+        {**row("100.50"), "CostCenterItemId2": department.id},
+        row("40.00", project=b),  # a project only: cost centre items do not see it
+        row("60.00", item=c),  # an item only: projects do not see it
+    ], Decimal("250.13"))
+    credit = post_supplier_invoice(api, "K-1", "2026-05-31", [
+        {"AccountNumber": 6110, "DebetAmount": 0, "CreditAmount": 100.0, "ProjectId": projects[a].id,
+         "CostCenterItemId1": items[a].id}], Decimal("-25.00"))
+    later = post_supplier_invoice(api, "L-2", "2026-06-01", [row("10.00", project=a, item=a)], Decimal("2.50"))
+    return {"a": a, "b": b, "c": c, "both": both, "credit": credit, "later": later}
+
+
+@pytest.mark.parametrize("target", ["cost_center_items", "projects"])
+def test_supplier_invoices_of_a_period_come_with_their_rows_project_numbers(client: Any, costs: dict[str, Any],
+                                                                         target: str) -> None:
+    poster = SYSTEM.make_invoice_poster(client, project_target=target)
+    found = {i.id: i for i in poster.supplier_invoices(date(2026, 5, 1), date(2026, 5, 31))}
+    assert costs["both"]["Id"] in found and costs["credit"]["Id"] in found and costs["later"]["Id"] not in found
+    assert all(date(2026, 5, 1) <= i.invoice_date <= date(2026, 5, 31) for i in found.values())
+    both = found[costs["both"]["Id"]]
+    assert (both.invoice_number, both.invoice_date, both.total, both.vat) == (
+        "L-1", date(2026, 5, 1), Decimal("1250.63"), Decimal("250.13"))
+    assert both.voucher_number and both.supplier_name and not both.is_credit
+    assert [r.amount for r in both.rows] == [Decimal("800.00"), Decimal("100.50"), Decimal("40.00"), Decimal("60.00")]
+    assert all(isinstance(r.amount, Decimal) and r.account == "6110" for r in both.rows)
+    a, b, c = costs["a"], costs["b"], costs["c"]
+    expected = [a, "", b, ""] if target == "projects" else [a, "", "", c]
+    assert [r.project for r in both.rows] == expected and both.rows[0].text == "Material"
+    assert both.by_project() == ({a: Decimal("800.00"), b: Decimal("40.00")} if target == "projects"
+                                 else {a: Decimal("800.00"), c: Decimal("60.00")})
+    credit = found[costs["credit"]["Id"]]
+    assert credit.is_credit and credit.total == Decimal("-125.00") and credit.vat == Decimal("-25.00")
+    assert credit.by_project() == {a: Decimal("-100.00")}
