@@ -1,0 +1,236 @@
+"""Which invoice drafts a run would create: each invoice basis sorted against the preflight and the ledger.
+
+:func:`plan_drafts` sorts every invoice basis read from the export
+(:mod:`ops_lib.invoicing.basis_file`) into *new*, *already transferred*
+(a draft exists: never sent again), *check first* (an earlier run was
+interrupted or lost its answer: the system is searched for the draft
+before anything is sent), *blocked* (the preflight's problems, or a
+payload the system cannot build, each with the fix) or *credit note*
+(credit notes are not transferred, and the plan says so every time it
+meets one). The plan hash covers the target and every planned invoice's
+digest, which holds the basis's own digest and the payload that would be
+sent, so an approval cannot carry over to a plan whose rows, prices or
+customer moved. :mod:`ops_lib.invoicing.draft_apply` applies the approved plan.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import pandas as pd
+
+from ops_lib.core.money import canonical_json, money_text
+from ops_lib.invoicing.preflight import InvoicePreflight, InvoiceProblem
+from ops_lib.invoicing.transfers import CREATED, OPEN, InvoiceTransfer, InvoiceTransfers
+from ops_lib.model.invoices import ZERO, InvoiceBasis
+from ops_lib.systems.base import PlanBlocked
+
+NEW, ALREADY_TRANSFERRED, CHECK_FIRST, BLOCKED, CREDIT_NOTE = (
+    "new", "already_transferred", "check_first", "blocked", "credit_note")
+STATUSES = (NEW, CHECK_FIRST, ALREADY_TRANSFERRED, BLOCKED, CREDIT_NOTE)
+INVOICE_DATE_RULE = ("Invoice dates are kept from the project tool: each draft carries its invoice basis's own "
+                     "invoice date (Fakturadatum), not the day it is transferred.")
+CREDIT_NOTE_RULE = "credit notes are not transferred: make the credit note in the accounting system"
+
+
+@dataclass(frozen=True)
+class PlannedInvoice:
+    """One invoice basis of the plan, with its problems, the payload it would send and the ledger's row."""
+
+    basis: InvoiceBasis
+    status: str
+    problems: tuple[InvoiceProblem, ...] = ()
+    payload: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    transfer: InvoiceTransfer | None = None
+    note: str = ""
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """The basis's content, the payload and the problems: the same whether new or checked first."""
+        text = canonical_json([self.basis.digest, dict(self.payload or {}), [p.sentence for p in self.problems]])
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def action(self) -> str:
+        return "create_invoice_draft"
+
+    @property
+    def number(self) -> str:
+        return self.basis.number
+
+    @property
+    def name(self) -> str:
+        return self.basis.customer.name
+
+    @property
+    def why(self) -> str:
+        """Why it is not sent now: the problems, the credit-note rule, or the ledger's note."""
+        if self.problems:
+            return "; ".join(p.sentence for p in self.problems)
+        return CREDIT_NOTE_RULE if self.status == CREDIT_NOTE else self.note
+
+
+@dataclass(frozen=True)
+class DraftPlan:
+    """Every invoice basis of one export, sorted for one company; nothing has been sent."""
+
+    source: str
+    target: str
+    invoices: tuple[PlannedInvoice, ...]
+    preflight: InvoicePreflight
+    left: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def register(self) -> str:
+        return "invoices"
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return (self.target,)
+
+    @property
+    def actions(self) -> tuple[PlannedInvoice, ...]:
+        """What the approval covers: every invoice but those transferred already and the credit notes."""
+        return tuple(i for i in self.invoices if i.status not in (ALREADY_TRANSFERRED, CREDIT_NOTE))
+
+    @functools.cached_property
+    def plan_hash(self) -> str:
+        digest = hashlib.sha256(canonical_json([self.register, self.target]).encode("utf-8"))
+        for d in sorted(i.digest for i in self.actions):
+            digest.update(d.encode("ascii"))
+        return digest.hexdigest()
+
+    def with_status(self, *statuses: str) -> tuple[PlannedInvoice, ...]:
+        return tuple(i for i in self.invoices if i.status in statuses)
+
+    @property
+    def to_send(self) -> tuple[PlannedInvoice, ...]:
+        return self.with_status(NEW, CHECK_FIRST)
+
+    @property
+    def writable(self) -> tuple[PlannedInvoice, ...]:
+        """What the approval form's button creates (the same as :attr:`to_send`)."""
+        return self.to_send
+
+    @property
+    def payloads(self) -> dict[str, Mapping[str, Any]]:
+        """Invoice basis number -> the draft body it would send (for the review and the results file)."""
+        return {i.number: i.payload for i in self.to_send if i.payload is not None}
+
+    def totals(self) -> pd.DataFrame:
+        """Invoices and their row totals (before VAT, unrounded) per status."""
+        return pd.DataFrame([{"status": s, "invoices": len(self.with_status(s)),
+                              "total": sum((i.basis.total for i in self.with_status(s)), ZERO)} for s in STATUSES])
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per invoice basis: customer, dates, rows, total, status, draft, and why it waits."""
+        return pd.DataFrame([{
+            "invoice": i.number, "customer_number": i.basis.customer.customer_number, "customer": i.name,
+            "invoice_date": i.basis.invoice_date.isoformat(),
+            "due_date": i.basis.due_date.isoformat() if i.basis.due_date else "",
+            "rows": len(i.basis.rows), "total": i.basis.total, "status": i.status,
+            "draft_id": i.transfer.draft_id if i.transfer else "", "why": i.why} for i in self.invoices],
+            columns=["invoice", "customer_number", "customer", "invoice_date", "due_date", "rows", "total", "status",
+                     "draft_id", "why"])
+
+    def rows_frame(self) -> pd.DataFrame:
+        """One row per invoice row, text rows in place: what each draft would hold."""
+        return pd.DataFrame([{
+            "invoice": i.number, "line": r.line, "kind": r.kind, "article": r.article, "defaulted": r.defaulted,
+            "text": r.text, "quantity": r.quantity, "unit": r.unit, "unit_price": r.unit_price, "amount": r.amount,
+            "project": r.project, "status": i.status} for i in self.invoices for r in i.basis.rows],
+            columns=["invoice", "line", "kind", "article", "defaulted", "text", "quantity", "unit", "unit_price",
+                     "amount", "project", "status"])
+
+    def headline(self) -> str:
+        total = sum((i.basis.total for i in self.to_send), ZERO)
+        return (f"{len(self.to_send)} draft(s) to create ({money_text(total)} before VAT), "
+                f"{len(self.with_status(ALREADY_TRANSFERRED))} already transferred, "
+                f"{len(self.with_status(BLOCKED))} blocked, {len(self.with_status(CREDIT_NOTE))} credit note(s) "
+                f"not transferred")
+
+    def left_text(self) -> str:
+        if not self.left:
+            return ""
+        states = ", ".join(f"{s or '(no status)'}: {n}" for s, n in sorted(self.left.items()))
+        return f"{sum(self.left.values())} invoice basis(es) left in other states ({states})"
+
+    def describe(self) -> str:
+        lines = [f"Invoice draft plan {self.plan_hash} ({self.source} to {self.target}):", f"  {self.headline()}",
+                 f"  {INVOICE_DATE_RULE}"]
+        if self.left:
+            lines.append(f"  {self.left_text()}")
+        for register in self.preflight.registers_to_sync:
+            lines.append(f"  reconcile and sync {register} first (last synced: "
+                         f"{self.preflight.synced.get(register, 'never')})")
+        for i in self.invoices:
+            b = i.basis
+            head = f"  - {i.status} {b.number} {b.invoice_date} {b.customer.customer_number} {b.customer.name}"
+            if i.status in (BLOCKED, CREDIT_NOTE):
+                lines.append(f"{head}: {i.why}")
+            elif i.status == ALREADY_TRANSFERRED:
+                lines.append(f"{head}: draft {i.transfer.draft_id if i.transfer else ''}"
+                             f"{'; ' + i.note if i.note else ''}")
+            else:
+                lines.append(f"{head}: {b.total} ({len(b.article_rows)} invoice row(s), "
+                             f"{len(b.rows) - len(b.article_rows)} text row(s))"
+                             f"{'; ' + i.note if i.note else ''}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+    def _repr_html_(self) -> str:
+        notes = [INVOICE_DATE_RULE, *([self.left_text()] if self.left else [])]
+        head = (f"<p class='ops-plan-head'><b>Invoice draft plan</b> <code>{html.escape(self.plan_hash)}</code>: "
+                f"{html.escape(self.headline())}. Nothing has been sent.</p>"
+                + "".join(f"<p>{html.escape(n)}</p>" for n in notes))
+        return (head + "<h4>Preflight</h4>" + self.preflight._repr_html_()
+                + "<h4>Invoices</h4>" + self.to_frame().to_html(index=False, escape=True, classes="ops-plan-table")
+                + "<h4>Rows</h4>" + self.rows_frame().to_html(index=False, escape=True, classes="ops-plan-rows"))
+
+
+def _sorted(basis: InvoiceBasis, problems: tuple[InvoiceProblem, ...], transfer: InvoiceTransfer | None,
+            payload: Callable[[InvoiceBasis], Mapping[str, Any]] | None) -> PlannedInvoice:
+    """One invoice basis against its problems and the ledger."""
+    if basis.is_credit:
+        return PlannedInvoice(basis, CREDIT_NOTE)
+    if transfer is not None and transfer.status == CREATED:
+        changed = transfer.source_digest and transfer.source_digest != basis.digest
+        return PlannedInvoice(basis, ALREADY_TRANSFERRED, transfer=transfer,
+                              note="the invoice basis changed since it was transferred; change the draft in the "
+                                   "accounting system" if changed else "")
+    if problems:
+        return PlannedInvoice(basis, BLOCKED, problems, transfer=transfer)
+    try:
+        body = payload(basis) if payload else None
+    except PlanBlocked as exc:
+        problem = InvoiceProblem(basis.number, "lookup", str(exc), "reconcile and sync the registers first")
+        return PlannedInvoice(basis, BLOCKED, (problem,), transfer=transfer)
+    if transfer is not None and transfer.status in OPEN:
+        return PlannedInvoice(basis, CHECK_FIRST, payload=body, transfer=transfer,
+                              note="an earlier run was interrupted: the draft is looked up before anything is sent")
+    return PlannedInvoice(basis, NEW, payload=body, transfer=transfer,
+                          note=f"refused before: {transfer.message}" if transfer is not None and transfer.message
+                          else "")
+
+
+def plan_drafts(source: str, bases: Sequence[InvoiceBasis], preflight: InvoicePreflight, transfers: InvoiceTransfers,
+                payload: Callable[[InvoiceBasis], Mapping[str, Any]] | None = None,
+                left: Mapping[str, int] | None = None) -> DraftPlan:
+    """Sort every invoice basis against the preflight and the ledger; nothing is sent.
+
+    ``payload`` is the invoice poster's (its :class:`~ops_lib.systems.base.PlanBlocked` blocks that invoice
+    only); ``left`` counts the invoice bases the export holds in other states.
+    """
+    ledger = transfers.of(b.key for b in bases)
+    invoices = tuple(_sorted(b, preflight.of(b.number), ledger.get(b.key), payload) for b in bases)
+    return DraftPlan(source, transfers.target, invoices, preflight, dict(left or {}))
+
+
+__all__ = ["ALREADY_TRANSFERRED", "BLOCKED", "CHECK_FIRST", "CREDIT_NOTE", "CREDIT_NOTE_RULE", "DraftPlan",
+           "INVOICE_DATE_RULE", "NEW", "PlannedInvoice", "STATUSES", "plan_drafts"]
