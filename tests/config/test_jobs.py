@@ -64,7 +64,7 @@ def fields_of(settings: type, whole_options: bool = True) -> dict[str, Any]:
     for parameter, (owner, name) in RENAMED.items():
         if owner is settings:
             fields[parameter] = fields.pop(name)
-    if whole_options and "system_options" in fields:
+    if whole_options and "system_options" in {f.name for f in dataclasses.fields(settings)}:
         fields = {k: v for k, v in fields.items() if k not in accepted_names(options_type(DEFAULT_SYSTEM))}
         fields["system_options"] = {}
     return fields
@@ -245,3 +245,8 @@ def test_ops_reconcile_refuses_a_bad_value_naming_it(capsys: pytest.CaptureFixtu
 
     assert main(["reconcile", "customers", "--left", "a.csv", "--right", "b.csv", "--threshold", "150"]) == 2
     assert "threshold must be from 0 to 100, not 150" in capsys.readouterr().err
+
+
+def test_settings_of_one_notebook_that_disagree_on_a_shared_default_are_found() -> None:
+    found = problems(parameters_cell(NOTEBOOKS / "40_invoices.ipynb"), DraftSettings, BookingSettings)
+    assert "out_dir: BookingSettings's default 'build/booking' is not 'build/invoices'" in found
