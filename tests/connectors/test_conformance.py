@@ -5,7 +5,10 @@ pager, grant, translator and writer, the sync's operations log), so a
 new system gets the suite by registering itself and adding a kit to
 :data:`KITS`: a module in ``tests/systems/<name>/conformance.py`` that says
 which list to page through, which record to write, which call its
-sandbox refuses and how to age its tokens (see the eAccounting kit).
+sandbox refuses and how to age its tokens (see the eAccounting kit). A
+system that takes invoice drafts (:class:`InvoicingSystem`) says in its
+kit which invoice basis to send (``invoice_basis(client)``); the others
+skip that check.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from ops_lib.reconciliation.engine import reconcile
 from ops_lib.state.db import open_state
 from ops_lib.state.oplog import OperationsLog
 from ops_lib.sync.apply import apply_plan, build_plan
-from ops_lib.systems.base import System
+from ops_lib.systems.base import InvoicePoster, InvoicingSystem, System
 from ops_lib.systems.registry import systems
 from tests.conftest import Crash, no_wait
 
@@ -176,3 +179,23 @@ def test_a_refusal_is_an_api_error_with_its_code_explained_in_every_language(sys
     for language, text in kit.explains.items():
         assert text in messages[language]
     assert len(set(messages.values())) == len(messages)  # each language explains in its own words
+
+
+def test_an_invoice_draft_whose_answer_was_lost_is_found_again_not_sent_twice(system: System, kit: Any,
+                                                                             run: Any) -> None:
+    if not isinstance(system, InvoicingSystem) or not hasattr(kit, "invoice_basis"):
+        pytest.skip(f"{system.name} takes no invoice drafts")
+    crashing = LosesFirstAnswer(run.transport, run.settings.endpoints.api_base)
+    with open_client(run.settings, transport=crashing, sleep=no_wait) as client:
+        poster = system.make_invoice_poster(client)
+        assert isinstance(poster, InvoicePoster)
+        basis = kit.invoice_basis(client)
+        assert poster.check(basis) == [] and poster.find(basis) is None
+        with pytest.raises(Crash):
+            poster.send(basis)
+    with open_client(run.settings, transport=run.transport, sleep=no_wait) as client:
+        poster = system.make_invoice_poster(client)
+        found = poster.find(basis)
+        assert found is not None and found.draft_id
+        state = poster.states([basis.marker])[basis.marker]
+        assert state.status == "transferred" and state.draft_id == found.draft_id

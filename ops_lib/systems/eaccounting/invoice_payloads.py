@@ -135,7 +135,8 @@ def header(basis: InvoiceBasis, customer: Customer | None) -> dict[str, str]:
         if not any(values[f] for f in ADDRESS):
             values.update({f: str(registered.get(CUSTOMER_API[f]) or "").strip() for f in ADDRESS})
         values["name"] = values["name"] or customer.name.strip()
-        values["country_code"] = values["country_code"] or str(registered.get(CUSTOMER_API["country_code"]) or "")
+        country = str(registered.get(CUSTOMER_API["country_code"]) or "").strip()
+        values["country_code"] = values["country_code"] or country
     return values
 
 

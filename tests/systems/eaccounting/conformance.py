@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, Callable
 
+from ops_lib.model.invoices import ARTICLE_ROW, TEXT_ROW, InvoiceBasis, InvoiceParty, InvoiceRow
 from ops_lib.sandbox import Clock, SandboxConfig
 from tests.conftest import TODAY, SandboxHarness, age_stored_token
 
@@ -41,6 +42,14 @@ class EAccountingKit:
         {"AccountNumber": 1930, "DebitAmount": Decimal("0"), "CreditAmount": Decimal("10")}]})
     refused_code = 3001
     explains = {"en": "Create the fiscal year", "sv": "Lägg upp räkenskapsåret"}
+
+    def invoice_basis(self, client: Any) -> InvoiceBasis:
+        """An invoice basis the connected company can take as a draft: an active customer and article."""
+        customer = next(c for c in client.customers.list() if c.is_active)
+        article = next(a for a in client.articles.list() if a.is_active)
+        rows = (InvoiceRow(2, TEXT_ROW, "Konformitetsprov"),
+                InvoiceRow(3, ARTICLE_ROW, article.name, article.number, Decimal("2"), "h", Decimal("100")))
+        return InvoiceBasis("9001", InvoiceParty(customer.number, customer.name), TODAY, rows, "kit", 2)
 
     @contextlib.contextmanager
     def start(self, create_app: Callable[..., Any], *, rate_limit: int = 600) -> Iterator[EAccountingRun]:
