@@ -10,22 +10,23 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
+from ops_lib.core.errors import ConflictError
 from ops_lib.invoicing import cost_session
 from ops_lib.invoicing.cost_file import COST_HEADER, file_has_line
-from ops_lib.invoicing.cost_session import apply_costs, standard_rate
+from ops_lib.invoicing.cost_session import apply_costs, cost_settings, open_costs, run_costs, standard_rate
 from ops_lib.invoicing.costs import ALREADY, BLOCKED, FOUND, NEW, WRITE_AGAIN, CostPlan, CostTransfers, plan_costs
 from ops_lib.invoicing.periods import Period, parse_period
 from ops_lib.model.booking_rules import SetupRules
 from ops_lib.model.invoices import SupplierInvoice, SupplierInvoiceRow
 from ops_lib.state.db import open_state
-from tests.conftest import Crash
+from tests.conftest import TODAY, Crash
 
 DEC = date(2026, 12, 15)
 RATE = standard_rate(SetupRules(country="SE"))
@@ -199,3 +200,89 @@ def test_the_plan_shows_escaped_html(db: Any) -> None:
     page = plan._repr_html_()
     assert "<b>Evil</b>" not in page and "&lt;b&gt;Evil&lt;/b&gt;" in page
     assert "Nothing has been written" in page
+
+
+# -- end to end against the sandbox ---------------------------------------------------------------------------
+
+
+def sandbox_costs(harness: Any, tmp_path: Path, period: str, *, apply: bool = True,
+                  **options: Any) -> tuple[CostPlan, Any]:
+    """Plan the period's supplier costs from the sandbox and (by default) write them under an approval."""
+    settings = cost_settings(options, target="sandbox", period=period, billable=True,
+                             state_db=str(tmp_path / "state.sqlite"), out_dir=str(tmp_path / "out"))
+    with open_costs(settings, transport=harness.transport, today=TODAY) as s:
+        plan = s.plan()
+        result = s.run(plan, apply=apply, approved_hash=plan.plan_hash if apply else "", approved_by="bertil")
+        s.record(plan, result)
+    return plan, result
+
+
+def written_lines(tmp_path: Path) -> list[list[str]]:
+    return [row for path in sorted((tmp_path / "out").glob("project_costs_*.csv")) for row in read_file(path)[1:]]
+
+
+def test_sandbox_costs_are_written_once_across_overlapping_periods_and_reruns(sandbox: Any, tmp_path: Path) -> None:
+    sandbox.connect()
+    dry, result = sandbox_costs(sandbox, tmp_path, "this_month", apply=False)
+    assert dry.writable and result.exit_code == 1 and not list(tmp_path.glob("out/project_costs_*"))
+    assert all(c.line.invoice_date.month == TODAY.month for c in dry.costs)
+    assert dry.unassigned, "the seed has a supplier invoice without a project"
+    plan, result = sandbox_costs(sandbox, tmp_path, "this_month")
+    assert result.exit_code == 0 and result.file is not None and result.count("written") == len(plan.writable)
+    first = written_lines(tmp_path)
+    assert {(r[0], r[-1]) for r in first} == {(c.line.project, c.line.invoice_id) for c in plan.writable}
+    assert all(r[3] == "1" and r[4] == r[5] and r[6] == "25" and r[7] == "Ja" for r in first)
+    assert all(r[2].startswith(r[1] + " ") for r in first)  # "<invoice date> <voucher number> <supplier>"
+
+    last_month_start = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)
+    overlap, result = sandbox_costs(sandbox, tmp_path, f"{last_month_start}..{TODAY}")
+    assert {c.line.invoice_date.month for c in overlap.writable} == {last_month_start.month}
+    assert len(overlap.with_status(ALREADY)) == len(plan.writable)
+    both = written_lines(tmp_path)
+    keys = [(r[-1], r[0]) for r in both]
+    assert len(keys) == len(set(keys)) == len(first) + len(overlap.writable)
+
+    again, result = sandbox_costs(sandbox, tmp_path, "last_month")
+    assert not again.writable and result.file is None and result.exit_code == 0
+    assert written_lines(tmp_path) == both
+
+
+def test_a_sandbox_run_that_dies_before_its_file_neither_loses_nor_duplicates(sandbox: Any, tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    sandbox.connect()
+
+    def crash(*_: Any) -> None:
+        raise Crash("killed before the file")
+
+    monkeypatch.setattr(cost_session, "write_cost_file", crash)
+    with pytest.raises(Crash):
+        sandbox_costs(sandbox, tmp_path, "this_month")
+    monkeypatch.undo()
+    plan, result = sandbox_costs(sandbox, tmp_path, "this_month")
+    assert plan.writable and {c.status for c in plan.writable} == {WRITE_AGAIN}
+    assert result.approval is not None
+    assert len(written_lines(tmp_path)) == len(plan.writable)
+    again, _ = sandbox_costs(sandbox, tmp_path, "this_month")
+    assert not again.writable and len(written_lines(tmp_path)) == len(plan.writable)
+
+
+def test_a_sandbox_apply_needs_its_approval(sandbox: Any, tmp_path: Path) -> None:
+    sandbox.connect()
+    settings = cost_settings(target="sandbox", state_db=str(tmp_path / "state.sqlite"), out_dir=str(tmp_path))
+    with open_costs(settings, transport=sandbox.transport, today=TODAY) as s:
+        plan = s.plan()
+        with pytest.raises(ConflictError, match="Nothing is applied without approval"):
+            s.run(plan, apply=True, approved_by="bertil")
+        with pytest.raises(ConflictError, match="Four-eyes"):
+            s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by=s.preparer(plan), four_eyes=True)
+    assert not list(tmp_path.glob("project_costs_*"))
+
+
+def test_run_costs_prints_the_plan_and_how_to_apply_it(sandbox: Any, tmp_path: Path) -> None:
+    sandbox.connect()
+    out = io.StringIO()
+    settings = cost_settings(target="sandbox", state_db=str(tmp_path / "state.sqlite"), out_dir=str(tmp_path))
+    code = run_costs(settings, out=out, transport=sandbox.transport, today=TODAY)
+    text = out.getvalue()
+    assert code == 1 and "Supplier cost plan" in text and "--apply --approved-hash" in text
+    assert (tmp_path / "supplier_costs_plan.json").exists() and (tmp_path / "supplier_costs_plan.xlsx").exists()

@@ -12,19 +12,32 @@ import csv
 import io
 import sqlite3
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
+import httpx
 import pytest
 
 from ops_lib.core.errors import ConfigurationError
 from ops_lib.invoicing.connected import InvoicingConnection, invoice_poster
-from ops_lib.invoicing.status_session import StatusSession, basis_marker, status_settings
+from ops_lib.invoicing.status_session import StatusSession, basis_marker, run_status, status_settings
 from ops_lib.invoicing.transfers import InvoiceTransfers
 from ops_lib.model.booking_rules import SetupRules
-from ops_lib.model.invoices import MISSING, PAID, SENT, TRANSFERRED, InvoiceBasis, InvoiceParty, InvoiceState
+from ops_lib.model.invoices import (
+    ARTICLE_ROW,
+    MISSING,
+    PAID,
+    SENT,
+    TRANSFERRED,
+    InvoiceBasis,
+    InvoiceParty,
+    InvoiceRow,
+    InvoiceState,
+)
 from ops_lib.state.db import open_state
 from ops_lib.systems.registry import get as get_system
+from tests.conftest import TODAY as SANDBOX_TODAY
 
 TODAY = date(2026, 12, 15)
 
@@ -143,3 +156,71 @@ def test_the_settings_take_the_systems_options_flat() -> None:
     settings = status_settings(all_states=True, cost_center="Projekt")
     assert settings.all_states and settings.out_dir == "build/invoices"
     assert settings.system_options.as_kwargs()["cost_center"] == "Projekt"
+
+
+# -- end to end against the sandbox ---------------------------------------------------------------------------
+
+
+def sandbox_basis(client: Any, number: str) -> InvoiceBasis:
+    """An invoice basis the sandbox's first company can draft: a seeded customer, article and project."""
+    customer = next(c for c in client.customers.list() if c.is_active)
+    article = next(a for a in client.articles.list() if a.is_active)
+    (projekt,) = [c for c in client.cost_centers() if c.name == "Projekt"]
+    item = next(i for i in projekt.items if i.is_active)
+    rows = (InvoiceRow(2, ARTICLE_ROW, "Konsulttimmar", article.number, Decimal("3"), "h", Decimal("1000"),
+                       item.short_name),)
+    party = InvoiceParty(customer.number, "Kund AB", "Storgatan 1", "", "111 22", "Stockholm", "SE")
+    return InvoiceBasis(number, party, date(2026, 6, 10), rows, "invoice_basis.csv", 2)
+
+
+def sandbox_status(harness: Any, tmp_path: Path, **options: Any) -> tuple[int, str]:
+    out = io.StringIO()
+    settings = status_settings(options, target="sandbox", state_db=str(tmp_path / "state.sqlite"),
+                               out_dir=str(tmp_path / "out"))
+    code = run_status(settings, out=out, transport=harness.transport, today=SANDBOX_TODAY)
+    return code, out.getvalue()
+
+
+def newest_file(tmp_path: Path) -> list[list[str]]:
+    return status_rows(sorted((tmp_path / "out").glob("invoice_status_*.csv"))[-1])
+
+
+def test_sandbox_states_come_back_sent_with_the_number_then_paid_each_once(
+        sandbox: Any, client: Any, api: httpx.Client, tmp_path: Path) -> None:
+    poster = get_system("eaccounting").make_invoice_poster(client)
+    db = open_state(tmp_path / "state.sqlite")
+    ledger = InvoiceTransfers(db, poster.target)
+    refs = {}
+    for number in ("7001", "7002", "7003"):
+        refs[number] = poster.send(sandbox_basis(client, number))
+        ledger.created(f"invoice:{number}", "h", refs[number].draft_id)
+        ledger.reported(f"invoice:{number}", TRANSFERRED)
+    sent = api.post(f"customerinvoicedrafts/{refs['7001'].draft_id}/convert").json()
+    paid = api.post(f"customerinvoicedrafts/{refs['7002'].draft_id}/convert").json()
+    answer = api.post(f"customerinvoices/{paid['Id']}/payments", json={
+        "PaymentDate": "2026-06-15", "PaymentAmount": float(paid["TotalAmount"]), "PaymentCurrency": "SEK",
+        "PaymentType": 2})
+    assert answer.status_code in (200, 201), answer.text
+
+    code, text = sandbox_status(sandbox, tmp_path)
+    assert code == 0, text
+    assert newest_file(tmp_path) == [
+        ["7001", "Skickad", str(sent["InvoiceNumber"]), "2026-06-10", SANDBOX_TODAY.isoformat()],
+        ["7002", "Betald", str(paid["InvoiceNumber"]), "2026-06-10", SANDBOX_TODAY.isoformat()]]
+    assert ledger.of(["invoice:7001"])["invoice:7001"].invoice_number == str(sent["InvoiceNumber"])
+
+    answer = api.post(f"customerinvoices/{sent['Id']}/payments", json={
+        "PaymentDate": "2026-06-15", "PaymentAmount": float(sent["TotalAmount"]), "PaymentCurrency": "SEK",
+        "PaymentType": 2})
+    assert answer.status_code in (200, 201), answer.text
+    assert api.delete(f"customerinvoicedrafts/{refs['7003'].draft_id}").status_code in (200, 204)
+    code, text = sandbox_status(sandbox, tmp_path)
+    assert newest_file(tmp_path) == [["7001", "Betald", str(sent["InvoiceNumber"]), "2026-06-10",
+                                      SANDBOX_TODAY.isoformat()]]
+    assert code == 1 and "7003: its draft is not in the accounting system any more" in text
+    files = sorted((tmp_path / "out").glob("invoice_status_*.csv"))
+    code, text = sandbox_status(sandbox, tmp_path)
+    assert sorted((tmp_path / "out").glob("invoice_status_*.csv")) == files  # nothing changed: no file
+    code, text = sandbox_status(sandbox, tmp_path, all_states=True)
+    assert [r[:2] for r in newest_file(tmp_path)] == [["7001", "Betald"], ["7002", "Betald"]]
+    db.close()
