@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import shlex
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ops_lib.cli.main import main
+from ops_lib.sandbox import SandboxConfig
+from ops_lib.sandbox.server import ServerThread
 from ops_lib.systems.eaccounting.options import EAccountingOptions
+from tests.conftest import connect_over_socket
 
 
 @pytest.fixture
@@ -65,3 +72,80 @@ def test_billable_and_not_billable_exclude_each_other(capsys: pytest.CaptureFixt
 def test_a_bad_period_is_refused_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["invoices", "supplier-costs", "--period", "last_week", "--target", "demo-sandbox"]) == 2
     assert "last_week" in capsys.readouterr().err
+
+
+def _apply_command(out: str, command: str) -> list[str]:
+    """The arguments of the apply command a dry run printed (what a person would paste)."""
+    found = re.search(rf"^To {command}: ops (invoices .*)$", out, re.M)
+    assert found, out
+    return shlex.split(found.group(1))
+
+
+def _convert_and_pay(settings: Any, paid: str) -> dict[str, int]:
+    """The sandbox's side: turn every draft into an invoice (sent, numbered), pay the one made of basis ``paid``."""
+    from ops_lib.connection.connect import open_client
+
+    numbers = {}
+    with open_client(settings) as client:
+        for draft in client.get_json("customerinvoicedrafts")["Data"]:
+            marker = re.search(r"#ops-invoice-(\S+)", " ".join(r.get("Text") or "" for r in draft["Rows"]))
+            invoice = client.send_json("POST", f"customerinvoicedrafts/{draft['Id']}/convert", draft)
+            numbers[marker.group(1)] = invoice["InvoiceNumber"]
+            if marker.group(1) == paid:
+                client.send_json("POST", f"customerinvoices/{invoice['Id']}/payments", {
+                    "PaymentAmount": invoice["RemainingAmount"], "PaymentType": 2,
+                    "PaymentCurrency": invoice["CurrencyCode"], "PaymentDate": date.today().isoformat()})
+    return numbers
+
+
+def _status_lines(folder: Path) -> list[list[str]]:
+    """Every line of every status import file in ``folder``, oldest file first, headers left out."""
+    lines = []
+    for path in sorted(folder.glob("invoice_status_*.csv"), key=lambda p: p.stat().st_mtime_ns):
+        text = path.read_bytes().decode("cp1252")
+        assert "\r\n" in text
+        lines += [row.split(";") for row in text.splitlines()[1:]]
+    return lines
+
+
+def test_drafts_once_after_approval_then_status_and_numbers_come_back(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    out_dir = tmp_path / "out"
+    common = ["--state-db", str(tmp_path / "state.sqlite"), "--out", str(out_dir)]
+    with ServerThread(SandboxConfig()) as server:
+        settings = connect_over_socket(server.base_url)
+        common += ["--sandbox-url", server.base_url]
+        assert main(["invoices", "drafts", "--default-article", "A01", *common]) == 1
+        out = capsys.readouterr().out
+        assert "5 draft(s) to create" in out and "credit notes are not transferred" in out
+        apply = _apply_command(out, "create the drafts")
+        assert apply[apply.index("--default-article") + 1] == "A01"
+
+        assert main(["invoices", "drafts", "--default-article", "A01", *common, "--apply"]) == 2
+        assert "Nothing is applied without approval" in capsys.readouterr().err
+
+        assert main([*apply, "--approved-by", "Bertil", "--out", str(out_dir)]) == 1  # two stay blocked
+        out = capsys.readouterr().out
+        assert "5 created" in out
+        assert sorted((n, s) for n, s, *_ in _status_lines(out_dir)) == [
+            (n, "Överförd eEkonomi") for n in ("7001", "7002", "7003", "7004", "7005")]
+
+        assert main(["invoices", "drafts", "--default-article", "A01", *common]) == 1
+        out = capsys.readouterr().out
+        assert "0 draft(s) to create" in out and "5 already transferred" in out and "To create" not in out
+
+        assert main(["invoices", "status", *common]) == 0
+        assert "0 status line(s) written" in capsys.readouterr().out
+
+        numbers = _convert_and_pay(settings, paid="7002")
+        assert sorted(numbers) == ["7001", "7002", "7003", "7004", "7005"]
+        assert main(["invoices", "status", *common]) == 0
+        out = capsys.readouterr().out
+        assert "5 status line(s) written" in out
+        back = {n: (s, number) for n, s, number, *_ in _status_lines(out_dir)[5:]}
+        assert back["7002"] == ("Betald", str(numbers["7002"]))
+        assert back["7001"] == ("Skickad", str(numbers["7001"]))
+        assert main(["invoices", "status", *common]) == 0
+        assert "0 status line(s) written" in capsys.readouterr().out
+        assert main(["invoices", "status", "--all", *common]) == 0
+        assert "5 status line(s) written" in capsys.readouterr().out
