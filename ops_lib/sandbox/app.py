@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ops_lib.sandbox import dimensions, identity, ledger, sales, vouchers
+from ops_lib.sandbox import dimensions, identity, invoices, ledger, sales, supplier_invoices, vouchers
 from ops_lib.sandbox.bulk import bulk_customers
 from ops_lib.sandbox.clock import Clock
 from ops_lib.sandbox.config import SandboxConfig
@@ -90,6 +90,8 @@ def create_app(config: SandboxConfig | None = None, clock: Clock | None = None) 
         *ledger.ROUTES,
         *dimensions.ROUTES,
         *vouchers.ROUTES,
+        *invoices.ROUTES,
+        *supplier_invoices.ROUTES,
         Route("/_sandbox", sandbox_info, methods=["GET"]),
         Route("/_sandbox/faults", set_faults, methods=["POST"]),
         Route("/_sandbox/expire-tokens", expire_tokens, methods=["POST"]),

@@ -64,6 +64,28 @@ def _save_item(call: AuthorisedCall, body: Any, existing: dict[str, Any] | None)
     return record
 
 
+def check_row_dimensions(call: AuthorisedCall, row: dict[str, Any]) -> None:
+    """Refuse a booking row whose cost centre items or project are unknown (3000), inactive (5006) or ended (5005).
+
+    Vouchers, invoice drafts and supplier invoices share these rules, so a
+    row the sandbox refuses on one is refused on the others with the same words.
+    """
+    for slot in (1, 2, 3):
+        item_id = row.get(f"CostCenterItemId{slot}")
+        if item_id:
+            item = call.store.get(call.tenant, "costcenteritems", str(item_id).lower())
+            if item is None:
+                raise ServiceError(3000, f"Resource not found: CostCenterItemId{slot} {item_id}", 400)
+            if not item["IsActive"]:
+                raise ServiceError(5006, f"The cost center item {item['ShortName']} is inactive.", 400)
+    if row.get("ProjectId"):
+        project = call.store.get(call.tenant, "projects", str(row["ProjectId"]).lower())
+        if project is None:
+            raise ServiceError(3000, f"Resource not found: ProjectId {row['ProjectId']}", 400)
+        if project["Status"] == 2:
+            raise ServiceError(5005, f"The project {project['Number']} has ended.", 400)
+
+
 ITEMS = RegisterHandlers("costcenteritems", COST_CENTER_ITEM, "itemId", "cost center item", _save_item)
 # PUT names its path parameter differently from GET, as in the published spec.
 ITEM_UPDATES = dataclasses.replace(ITEMS, id_param="costCenterItemId")

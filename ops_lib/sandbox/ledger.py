@@ -39,6 +39,26 @@ def fiscal_year_for(call: AuthorisedCall, day: date) -> dict[str, Any] | None:
     return None
 
 
+def bookable_year(call: AuthorisedCall, day: date, what: str) -> dict[str, Any]:
+    """The open fiscal year ``day`` can be booked in, or the error the service gives.
+
+    No year covers it: 3001; the year is locked: 4038; the day is on or before
+    the company's accounting lock: 4026. ``what`` names the date in the
+    message ("voucher date", "invoice date").
+    """
+    year = fiscal_year_for(call, day)
+    if year is None:
+        raise ServiceError(3001, f"Resource not found: fiscalYearId. No fiscal year covers {day.isoformat()}.", 400)
+    if year["IsLockedForAccounting"]:
+        raise ServiceError(4038, f"The {what} {day.isoformat()} is in a locked fiscal year.", 400)
+    settings = call.store.get(call.tenant, "companysettings", "settings") or {}
+    locked_to = settings.get("AccountingLockedTo")
+    if locked_to and day <= parse_date(locked_to):
+        raise ServiceError(4026, f"The {what} {day.isoformat()} is in a locked period "
+                             f"(locked up to {locked_to[:10]}).", 400)
+    return year
+
+
 # Fiscal years ----------------------------------------------------------------
 
 def list_fiscal_years(call: AuthorisedCall) -> Response:

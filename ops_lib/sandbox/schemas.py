@@ -7,6 +7,7 @@ reads and how a response is shaped from it is in :mod:`.tables`.
 
 from __future__ import annotations
 
+from ops_lib.sandbox.invoice_schemas import INVOICE_MODELS
 from ops_lib.sandbox.tables import Model
 from ops_lib.sandbox.tables import model_from_table as _model
 
@@ -363,5 +364,6 @@ MODELS: dict[str, Model] = {
         ATTACHMENT,
         ATTACHMENT_LINK,
         PAGINATION_META,
+        *INVOICE_MODELS,
     )
 }

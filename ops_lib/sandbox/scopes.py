@@ -57,6 +57,20 @@ ENDPOINT_SCOPES: dict[tuple[str, str], tuple[str, ...]] = {
     ("DELETE", "/v2/attachments/{attachmentId}"): ("ea:purchase", "ea:accounting"),
     ("POST", "/v2/attachmentlinks"): ("ea:accounting", "ea:purchase"),
     ("DELETE", "/v2/attachmentlinks/{attachmentId}"): ("ea:accounting", "ea:purchase"),
+    ("GET", "/v2/customerinvoicedrafts"): SALES_READ,
+    ("POST", "/v2/customerinvoicedrafts"): ("ea:sales",),
+    ("GET", "/v2/customerinvoicedrafts/{invoiceDraftId}"): SALES_READ,
+    ("PUT", "/v2/customerinvoicedrafts/{customerInvoiceDraftId}"): ("ea:sales",),
+    ("DELETE", "/v2/customerinvoicedrafts/{customerInvoiceDraftId}"): ("ea:sales",),
+    ("POST", "/v2/customerinvoicedrafts/{customerInvoiceDraftId}/convert"): ("ea:sales",),
+    ("GET", "/v2/customerinvoices"): SALES_READ,
+    ("GET", "/v2/customerinvoices/{invoiceId}"): SALES_READ,
+    ("POST", "/v2/customerinvoices/{invoiceId}/payments"): ("ea:sales",),
+    ("GET", "/v2/suppliers"): PURCHASE_READ,
+    ("GET", "/v2/suppliers/{supplierId}"): PURCHASE_READ,
+    ("GET", "/v2/supplierinvoices"): PURCHASE_READ,
+    ("POST", "/v2/supplierinvoices"): ("ea:purchase",),
+    ("GET", "/v2/supplierinvoices/{supplierInvoiceId}"): PURCHASE_READ,
 }
 
 # Scopes the identity server grants; anything else asked for is invalid_scope.

@@ -22,6 +22,7 @@ from typing import Any
 
 from ops_lib.sandbox import seed_data as data
 from ops_lib.sandbox.clock import UTC, format_date, format_utc
+from ops_lib.sandbox.seed_purchases import seed_purchases
 from ops_lib.sandbox.store import Store
 
 NAMESPACE = uuid.UUID("6f1c2a7e-3b0d-4c8e-9a51-2d7f0e4b9c13")
@@ -132,6 +133,7 @@ def _seed_company(store: Store, company: Company, today: date) -> None:
     for step in (_seed_codes, _seed_account_codings, _seed_fiscal_years, _seed_settings, _seed_customers,
                  _seed_articles, _seed_projects):
         step(seeding)
+    seed_purchases(store, company.id, company.key, today, seeding.id)
 
 
 def _seed_codes(s: _Seeding) -> None:

@@ -186,3 +186,29 @@ PROJECT_WORDS = (
     "Analys", "Lansering",
 )
 DEPARTMENTS = (("SALJ", "Sälj"), ("KONS", "Konsult"), ("ADM", "Administration"))
+
+# Suppliers of both companies: (number, name, address, postal code, city, bankgiro, days of terms)
+SUPPLIERS = (
+    ("1", "Kontorsgrossisten AB", "Lagervägen 4", "125 30", "Älvsjö", "5312-4410", 30),
+    ("2", "Molnhallen IT AB", "Servergatan 12", "411 04", "Göteborg", "5523-1987", 30),
+    ("3", "Fastighets AB Kvarnen", "Kvarngatan 2", "111 22", "Stockholm", "5120-3344", 10),
+    ("4", "Konsultpoolen Norden AB", "Konsultvägen 8", "753 20", "Uppsala", "5667-0021", 20),
+    ("5", "Resebyrån Norrsken AB", "Resegatan 1", "831 30", "Östersund", "5789-4512", 15),
+)
+
+# The first company's booked supplier invoices, oldest first: (key, supplier number, month ("last" | "this"),
+# day (clipped to today in the current month), invoice number, VAT, rows). A row is (account, debet, credit,
+# project number or "", how the project is set: "both" (CostCenterItemId1 and ProjectId) | "item" | "project" |
+# "", department short name or "" (CostCenterItemId2), text). TotalAmount = the rows' net + VAT.
+SUPPLIER_INVOICES = (
+    ("kontor-1", "1", "last", 5, "20451", "200", (("6110", "800", "0", "1001", "both", "", "Kontorsmateriel"),)),
+    ("moln-1", "2", "last", 12, "M-7781", "1000", (("6540", "4000", "0", "1002", "both", "", "Molntjänst"),)),
+    ("hyra-1", "3", "last", 20, "H2026-11", "3000", (("5010", "12000", "0", "", "", "ADM", "Lokalhyra"),)),
+    ("konsult-1", "4", "this", 2, "KP-1043", "1250", (
+        ("5410", "3000", "0", "1001", "both", "KONS", "Datorutrustning"),
+        ("5410", "2000", "0", "1002", "both", "KONS", "Datorutrustning"))),
+    ("kontor-2", "1", "this", 8, "20519", "-100", (("6110", "0", "400", "1001", "both", "", "Kredit returvaror"),)),
+    ("resa-1", "5", "this", 10, "RN-3390", "900", (
+        ("5800", "1600", "0", "1002", "item", "", "Tågresor projektmöte"),
+        ("5800", "2000", "0", "1001", "project", "", "Hotell projektmöte"))),
+)

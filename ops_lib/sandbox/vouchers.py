@@ -24,8 +24,9 @@ from starlette.routing import Route
 
 from ops_lib.sandbox.api import AuthorisedCall, endpoint, must_get, ok, paged
 from ops_lib.sandbox.clock import format_date, format_utc, parse_date
+from ops_lib.sandbox.dimensions import check_row_dimensions
 from ops_lib.sandbox.errors import FieldViolation, ServiceError, validation_error
-from ops_lib.sandbox.ledger import fiscal_year_for, fiscal_year_or_error
+from ops_lib.sandbox.ledger import bookable_year, fiscal_year_or_error
 from ops_lib.sandbox.schemas import ATTACHMENT, ATTACHMENT_LINK, ATTACHMENT_UPLOAD, VOUCHER, VOUCHER_ROW
 from ops_lib.sandbox.validation import check_fields, require, validate
 
@@ -73,20 +74,7 @@ def _check_rows(call: AuthorisedCall, rows: list[Any], year: dict[str, Any]) -> 
         if not account["IsActive"]:
             raise validation_error([FieldViolation(f"Rows[{i}].AccountNumber", f"Account {number} is inactive.")])
         row["AccountDescription"] = account["Name"]
-        for slot in (1, 2, 3):
-            item_id = row.get(f"CostCenterItemId{slot}")
-            if item_id:
-                item = call.store.get(call.tenant, "costcenteritems", item_id.lower())
-                if item is None:
-                    raise ServiceError(3000, f"Resource not found: CostCenterItemId{slot} {item_id}", 400)
-                if not item["IsActive"]:
-                    raise ServiceError(5006, f"The cost center item {item['ShortName']} is inactive.", 400)
-        if row.get("ProjectId"):
-            project = call.store.get(call.tenant, "projects", row["ProjectId"].lower())
-            if project is None:
-                raise ServiceError(3000, f"Resource not found: ProjectId {row['ProjectId']}", 400)
-            if project["Status"] == 2:
-                raise ServiceError(5005, f"The project {project['Number']} has ended.", 400)
+        check_row_dimensions(call, row)
         if row.get("VatCodeId") and call.store.get(call.tenant, "vatcodes", row["VatCodeId"].lower()) is None:
             raise ServiceError(3000, f"Resource not found: VatCodeId {row['VatCodeId']}", 400)
     return [VOUCHER_ROW.shape(r) for r in clean_rows]
@@ -101,16 +89,7 @@ def _next_number(call: AuthorisedCall, year_id: str, series: str) -> int:
 async def create_voucher(call: AuthorisedCall) -> Response:
     fields = validate(VOUCHER, await call.body())
     day = parse_date(fields["VoucherDate"])
-    year = fiscal_year_for(call, day)
-    if year is None:
-        raise ServiceError(3001, f"Resource not found: fiscalYearId. No fiscal year covers {day.isoformat()}.", 400)
-    if year["IsLockedForAccounting"]:
-        raise ServiceError(4038, f"The voucher date {day.isoformat()} is in a locked fiscal year.", 400)
-    settings = call.store.get(call.tenant, "companysettings", "settings") or {}
-    locked_to = settings.get("AccountingLockedTo")
-    if locked_to and day <= parse_date(locked_to):
-        raise ServiceError(4026, f"The voucher date {day.isoformat()} is in a locked period "
-                             f"(locked up to {locked_to[:10]}).", 400)
+    year = bookable_year(call, day, "voucher date")
     rows = _check_rows(call, fields["Rows"], year)
     if call.query_flag("useDefaultVoucherSeries", True):
         series = "A"

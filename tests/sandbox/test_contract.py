@@ -24,8 +24,10 @@ LISTS = {
     "customers": "CustomerApi", "articles": "ArticleApi", "articleaccountcodings": "ArticleAccountCodingAPI",
     "units": "UnitApi", "termsofpayments": "TermsOfPaymentApi", "vatcodes": "VatCode",
     "costcenters": "CostCenterApi", "projects": "ProjectApi", "fiscalyears": "FiscalYearApi",
-    "accounts": "AccountApi",
+    "accounts": "AccountApi", "suppliers": "SupplierApi", "supplierinvoices": "SupplierInvoiceApi",
 }
+# The models of the rows a list's records carry.
+ROWS = {"supplierinvoices": "SupplierInvoiceRowApi"}
 
 
 def _type_ok(ftype: str, value: Any) -> bool:
@@ -60,6 +62,8 @@ def test_list_envelope_and_records_match_the_model(api: httpx.Client, path: str)
     assert body["Data"], f"the demo world has {path}"
     for record in body["Data"]:
         assert_matches(MODELS[LISTS[path]], record)
+        for row in record.get("Rows", []) if path in ROWS else []:
+            assert_matches(MODELS[ROWS[path]], row)
     if path == "costcenters":
         for center in body["Data"]:
             for item in center["Items"]:
@@ -75,6 +79,33 @@ def test_single_records_and_created_vouchers_match(api: httpx.Client) -> None:
     assert_matches(MODELS["VoucherApi"], voucher)
     for row in voucher["Rows"]:
         assert_matches(MODELS["VoucherRowApi"], row)
+
+
+def test_drafts_invoices_and_payments_match(api: httpx.Client) -> None:
+    customer = api.get("customers").json()["Data"][0]
+    article = api.get("articles", params={"$filter": "IsActive eq true"}).json()["Data"][0]
+    draft = api.post("customerinvoicedrafts", json={
+        "CustomerId": customer["Id"], "RotReducedInvoicingType": 0, "EuThirdParty": False,
+        "CustomerIsPrivatePerson": False, "InvoiceCustomerName": customer["Name"], "InvoiceAddress1": "Gatan 1",
+        "InvoicePostalCode": "111 22", "InvoiceCity": "Stockholm", "InvoiceCountryCode": "SE", "Rows": [
+            {"LineNumber": 1, "IsTextRow": False, "ArticleId": article["Id"], "Text": article["Name"], "Quantity": 2,
+             "ReversedConstructionServicesVatFree": False},
+            {"LineNumber": 2, "IsTextRow": True, "Text": "Tack!", "ReversedConstructionServicesVatFree": False}]}).json()
+    for record, model, row_model in ((draft, "CustomerInvoiceDraftApi", "CustomerInvoiceDraftRowApi"),
+                                     (api.get("customerinvoicedrafts").json()["Data"][0], "CustomerInvoiceDraftApi",
+                                      "CustomerInvoiceDraftRowApi")):
+        assert_matches(MODELS[model], record)
+        for row in record["Rows"]:
+            assert_matches(MODELS[row_model], row)
+    invoice = api.post(f"customerinvoicedrafts/{draft['Id']}/convert").json()
+    for record in (invoice, api.get("customerinvoices").json()["Data"][0]):
+        assert_matches(MODELS["CustomerInvoiceApi"], record)
+        for row in record["Rows"]:
+            assert_matches(MODELS["CustomerInvoiceRowApi"], row)
+    payment = api.post(f"customerinvoices/{invoice['Id']}/payments", json={
+        "CompanyBankAccountId": str(uuid.uuid4()), "PaymentDate": "2026-06-01", "PaymentAmount": 1.0,
+        "PaymentCurrency": invoice["CurrencyCode"], "PaymentType": 1}).json()
+    assert_matches(MODELS["InvoicePaymentApi"], payment)
 
 
 def test_values_the_service_always_has_are_never_null(api: httpx.Client) -> None:
