@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from ops_lib.core.errors import ConfigurationError
+from ops_lib.core.money import dumps
 from ops_lib.model.invoices import (
     ARTICLE_ROW,
     MISSING,
@@ -193,20 +194,23 @@ def test_a_marker_matches_only_as_a_whole_token() -> None:
 # -- against the sandbox's drafts, invoices and supplier invoices --------------------------------------------
 
 
-def convert(api: httpx.Client, draft_id: str) -> dict[str, Any]:
-    answer = api.post(f"customerinvoicedrafts/{draft_id}/convert")
+def post(api: httpx.Client, path: str, body: Any = None) -> dict[str, Any]:
+    """POST with money as exact JSON numbers (never floats); the answer must be a success."""
+    answer = api.post(path, content=dumps(body).encode("utf-8") if body is not None else b"",
+                      headers={"Content-Type": "application/json"})
     assert answer.status_code in (200, 201), answer.text
     return answer.json()
 
 
-def pay(api: httpx.Client, invoice: dict[str, Any], amount: Any) -> None:
-    body = {"PaymentDate": "2026-06-15", "PaymentAmount": float(amount), "PaymentCurrency": "SEK",
-            "PaymentType": 2}
-    accounts = api.get("bankaccounts")
-    if accounts.status_code == 200 and accounts.json().get("Data"):
-        body["CompanyBankAccountId"] = accounts.json()["Data"][0]["Id"]
-    answer = api.post(f"customerinvoices/{invoice['Id']}/payments", json=body)
-    assert answer.status_code in (200, 201), answer.text
+def convert(api: httpx.Client, draft_id: str) -> dict[str, Any]:
+    return post(api, f"customerinvoicedrafts/{draft_id}/convert")
+
+
+def pay(api: httpx.Client, invoice: dict[str, Any], amount: Decimal, kind: int) -> None:
+    """A payment (kind 1 partial, 2 complete) into the company's bank account (the sandbox checks no id)."""
+    body = {"CompanyBankAccountId": "00000000-0000-4000-8000-000000000001", "PaymentDate": "2026-06-15",
+            "PaymentAmount": amount, "PaymentCurrency": invoice["CurrencyCode"], "PaymentType": kind}
+    post(api, f"customerinvoices/{invoice['Id']}/payments", body)
 
 
 def test_a_sent_draft_is_found_by_its_marker_and_so_is_the_invoice_made_of_it(
@@ -238,7 +242,10 @@ def test_states_follow_a_draft_from_transferred_to_sent_to_paid(poster: EAccount
     assert sent.status == SENT and sent.invoice_number == str(invoice["InvoiceNumber"])
     assert sent.invoice_id == invoice["Id"] and sent.invoice_date == INVOICE_DATE
     assert sent.total is not None and sent.total > 0 and sent.remaining == sent.total
-    pay(api, invoice, sent.total)
+    pay(api, invoice, Decimal("100.00"), 1)
+    part = poster.states([basis.marker])[basis.marker]
+    assert part.status == SENT and part.remaining == sent.total - Decimal("100.00")
+    pay(api, invoice, part.remaining, 2)
     paid = poster.states([basis.marker])[basis.marker]
     assert paid.status == PAID and paid.remaining == 0 and paid.invoice_number == sent.invoice_number
 
@@ -246,13 +253,9 @@ def test_states_follow_a_draft_from_transferred_to_sent_to_paid(poster: EAccount
 def post_supplier_invoice(api: httpx.Client, number: str, day: str, rows: list[dict[str, Any]],
                           vat: Decimal) -> dict[str, Any]:
     supplier = api.get("suppliers").json()["Data"][0]
-    net = sum((Decimal(str(r.get("DebetAmount", 0))) - Decimal(str(r.get("CreditAmount", 0))) for r in rows),
-              Decimal(0))
-    body = {"SupplierId": supplier["Id"], "InvoiceNumber": number, "InvoiceDate": day,
-            "TotalAmount": float(net + vat), "Vat": float(vat), "Rows": rows}
-    answer = api.post("supplierinvoices", json=body)
-    assert answer.status_code in (200, 201), answer.text
-    return answer.json()
+    net = sum((Decimal(r.get("DebetAmount", 0)) - Decimal(r.get("CreditAmount", 0)) for r in rows), Decimal(0))
+    return post(api, "supplierinvoices", {"SupplierId": supplier["Id"], "InvoiceNumber": number, "InvoiceDate": day,
+                                          "TotalAmount": net + vat, "Vat": vat, "Rows": rows})
 
 
 @pytest.fixture
@@ -265,7 +268,7 @@ def costs(client: Any, api: httpx.Client) -> dict[str, Any]:
     department = next(i for cc in client.cost_centers() if cc.name == "Avdelning" for i in cc.items)
 
     def row(amount: str, *, project: str = "", item: str = "", text: str = "") -> dict[str, Any]:
-        body: dict[str, Any] = {"AccountNumber": 6110, "DebetAmount": float(amount), "CreditAmount": 0,
+        body: dict[str, Any] = {"AccountNumber": 6110, "DebetAmount": Decimal(amount), "CreditAmount": Decimal(0),
                                 "TransactionText": text}
         if project:
             body["ProjectId"] = projects[project].id
@@ -280,8 +283,8 @@ def costs(client: Any, api: httpx.Client) -> dict[str, Any]:
         row("60.00", item=c),  # an item only: projects do not see it
     ], Decimal("250.13"))
     credit = post_supplier_invoice(api, "K-1", "2026-05-31", [
-        {"AccountNumber": 6110, "DebetAmount": 0, "CreditAmount": 100.0, "ProjectId": projects[a].id,
-         "CostCenterItemId1": items[a].id}], Decimal("-25.00"))
+        {"AccountNumber": 6110, "DebetAmount": Decimal(0), "CreditAmount": Decimal("100.00"),
+         "ProjectId": projects[a].id, "CostCenterItemId1": items[a].id}], Decimal("-25.00"))
     later = post_supplier_invoice(api, "L-2", "2026-06-01", [row("10.00", project=a, item=a)], Decimal("2.50"))
     return {"a": a, "b": b, "c": c, "both": both, "credit": credit, "later": later}
 
