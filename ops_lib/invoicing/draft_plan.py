@@ -50,8 +50,12 @@ class PlannedInvoice:
 
     @functools.cached_property
     def digest(self) -> str:
-        """The basis's content, the payload and the problems: the same whether new or checked first."""
-        text = canonical_json([self.basis.digest, dict(self.payload or {}), [p.sentence for p in self.problems]])
+        """The basis's content, the payload and the problems: the same whether new or checked first.
+
+        A problem counts by what it is, not by its fix: the fix says when a register was last synced, and
+        each run's own read moves that, so the dry run and its apply would never plan the same.
+        """
+        text = canonical_json([self.basis.digest, dict(self.payload or {}), [[p.code, p.message] for p in self.problems]])
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property

@@ -93,6 +93,7 @@ def _convert_and_pay(settings: Any, paid: str) -> dict[str, int]:
             numbers[marker.group(1)] = invoice["InvoiceNumber"]
             if marker.group(1) == paid:
                 client.send_json("POST", f"customerinvoices/{invoice['Id']}/payments", {
+                    "CompanyBankAccountId": "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
                     "PaymentAmount": invoice["RemainingAmount"], "PaymentType": 2,
                     "PaymentCurrency": invoice["CurrencyCode"], "PaymentDate": date.today().isoformat()})
     return numbers
@@ -126,7 +127,7 @@ def test_drafts_once_after_approval_then_status_and_numbers_come_back(tmp_path: 
 
         assert main([*apply, "--approved-by", "Bertil", "--out", str(out_dir)]) == 1  # two stay blocked
         out = capsys.readouterr().out
-        assert "5 created" in out
+        assert "5 draft(s) created" in out and "2 blocked" in out and "status file for the project tool" in out
         assert sorted((n, s) for n, s, *_ in _status_lines(out_dir)) == [
             (n, "Överförd eEkonomi") for n in ("7001", "7002", "7003", "7004", "7005")]
 
