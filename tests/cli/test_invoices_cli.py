@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +150,44 @@ def test_drafts_once_after_approval_then_status_and_numbers_come_back(tmp_path: 
         assert "0 status line(s) written" in capsys.readouterr().out
         assert main(["invoices", "status", "--all", *common]) == 0
         assert "5 status line(s) written" in capsys.readouterr().out
+
+
+def _cost_lines(folder: Path) -> list[tuple[str, str]]:
+    """(project, supplier invoice id) of every line of every project-cost import file in ``folder``."""
+    lines = []
+    for path in folder.glob("project_costs_*.csv"):
+        rows = path.read_bytes().decode("cp1252").splitlines()
+        assert rows[0].split(";")[0] == "Projekt" and rows[0].split(";")[-1] == "Extern referens"
+        lines += [(row.split(";")[0], row.split(";")[-1]) for row in rows[1:]]
+    return lines
+
+
+def test_supplier_costs_are_written_once_across_overlapping_periods(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    out_dir = tmp_path / "out"
+    common = ["--state-db", str(tmp_path / "state.sqlite"), "--out", str(out_dir)]
+    today = date.today()
+    overlapping = f"{(today.replace(day=1) - timedelta(days=1)).replace(day=1)}..{today}"  # last month and this
+    with ServerThread(SandboxConfig()) as server:
+        connect_over_socket(server.base_url)
+        common += ["--sandbox-url", server.base_url]
+        assert main(["invoices", "supplier-costs", "--period", "last_month", "--billable", *common]) == 1
+        apply = _apply_command(capsys.readouterr().out, "write the import file")
+        assert "--billable" in apply and "last_month" in apply
+        assert main([*apply, "--approved-by", "Bertil", "--out", str(out_dir)]) == 0
+        first = _cost_lines(out_dir)
+        assert first and re.search(r"\d+ cost line\(s\) written", capsys.readouterr().out)
+
+        assert main(["invoices", "supplier-costs", "--period", overlapping, "--billable", *common]) == 1
+        out = capsys.readouterr().out
+        assert f"{len(first)} already transferred" in out
+        assert main([*_apply_command(out, "write the import file"), "--approved-by", "Bertil",
+                     "--out", str(out_dir)]) == 0
+        capsys.readouterr()
+        every = _cost_lines(out_dir)
+        assert len(every) > len(first) and len(set(every)) == len(every)  # this month's added, none twice
+
+        assert main(["invoices", "supplier-costs", "--period", overlapping, "--billable", *common]) == 0
+        out = capsys.readouterr().out
+        assert "0 cost line(s) to write" in out and "To write" not in out
+        assert _cost_lines(out_dir) == every
