@@ -261,3 +261,19 @@ def test_the_second_company_has_suppliers_but_no_supplier_invoices(sandbox: Sand
     with sandbox.api(sandbox.login(company_index=1)) as api:
         assert len(api.get("suppliers").json()["Data"]) == 5
         assert api.get("supplierinvoices").json()["Data"] == []
+
+
+def test_seeded_supplier_invoices_are_what_posting_them_books(api: httpx.Client) -> None:
+    writable_rows = ("AccountNumber", "DebetAmount", "CreditAmount", "CostCenterItemId1", "CostCenterItemId2",
+                     "ProjectId", "TransactionText")
+    generated = {"Id", "VoucherNumber", "VoucherId", "CreatedUtc", "ModifiedUtc"}
+    for seeded in api.get("supplierinvoices").json()["Data"]:
+        body = {k: seeded[k] for k in ("SupplierId", "InvoiceNumber", "InvoiceDate", "TotalAmount", "Vat")}
+        body["Rows"] = [{k: r[k] for k in writable_rows} for r in seeded["Rows"]]
+        answer = api.post("supplierinvoices", json=body)
+        assert answer.status_code == 201, answer.text
+        posted = answer.json()
+        assert {k: v for k, v in posted.items() if k not in generated | {"Rows"}} == {
+            k: v for k, v in seeded.items() if k not in generated | {"Rows"}}
+        assert [{k: v for k, v in r.items() if k != "Id"} for r in posted["Rows"]] == [
+            {k: v for k, v in r.items() if k != "Id"} for r in seeded["Rows"]]
