@@ -24,7 +24,7 @@ becomes an invoice.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from ops_lib.core.errors import ConfigurationError
@@ -62,6 +62,9 @@ class ProjectLinks:
     numbers: Mapping[str, str]
     fields: tuple[str, ...]
     where: str
+    closed: frozenset[str] = frozenset()  # project numbers whose rows eAccounting refuses (inactive or ended)
+
+    ITEM_FIELDS = ("CostCenterItemId1", "CostCenterItemId2", "CostCenterItemId3")
 
     @classmethod
     def read(cls, client: EAccountingClient, options: EAccountingOptions) -> "ProjectLinks":
@@ -73,8 +76,10 @@ class ProjectLinks:
             The configured cost centre does not exist, or is not one of eAccounting's three.
         """
         if options.project_target == "projects":
-            ids = {p.number: p.id for p in client.projects.list()}
-            return cls("ProjectId", ids, {i.lower(): n for n, i in ids.items()}, ("ProjectId",), "projects")
+            projects = list(client.projects.list())
+            ids = {p.number: p.id for p in projects}
+            return cls("ProjectId", ids, {i.lower(): n for n, i in ids.items()}, ("ProjectId",), "projects",
+                       frozenset(p.number for p in projects if p.status == 2))
         wanted = options.cost_center.strip().casefold()
         centre = next((c for c in client.cost_centers() if c.name.strip().casefold() == wanted), None)
         if centre is None:
@@ -82,8 +87,8 @@ class ProjectLinks:
                                      f"create it in eAccounting or set cost_center to the one that holds them")
         ids = {i.short_name.strip(): i.id for i in centre.items}
         return cls(cost_centre_field(centre.number), ids, {i.lower(): n for n, i in ids.items()},
-                   ("CostCenterItemId1", "CostCenterItemId2", "CostCenterItemId3"),
-                   f"the items of cost centre {centre.name!r}")
+                   cls.ITEM_FIELDS, f"the items of cost centre {centre.name!r}",
+                   frozenset(i.short_name.strip() for i in centre.items if not i.is_active))
 
     def number_of(self, row: Mapping[str, Any]) -> str:
         """The project number a row is on ('' for none), from whichever of :attr:`fields` names one of ours."""
@@ -112,6 +117,18 @@ class InvoiceRegisters:
     @functools.cached_property
     def projects(self) -> ProjectLinks:
         return ProjectLinks.read(self.client, self.options)
+
+    @functools.cached_property
+    def other_projects(self) -> ProjectLinks:
+        """Projects where the options do not keep them, for supplier-invoice rows that name them only there.
+
+        A company without the configured cost centre has no items of it to name (nothing to read).
+        """
+        other = "projects" if self.options.project_target == "cost_center_items" else "cost_center_items"
+        try:
+            return ProjectLinks.read(self.client, replace(self.options, project_target=other))
+        except ConfigurationError:
+            return ProjectLinks("", {}, {}, (), "")
 
     @functools.cached_property
     def rules(self) -> dict[str, tuple[Rule, ...]]:
@@ -178,7 +195,22 @@ def problems(basis: InvoiceBasis, registers: InvoiceRegisters) -> list[str]:
                      f"refuses invoices to it; reactivate the customer in eAccounting and sync again.")
     for row in basis.rows:
         found += _row_problems(f"{where}, row on line {row.line}", row, registers)
+    found += _closed_projects(where, basis, registers)
     return found
+
+
+def _closed_projects(where: str, basis: InvoiceBasis, registers: InvoiceRegisters) -> list[str]:
+    """Rows on a project whose item is inactive, or whose project has ended: eAccounting refuses them (5006, 5005)."""
+    wanted = list(dict.fromkeys(r.project for r in basis.article_rows if r.project))
+    if not wanted:
+        return []
+    try:
+        links = registers.projects
+    except ConfigurationError:  # no cost centre for the projects: the payload says so, blocking the draft
+        return []
+    return [f"{where}: project {p} is closed in eAccounting ({links.where}: inactive or ended), which refuses "
+            f"invoice rows on it; reopen the project in the project tool and sync projects again, or move the rows."
+            for p in wanted if p in links.closed]
 
 
 def _row_problems(where: str, row: InvoiceRow, registers: InvoiceRegisters) -> list[str]:

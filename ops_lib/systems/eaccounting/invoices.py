@@ -13,7 +13,9 @@ from an invoice copies its rows, marker and all.
 Supplier invoices are read by invoice date (``InvoiceDate ge … and
 InvoiceDate le …``); each row's project number comes from the place the
 run's ``project_target`` names (the projects register, or the items of
-the configured cost centre), as the register sync writes them.
+the configured cost centre), as the register sync writes them, and when
+the row names none there, from the other place: whoever booked the
+invoice may have set the project or its cost centre item.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from ops_lib.model.invoices import (
     SupplierInvoiceRow,
 )
 from ops_lib.systems.eaccounting.client import EAccountingClient
-from ops_lib.systems.eaccounting.invoice_payloads import InvoiceRegisters, draft_payload, problems
+from ops_lib.systems.eaccounting.invoice_payloads import InvoiceRegisters, ProjectLinks, draft_payload, problems
 from ops_lib.systems.eaccounting.options import EAccountingOptions
 from ops_lib.systems.eaccounting.records import BookedSupplierInvoice, CustomerInvoice, CustomerInvoiceDraft
 
@@ -52,13 +54,12 @@ def carries(texts: Iterable[str], marker: str) -> bool:
     return marker in _tokens(texts)
 
 
-def _index(records: Iterable[T]) -> dict[str, list[T]]:
-    """Token -> the records whose rows carry it (only the suite's ``#ops-`` tokens)."""
+def _index(records: Iterable[T], markers: set[str]) -> dict[str, list[T]]:
+    """Marker -> the records whose rows carry it as a whole token (only the markers asked for are kept)."""
     index: dict[str, list[T]] = {}
     for record in records:
-        for token in _tokens(record.texts):
-            if token.startswith("#ops-"):
-                index.setdefault(token, []).append(record)
+        for token in _tokens(record.texts) & markers:
+            index.setdefault(token, []).append(record)
     return index
 
 
@@ -130,8 +131,10 @@ class EAccountingInvoicePoster:
 
     def states(self, markers: Sequence[str]) -> dict[str, InvoiceState]:
         """Every marker's state, from one paged read of the drafts and one of the customer invoices."""
-        drafts = _index(self.client.invoice_drafts.list())
-        invoices = _index(i for i in self.client.customer_invoices.list() if not i.data.get("IsCreditInvoice"))
+        wanted = set(markers)
+        drafts = _index(self.client.invoice_drafts.list(), wanted)
+        invoices = _index((i for i in self.client.customer_invoices.list() if not i.data.get("IsCreditInvoice")),
+                          wanted)
         states: dict[str, InvoiceState] = {}
         for marker in markers:
             if marker in invoices:
@@ -157,17 +160,34 @@ class EAccountingInvoicePoster:
         flt = f"InvoiceDate ge {start.isoformat()} and InvoiceDate le {end.isoformat()}"
         return [self._supplier_invoice(i) for i in self.client.supplier_invoices.list(filter=flt)]
 
+    def _project_of(self, record: BookedSupplierInvoice, row: Mapping[str, Any]) -> str:
+        """The row's project number: where the options keep projects first, else where the row names one.
+
+        A person booking the invoice may set the project or the projects'
+        cost centre item; either is a cost on that project.
+
+        Raises
+        ------
+        ConflictError
+            The row's project id is in neither place.
+        """
+        number = self.registers.projects.number_of(row)
+        if number:
+            return number
+        other = ("ProjectId",) if self.options.project_target == "cost_center_items" else ProjectLinks.ITEM_FIELDS
+        if any(row.get(field) for field in other):
+            number = self.registers.other_projects.number_of(row)
+        if not number and row.get("ProjectId"):
+            raise ConflictError(f"supplier invoice {record.invoice_number} ({record.supplier_name}) has a row on "
+                                f"project id {row['ProjectId']}, which eAccounting's projects register does "
+                                f"not list; check the invoice in eAccounting")
+        return number
+
     def _supplier_invoice(self, record: BookedSupplierInvoice) -> SupplierInvoice:
-        links = self.registers.projects
         rows = []
         for row in record.rows:
             amount = _amount(row.get("DebetAmount")) - _amount(row.get("CreditAmount"))
-            project = links.number_of(row)
-            if not project and links.field == "ProjectId" and row.get("ProjectId"):
-                raise ConflictError(f"supplier invoice {record.invoice_number} ({record.supplier_name}) has a row on "
-                                    f"project id {row['ProjectId']}, which eAccounting's projects register does "
-                                    f"not list; check the invoice in eAccounting")
-            rows.append(SupplierInvoiceRow(str(row.get("AccountNumber") or ""), amount, project,
+            rows.append(SupplierInvoiceRow(str(row.get("AccountNumber") or ""), amount, self._project_of(record, row),
                                            str(row.get("TransactionText") or "")))
         total, vat = record.total or ZERO, record.vat or ZERO
         if record.is_credit:  # a credit note lowers the costs, whichever sign the service gave it

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ops_lib.core.errors import ConfigurationError
+from ops_lib.core.errors import ApiError, ConfigurationError
 from ops_lib.core.money import dumps
 from ops_lib.model.invoices import (
     ARTICLE_ROW,
@@ -279,9 +279,10 @@ def costs(client: Any, api: httpx.Client) -> dict[str, Any]:
     both = post_supplier_invoice(api, "L-1", "2026-05-01", [
         row("800.00", project=a, item=a, text="Material"),
         {**row("100.50"), "CostCenterItemId2": department.id},
-        row("40.00", project=b),  # a project only: cost centre items do not see it
-        row("60.00", item=c),  # an item only: projects do not see it
-    ], Decimal("250.13"))
+        row("40.00", project=b),  # the project only
+        row("60.00", item=c),  # the cost centre item only
+        row("5.00", project=b, item=c),  # both, and they disagree: where the options keep projects wins
+    ], Decimal("251.38"))
     credit = post_supplier_invoice(api, "K-1", "2026-05-31", [
         {"AccountNumber": 6110, "DebetAmount": Decimal(0), "CreditAmount": Decimal("100.00"),
          "ProjectId": projects[a].id, "CostCenterItemId1": items[a].id}], Decimal("-25.00"))
@@ -298,15 +299,71 @@ def test_supplier_invoices_of_a_period_come_with_their_rows_project_numbers(clie
     assert all(date(2026, 5, 1) <= i.invoice_date <= date(2026, 5, 31) for i in found.values())
     both = found[costs["both"]["Id"]]
     assert (both.invoice_number, both.invoice_date, both.total, both.vat) == (
-        "L-1", date(2026, 5, 1), Decimal("1250.63"), Decimal("250.13"))
+        "L-1", date(2026, 5, 1), Decimal("1256.88"), Decimal("251.38"))
     assert both.voucher_number and both.supplier_name and not both.is_credit
-    assert [r.amount for r in both.rows] == [Decimal("800.00"), Decimal("100.50"), Decimal("40.00"), Decimal("60.00")]
+    assert [r.amount for r in both.rows] == [Decimal("800.00"), Decimal("100.50"), Decimal("40.00"), Decimal("60.00"),
+                                             Decimal("5.00")]
     assert all(isinstance(r.amount, Decimal) and r.account == "6110" for r in both.rows)
     a, b, c = costs["a"], costs["b"], costs["c"]
-    expected = [a, "", b, ""] if target == "projects" else [a, "", "", c]
-    assert [r.project for r in both.rows] == expected and both.rows[0].text == "Material"
-    assert both.by_project() == ({a: Decimal("800.00"), b: Decimal("40.00")} if target == "projects"
-                                 else {a: Decimal("800.00"), c: Decimal("60.00")})
+    assert [r.project for r in both.rows] == [a, "", b, c, b if target == "projects" else c]
+    assert both.rows[0].text == "Material"
+    assert both.by_project() == ({a: Decimal("800.00"), b: Decimal("45.00"), c: Decimal("60.00")}
+                                 if target == "projects" else
+                                 {a: Decimal("800.00"), b: Decimal("40.00"), c: Decimal("65.00")})
     credit = found[costs["credit"]["Id"]]
     assert credit.is_credit and credit.total == Decimal("-125.00") and credit.vat == Decimal("-25.00")
     assert credit.by_project() == {a: Decimal("-100.00")}
+
+
+def test_a_refused_draft_is_the_explained_api_error_and_leaves_nothing_behind(poster: EAccountingInvoicePoster,
+                                                                           world: dict[str, Any]) -> None:
+    inactive = world["inactive"]
+    basis = basis_of(world, rows=(InvoiceRow(3, ARTICLE_ROW, "Resa", inactive.number, Decimal(1), "st",
+                                             Decimal(100)),))
+    with pytest.raises(ApiError) as refused:
+        poster.send(basis)
+    assert refused.value.status == 409 and refused.value.explanation is not None
+    assert refused.value.explanation.title == "A work type or article is inactive"
+    assert "Reactivate the work type in eAccounting" in str(refused.value)
+    assert poster.find(basis) is None and poster.states([basis.marker])[basis.marker].status == MISSING
+
+
+@pytest.mark.parametrize("target", ["cost_center_items", "projects"])
+def test_the_seeded_supplier_invoices_of_two_months_carry_the_demo_projects(client: Any, target: str) -> None:
+    poster = SYSTEM.make_invoice_poster(client, project_target=target)
+    invoices = poster.supplier_invoices(date(2026, 5, 1), date(2026, 6, 30))
+    assert invoices and any(i.is_credit for i in invoices) and any(not i.by_project() for i in invoices)
+    projects = {p for i in invoices for p in i.by_project()}
+    assert len(projects) >= 2 and projects <= {p.number for p in client.projects.list()}
+    for invoice in invoices:
+        assert sum((r.amount for r in invoice.rows), Decimal(0)) == invoice.total - invoice.vat
+        assert all(r.amount < 0 for r in invoice.rows) if invoice.is_credit else invoice.total > 0
+        for raw, row in zip(client.supplier_invoices.get(invoice.id).rows, invoice.rows):
+            assert bool(row.project) == bool(raw.get("ProjectId") or raw.get("CostCenterItemId1"))
+
+
+@pytest.mark.parametrize("target", ["cost_center_items", "projects"])
+def test_check_finds_rows_on_a_closed_project_which_eaccounting_refuses(client: Any, world: dict[str, Any],
+                                                                       target: str) -> None:
+    (projekt,) = [c for c in client.cost_centers() if c.name == "Projekt"]
+    closed = next(i for i in projekt.items if not i.is_active).short_name  # seeded finished: item and project
+    rows = (InvoiceRow(3, ARTICLE_ROW, "Arbete", world["article"].number, Decimal(1), "h", Decimal(100), closed),)
+    poster = SYSTEM.make_invoice_poster(client, project_target=target)
+    basis = basis_of(world, rows=rows)
+    (problem,) = poster.check(basis)
+    assert f"project {closed} is closed in eAccounting" in problem and "sync projects again" in problem
+    with pytest.raises(ApiError) as refused:
+        poster.send(basis)
+    assert refused.value.code == ("5006" if target == "cost_center_items" else "5005")
+
+
+def test_states_match_whole_markers_only_and_read_each_list_once(poster: EAccountingInvoicePoster,
+                                                                 world: dict[str, Any]) -> None:
+    ref = poster.send(basis_of(world, "100"))
+    session = poster.client.session
+    before = session.stats.requests
+    states = poster.states(["#ops-invoice-10", "#ops-invoice-100", "#ops-invoice-1"])
+    assert session.stats.requests - before == 2  # one page of drafts, one of customer invoices
+    assert {m: s.status for m, s in states.items()} == {"#ops-invoice-10": MISSING, "#ops-invoice-100": TRANSFERRED,
+                                                        "#ops-invoice-1": MISSING}
+    assert states["#ops-invoice-100"].draft_id == ref.draft_id and states["#ops-invoice-100"].total
