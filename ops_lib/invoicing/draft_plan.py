@@ -180,7 +180,7 @@ class DraftPlan:
                 lines.append(f"{head}: draft {i.transfer.draft_id if i.transfer else ''}"
                              f"{'; ' + i.note if i.note else ''}")
             else:
-                lines.append(f"{head}: {b.total} ({len(b.article_rows)} invoice row(s), "
+                lines.append(f"{head}: {money_text(b.total)} ({len(b.article_rows)} invoice row(s), "
                              f"{len(b.rows) - len(b.article_rows)} text row(s))"
                              f"{'; ' + i.note if i.note else ''}")
         return "\n".join(lines)

@@ -97,7 +97,7 @@ class DraftResult:
         lines = [f"{self.plan.register}: {self.headline()}", f"  {INVOICE_DATE_RULE}"]
         for o in self.outcomes:
             if o.outcome in CREATED_OUTCOMES:
-                lines.append(f"  {o.outcome}: {o.number} {o.customer} as draft {o.draft_id} ({o.total})")
+                lines.append(f"  {o.outcome}: {o.number} {o.customer} as draft {o.draft_id} ({money_text(o.total)})")
             elif o.outcome in (*NOT_DONE, "blocked", "credit_note"):
                 code = f" [ErrorCode {o.error_code}, ErrorId {o.error_id}]" if o.error_code else ""
                 lines.append(f"  {o.outcome}: {o.number} {o.customer}{code}: {o.explanation or o.message}")

@@ -36,7 +36,7 @@ from ops_lib.invoicing.draft_result import DraftResult
 from ops_lib.invoicing.preflight import InvoicePreflight, read_known, registers_needed, run_preflight
 from ops_lib.invoicing.settings import DEMO_EXPORT, DraftSettings
 from ops_lib.invoicing.status_file import StatusLine, write_status_file
-from ops_lib.invoicing.transfers import InvoiceTransfers, invoice_lock
+from ops_lib.invoicing.transfers import CREATED, InvoiceTransfers, invoice_lock
 from ops_lib.model.invoices import TRANSFERRED, ZERO
 from ops_lib.sources.open import open_system, state_path_for
 from ops_lib.state.cache import RegisterCache
@@ -190,8 +190,10 @@ def open_drafts(settings: DraftSettings, *, transport: httpx.BaseTransport | Non
         stack.callback(db.close)
         cache = RegisterCache(db, client.system, client.session.key)
         known, synced = read_known(client, registers_needed(basis.bases), cache=cache, options=settings.options())
-        preflight = run_preflight(basis.bases, known, synced, label, poster.check)
-        session = DraftSession(source, label, basis, preflight, poster, InvoiceTransfers(db, poster.target),
+        transfers = InvoiceTransfers(db, poster.target)
+        done = {t.number for t in transfers.of(b.key for b in basis.bases).values() if t.status == CREATED}
+        preflight = run_preflight(basis.bases, known, synced, label, poster.check, done)
+        session = DraftSession(source, label, basis, preflight, poster, transfers,
                                OperationsLog(db), settings.prepared_by or getpass.getuser(), state_path,
                                Path(settings.out_dir), language, client_options.get("sleep", time.sleep), stack)
     except BaseException:

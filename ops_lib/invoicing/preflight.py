@@ -141,12 +141,17 @@ def _missing(basis: InvoiceBasis, known: Mapping[str, Collection[str]], synced: 
 
 
 def run_preflight(bases: Sequence[InvoiceBasis], known: Mapping[str, Collection[str]], synced: Mapping[str, str],
-                  target: str, check: Callable[[InvoiceBasis], Sequence[str]] | None = None) -> InvoicePreflight:
-    """Every problem of every invoice basis (credit notes left out): missing numbers, rows without an
-    article, and the target's rules (``check``, the invoice poster's)."""
+                  target: str, check: Callable[[InvoiceBasis], Sequence[str]] | None = None,
+                  done: Collection[str] = ()) -> InvoicePreflight:
+    """Every problem of every invoice basis: missing numbers, rows without an article, and the target's
+    rules (``check``, the invoice poster's).
+
+    Credit notes are left out (never transferred), and so are the invoice bases in ``done`` (their
+    drafts exist already: what the registers say now cannot stop them).
+    """
     problems: list[InvoiceProblem] = []
     for basis in bases:
-        if basis.is_credit:
+        if basis.is_credit or basis.number in done:
             continue
         problems.extend(_missing(basis, known, synced, target))
         for row in basis.article_rows:

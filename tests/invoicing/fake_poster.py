@@ -16,16 +16,17 @@ class FakePoster:
     ``refuse``: numbers answered 400 with an explanation. ``lose``: numbers whose
     draft is made but whose answer is lost (``made``) or not made (``not_made``).
     ``crash``: numbers whose send kills the run ``before`` or ``after`` the draft is made.
-    ``problems``: number -> the target's rule sentences. ``unlooked``: numbers the lookup fails for.
+    ``problems``: number -> the target's rule sentences. ``blocked``: numbers whose payload cannot be
+    built. ``unlooked``: numbers whose lookup fails.
     """
 
     target = "fake-company"
 
     def __init__(self, *, refuse: Sequence[str] = (), lose: Mapping[str, str] | None = None,
                  crash: Mapping[str, str] | None = None, problems: Mapping[str, list[str]] | None = None,
-                 blocked: Sequence[str] = ()) -> None:
+                 blocked: Sequence[str] = (), unlooked: Sequence[str] = ()) -> None:
         self.refuse, self.lose, self.crash = set(refuse), dict(lose or {}), dict(crash or {})
-        self.problems, self.blocked = dict(problems or {}), set(blocked)
+        self.problems, self.blocked, self.unlooked = dict(problems or {}), set(blocked), set(unlooked)
         self.drafts: list[tuple[str, DraftRef]] = []  # (marker, draft): a second draft for one marker shows
         self.sent: list[str] = []
         self.looked_up: list[str] = []
@@ -68,6 +69,8 @@ class FakePoster:
 
     def find(self, basis: InvoiceBasis) -> DraftRef | None:
         self.looked_up.append(basis.number)
+        if basis.number in self.unlooked:
+            raise ServiceUnreachable("the lookup timed out")
         return next((d for marker, d in self.drafts if marker == basis.marker), None)
 
     def states(self, markers: Sequence[str]) -> dict[str, InvoiceState]:

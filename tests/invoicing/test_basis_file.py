@@ -138,3 +138,18 @@ def test_invoices_in_other_states_are_not_parsed(tmp_path: Path) -> None:
     """A draft still being written in the project tool is left alone, even with a half-typed row."""
     read = read_invoice_basis(write(tmp_path, [line(Status="Utkast", Antal="?"), line(Fakturaunderlag="9002")]))
     assert [b.number for b in read.bases] == ["9002"] and read.left == {"Utkast": 1}
+
+
+def test_an_excel_export_is_read_the_same(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(COLUMNS))
+    sheet.append([line(Antal="2,5")[c] for c in COLUMNS])
+    sheet.append([line(Radtyp="Text efter", Artikel="", Beskrivning="Tack", Antal="", **{"À-pris": ""})[c]
+                  for c in COLUMNS])
+    path = tmp_path / "underlag.xlsx"
+    book.save(path)
+    [basis] = read_invoice_basis(path).bases
+    assert [(r.kind, r.quantity) for r in basis.rows] == [(ARTICLE_ROW, Decimal("2.5")), (TEXT_ROW, Decimal(0))]

@@ -102,3 +102,23 @@ def test_the_result_counts_and_says_the_invoice_date_rule(transfers: InvoiceTran
     assert "failed: 7005 Vikbacken Fastigheter AB [ErrorCode 4005, ErrorId e-1]" in result.describe()
     written = result.write(tmp_path / "out")
     assert set(written) == {"xlsx", "json"} and written["json"].stat().st_mode & 0o777 == 0o600
+
+
+def test_an_open_invoice_that_cannot_be_looked_up_is_not_sent(transfers: InvoiceTransfers) -> None:
+    poster = FakePoster(crash={"7001": "before"})
+    with pytest.raises(Crash):
+        apply(make_plan(transfers, poster=poster), poster, transfers)
+    poster.unlooked.add("7001")
+    outcomes = apply(make_plan(transfers, poster=poster), poster, transfers)
+    assert outcomes["7001"].outcome == "unknown" and "could not be looked up" in outcomes["7001"].message
+    assert poster.sent.count("7001") == 1 and outcomes["7002"].outcome == "created"
+    assert transfers.of(["invoice:7001"])["invoice:7001"].status == "unknown"
+
+
+def test_the_result_page_escapes_the_systems_words(transfers: InvoiceTransfers) -> None:
+    poster = FakePoster(refuse=["7001"], problems={"7002": ["<b>name</b> is longer than 50 characters"]})
+    plan = make_plan(transfers, poster=poster)
+    page = DraftResult(plan, tuple(apply(plan, poster, transfers).values()), True)._repr_html_()
+    assert "<b>name</b>" not in page and "&lt;b&gt;name&lt;/b&gt;" in page
+    assert "Invoice dates are kept from the project tool" in page and "ops-sync-failed" in page
+    assert "<b>name</b>" not in plan._repr_html_() and "&lt;b&gt;name" in plan.preflight._repr_html_()

@@ -29,11 +29,11 @@ def transfers(tmp_path: Path) -> InvoiceTransfers:
 
 
 def make_plan(transfers: InvoiceTransfers, bases: tuple[InvoiceBasis, ...] | None = None,
-              poster: FakePoster | None = None) -> DraftPlan:
+              poster: FakePoster | None = None, synced: dict[str, str] | None = None) -> DraftPlan:
     read = read_invoice_basis(DEMO)
     bases = read.bases if bases is None else bases
     poster = poster or FakePoster(problems={"7006": ["article A07 is inactive (409)"]})
-    preflight = run_preflight(bases, EVERYTHING, SYNCED, "Demo AB", poster.check)
+    preflight = run_preflight(bases, EVERYTHING, synced or SYNCED, "Demo AB", poster.check)
     return plan_drafts(str(DEMO), bases, preflight, transfers, poster.payload, read.left)
 
 
@@ -61,6 +61,8 @@ def test_each_invoice_is_sorted_and_the_plan_says_why(transfers: InvoiceTransfer
 def test_the_hash_is_stable_and_moves_with_the_data(transfers: InvoiceTransfers) -> None:
     first, again = make_plan(transfers), make_plan(transfers)
     assert first.plan_hash == again.plan_hash and len(first.plan_hash) == 64
+    later = make_plan(transfers, synced={**SYNCED, "customers": "2026-11-30T08:00:00Z"})
+    assert later.plan_hash == first.plan_hash  # a fresher sync time alone is not a change to approve again
     bases = read_invoice_basis(DEMO).bases
     row = bases[0].rows[1]
     cheaper = dataclasses.replace(bases[0], rows=(bases[0].rows[0], dataclasses.replace(row, unit_price=Decimal(1)),

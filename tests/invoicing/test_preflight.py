@@ -79,3 +79,10 @@ def test_projects_are_read_only_when_a_row_names_one() -> None:
     bases = read_invoice_basis(DEMO).bases
     assert registers_needed(bases) == ("customers", "products", "projects")
     assert registers_needed([b for b in bases if b.number == "7004"]) == ("customers", "products")
+
+
+def test_invoices_already_transferred_are_not_checked_again() -> None:
+    bases = read_invoice_basis(DEMO, default_article="A99").bases
+    preflight = run_preflight(bases, EVERYTHING, SYNCED, "Demo AB", lambda b: ["too long"], done={"7001", "7009"})
+    assert "7001" not in {p.number for p in preflight.problems}
+    assert preflight.registers_to_sync == () and preflight.of("7002")[0].message == "too long"
