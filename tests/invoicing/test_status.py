@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
+import uuid
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -173,16 +174,24 @@ def sandbox_basis(client: Any, number: str) -> InvoiceBasis:
     return InvoiceBasis(number, party, date(2026, 6, 10), rows, "invoice_basis.csv", 2)
 
 
-def sandbox_status(harness: Any, tmp_path: Path, **options: Any) -> tuple[int, str]:
-    out = io.StringIO()
+def sandbox_status(harness: Any, tmp_path: Path, **options: Any) -> tuple[int, str, list[list[str]]]:
+    """Run ``ops invoices status`` against the sandbox; its exit code, output and the new status file's rows."""
+    out, folder = io.StringIO(), tmp_path / "out"
+    before = set(folder.glob("invoice_status_*.csv"))
     settings = status_settings(options, target="sandbox", state_db=str(tmp_path / "state.sqlite"),
-                               out_dir=str(tmp_path / "out"))
+                               out_dir=str(folder))
     code = run_status(settings, out=out, transport=harness.transport, today=SANDBOX_TODAY)
-    return code, out.getvalue()
+    new = set(folder.glob("invoice_status_*.csv")) - before
+    assert len(new) <= 1
+    return code, out.getvalue(), status_rows(new.pop()) if new else []
 
 
-def newest_file(tmp_path: Path) -> list[list[str]]:
-    return status_rows(sorted((tmp_path / "out").glob("invoice_status_*.csv"))[-1])
+def pay(api: httpx.Client, invoice: dict[str, Any]) -> None:
+    """Pay all of ``invoice``; the sandbox keeps no bank accounts, so any account id is taken."""
+    answer = api.post(f"customerinvoices/{invoice['Id']}/payments", json={
+        "PaymentDate": SANDBOX_TODAY.isoformat(), "PaymentAmount": float(invoice["TotalAmount"]),
+        "PaymentCurrency": "SEK", "PaymentType": 2, "CompanyBankAccountId": str(uuid.uuid4())})
+    assert answer.status_code in (200, 201), answer.text
 
 
 def test_sandbox_states_come_back_sent_with_the_number_then_paid_each_once(
@@ -197,30 +206,22 @@ def test_sandbox_states_come_back_sent_with_the_number_then_paid_each_once(
         ledger.reported(f"invoice:{number}", TRANSFERRED)
     sent = api.post(f"customerinvoicedrafts/{refs['7001'].draft_id}/convert").json()
     paid = api.post(f"customerinvoicedrafts/{refs['7002'].draft_id}/convert").json()
-    answer = api.post(f"customerinvoices/{paid['Id']}/payments", json={
-        "PaymentDate": "2026-06-15", "PaymentAmount": float(paid["TotalAmount"]), "PaymentCurrency": "SEK",
-        "PaymentType": 2})
-    assert answer.status_code in (200, 201), answer.text
+    pay(api, paid)
 
-    code, text = sandbox_status(sandbox, tmp_path)
+    code, text, rows = sandbox_status(sandbox, tmp_path)
     assert code == 0, text
-    assert newest_file(tmp_path) == [
+    assert rows == [
         ["7001", "Skickad", str(sent["InvoiceNumber"]), "2026-06-10", SANDBOX_TODAY.isoformat()],
         ["7002", "Betald", str(paid["InvoiceNumber"]), "2026-06-10", SANDBOX_TODAY.isoformat()]]
     assert ledger.of(["invoice:7001"])["invoice:7001"].invoice_number == str(sent["InvoiceNumber"])
 
-    answer = api.post(f"customerinvoices/{sent['Id']}/payments", json={
-        "PaymentDate": "2026-06-15", "PaymentAmount": float(sent["TotalAmount"]), "PaymentCurrency": "SEK",
-        "PaymentType": 2})
-    assert answer.status_code in (200, 201), answer.text
+    pay(api, sent)
     assert api.delete(f"customerinvoicedrafts/{refs['7003'].draft_id}").status_code in (200, 204)
-    code, text = sandbox_status(sandbox, tmp_path)
-    assert newest_file(tmp_path) == [["7001", "Betald", str(sent["InvoiceNumber"]), "2026-06-10",
-                                      SANDBOX_TODAY.isoformat()]]
+    code, text, rows = sandbox_status(sandbox, tmp_path)
+    assert rows == [["7001", "Betald", str(sent["InvoiceNumber"]), "2026-06-10", SANDBOX_TODAY.isoformat()]]
     assert code == 1 and "7003: its draft is not in the accounting system any more" in text
-    files = sorted((tmp_path / "out").glob("invoice_status_*.csv"))
-    code, text = sandbox_status(sandbox, tmp_path)
-    assert sorted((tmp_path / "out").glob("invoice_status_*.csv")) == files  # nothing changed: no file
-    code, text = sandbox_status(sandbox, tmp_path, all_states=True)
-    assert [r[:2] for r in newest_file(tmp_path)] == [["7001", "Betald"], ["7002", "Betald"]]
+    code, text, rows = sandbox_status(sandbox, tmp_path)
+    assert rows == [] and "0 status line(s) written" in text  # nothing changed: no file
+    code, text, rows = sandbox_status(sandbox, tmp_path, all_states=True)
+    assert [r[:2] for r in rows] == [["7001", "Betald"], ["7002", "Betald"]]
     db.close()
