@@ -189,3 +189,19 @@ def test_install_without_systemd_or_cron_points_at_the_in_process_scheduler(tmp_
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ConfigurationError, match="ops scheduler"):
         install(load_schedule(SCHEDULE))
+
+
+@pytest.mark.parametrize(("params_file", "step"), [("invoices_drafts.yaml", "drafts"),
+                                                   ("invoices_status.yaml", "status"),
+                                                   ("invoices_supplier_costs.yaml", "costs")])
+def test_each_invoice_job_runs_its_own_step_as_a_dry_run(params_file: str, step: str) -> None:
+    from ops_lib.runs.params import check_parameters
+    from ops_lib.runs.runner import load_params
+
+    notebook = ROOT / "notebooks" / "40_invoices.ipynb"
+    params = load_params(ROOT / "params" / params_file, (), notebook)
+    check_parameters(notebook, params)
+    assert params["steps"] == [step] and params["interactive"] is False and not params.get("apply", False)
+    assert not any("hash" in name or "secret" in name for name in params)
+    jobs = {job.params: job for job in load_schedule(SCHEDULE).jobs}
+    assert jobs[f"params/{params_file}"].notebook == "notebooks/40_invoices.ipynb"
