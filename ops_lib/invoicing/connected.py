@@ -19,7 +19,7 @@ from ops_lib.core.errors import ConfigurationError
 from ops_lib.model.booking_rules import SetupRules
 from ops_lib.sources.open import open_system, state_path_for
 from ops_lib.state.db import open_state
-from ops_lib.systems.base import InvoicePoster
+from ops_lib.systems.base import InvoicePoster, InvoicingSystem
 from ops_lib.systems.registry import get as get_system
 
 
@@ -43,11 +43,10 @@ def invoice_poster(system: Any, client: Any, options: Mapping[str, Any]) -> Invo
     ConfigurationError
         The system has no invoice flows (only eAccounting has them for now).
     """
-    make = getattr(system, "make_invoice_poster", None)
-    if make is None:
+    if not isinstance(system, InvoicingSystem):
         raise ConfigurationError(f"{getattr(system, 'name', system)} has no invoice flows: invoices and supplier "
                                  f"costs flow only with eAccounting for now; connect an eAccounting company")
-    return make(client, **dict(options))
+    return system.make_invoice_poster(client, **dict(options))
 
 
 def open_invoicing(stack: contextlib.ExitStack, settings: Any, *, transport: httpx.BaseTransport | None = None,

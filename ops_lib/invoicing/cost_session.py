@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Mapping, TextIO
+from typing import Any, Callable, Mapping, TextIO
 
 import httpx
 
@@ -88,7 +88,7 @@ def cost_settings(values: Mapping[str, Any] | None = None, **given: Any) -> Cost
     return settings_from(CostSettings, {**dict(values or {}), **given}, "supplier costs")
 
 
-def standard_rate(rules: SetupRules) -> Any:
+def standard_rate(rules: SetupRules) -> Callable[[date], Decimal]:
     """Day -> the standard VAT rate (a fraction) of the system's country in force that day.
 
     Raises

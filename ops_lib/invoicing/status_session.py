@@ -87,6 +87,7 @@ def basis_marker(number: str) -> str:
 class InvoiceStatusRow:
     """One created draft as read now: its state, and whether that goes into this run's status file."""
 
+    key: str
     number: str
     state: str
     invoice_number: str
@@ -165,7 +166,7 @@ def _row(transfer: InvoiceTransfer, state: InvoiceState | None, all_states: bool
     status = state.status if state else MISSING
     number = (state.invoice_number if state else "") or transfer.invoice_number
     report = status in STATUS_WORDS and (all_states or status != transfer.reported_state)
-    return InvoiceStatusRow(transfer.number, status, number, transfer.reported_state, report,
+    return InvoiceStatusRow(transfer.source_key, transfer.number, status, number, transfer.reported_state, report,
                             state.invoice_date if state else None)
 
 
@@ -199,7 +200,7 @@ class StatusSession:
         with self._lock():
             path = write_status_file(self.out_dir, lines)
             for row in read.reported:
-                self.transfers.reported(f"invoice:{row.number}", row.state)
+                self.transfers.reported(row.key, row.state)
         return StatusReport(read.target, read.rows, path)
 
     def _lock(self) -> Any:

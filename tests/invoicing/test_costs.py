@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sqlite3
 from datetime import date, timedelta
 from decimal import Decimal
@@ -285,3 +286,22 @@ def test_run_costs_prints_the_plan_and_how_to_apply_it(sandbox: Any, tmp_path: P
     text = out.getvalue()
     assert code == 1 and "Supplier cost plan" in text and "--apply --approved-hash" in text
     assert (tmp_path / "supplier_costs_plan.json").exists() and (tmp_path / "supplier_costs_plan.xlsx").exists()
+
+
+def test_an_applied_result_records_and_saves_what_it_wrote(sandbox: Any, tmp_path: Path) -> None:
+    sandbox.connect()
+    settings = cost_settings(target="sandbox", state_db=str(tmp_path / "state.sqlite"), out_dir=str(tmp_path))
+    with open_costs(settings, transport=sandbox.transport, today=TODAY) as s:
+        plan = s.plan()
+        result = s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
+        record = s.record(plan, result)
+    assert record["actions_applied"] == len(plan.writable) > 0 and not record["dry_run"]
+    assert record["import_file"] == str(result.file) and record["plan_hash"] == plan.plan_hash
+    written = result.write(tmp_path)
+    assert set(written) == {"xlsx", "json", "import"} and written["import"] == result.file
+    body = json.loads(written["json"].read_text(encoding="utf-8"))
+    assert body["applied"] and body["approval"]["approved_by"] == "bertil"
+    assert [o["outcome"] for o in body["outcomes"]].count("written") == len(plan.writable)
+    assert all(isinstance(o["amount"], str) for o in body["outcomes"])  # exact decimal text, never a float
+    page = result._repr_html_()
+    assert "ops-sync-ok" in page and f"{len(plan.writable)} cost line(s) written into {result.file.name}" in page
