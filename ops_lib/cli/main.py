@@ -139,6 +139,31 @@ def _book_vouchers(args: argparse.Namespace) -> int:
         approved_booking_hash=args.approved_hash))
 
 
+def _invoice_values(args: argparse.Namespace) -> dict[str, object]:
+    """The flags every invoice command shares, under their settings names (unset ones left to the defaults)."""
+    return {"system": args.system, "tenant_id": args.tenant_id, "target": args.target, "company": args.company,
+            "sandbox_url": args.sandbox_url, "state_db": args.state_db, "out_dir": args.out,
+            "project_target": args.project_target, "cost_center": args.cost_center}
+
+
+def _invoices(args: argparse.Namespace) -> int:
+    if args.invoices_action == "drafts":
+        from ops_lib.invoicing.draft_session import run_drafts
+        from ops_lib.invoicing.settings import draft_settings
+
+        return run_drafts(draft_settings(
+            _invoice_values(args), source=args.source, default_article=args.default_article,
+            **_approval_values(args), approved_hash=args.approved_hash))
+    if args.invoices_action == "status":
+        from ops_lib.invoicing.status_session import run_status, status_settings
+
+        return run_status(status_settings(_invoice_values(args), all_states=args.all_states))
+    from ops_lib.invoicing.cost_session import cost_settings, run_costs
+
+    return run_costs(cost_settings(_invoice_values(args), period=args.period, billable=args.billable,
+                                   **_approval_values(args), approved_hash=args.approved_hash))
+
+
 def _mappings(args: argparse.Namespace) -> int:
     from ops_lib.booking import mapping_session as mapping_job
     from ops_lib.booking.settings import mapping_settings
@@ -167,7 +192,8 @@ def _sync(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sandbox": _sandbox, "demo": _demo, "connect": _connection, "status": _connection, "disconnect": _connection,
     "reconcile": _reconcile, "sync": _sync, "run": _run, "schedule": _schedule, "scheduler": _schedule,
-    "book-vouchers": _book_vouchers, "export-vouchers": _book_vouchers, "mappings": _mappings, "audit": _audit,
+    "book-vouchers": _book_vouchers, "export-vouchers": _book_vouchers, "invoices": _invoices, "mappings": _mappings,
+    "audit": _audit,
 }
 
 

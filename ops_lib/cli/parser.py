@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ops", description="Visma eAccounting operations suite.")
     commands = parser.add_subparsers(dest="command", required=True)
     for add in (_add_sandbox, _add_demo, _add_connection_commands, _add_reconcile_and_sync, _add_run,
-                _add_schedule, _add_book_vouchers, _add_mappings, _add_audit):
+                _add_schedule, _add_book_vouchers, _add_invoices, _add_mappings, _add_audit):
         add(commands)
     return parser
 
@@ -158,6 +158,66 @@ def _add_book_vouchers(commands: Commands) -> None:
     export.add_argument("--state-db", default="", help="the state database (bookings ledger, operations log)")
     export.add_argument("--company", default="", help="organisation number, when several companies are connected")
     export.add_argument("--sandbox-url", default="", help="base URL of the local sandbox")
+
+
+def _add_invoices(commands: Commands) -> None:
+    invoices = commands.add_parser(
+        "invoices", help="invoice drafts from the project tool, their status back, supplier invoices as project costs"
+    ).add_subparsers(dest="invoices_action", required=True)
+    drafts = invoices.add_parser(
+        "drafts", help="the project tool's invoice basis as customer invoice drafts (dry run unless --apply)",
+        description="Exit codes: 0 all created or nothing to do; 1 something is blocked, failed or awaits "
+                    "approval (dry run); 2 error.")
+    drafts.add_argument("--source", help="the invoice-basis export (CSV); demo: the demo export (default)")
+    drafts.add_argument("--default-article",
+                        help="the article number a row without one gets (default: the settings')")
+    _invoice_target(drafts)
+    drafts.add_argument("--apply", action="store_true", help="create the drafts (needs --approved-hash)")
+    _approval_arguments(drafts)
+    _eaccounting_options(drafts)
+
+    status = invoices.add_parser(
+        "status", help="read each transferred invoice's state and write the project tool's status import file",
+        description="Exit codes: 0 written or nothing changed; 1 something needs a look; 2 error.")
+    status.add_argument("--all", dest="all_states", action="store_true",
+                        help="every invoice's state, not only what changed since the last file")
+    _invoice_target(status)
+    _eaccounting_options(status)
+
+    costs = invoices.add_parser(
+        "supplier-costs", help="supplier invoices with a project as the project tool's cost import file "
+                               "(dry run unless --apply)",
+        description="Exit codes: 0 all written or nothing to do; 1 something awaits approval (dry run) or "
+                    "needs a look; 2 error.")
+    costs.add_argument("--period", help="this_week | this_month (default) | last_month | YYYY-MM-DD..YYYY-MM-DD, "
+                                        "by invoice date")
+    billable = costs.add_mutually_exclusive_group()
+    billable.add_argument("--billable", dest="billable", action="store_true", default=None,
+                          help="the costs are billable in the project tool")
+    billable.add_argument("--not-billable", dest="billable", action="store_false",
+                          help="the costs are not billable")
+    _invoice_target(costs)
+    costs.add_argument("--apply", action="store_true", help="write the cost file (needs --approved-hash)")
+    _approval_arguments(costs)
+    _eaccounting_options(costs)
+
+
+def _invoice_target(command: argparse.ArgumentParser) -> None:
+    """Where an invoice command works: the system, the connected environment, the state database, the output."""
+    _system_argument(command)
+    command.add_argument("--target", default="sandbox", help="the connected environment (default sandbox)")
+    command.add_argument("--company", default="", help="organisation number, when several companies are connected")
+    command.add_argument("--sandbox-url", default="", help="base URL of the local sandbox")
+    command.add_argument("--state-db", default="", help="the state database (transfer ledgers, plans, approvals)")
+    command.add_argument("--out", type=Path, help="where the plan, results and import files go "
+                                                  "(default: the settings')")
+
+
+def _eaccounting_options(command: argparse.ArgumentParser) -> None:
+    """eAccounting's options (its system_options block); left unset, the system's defaults apply."""
+    command.add_argument("--project-target", choices=["cost_center_items", "projects"],
+                         help="eAccounting: where projects live (default cost_center_items)")
+    command.add_argument("--cost-center", help="eAccounting: the cost centre holding one item per project (Projekt)")
 
 
 def _add_mappings(commands: Commands) -> None:

@@ -46,8 +46,8 @@ Converter = Callable[[Any], Any]
 
 # Connection-level names a job passes on to connection_settings() (only when not empty).
 CONNECTION_FIELDS = ("system", "company", "sandbox_url", "tenant_id")
-# Run-level names: the forms read them, the job never does.
-RUN_FIELDS = ("interactive",)
+# Run-level names: the forms read them, the job never does (``steps``: which steps of a many-step notebook run).
+RUN_FIELDS = ("interactive", "steps")
 
 
 def connection_values(settings: object) -> dict[str, Any]:

@@ -4,8 +4,11 @@ It serves the sandbox on a free loopback port, connects a company through
 the OAuth code flow (the sandbox consents by itself), and then runs the
 notebooks through ``ops run`` into a run archive: the connection check,
 reconciliation with a dry-run sync for customers, products and projects,
-and the audit review of the archive. Then it does the same main job on the
-Visma.net ERP sandbox and on the Procountor sandbox, into the same archive
+the mapping check, a dry-run booking of the demo expenses, a dry run of the
+demo invoice drafts and one of this month's supplier costs (``40_invoices``,
+one step each), and the audit review of the archive. Then it does the same
+main job on the Visma.net ERP sandbox and on the Procountor sandbox, into the
+same archive
 (:mod:`ops_lib.demo.vismanet`, :mod:`ops_lib.demo.procountor`).
 It ends by verifying the archive and printing where the executed notebooks
 and reports are and what they found.
@@ -36,6 +39,8 @@ DEMO_RUNS = (
     ("notebooks/20_reconcile.ipynb", "params/reconcile_projects.yaml"),
     ("notebooks/10_mappings.ipynb", "params/mappings_check.yaml"),
     ("notebooks/30_book_vouchers.ipynb", "params/book_expenses.yaml"),
+    ("notebooks/40_invoices.ipynb", "params/invoices_drafts.yaml"),
+    ("notebooks/40_invoices.ipynb", "params/invoices_supplier_costs.yaml"),
     ("notebooks/90_audit_review.ipynb", "params/audit.yaml"),
 )
 

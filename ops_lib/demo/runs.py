@@ -38,6 +38,11 @@ class DemoRun:
         return f"  {self.label:<36} {self.run.status:<10} exit {self.run.exit_code}  " + ("; ".join(found) or "-")
 
 
+def _named(value: Any) -> str:
+    """A run's label word: a register or kind as it is, a list of steps joined (``drafts``, ``drafts+costs``)."""
+    return "+".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
+
+
 def run_notebooks(root: Path, runs: Sequence[tuple[str, str]], archive: Path, out: TextIO,
                   prefix: str = "", overrides: Mapping[str, Mapping[str, Any]] | None = None) -> list[DemoRun]:
     """Run each (notebook, params file) under ``root`` into ``archive``, printing a line per run.
@@ -52,7 +57,8 @@ def run_notebooks(root: Path, runs: Sequence[tuple[str, str]], archive: Path, ou
         if "runs_dir" in params:
             params["runs_dir"] = str(archive)
         run = archived_run(root / notebook, params, archive, params_file=root / params_file)
-        label = prefix + Path(notebook).stem + next((f" {params[k]}" for k in ("register", "kind") if k in params), "")
+        label = prefix + Path(notebook).stem + next((f" {_named(params[k])}" for k in ("register", "kind", "steps")
+                                                     if k in params), "")
         done.append(DemoRun(label, run))
         out.write(done[-1].line() + "\n")
         out.flush()

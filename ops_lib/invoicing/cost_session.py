@@ -33,6 +33,7 @@ from ops_lib.approvals.book import PlanBook
 from ops_lib.approvals.checks import authorise, record_plan
 from ops_lib.core.errors import ConfigurationError
 from ops_lib.core.options import connection_values, flag, nested, option, path_text, settings_from, text
+from ops_lib.invoicing.commands import apply_command
 from ops_lib.invoicing.connected import InvoicingConnection, open_invoicing
 from ops_lib.invoicing.cost_file import cost_file_path, write_cost_file
 from ops_lib.invoicing.cost_result import CostResult, planned_outcomes
@@ -239,8 +240,9 @@ def run_costs(settings: CostSettings, *, out: TextIO | None = None, **open_optio
         written = result.write(Path(settings.out_dir))
     out.write(result.describe() + "\n")
     if not settings.apply and plan.writable:
-        out.write(f"\nTo write the import file: ops invoices supplier-costs --period {settings.period} "
-                  f"--target {settings.target} --apply --approved-hash {plan.plan_hash}\n")
+        flags = {"--period": settings.period, "--billable" if settings.billable else "--not-billable": True}
+        command = apply_command("supplier-costs", settings, plan.plan_hash, flags)
+        out.write(f"\nTo write the import file: {command}\n")
     out.write("Written: " + ", ".join(str(p) for p in written.values()) + "\n")
     return result.exit_code
 

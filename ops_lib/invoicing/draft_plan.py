@@ -55,7 +55,8 @@ class PlannedInvoice:
         A problem counts by what it is, not by its fix: the fix says when a register was last synced, and
         each run's own read moves that, so the dry run and its apply would never plan the same.
         """
-        text = canonical_json([self.basis.digest, dict(self.payload or {}), [[p.code, p.message] for p in self.problems]])
+        problems = [[p.code, p.message] for p in self.problems]
+        text = canonical_json([self.basis.digest, dict(self.payload or {}), problems])
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property

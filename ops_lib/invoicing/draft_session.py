@@ -28,6 +28,7 @@ from ops_lib.approvals.book import PlanBook
 from ops_lib.approvals.checks import authorise, record_plan
 from ops_lib.core.money import money_text
 from ops_lib.invoicing.basis_file import InvoiceBasisFile, read_invoice_basis
+from ops_lib.invoicing.commands import apply_command
 from ops_lib.invoicing.connected import invoice_poster
 from ops_lib.invoicing.draft_apply import apply_drafts, dry_run_drafts
 from ops_lib.invoicing.draft_plan import DraftPlan, plan_drafts
@@ -213,8 +214,8 @@ def run_drafts(settings: DraftSettings, *, out: TextIO | None = None, **open_opt
         written = result.write(Path(settings.out_dir))
     out.write(result.describe() + "\n")
     if not apply and plan.to_send:
-        out.write(f"\nTo create the drafts: ops invoices drafts --source {settings.source} --target "
-                  f"{settings.target} --apply --approved-hash {plan.plan_hash}\n")
+        flags = {"--source": settings.source, "--default-article": settings.default_article}
+        out.write(f"\nTo create the drafts: {apply_command('drafts', settings, plan.plan_hash, flags)}\n")
     out.write("Written: " + ", ".join(str(p) for p in written.values()) + "\n")
     return result.exit_code
 

@@ -10,11 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ops_lib.invoicing.settings import DraftSettings, draft_settings
+from ops_lib.invoicing.status_session import StatusSettings, status_settings
 
 from ops_lib.booking.settings import BookingSettings, MappingSettings, booking_settings, mapping_settings
 from ops_lib.config.settings import ConnectionSettings
 from ops_lib.core.errors import ConfigurationError
 from ops_lib.core.options import CONNECTION_FIELDS, RUN_FIELDS, accepted_names, defaults, relative_fields
+from ops_lib.invoicing.cost_session import CostSettings, cost_settings
 from ops_lib.reconciliation.settings import ReconcileSettings, reconcile_settings
 from ops_lib.sync.settings import SyncSettings, sync_settings
 from ops_lib.systems.eaccounting.options import EAccountingOptions
@@ -22,11 +25,17 @@ from ops_lib.systems.options import options_type, system_options
 from ops_lib.systems.registry import DEFAULT_SYSTEM
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-# Each notebook that runs a job, and the settings object its parameters cell fills.
-JOBS: dict[str, type] = {"10_mappings.ipynb": MappingSettings, "20_reconcile.ipynb": SyncSettings,
-                         "30_book_vouchers.ipynb": BookingSettings}
+# Each notebook that runs a job, and the settings objects its parameters cell fills (one per step).
+JOBS: dict[str, tuple[type, ...]] = {
+    "10_mappings.ipynb": (MappingSettings,), "20_reconcile.ipynb": (SyncSettings,),
+    "30_book_vouchers.ipynb": (BookingSettings,), "40_invoices.ipynb": (DraftSettings, StatusSettings, CostSettings)}
 BUILDERS: dict[type, Any] = {SyncSettings: sync_settings, BookingSettings: booking_settings,
-                             MappingSettings: mapping_settings}
+                             MappingSettings: mapping_settings, DraftSettings: draft_settings,
+                             StatusSettings: status_settings, CostSettings: cost_settings}
+# A notebook of several steps names each step's approval apart ("one parameter per thing approved"):
+# notebook parameter -> (the settings class, its field).
+RENAMED: dict[str, tuple[type, str]] = {"approved_draft_hash": (DraftSettings, "approved_hash"),
+                                        "approved_cost_hash": (CostSettings, "approved_hash")}
 # Notebooks without a job: connecting (connection settings), the sandbox tour, the audit review.
 NO_JOB = {"00_connect.ipynb", "00_sandbox_tour.ipynb", "90_audit_review.ipynb"}
 
@@ -49,14 +58,35 @@ def declared(source: str) -> dict[str, Any]:
     return found
 
 
-def problems(source: str, settings: type) -> list[str]:
-    """Where a parameters cell and a settings class disagree: names, defaults and their types."""
-    params = {k: v for k, v in declared(source).items() if k not in RUN_FIELDS}
-    fields, relative = defaults(settings), set(relative_fields(settings))
-    if "system_options" in params:  # the options block given whole, as one mapping, instead of flat names
+def fields_of(settings: type, whole_options: bool = True) -> dict[str, Any]:
+    """A settings class's fields and defaults as a parameters cell names them (the options block whole or flat)."""
+    fields = defaults(settings)
+    for parameter, (owner, name) in RENAMED.items():
+        if owner is settings:
+            fields[parameter] = fields.pop(name)
+    if whole_options and "system_options" in {f.name for f in dataclasses.fields(settings)}:
         fields = {k: v for k, v in fields.items() if k not in accepted_names(options_type(DEFAULT_SYSTEM))}
         fields["system_options"] = {}
-    found = [f"parameter {n} has no settings field" for n in sorted(set(params) - set(fields))]
+    return fields
+
+
+def problems(source: str, *settings: type) -> list[str]:
+    """Where a parameters cell and its settings classes disagree: names, defaults and their types.
+
+    A notebook of several steps fills one settings object per step; a name they share (``target``,
+    ``apply``) is one parameter, so the classes must agree on its default too.
+    """
+    params = {k: v for k, v in declared(source).items() if k not in RUN_FIELDS}
+    fields: dict[str, Any] = {}
+    relative: set[str] = set()
+    found: list[str] = []
+    for cls in settings:
+        for name, default in fields_of(cls, "system_options" in params).items():
+            if name in fields and (type(fields[name]) is not type(default) or fields[name] != default):
+                found.append(f"{name}: {cls.__name__}'s default {default!r} is not {fields[name]!r}")
+            fields.setdefault(name, default)
+        relative |= set(relative_fields(cls))
+    found += [f"parameter {n} has no settings field" for n in sorted(set(params) - set(fields))]
     found += [f"settings field {n} is no parameter" for n in sorted(set(fields) - set(params))]
     for name in sorted(set(params) & set(fields)):
         value, default = params[name], fields[name]
@@ -73,17 +103,28 @@ def test_every_notebook_is_a_job_or_listed_as_none() -> None:
 
 @pytest.mark.parametrize("name", sorted(JOBS))
 def test_the_parameters_cell_matches_the_settings_object(name: str) -> None:
-    assert problems(parameters_cell(NOTEBOOKS / name), JOBS[name]) == []
+    assert problems(parameters_cell(NOTEBOOKS / name), *JOBS[name]) == []
 
 
 @pytest.mark.parametrize("name", sorted(JOBS))
 def test_the_parameters_cell_builds_the_settings_object(name: str) -> None:
-    """The notebook's defaults validate, and (paths aside) are the settings' defaults."""
+    """The notebook's defaults validate, and (paths aside) are the settings' defaults, for each step's settings."""
     params = {k: v for k, v in declared(parameters_cell(NOTEBOOKS / name)).items() if k not in RUN_FIELDS}
-    built = BUILDERS[JOBS[name]](params)
-    relative = set(relative_fields(JOBS[name]))
-    assert {k: v for k, v in defaults(type(built)).items() if k not in relative} == {
-        k: v for k, v in defaults(JOBS[name]).items() if k not in relative}
+    for cls in JOBS[name]:
+        own = {RENAMED[k][1] if k in RENAMED else k: v for k, v in params.items() if k in fields_of(cls)}
+        built = BUILDERS[cls](own)
+        relative = set(relative_fields(cls))
+        assert {k: v for k, v in defaults(type(built)).items() if k not in relative} == {
+            k: v for k, v in defaults(cls).items() if k not in relative}
+
+
+def test_a_step_the_invoices_notebook_does_not_know_is_refused_naming_it() -> None:
+    from ops_lib.forms.invoices import STEPS, invoice_steps
+
+    assert declared(parameters_cell(NOTEBOOKS / "40_invoices.ipynb"))["steps"] == list(STEPS)
+    assert invoice_steps("costs, drafts") == ("drafts", "costs")
+    with pytest.raises(ConfigurationError, match=r"steps must name one or more of drafts, status, costs, not \['co"):
+        invoice_steps(["cost"])
 
 
 def test_a_parameter_added_to_a_notebook_without_a_field_is_found() -> None:
@@ -97,10 +138,10 @@ def test_a_default_that_drifts_from_the_settings_is_found() -> None:
 
 
 def test_connection_and_run_level_names_are_documented() -> None:
-    for settings in JOBS.values():
+    for settings in (cls for classes in JOBS.values() for cls in classes):
         assert set(CONNECTION_FIELDS) <= set(defaults(settings))
     assert {f.name for f in dataclasses.fields(ConnectionSettings)} >= set(CONNECTION_FIELDS)
-    assert RUN_FIELDS == ("interactive",)
+    assert RUN_FIELDS == ("interactive", "steps")
 
 
 def test_settings_are_frozen() -> None:
@@ -204,3 +245,8 @@ def test_ops_reconcile_refuses_a_bad_value_naming_it(capsys: pytest.CaptureFixtu
 
     assert main(["reconcile", "customers", "--left", "a.csv", "--right", "b.csv", "--threshold", "150"]) == 2
     assert "threshold must be from 0 to 100, not 150" in capsys.readouterr().err
+
+
+def test_settings_of_one_notebook_that_disagree_on_a_shared_default_are_found() -> None:
+    found = problems(parameters_cell(NOTEBOOKS / "40_invoices.ipynb"), DraftSettings, BookingSettings)
+    assert "out_dir: BookingSettings's default 'build/booking' is not 'build/invoices'" in found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,8 @@ def test_the_demo_runs_end_to_end_and_leaves_a_verifiable_archive(tmp_path: Path
     assert [(r["notebook"], r["status"]) for r in rows] == [
         ("00_connect.ipynb", "clean"), ("20_reconcile.ipynb", "findings"), ("20_reconcile.ipynb", "findings"),
         ("20_reconcile.ipynb", "findings"), ("10_mappings.ipynb", "clean"), ("30_book_vouchers.ipynb", "findings"),
+        # the invoice drafts (three blocked: no article, an inactive one, a customer not synced) and the supplier costs
+        ("40_invoices.ipynb", "findings"), ("40_invoices.ipynb", "clean"),
         ("90_audit_review.ipynb", "clean"),
         # the Visma.net ERP part, after eAccounting's, into the same chain
         ("00_connect.ipynb", "clean"), ("20_reconcile.ipynb", "findings"), ("10_mappings.ipynb", "clean"),
@@ -48,7 +51,14 @@ def test_the_demo_runs_end_to_end_and_leaves_a_verifiable_archive(tmp_path: Path
         # the Procountor part, after Visma.net's, into the same chain
         ("00_connect.ipynb", "clean"), ("20_reconcile.ipynb", "findings"), ("10_mappings.ipynb", "clean"),
         ("30_book_vouchers.ipynb", "findings")]
-    assert "15 run(s) verified" in text and "30_book_vouchers expenses" in text
+    assert "17 run(s) verified" in text and "30_book_vouchers expenses" in text
+    assert re.search(r"40_invoices drafts .*3 finding\(s\) \(blocked 3, credit_note 1, planned 4\); 4 write\(s\) "
+                     r"planned, 0 applied \(dry run\)", text)
+    assert re.search(r"40_invoices costs .*clean .*write\(s\) planned, 0 applied \(dry run\)", text)
+    drafts, costs = (archive / rows[i]["folder"] for i in (6, 7))
+    assert (drafts / "artifacts" / "invoice_plan.json").is_file() and not list(drafts.rglob("project_costs_*"))
+    assert (costs / "artifacts" / "supplier_costs_plan.json").is_file() and not list(costs.rglob("invoice_plan*"))
+    assert not list(archive.rglob("invoice_status_*.csv")) and not list(archive.rglob("project_costs_*.csv"))
     assert "vismanet: 30_book_vouchers expenses" in text and "vismanet: 20_reconcile suppliers" in text
     assert "procountor: 30_book_vouchers expenses" in text and "procountor: 20_reconcile suppliers" in text
     assert "Connected Demo Suomi Oy (Procountor sandbox) machine to machine" in text

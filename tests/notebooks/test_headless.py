@@ -65,6 +65,15 @@ def test_each_notebook_runs_headless_with_the_ci_parameters(notebook: Path, conn
         assert results[0]["findings"] == 1 and results[0]["writes_planned"] == 11  # the unmapped demo category
         assert results[0]["control_source_total"] == results[0]["control_booked_total"] == "9799.30"
         assert run.exit_code == 1 and "Dry run" in executed.cells[0].source
+    elif notebook.stem == "40_invoices":
+        assert {"artifacts/invoice_plan.json", "artifacts/invoice_status_results.json",
+                "artifacts/supplier_costs_plan.json"} <= files, files
+        drafts, status, costs = results
+        assert drafts["register"] == "invoices" and drafts["dry_run"] and drafts["writes_planned"] == 4
+        assert drafts["status_counts"] == {"blocked": 3, "credit_note": 1, "planned": 4}, drafts
+        assert status["register"] == "invoices:status" and status["lines_reported"] == 0
+        assert costs["register"] == "supplier_costs" and costs["dry_run"] and costs["writes_planned"] > 0
+        assert run.exit_code == 1 and "Dry run" in executed.cells[0].source
     elif notebook.stem == "90_audit_review":
         assert any(re.fullmatch(r"artifacts/audit_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.xlsx", f) for f in files)
         assert results == [{"findings": 0, "runs": 0, "period": results[0]["period"], "verified": True,

@@ -30,7 +30,7 @@ def test_the_shipped_schedule_prints_valid_crontab_lines(capsys: pytest.CaptureF
     assert main(["schedule", "print", "--schedule", str(SCHEDULE), "--format", "crontab"]) == 0
     lines = capsys.readouterr().out.splitlines()
     jobs = [line for line in lines if line and not line.startswith("#")]
-    assert len(jobs) == len(load_schedule(SCHEDULE).jobs) == 7
+    assert len(jobs) == len(load_schedule(SCHEDULE).jobs) == 10
     for line in jobs:
         match = CRON_LINE.match(line)
         assert match, line
@@ -45,7 +45,7 @@ def test_the_shipped_schedule_prints_systemd_units_systemd_accepts(tmp_path: Pat
     assert main(["schedule", "print", "--schedule", str(SCHEDULE), "--format", "systemd"]) == 0
     printed = capsys.readouterr().out
     units = systemd_units(load_schedule(SCHEDULE))
-    assert len(units) == 14 and all(f"# ---- {name} ----" in printed for name in units)
+    assert len(units) == 20 and all(f"# ---- {name} ----" in printed for name in units)
     for name, text in units.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
         sections = re.findall(r"^\[(\w+)\]$", text, re.M)
@@ -137,7 +137,7 @@ def test_install_via_cron_keeps_other_lines_and_replaces_its_own_block(tmp_path:
     install_cron(schedule)  # a second install replaces the block, it does not add another
     text = table.read_text(encoding="utf-8")
     assert text.startswith("MAILTO=ops@example.com\n0 1 * * * backup\n# >>> ops schedule")
-    assert text.count("# >>> ops schedule") == 1 and text.count(" -m ops_lib run ") == 7
+    assert text.count("# >>> ops schedule") == 1 and text.count(" -m ops_lib run ") == 10
 
 
 def test_install_via_systemd_writes_units_enables_timers_and_drops_stale_ones(tmp_path: Path,
@@ -157,7 +157,7 @@ def test_install_via_systemd_writes_units_enables_timers_and_drops_stale_ones(tm
     assert sorted(p.name for p in units.iterdir()) == sorted([*systemd_units(schedule), foreign.name])
     logged = calls.read_text(encoding="utf-8").splitlines()
     assert logged[0] == "--user disable --now ops-retired-job.timer" and logged[1] == "--user daemon-reload"
-    assert logged[2].startswith("--user enable --now ops-check-connection.timer") and logged[2].count(".timer") == 7
+    assert logged[2].startswith("--user enable --now ops-check-connection.timer") and logged[2].count(".timer") == 10
 
 
 @pytest.mark.slow
@@ -189,3 +189,19 @@ def test_install_without_systemd_or_cron_points_at_the_in_process_scheduler(tmp_
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ConfigurationError, match="ops scheduler"):
         install(load_schedule(SCHEDULE))
+
+
+@pytest.mark.parametrize(("params_file", "step"), [("invoices_drafts.yaml", "drafts"),
+                                                   ("invoices_status.yaml", "status"),
+                                                   ("invoices_supplier_costs.yaml", "costs")])
+def test_each_invoice_job_runs_its_own_step_as_a_dry_run(params_file: str, step: str) -> None:
+    from ops_lib.runs.params import check_parameters
+    from ops_lib.runs.runner import load_params
+
+    notebook = ROOT / "notebooks" / "40_invoices.ipynb"
+    params = load_params(ROOT / "params" / params_file, (), notebook)
+    check_parameters(notebook, params)
+    assert params["steps"] == [step] and params["interactive"] is False and not params.get("apply", False)
+    assert not any("hash" in name or "secret" in name for name in params)
+    jobs = {job.params: job for job in load_schedule(SCHEDULE).jobs}
+    assert jobs[f"params/{params_file}"].notebook == "notebooks/40_invoices.ipynb"
