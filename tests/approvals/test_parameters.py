@@ -11,7 +11,8 @@ from ops_lib.runs.params import declared_parameters
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 # What each notebook approves, by the name of its parameter; the same name never means two things.
 APPROVED = {"20_reconcile": {"approved_reconciliation_hash", "approved_sync_hash"},
-            "30_book_vouchers": {"approved_booking_hash"}}
+            "30_book_vouchers": {"approved_booking_hash"},
+            "40_invoices": {"approved_draft_hash", "approved_cost_hash"}}
 
 
 @pytest.mark.parametrize("notebook", sorted(APPROVED))
