@@ -17,6 +17,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Mapping
 
 import pandas as pd
 
@@ -46,12 +47,19 @@ class CostOutcome:
     message: str = ""
 
 
-def planned_outcomes(plan: CostPlan, written: str = "", *, applied: bool = False) -> tuple[CostOutcome, ...]:
-    """Each line of ``plan`` as it ends: written into ``written`` (when applied), planned, or as the ledger says."""
+def planned_outcomes(plan: CostPlan, written: str = "", *, applied: bool = False,
+                     already: Mapping[str, str] | None = None) -> tuple[CostOutcome, ...]:
+    """Each line of ``plan`` as it ends: written into ``written`` (when applied), planned, or as the ledger says.
+
+    ``already`` (key -> file) holds the lines the apply found written since the plan was made: they are
+    reported as already transferred, into that earlier file, not as written now.
+    """
     outcomes = []
     for c in plan.costs:
         line = c.line
-        if c.status in TO_WRITE:
+        if already and line.key in already:
+            outcome, file = ALREADY, already[line.key]
+        elif c.status in TO_WRITE:
             outcome, file = ("written", written) if applied else ("planned", "")
         else:
             outcome, file = c.status, c.transfer.file if c.transfer else ""

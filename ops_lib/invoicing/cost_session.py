@@ -35,9 +35,9 @@ from ops_lib.core.errors import ConfigurationError
 from ops_lib.core.options import connection_values, flag, nested, option, path_text, settings_from, text
 from ops_lib.invoicing.commands import apply_command
 from ops_lib.invoicing.connected import InvoicingConnection, open_invoicing
-from ops_lib.invoicing.cost_file import cost_file_path, write_cost_file
+from ops_lib.invoicing.cost_apply import apply_costs
 from ops_lib.invoicing.cost_result import CostResult, planned_outcomes
-from ops_lib.invoicing.costs import FOUND, CostPlan, CostTransfers, plan_costs
+from ops_lib.invoicing.costs import CostPlan, CostTransfers, plan_costs
 from ops_lib.invoicing.periods import PERIOD_HELP, THIS_MONTH, Period, parse_period, period_text
 from ops_lib.invoicing.transfers import invoice_lock
 from ops_lib.model.booking_rules import SetupRules
@@ -150,8 +150,9 @@ class CostSession:
         approval = authorise(plan, self.book, approved_hash, approved_by, four_eyes=four_eyes,
                              prepared_by=self.prepared_by)
         with invoice_lock(self.connected.state_path, self.transfers.target, "supplier costs"):
-            path = apply_costs(plan, self.transfers, self.out_dir)
-        return CostResult(plan, planned_outcomes(plan, str(path or ""), applied=True), True, approval, path)
+            applied = apply_costs(plan, self.transfers, self.out_dir)
+        outcomes = planned_outcomes(plan, str(applied.file or ""), applied=True, already=applied.already)
+        return CostResult(plan, outcomes, True, approval, applied.file)
 
     def record(self, plan: CostPlan, outcome: Any) -> dict[str, Any]:
         """What the notebook records for ``ops run``, the run header and the audit review."""
@@ -171,26 +172,6 @@ class CostSession:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def apply_costs(plan: CostPlan, transfers: CostTransfers, out_dir: Path | str) -> Path | None:
-    """Write the plan's new lines into a new import file; return it (None when there was nothing to write).
-
-    The order keeps a crash from duplicating or losing a line: ``writing`` with the file's name
-    (committed), the file (atomically), ``written``. Lines an interrupted run's file holds are
-    marked ``written`` first.
-    """
-    found = plan.with_status(FOUND)
-    if found:
-        transfers.written([c.line.key for c in found])
-    to_write = plan.writable
-    if not to_write:
-        return None
-    path = cost_file_path(out_dir)
-    transfers.writing([c.line for c in to_write], plan.plan_hash, str(path.resolve()))
-    write_cost_file(path, [c.line.file_line for c in to_write])
-    transfers.written([c.line.key for c in to_write])
-    return path
 
 
 def open_costs(settings: CostSettings, *, transport: httpx.BaseTransport | None = None,
@@ -247,5 +228,5 @@ def run_costs(settings: CostSettings, *, out: TextIO | None = None, **open_optio
     return result.exit_code
 
 
-__all__ = ["CostSession", "CostSettings", "apply_costs", "cost_settings", "open_costs", "run_costs",
+__all__ = ["CostSession", "CostSettings", "cost_settings", "open_costs", "run_costs",
            "standard_rate"]

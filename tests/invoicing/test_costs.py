@@ -19,9 +19,10 @@ from typing import Any, Iterator
 import pytest
 
 from ops_lib.core.errors import ConflictError
-from ops_lib.invoicing import cost_session
+from ops_lib.invoicing import cost_apply
+from ops_lib.invoicing.cost_apply import apply_costs
 from ops_lib.invoicing.cost_file import COST_HEADER, file_has_line
-from ops_lib.invoicing.cost_session import apply_costs, cost_settings, open_costs, run_costs, standard_rate
+from ops_lib.invoicing.cost_session import cost_settings, open_costs, run_costs, standard_rate
 from ops_lib.invoicing.costs import ALREADY, BLOCKED, FOUND, NEW, WRITE_AGAIN, CostPlan, CostTransfers, plan_costs
 from ops_lib.invoicing.periods import Period, parse_period
 from ops_lib.model.booking_rules import SetupRules
@@ -100,7 +101,7 @@ def test_one_line_per_invoice_and_project_and_the_invoices_without_a_project_are
 
 def test_the_import_file_has_the_project_tools_format(db: Any, tmp_path: Path) -> None:
     plan = plan_for(db, parse_period("this_month", today=DEC), billable=False)
-    path = apply_costs(plan, CostTransfers(db, plan.target), tmp_path / "out")
+    path = apply_costs(plan, CostTransfers(db, plan.target), tmp_path / "out").file
     assert path is not None and path.name.startswith("project_costs_") and path.suffix == ".csv"
     assert path.stat().st_mode & 0o777 == 0o600
     rows = read_file(path)
@@ -115,17 +116,17 @@ def test_the_import_file_has_the_project_tools_format(db: Any, tmp_path: Path) -
 
 def test_an_overlapping_period_and_a_rerun_write_only_what_was_not_transferred(db: Any, tmp_path: Path) -> None:
     ledger = CostTransfers(db, FakeSupplierPoster.target)
-    first = apply_costs(plan_for(db, parse_period("this_month", today=DEC)), ledger, tmp_path)
+    first = apply_costs(plan_for(db, parse_period("this_month", today=DEC)), ledger, tmp_path).file
     assert first is not None
     overlap = plan_for(db, parse_period("2026-11-01..2026-12-31"))
     assert [(c.line.invoice_id, c.status) for c in overlap.costs] == [
         ("11", NEW), ("21", ALREADY), ("21", ALREADY), ("23", ALREADY)]
     assert [a.number for a in overlap.actions] == ["11:P100"]
-    second = apply_costs(overlap, ledger, tmp_path)
+    second = apply_costs(overlap, ledger, tmp_path).file
     assert second is not None and second != first and first.exists()  # a new file: the first is not overwritten
     assert [r[-1] for r in read_file(second)[1:]] == ["11"]
     again = plan_for(db, parse_period("2026-11-01..2026-12-31"))
-    assert not again.writable and apply_costs(again, ledger, tmp_path) is None
+    assert not again.writable and apply_costs(again, ledger, tmp_path).file is None
     assert len(list(tmp_path.glob("project_costs_*.csv"))) == 2
     assert "already transferred 11:P100" in again.describe()
 
@@ -145,13 +146,13 @@ def test_a_crash_before_the_file_is_written_plans_the_lines_again(db: Any, tmp_p
         raise Crash("killed before the file")
 
     with monkeypatch.context() as patched, pytest.raises(Crash):
-        patched.setattr(cost_session, "write_cost_file", crash)
+        patched.setattr(cost_apply, "write_cost_file", crash)
         apply_costs(plan_for(db, parse_period("this_month", today=DEC)), ledger, tmp_path)
     assert {t.status for t in ledger.of(["supplier-invoice:21:P100"]).values()} == {"writing"}
     assert not list(tmp_path.glob("*.csv"))
     plan = plan_for(db, parse_period("this_month", today=DEC))
     assert [c.status for c in plan.costs] == [WRITE_AGAIN] * 3
-    path = apply_costs(plan, ledger, tmp_path)
+    path = apply_costs(plan, ledger, tmp_path).file
     assert path is not None and [r[-1] for r in read_file(path)[1:]] == ["21", "21", "23"]
     assert [c.status for c in plan_for(db, parse_period("this_month", today=DEC)).costs] == [ALREADY] * 3
 
@@ -173,9 +174,36 @@ def test_a_crash_after_the_file_is_written_counts_its_lines_as_written(db: Any, 
     assert calls and CostTransfers.written is real
     plan = plan_for(db, parse_period("this_month", today=DEC))
     assert [c.status for c in plan.costs] == [FOUND] * 3 and not plan.writable and not plan.actions
-    assert apply_costs(plan, ledger, tmp_path) is None
+    assert apply_costs(plan, ledger, tmp_path).file is None
     assert list(tmp_path.glob("*.csv")) == [written]  # nothing written twice
     assert {t.status for t in ledger.of(c.line.key for c in plan.costs).values()} == {"written"}
+
+
+def test_the_same_plan_applied_twice_writes_its_lines_once(db: Any, tmp_path: Path) -> None:
+    ledger = CostTransfers(db, FakeSupplierPoster.target)
+    plan = plan_for(db, parse_period("this_month", today=DEC))
+    first = apply_costs(plan, ledger, tmp_path)
+    assert first.file is not None and not first.already
+    second = apply_costs(plan, ledger, tmp_path)  # a stale plan: its statuses still say "new"
+    assert second.file is None
+    assert second.already == {c.line.key: str(first.file.resolve()) for c in plan.writable}
+    assert list(tmp_path.glob("*.csv")) == [first.file]
+    assert [r[-1] for r in read_file(first.file)[1:]] == ["21", "21", "23"]
+
+
+def test_a_stale_plan_applied_through_the_session_reports_its_lines_already_transferred(sandbox: Any,
+                                                                                       tmp_path: Path) -> None:
+    sandbox.connect()
+    settings = cost_settings(target="sandbox", state_db=str(tmp_path / "state.sqlite"), out_dir=str(tmp_path))
+    with open_costs(settings, transport=sandbox.transport, today=TODAY) as s:
+        plan = s.plan()
+        first = s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
+        second = s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
+    assert first.count("written") == len(plan.writable) > 0
+    assert second.file is None and second.count("written") == 0
+    assert second.count(ALREADY) == len(plan.writable)
+    assert {o.file for o in second.outcomes if o.outcome == ALREADY} == {str(first.file.resolve())}
+    assert len(list(tmp_path.glob("project_costs_*.csv"))) == 1
 
 
 def test_zero_and_unwritable_lines_are_blocked_with_why(db: Any) -> None:
@@ -256,7 +284,7 @@ def test_a_sandbox_run_that_dies_before_its_file_neither_loses_nor_duplicates(sa
         raise Crash("killed before the file")
 
     with monkeypatch.context() as patched, pytest.raises(Crash):
-        patched.setattr(cost_session, "write_cost_file", crash)
+        patched.setattr(cost_apply, "write_cost_file", crash)
         sandbox_costs(sandbox, tmp_path, "this_month")
     plan, result = sandbox_costs(sandbox, tmp_path, "this_month")
     assert plan.writable and {c.status for c in plan.writable} == {WRITE_AGAIN}
