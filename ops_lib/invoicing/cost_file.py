@@ -9,23 +9,29 @@ crash whether a line reached the file.
 
 Each run writes a new file, named by the moment it was written
 (:func:`cost_file_path`), never over an earlier one: a file not imported
-yet must not lose its lines to a later run. The file is written whole or
-not at all (:func:`ops_lib.core.files.write_private_file`), mode 0600.
+yet must not lose its lines to a later run. The file is written in two
+steps, so the ledger can record it in between: its content goes to a
+hidden temp file beside it (:func:`write_temp_file`, 0600, fsynced), and
+only once the ledger holds its lines ``written`` is the temp file renamed
+to the final name (:func:`publish`, atomic). A final file therefore only
+ever exists for lines the ledger holds ``written``.
 Like :mod:`ops_lib.sources.import_file`, cells get no leading-quote
 formula guard: the tool's importer would keep the quote in the text.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 
-from ops_lib.core.files import new_file_path, write_private_file
+from ops_lib.core.files import new_file_path
 from ops_lib.core.money import round_money
 
 ENCODING = "cp1252"
@@ -84,14 +90,53 @@ def cost_file_path(out_dir: Path | str, now: datetime | None = None) -> Path:
     return new_file_path(out_dir, FILE_PREFIX, now)
 
 
-def write_cost_file(path: Path | str, lines: Sequence[CostFileLine]) -> Path:
-    """Write the header and ``lines`` to ``path``, atomically, 0600; return the path."""
+def cost_file_bytes(lines: Sequence[CostFileLine]) -> bytes:
+    """The whole import file: the header and ``lines``, CRLF, in the tool's encoding."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
     writer.writerow(COST_HEADER)
     writer.writerows(cost_cells(line) for line in lines)
-    write_private_file(Path(path), buffer.getvalue().encode(ENCODING))
-    return Path(path)
+    return buffer.getvalue().encode(ENCODING)
+
+
+def temp_path(final: Path | str) -> Path:
+    """The hidden file beside ``final`` its content waits in until the ledger holds its lines ``written``.
+
+    Hidden and not ending ``.csv``, so neither a person nor the tool's importer takes it for an import file.
+    """
+    final = Path(final)
+    return final.with_name(f".{final.name}.tmp")
+
+
+def write_temp_file(path: Path | str, lines: Sequence[CostFileLine]) -> Path:
+    """Write the file's content to :func:`temp_path` of ``path`` (new, 0600, fsynced); return the temp file."""
+    temp = temp_path(path)
+    temp.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:  # owns fd from here
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(cost_file_bytes(lines))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    return temp
+
+
+def publish(path: Path | str) -> Path:
+    """Rename the temp file of ``path`` to ``path`` (atomic: the tool sees all of it or none), fsync the folder."""
+    final = Path(path)
+    os.replace(temp_path(final), final)
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(final.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    return final
 
 
 def file_has_line(path: Path | str, reference: str, project: str) -> bool:
@@ -110,5 +155,5 @@ def file_has_line(path: Path | str, reference: str, project: str) -> bool:
     return False
 
 
-__all__ = ["COST_HEADER", "CostFileLine", "ENCODING", "cost_cells", "cost_file_path", "decimal_comma",
-           "file_has_line", "percent_text", "unwritable", "write_cost_file"]
+__all__ = ["COST_HEADER", "CostFileLine", "ENCODING", "cost_cells", "cost_file_bytes", "cost_file_path",
+           "decimal_comma", "file_has_line", "percent_text", "publish", "temp_path", "unwritable", "write_temp_file"]

@@ -9,9 +9,10 @@ into a new project-cost import file (:meth:`CostSession.run`).
 
 The apply never duplicates and never loses a line, whatever moment a
 crash picks: the lines are marked ``writing`` with the file's name
-(committed), the file is written atomically, then they are marked
-``written``. A rerun counts a ``writing`` line its file holds as written,
-and plans one whose file never appeared again (see :mod:`ops_lib.invoicing.costs`).
+(committed), the content goes to a hidden temp file, the lines are marked
+``written``, and the temp file is renamed into place. Each plan and apply
+first finishes what a crash left (:func:`~ops_lib.invoicing.cost_apply.recover_files`);
+see :mod:`ops_lib.invoicing.cost_apply`.
 Nothing is written to the accounting system; the approval is for the
 file the project tool will import.
 """
@@ -35,7 +36,7 @@ from ops_lib.core.errors import ConfigurationError
 from ops_lib.core.options import connection_values, flag, nested, option, path_text, settings_from, text
 from ops_lib.invoicing.commands import apply_command
 from ops_lib.invoicing.connected import InvoicingConnection, open_invoicing
-from ops_lib.invoicing.cost_apply import apply_costs
+from ops_lib.invoicing.cost_apply import apply_costs, recover_files
 from ops_lib.invoicing.cost_result import CostResult, planned_outcomes
 from ops_lib.invoicing.costs import CostPlan, CostTransfers, plan_costs
 from ops_lib.invoicing.periods import PERIOD_HELP, THIS_MONTH, Period, parse_period, period_text
@@ -133,6 +134,8 @@ class CostSession:
 
     def plan(self) -> CostPlan:
         """Every cost line sorted against the ledger, recorded with its preparer. Nothing is written."""
+        with self._lock():
+            recover_files(self.transfers)  # a crash's temp files: renamed into place, or deleted and replanned
         plan = plan_costs(self.transfers.target, self.period, self.invoices, self.transfers,
                           standard_rate(self.connected.rules), self.billable)
         record_plan(plan, self.book, self.prepared_by)
@@ -149,10 +152,14 @@ class CostSession:
             return CostResult(plan, planned_outcomes(plan), False)
         approval = authorise(plan, self.book, approved_hash, approved_by, four_eyes=four_eyes,
                              prepared_by=self.prepared_by)
-        with invoice_lock(self.connected.state_path, self.transfers.target, "supplier costs"):
+        with self._lock():
             applied = apply_costs(plan, self.transfers, self.out_dir)
         outcomes = planned_outcomes(plan, str(applied.file or ""), applied=True, already=applied.already)
         return CostResult(plan, outcomes, True, approval, applied.file)
+
+    def _lock(self) -> Any:
+        """The supplier costs' lock: one plan recovery or apply per company at a time."""
+        return invoice_lock(self.connected.state_path, self.transfers.target, "supplier costs")
 
     def record(self, plan: CostPlan, outcome: Any) -> dict[str, Any]:
         """What the notebook records for ``ops run``, the run header and the audit review."""

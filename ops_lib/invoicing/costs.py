@@ -10,13 +10,18 @@ say. An invoice none of whose rows carries a project is listed (so a
 person can add the project in the accounting system), never written.
 
 The ledger (:class:`CostTransfers`, table ``cost_transfers``) has one row
-per ``supplier-invoice:<id>:<project>`` and company. A line is marked
-``writing`` with its file's name (committed) before the file is written,
-and ``written`` after; so the same invoice is never transferred twice,
-whatever periods overlap and however often the run is repeated. After a
-crash between the two, a ``writing`` line whose file holds it counts as
-written; one whose file is not there is planned again (it never reached
-the project tool).
+per ``supplier-invoice:<id>:<project>`` and company; the same invoice is
+never transferred twice, whatever periods overlap and however often the
+run is repeated. A line is marked ``writing`` with its file's final name
+(committed), the file's content goes to a hidden temp file (fsynced), the
+line is marked ``written`` and only then is the temp file renamed to its
+final name (:mod:`ops_lib.invoicing.cost_apply`). So a final file exists
+only for ``written`` lines, and a ``writing`` line (a crash before that
+commit) never reached the project tool: its temp file is deleted and it
+is planned again. A ``written`` line is never written again, even when
+its file is gone (imported and moved or deleted by a person). A
+``writing`` line whose final file holds it (left by a version that wrote
+the file before the mark) counts as written.
 """
 
 from __future__ import annotations
@@ -81,8 +86,14 @@ class CostTransfers:
                 r["invoice_date"], r["amount"], r["file"], r["updated_at"]) for r in rows})
         return found
 
+    def files(self) -> list[tuple[str, str]]:
+        """Every (file, status) pair the ledger holds, once each: what a recovery looks at."""
+        rows = self.db.execute("SELECT DISTINCT file, status FROM cost_transfers WHERE target = ? ORDER BY file",
+                               (self.target,)).fetchall()
+        return [(r["file"], r["status"]) for r in rows]
+
     def writing(self, lines: Sequence["CostLine"], plan_hash: str, file: str) -> None:
-        """Written (one transaction, committed) before ``file`` is: a crash leaves them findable, not lost."""
+        """Written (one transaction, committed) before ``file``'s temp file is: its name is then findable."""
         now = utc_now()
         with transaction(self.db):
             self.db.executemany(
@@ -94,7 +105,7 @@ class CostTransfers:
                   str(line.amount), file, now) for line in lines])
 
     def written(self, source_keys: Sequence[str]) -> None:
-        """The lines are in their file: never written again."""
+        """The lines are in their file's (fsynced) temp file, about to be renamed: never written again."""
         now = utc_now()
         with transaction(self.db):
             self.db.executemany("UPDATE cost_transfers SET status = 'written', updated_at = ? "

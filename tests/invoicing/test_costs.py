@@ -20,7 +20,7 @@ import pytest
 
 from ops_lib.core.errors import ConflictError
 from ops_lib.invoicing import cost_apply
-from ops_lib.invoicing.cost_apply import apply_costs
+from ops_lib.invoicing.cost_apply import apply_costs, recover_files
 from ops_lib.invoicing.cost_file import COST_HEADER, file_has_line
 from ops_lib.invoicing.cost_session import cost_settings, open_costs, run_costs, standard_rate
 from ops_lib.invoicing.costs import ALREADY, BLOCKED, FOUND, NEW, WRITE_AGAIN, CostPlan, CostTransfers, plan_costs
@@ -146,7 +146,7 @@ def test_a_crash_before_the_file_is_written_plans_the_lines_again(db: Any, tmp_p
         raise Crash("killed before the file")
 
     with monkeypatch.context() as patched, pytest.raises(Crash):
-        patched.setattr(cost_apply, "write_cost_file", crash)
+        patched.setattr(cost_apply, "write_temp_file", crash)
         apply_costs(plan_for(db, parse_period("this_month", today=DEC)), ledger, tmp_path)
     assert {t.status for t in ledger.of(["supplier-invoice:21:P100"]).values()} == {"writing"}
     assert not list(tmp_path.glob("*.csv"))
@@ -157,25 +157,67 @@ def test_a_crash_before_the_file_is_written_plans_the_lines_again(db: Any, tmp_p
     assert [c.status for c in plan_for(db, parse_period("this_month", today=DEC)).costs] == [ALREADY] * 3
 
 
-def test_a_crash_after_the_file_is_written_counts_its_lines_as_written(db: Any, tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_after_the_temp_file_before_the_commit_deletes_it_and_plans_the_lines_again(
+        db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ledger = CostTransfers(db, FakeSupplierPoster.target)
-    real = CostTransfers.written
-    calls = []
 
     def crash(self: CostTransfers, keys: Any) -> None:
-        calls.append(keys)
-        raise Crash("killed after the file")
+        raise Crash("killed after the temp file, before the commit")
 
     with monkeypatch.context() as patched, pytest.raises(Crash):
         patched.setattr(CostTransfers, "written", crash)
         apply_costs(plan_for(db, parse_period("this_month", today=DEC)), ledger, tmp_path)
-    (written,) = list(tmp_path.glob("*.csv"))
-    assert calls and CostTransfers.written is real
+    (temp,) = list(tmp_path.glob(".project_costs_*.csv.tmp"))
+    assert not list(tmp_path.glob("*.csv")) and temp.stat().st_mode & 0o777 == 0o600
+    assert {t.status for t in ledger.of(["supplier-invoice:21:P100"]).values()} == {"writing"}
+    assert recover_files(ledger) == [] and not temp.exists()  # the tool never saw a final file of these lines
+    plan = plan_for(db, parse_period("this_month", today=DEC))
+    assert [c.status for c in plan.costs] == [WRITE_AGAIN] * 3
+    path = apply_costs(plan, ledger, tmp_path).file
+    assert path is not None and list(tmp_path.glob("*.csv")) == [path] and not list(tmp_path.glob(".*.tmp"))
+    assert [r[-1] for r in read_file(path)[1:]] == ["21", "21", "23"]
+    assert [c.status for c in plan_for(db, parse_period("this_month", today=DEC)).costs] == [ALREADY] * 3
+
+
+def test_a_crash_after_the_commit_before_the_rename_is_finished_not_written_again(
+        db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ledger = CostTransfers(db, FakeSupplierPoster.target)
+
+    def crash(path: Any) -> None:
+        raise Crash("killed after the commit, before the rename")
+
+    with monkeypatch.context() as patched, pytest.raises(Crash):
+        patched.setattr(cost_apply, "publish", crash)
+        apply_costs(plan_for(db, parse_period("this_month", today=DEC)), ledger, tmp_path)
+    assert not list(tmp_path.glob("*.csv")) and list(tmp_path.glob(".project_costs_*.csv.tmp"))
+    plan = plan_for(db, parse_period("this_month", today=DEC))
+    assert [c.status for c in plan.costs] == [ALREADY] * 3 and not plan.writable
+    assert apply_costs(plan, ledger, tmp_path).file is None  # the apply's recovery renames the file into place
+    (path,) = list(tmp_path.glob("*.csv"))
+    assert not list(tmp_path.glob(".*.tmp")) and path.stat().st_mode & 0o777 == 0o600
+    assert {t.file for t in ledger.of(c.line.key for c in plan.costs).values()} == {str(path.resolve())}
+    assert [r[-1] for r in read_file(path)[1:]] == ["21", "21", "23"]
+
+
+def test_a_file_removed_after_its_import_is_never_written_again(db: Any, tmp_path: Path) -> None:
+    ledger = CostTransfers(db, FakeSupplierPoster.target)
+    path = apply_costs(plan_for(db, parse_period("this_month", today=DEC)), ledger, tmp_path).file
+    assert path is not None
+    path.rename(tmp_path.parent / "imported.csv")  # the person imported it and moved it away
+    assert recover_files(ledger) == []
+    plan = plan_for(db, parse_period("this_month", today=DEC))
+    assert [c.status for c in plan.costs] == [ALREADY] * 3
+    assert apply_costs(plan, ledger, tmp_path).file is None and not list(tmp_path.glob("*csv*"))
+
+
+def test_a_writing_line_an_older_versions_file_holds_counts_as_written(db: Any, tmp_path: Path) -> None:
+    ledger = CostTransfers(db, FakeSupplierPoster.target)
+    path = apply_costs(plan_for(db, parse_period("this_month", today=DEC)), ledger, tmp_path).file
+    db.execute("UPDATE cost_transfers SET status = 'writing'")  # the older order: file first, then the mark
+    db.commit()
     plan = plan_for(db, parse_period("this_month", today=DEC))
     assert [c.status for c in plan.costs] == [FOUND] * 3 and not plan.writable and not plan.actions
-    assert apply_costs(plan, ledger, tmp_path).file is None
-    assert list(tmp_path.glob("*.csv")) == [written]  # nothing written twice
+    assert apply_costs(plan, ledger, tmp_path).file is None and list(tmp_path.glob("*.csv")) == [path]
     assert {t.status for t in ledger.of(c.line.key for c in plan.costs).values()} == {"written"}
 
 
@@ -284,7 +326,7 @@ def test_a_sandbox_run_that_dies_before_its_file_neither_loses_nor_duplicates(sa
         raise Crash("killed before the file")
 
     with monkeypatch.context() as patched, pytest.raises(Crash):
-        patched.setattr(cost_apply, "write_cost_file", crash)
+        patched.setattr(cost_apply, "write_temp_file", crash)
         sandbox_costs(sandbox, tmp_path, "this_month")
     plan, result = sandbox_costs(sandbox, tmp_path, "this_month")
     assert plan.writable and {c.status for c in plan.writable} == {WRITE_AGAIN}
