@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ops_lib.invoicing.cost_file import cost_file_path, publish, temp_path, write_temp_file
-from ops_lib.invoicing.costs import FOUND, WRITING, WRITTEN, CostPlan, CostTransfer, CostTransfers
+from ops_lib.invoicing.costs import FOUND, WRITING, WRITTEN, CostPlan, CostTransfer, CostTransfers, moved_problem
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class AppliedCosts:
 
     file: Path | None
     already: Mapping[str, str] = field(default_factory=dict)  # ledger key -> the file an earlier run wrote it into
+    blocked: Mapping[str, str] = field(default_factory=dict)  # ledger key -> why (its invoice went on another project)
 
 
 def _open(transfer: CostTransfer | None) -> bool:
@@ -74,7 +75,9 @@ def apply_costs(plan: CostPlan, transfers: CostTransfers, out_dir: Path | str) -
     The order keeps a crash from duplicating or losing a line: ``writing`` with the file's name
     (committed), its hidden temp file (fsynced), ``written`` (committed), the rename (see the module).
     Lines a file of an older version's interrupted run holds are marked ``written`` first. A line the ledger now holds as ``written`` (another apply of the same
-    or another plan wrote it since this plan was made) is left out and reported in ``already``.
+    or another plan wrote it since this plan was made) is left out and reported in ``already``; a line
+    whose supplier invoice was written on other projects since (it moved project) is left out and
+    reported in ``blocked``, as the plan would have blocked it.
     """
     recover_files(transfers)
     candidates = plan.writable + plan.with_status(FOUND)
@@ -83,14 +86,18 @@ def apply_costs(plan: CostPlan, transfers: CostTransfers, out_dir: Path | str) -
     found = [c.line.key for c in plan.with_status(FOUND) if c.line.key not in already]
     if found:
         transfers.written(found)
-    to_write = [c for c in plan.writable if c.line.key not in already]
+    open_lines = [c for c in plan.writable if c.line.key not in already]
+    written = transfers.written_of(c.line.invoice_id for c in open_lines)
+    blocked = {c.line.key: problem for c in open_lines
+               if (problem := moved_problem(c.line, written.get(c.line.invoice_id, ())))}
+    to_write = [c for c in open_lines if c.line.key not in blocked]
     if not to_write:
-        return AppliedCosts(None, already)
+        return AppliedCosts(None, already, blocked)
     path = cost_file_path(out_dir)
     transfers.writing([c.line for c in to_write], plan.plan_hash, str(path.resolve()))
     write_temp_file(path, [c.line.file_line for c in to_write])
     transfers.written([c.line.key for c in to_write])
-    return AppliedCosts(publish(path), already)
+    return AppliedCosts(publish(path), already, blocked)
 
 
 __all__ = ["AppliedCosts", "apply_costs", "recover_files"]

@@ -48,23 +48,27 @@ class CostOutcome:
 
 
 def planned_outcomes(plan: CostPlan, written: str = "", *, applied: bool = False,
-                     already: Mapping[str, str] | None = None) -> tuple[CostOutcome, ...]:
+                     already: Mapping[str, str] | None = None,
+                     blocked: Mapping[str, str] | None = None) -> tuple[CostOutcome, ...]:
     """Each line of ``plan`` as it ends: written into ``written`` (when applied), planned, or as the ledger says.
 
     ``already`` (key -> file) holds the lines the apply found written since the plan was made: they are
-    reported as already transferred, into that earlier file, not as written now.
+    reported as already transferred, into that earlier file, not as written now; ``blocked`` (key -> why)
+    those it left out because their invoice was written on other projects meanwhile.
     """
     outcomes = []
     for c in plan.costs:
-        line = c.line
+        line, problem = c.line, c.problem
         if already and line.key in already:
             outcome, file = ALREADY, already[line.key]
+        elif blocked and line.key in blocked:
+            outcome, file, problem = BLOCKED, "", blocked[line.key]
         elif c.status in TO_WRITE:
             outcome, file = ("written", written) if applied else ("planned", "")
         else:
             outcome, file = c.status, c.transfer.file if c.transfer else ""
         outcomes.append(CostOutcome(line.key, line.invoice_id, line.project, line.description,
-                                    money_text(line.amount), outcome, file, c.problem))
+                                    money_text(line.amount), outcome, file, problem))
     outcomes += [CostOutcome("", i.id, "", f"{i.invoice_date} {i.voucher_number} {i.supplier_name}".strip(),
                              money_text(i.total), "not_transferred", "", NO_PROJECT) for i in plan.unassigned]
     return tuple(outcomes)

@@ -154,7 +154,8 @@ class CostSession:
                              prepared_by=self.prepared_by)
         with self._lock():
             applied = apply_costs(plan, self.transfers, self.out_dir)
-        outcomes = planned_outcomes(plan, str(applied.file or ""), applied=True, already=applied.already)
+        outcomes = planned_outcomes(plan, str(applied.file or ""), applied=True, already=applied.already,
+                                    blocked=applied.blocked)
         return CostResult(plan, outcomes, True, approval, applied.file)
 
     def _lock(self) -> Any:

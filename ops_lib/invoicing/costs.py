@@ -86,6 +86,20 @@ class CostTransfers:
                 r["invoice_date"], r["amount"], r["file"], r["updated_at"]) for r in rows})
         return found
 
+    def written_of(self, invoice_ids: Iterable[str]) -> dict[str, list[CostTransfer]]:
+        """Supplier invoice id -> its ``written`` lines (any project), for the ids that have some."""
+        ids = list(dict.fromkeys(invoice_ids))
+        found: dict[str, list[CostTransfer]] = {}
+        for at in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+            chunk = ids[at:at + 500]
+            rows = self.db.execute(
+                f"SELECT source_key FROM cost_transfers WHERE target = ? AND status = 'written' AND "
+                f"supplier_invoice_id IN ({', '.join('?' * len(chunk))}) ORDER BY source_key",
+                (self.target, *chunk)).fetchall()
+            for transfer in self.of(r["source_key"] for r in rows).values():
+                found.setdefault(transfer.supplier_invoice_id, []).append(transfer)
+        return found
+
     def files(self) -> list[tuple[str, str]]:
         """Every (file, status) pair the ledger holds, once each: what a recovery looks at."""
         rows = self.db.execute("SELECT DISTINCT file, status FROM cost_transfers WHERE target = ? ORDER BY file",
@@ -270,13 +284,33 @@ def cost_lines(invoice: SupplierInvoice, vat_rate: Decimal, billable: bool) -> l
             for project, amount in sorted(invoice.by_project().items())]
 
 
-def _sorted(line: CostLine, transfer: CostTransfer | None) -> PlannedCost:
+def moved_problem(line: CostLine, written: Sequence[CostTransfer]) -> str:
+    """Why a new line of an invoice already written on other projects is not written ("" when it is not one).
+
+    The ledger key is invoice and project, so an invoice moved from P100 to P200 after its transfer
+    would otherwise go again, as a cost on P200 beside the one still on P100. Lines of one invoice
+    split across projects go together in its first transfer, so a new project later means a change.
+    """
+    others = [t for t in written if t.project != line.project]
+    if not others:
+        return ""
+    projects = ", ".join(sorted({t.project for t in others}))
+    days = ", ".join(sorted({t.updated_at[:10] for t in others}))
+    return (f"supplier invoice {line.invoice_number or line.invoice_id} of {line.supplier_name} was transferred to "
+            f"project(s) {projects} on {days}; its project rows changed since — correct it in the project tool "
+            f"by hand")
+
+
+def _sorted(line: CostLine, transfer: CostTransfer | None, written: Sequence[CostTransfer] = ()) -> PlannedCost:
     """One line against its ledger row: new, already transferred, found in its file, to write again, blocked."""
     if transfer is not None and transfer.status == WRITTEN:
         return PlannedCost(line, ALREADY, transfer)
     if transfer is not None:
         found = file_has_line(transfer.file, line.invoice_id, line.project)
         return PlannedCost(line, FOUND if found else WRITE_AGAIN, transfer)
+    moved = moved_problem(line, written)
+    if moved:
+        return PlannedCost(line, BLOCKED, problem=moved)
     if line.amount == ZERO:
         return PlannedCost(line, BLOCKED, problem="the rows on this project sum to zero: nothing to transfer")
     problem = unwritable(line.file_line)
@@ -312,10 +346,11 @@ def plan_costs(target: str, period: Period, invoices: Sequence[SupplierInvoice],
         else:
             unassigned.append(invoice)
     known = transfers.of(line.key for line in lines)
-    costs = tuple(_sorted(line, known.get(line.key)) for line in lines)
+    written = transfers.written_of(line.invoice_id for line in lines if line.key not in known)
+    costs = tuple(_sorted(line, known.get(line.key), written.get(line.invoice_id, ())) for line in lines)
     return CostPlan(transfers.target, period, costs, tuple(unassigned))
 
 
 __all__ = ["ALREADY", "BLOCKED", "CostLine", "CostPlan", "CostTransfer", "CostTransfers", "FOUND", "NEW",
            "NO_PROJECT", "PlannedCost", "REGISTER", "WRITE_AGAIN", "WRITING", "WRITTEN", "cost_lines",
-           "plan_costs"]
+           "moved_problem", "plan_costs"]

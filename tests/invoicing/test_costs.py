@@ -248,6 +248,34 @@ def test_a_stale_plan_applied_through_the_session_reports_its_lines_already_tran
     assert len(list(tmp_path.glob("project_costs_*.csv"))) == 1
 
 
+def test_an_invoice_moved_to_another_project_after_its_transfer_is_blocked_not_written_again(
+        db: Any, tmp_path: Path) -> None:
+    ledger = CostTransfers(db, FakeSupplierPoster.target)
+    split = [invoice("51", date(2026, 12, 5), ("100", "P100"), ("50", "P300"))]
+    first = apply_costs(plan_for(db, parse_period("this_month", today=DEC), split), ledger, tmp_path)
+    assert first.file is not None and [r[0] for r in read_file(first.file)[1:]] == ["P100", "P300"]  # split: both go
+    moved = [invoice("51", date(2026, 12, 5), ("100", "P200"), ("50", "P300"))]
+    plan = plan_for(db, parse_period("this_month", today=DEC), moved)
+    assert [(c.line.project, c.status) for c in plan.costs] == [("P200", BLOCKED), ("P300", ALREADY)]
+    day = ledger.of(["supplier-invoice:51:P100"])["supplier-invoice:51:P100"].updated_at[:10]
+    assert plan.costs[0].problem == (
+        f"supplier invoice F51 of Bygg & Co was transferred to project(s) P100, P300 on {day}; its project rows "
+        f"changed since — correct it in the project tool by hand")
+    assert not plan.writable and apply_costs(plan, ledger, tmp_path).file is None
+    assert list(tmp_path.glob("*.csv")) == [first.file]
+
+
+def test_a_stale_plan_of_an_invoice_since_written_on_another_project_leaves_the_line_out(
+        db: Any, tmp_path: Path) -> None:
+    ledger = CostTransfers(db, FakeSupplierPoster.target)
+    stale = plan_for(db, parse_period("this_month", today=DEC), [invoice("52", date(2026, 12, 5), ("70", "P100"))])
+    moved = [invoice("52", date(2026, 12, 5), ("70", "P200"))]
+    written = apply_costs(plan_for(db, parse_period("this_month", today=DEC), moved), ledger, tmp_path)
+    applied = apply_costs(stale, ledger, tmp_path)
+    assert applied.file is None and "transferred to project(s) P200" in applied.blocked["supplier-invoice:52:P100"]
+    assert list(tmp_path.glob("*.csv")) == [written.file]
+
+
 def test_zero_and_unwritable_lines_are_blocked_with_why(db: Any) -> None:
     odd = [invoice("31", date(2026, 12, 3), ("100", "P1"), ("-100", "P1")),
            invoice("32", date(2026, 12, 4), ("10", "P2"), supplier="Łódź Sp. z o.o.")]
