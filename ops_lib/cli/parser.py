@@ -189,8 +189,9 @@ def _add_invoices(commands: Commands) -> None:
                                "(dry run unless --apply)",
         description="Exit codes: 0 all written or nothing to do; 1 something awaits approval (dry run) or "
                     "needs a look; 2 error.")
-    costs.add_argument("--period", help="this_week | this_month (default) | last_month | YYYY-MM-DD..YYYY-MM-DD, "
-                                        "by invoice date")
+    costs.add_argument("--period", help="since_last_month (default: the first of last month to the end of "
+                                        "this month) | this_week | this_month | last_month | "
+                                        "YYYY-MM-DD..YYYY-MM-DD, by invoice date")
     billable = costs.add_mutually_exclusive_group()
     billable.add_argument("--billable", dest="billable", action="store_true", default=None,
                           help="the costs are billable in the project tool")

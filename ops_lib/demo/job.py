@@ -5,7 +5,7 @@ the OAuth code flow (the sandbox consents by itself), and then runs the
 notebooks through ``ops run`` into a run archive: the connection check,
 reconciliation with a dry-run sync for customers, products and projects,
 the mapping check, a dry-run booking of the demo expenses, a dry run of the
-demo invoice drafts and one of this month's supplier costs (``40_invoices``,
+demo invoice drafts and one of the supplier costs since last month (``40_invoices``,
 one step each), and the audit review of the archive. Then it does the same
 main job on the Visma.net ERP sandbox and on the Procountor sandbox, into the
 same archive

@@ -39,7 +39,7 @@ from ops_lib.invoicing.connected import InvoicingConnection, open_invoicing
 from ops_lib.invoicing.cost_apply import apply_costs, recover_files
 from ops_lib.invoicing.cost_result import CostResult, planned_outcomes
 from ops_lib.invoicing.costs import CostPlan, CostTransfers, plan_costs
-from ops_lib.invoicing.periods import PERIOD_HELP, THIS_MONTH, Period, parse_period, period_text
+from ops_lib.invoicing.periods import PERIOD_HELP, SINCE_LAST_MONTH, Period, parse_period, period_text
 from ops_lib.invoicing.transfers import invoice_lock
 from ops_lib.model.booking_rules import SetupRules
 from ops_lib.model.country_rules import country_rules
@@ -60,7 +60,7 @@ class CostSettings:
     company: str = option("", text, "organisation number, when several companies are connected")
     sandbox_url: str = option("", text, "empty: OPS_SANDBOX_URL or the default sandbox address")
     tenant_id: str = option("", text, "a service integration's tenant (client-credentials systems); empty: none")
-    period: str = option(THIS_MONTH, period_text, f"the supplier invoices' dates: {PERIOD_HELP}")
+    period: str = option(SINCE_LAST_MONTH, period_text, f"the supplier invoices' dates: {PERIOD_HELP}")
     billable: bool = option(False, flag, "the costs are billable to the project's customer in the project tool")
     state_db: str = option("", path_text, "cost ledger and plans; empty: the configuration directory's")
     out_dir: str = option("build/invoices", path_text, "where the import file and the results go", relative=True)
@@ -192,7 +192,7 @@ def open_costs(settings: CostSettings, *, transport: httpx.BaseTransport | None 
         The ``target`` (a connected environment or ``demo-sandbox``), the ``period``, ``billable``, the state
         database, the output folder and who prepares the plan.
     today:
-        The day ``this_week``, ``this_month`` and ``last_month`` count from (default: the local date).
+        The day the relative period names (``since_last_month``, ``this_week``, ...) count from (default: the local date).
 
     Raises
     ------

@@ -1,13 +1,17 @@
 """The period supplier invoices are read for, as a person says it in the settings.
 
-``this_week`` (ISO week, Monday to Sunday), ``this_month``, ``last_month``
-or an explicit ``YYYY-MM-DD..YYYY-MM-DD`` range, both days included. The
+``this_week`` (ISO week, Monday to Sunday), ``this_month``, ``last_month``,
+``since_last_month`` (the first day of last month to the last day of this
+month: the supplier costs' default) or an explicit ``YYYY-MM-DD..YYYY-MM-DD`` range, both days included. The
 relative names are resolved against ``today``, which a test (or a
 scheduled run that must read yesterday's month) can inject; by default it
 is the local date, because a person asking for "this month" means the
 month on their own calendar, not UTC's. Periods may overlap earlier runs
 freely: the cost ledger (:mod:`ops_lib.invoicing.costs`) keeps an invoice
-from being transferred twice.
+from being transferred twice. That is why ``since_last_month`` is the
+default for the supplier costs: an invoice dated late in a month and
+booked after the month ended is missed by a monthly ``this_month`` run on
+either side, and the overlap with last month costs nothing.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from datetime import date, timedelta
 from ops_lib.core.errors import ConfigurationError
 
 THIS_WEEK, THIS_MONTH, LAST_MONTH = "this_week", "this_month", "last_month"
-PERIOD_NAMES = (THIS_WEEK, THIS_MONTH, LAST_MONTH)
-PERIOD_HELP = "this_week | this_month | last_month | YYYY-MM-DD..YYYY-MM-DD"
+SINCE_LAST_MONTH = "since_last_month"
+PERIOD_NAMES = (THIS_WEEK, THIS_MONTH, LAST_MONTH, SINCE_LAST_MONTH)
+PERIOD_HELP = "this_week | this_month | last_month | since_last_month | YYYY-MM-DD..YYYY-MM-DD"
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,8 @@ def parse_period(text: str, *, today: date | None = None, setting: str = "period
         return Period(*_month(today), name)
     if name == LAST_MONTH:
         return Period(*_month(today.replace(day=1) - timedelta(days=1)), name)
+    if name == SINCE_LAST_MONTH:
+        return Period(_month(today.replace(day=1) - timedelta(days=1))[0], _month(today)[1], name)
     return _range(name, setting)
 
 
@@ -98,5 +105,5 @@ def period_text(value: object) -> str:
     return value.strip()
 
 
-__all__ = ["LAST_MONTH", "PERIOD_HELP", "PERIOD_NAMES", "Period", "THIS_MONTH", "THIS_WEEK", "parse_period",
+__all__ = ["LAST_MONTH", "PERIOD_HELP", "PERIOD_NAMES", "Period", "SINCE_LAST_MONTH", "THIS_MONTH", "THIS_WEEK", "parse_period",
            "period_text"]

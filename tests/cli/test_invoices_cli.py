@@ -49,7 +49,7 @@ def test_unset_flags_leave_the_settings_defaults(seen: list[Any]) -> None:
     drafts, status, costs = seen
     assert (drafts.source, drafts.default_article, drafts.apply, drafts.approved_hash) == ("demo", "", False, "")
     assert (drafts.target, status.target, costs.target) == ("sandbox",) * 3
-    assert (status.all_states, costs.period, costs.billable, costs.apply) == (False, "this_month", False, False)
+    assert (status.all_states, costs.period, costs.billable, costs.apply) == (False, "since_last_month", False, False)
     assert drafts.out_dir == status.out_dir == costs.out_dir == "build/invoices"
 
 

@@ -37,6 +37,24 @@ def test_this_and_last_month_are_calendar_months(today: date, this: tuple[date, 
     assert got.describe() == f"last_month ({last[0]}..{last[1]})"
 
 
+@pytest.mark.parametrize(("today", "start", "end"), [
+    (date(2026, 12, 15), date(2026, 11, 1), date(2026, 12, 31)),
+    (date(2027, 1, 1), date(2026, 12, 1), date(2027, 1, 31)),
+    (date(2028, 3, 31), date(2028, 2, 1), date(2028, 3, 31)),
+])
+def test_since_last_month_spans_last_month_and_this_month(today: date, start: date, end: date) -> None:
+    got = parse_period("since_last_month", today=today)
+    assert (got.start, got.end) == (start, end)
+    assert got.describe() == f"since_last_month ({start}..{end})"
+
+
+def test_since_last_month_is_the_supplier_costs_default_and_catches_a_late_booked_invoice() -> None:
+    assert cost_settings().period == "since_last_month"
+    late = date(2026, 11, 29)  # dated late in November, booked on 3 December
+    assert late in parse_period(cost_settings().period, today=date(2026, 12, 3))
+    assert late not in parse_period("this_month", today=date(2026, 12, 3))
+
+
 def test_a_range_includes_both_days_and_a_single_day_is_a_range() -> None:
     period = parse_period("2026-11-15..2026-12-10")
     assert (period.start, period.end) == (date(2026, 11, 15), date(2026, 12, 10))
