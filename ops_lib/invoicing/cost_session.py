@@ -110,6 +110,20 @@ def standard_rate(rules: SetupRules) -> Callable[[date], Decimal]:
     return rate
 
 
+def company_currency(rules: SetupRules) -> str:
+    """The company's currency: its country's (``SEK`` for SE, ``EUR`` for FI; ``currency`` in the country file).
+
+    Raises
+    ------
+    ConfigurationError
+        The system names no country, so the company's currency is not known.
+    """
+    if not rules.country:
+        raise ConfigurationError("the accounting system names no country, so the company's currency for the "
+                                 "project costs is not known")
+    return country_rules(rules.country).currency
+
+
 @dataclass
 class CostSession:
     """One period's supplier invoices, read from one connected company, with the connection open."""
@@ -137,7 +151,8 @@ class CostSession:
         with self._lock():
             recover_files(self.transfers)  # a crash's temp files: renamed into place, or deleted and replanned
         plan = plan_costs(self.transfers.target, self.period, self.invoices, self.transfers,
-                          standard_rate(self.connected.rules), self.billable)
+                          standard_rate(self.connected.rules), self.billable,
+                          currency=company_currency(self.connected.rules))
         record_plan(plan, self.book, self.prepared_by)
         return plan
 
@@ -236,5 +251,5 @@ def run_costs(settings: CostSettings, *, out: TextIO | None = None, **open_optio
     return result.exit_code
 
 
-__all__ = ["CostSession", "CostSettings", "cost_settings", "open_costs", "run_costs",
+__all__ = ["CostSession", "CostSettings", "company_currency", "cost_settings", "open_costs", "run_costs",
            "standard_rate"]

@@ -301,13 +301,31 @@ def moved_problem(line: CostLine, written: Sequence[CostTransfer]) -> str:
             f"by hand")
 
 
-def _sorted(line: CostLine, transfer: CostTransfer | None, written: Sequence[CostTransfer] = ()) -> PlannedCost:
+def currency_problem(invoice: SupplierInvoice, currency: str) -> str:
+    """Why ``invoice`` cannot go as a cost in the company's ``currency`` ("" when it is in it, or names none).
+
+    The project tool's cost file has no currency column: its amounts are the company's currency. An
+    invoice in another currency would land with its foreign amount read as, say, SEK.
+    """
+    own = (invoice.currency or "").strip().upper()
+    if not own or own == currency.upper():
+        return ""
+    return (f"the supplier invoice is in {own}, not the company's currency {currency.upper()}: the project "
+            f"tool's cost file has no currency, so its amounts would be read as {currency.upper()}; enter the "
+            f"cost in the project tool by hand, in {currency.upper()}")
+
+
+def _sorted(line: CostLine, transfer: CostTransfer | None, written: Sequence[CostTransfer] = (),
+            foreign: str = "") -> PlannedCost:
     """One line against its ledger row: new, already transferred, found in its file, to write again, blocked."""
     if transfer is not None and transfer.status == WRITTEN:
         return PlannedCost(line, ALREADY, transfer)
+    if transfer is not None and file_has_line(transfer.file, line.invoice_id, line.project):
+        return PlannedCost(line, FOUND, transfer)
+    if foreign:
+        return PlannedCost(line, BLOCKED, transfer, problem=foreign)
     if transfer is not None:
-        found = file_has_line(transfer.file, line.invoice_id, line.project)
-        return PlannedCost(line, FOUND if found else WRITE_AGAIN, transfer)
+        return PlannedCost(line, WRITE_AGAIN, transfer)
     moved = moved_problem(line, written)
     if moved:
         return PlannedCost(line, BLOCKED, problem=moved)
@@ -318,7 +336,7 @@ def _sorted(line: CostLine, transfer: CostTransfer | None, written: Sequence[Cos
 
 
 def plan_costs(target: str, period: Period, invoices: Sequence[SupplierInvoice], transfers: CostTransfers,
-               vat_rate: Callable[[date], Decimal], billable: bool) -> CostPlan:
+               vat_rate: Callable[[date], Decimal], billable: bool, *, currency: str) -> CostPlan:
     """Sort the period's supplier invoices' cost lines against the ledger. Nothing is written.
 
     Parameters
@@ -335,22 +353,27 @@ def plan_costs(target: str, period: Period, invoices: Sequence[SupplierInvoice],
         Day -> the company's standard VAT rate (a fraction) in force that day.
     billable:
         Whether the costs are billable in the project tool.
+    currency:
+        The company's currency (the country's, ``SEK``): a line of an invoice in another one is blocked.
     """
     lines: list[CostLine] = []
+    foreign: dict[str, str] = {}
     unassigned: list[SupplierInvoice] = []
     unique = {i.id: i for i in invoices if i.invoice_date in period}  # a system that pages loosely may repeat one
     for invoice in sorted(unique.values(), key=lambda i: (i.invoice_date, i.voucher_number, i.id)):
         found = cost_lines(invoice, vat_rate(invoice.invoice_date), billable)
         if found:
             lines.extend(found)
+            foreign[invoice.id] = currency_problem(invoice, currency)
         else:
             unassigned.append(invoice)
     known = transfers.of(line.key for line in lines)
     written = transfers.written_of(line.invoice_id for line in lines if line.key not in known)
-    costs = tuple(_sorted(line, known.get(line.key), written.get(line.invoice_id, ())) for line in lines)
+    costs = tuple(_sorted(line, known.get(line.key), written.get(line.invoice_id, ()), foreign[line.invoice_id])
+                  for line in lines)
     return CostPlan(transfers.target, period, costs, tuple(unassigned))
 
 
 __all__ = ["ALREADY", "BLOCKED", "CostLine", "CostPlan", "CostTransfer", "CostTransfers", "FOUND", "NEW",
-           "NO_PROJECT", "PlannedCost", "REGISTER", "WRITE_AGAIN", "WRITING", "WRITTEN", "cost_lines",
+           "NO_PROJECT", "PlannedCost", "REGISTER", "WRITE_AGAIN", "WRITING", "WRITTEN", "cost_lines", "currency_problem",
            "moved_problem", "plan_costs"]

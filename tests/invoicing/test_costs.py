@@ -18,11 +18,11 @@ from typing import Any, Iterator
 
 import pytest
 
-from ops_lib.core.errors import ConflictError
+from ops_lib.core.errors import ConfigurationError, ConflictError
 from ops_lib.invoicing import cost_apply
 from ops_lib.invoicing.cost_apply import apply_costs, recover_files
 from ops_lib.invoicing.cost_file import COST_HEADER, file_has_line
-from ops_lib.invoicing.cost_session import cost_settings, open_costs, run_costs, standard_rate
+from ops_lib.invoicing.cost_session import company_currency, cost_settings, open_costs, run_costs, standard_rate
 from ops_lib.invoicing.costs import ALREADY, BLOCKED, FOUND, NEW, WRITE_AGAIN, CostPlan, CostTransfers, plan_costs
 from ops_lib.invoicing.periods import Period, parse_period
 from ops_lib.model.booking_rules import SetupRules
@@ -71,7 +71,7 @@ def plan_for(db: sqlite3.Connection, period: Period, invoices: list[SupplierInvo
              billable: bool = True) -> CostPlan:
     poster = FakeSupplierPoster(invoices)
     return plan_costs(poster.target, period, poster.supplier_invoices(period.start, period.end),
-                      CostTransfers(db, poster.target), RATE, billable)
+                      CostTransfers(db, poster.target), RATE, billable, currency="SEK")
 
 
 def read_file(path: Path) -> list[list[str]]:
@@ -276,6 +276,27 @@ def test_a_stale_plan_of_an_invoice_since_written_on_another_project_leaves_the_
     assert list(tmp_path.glob("*.csv")) == [written.file]
 
 
+def test_a_supplier_invoice_in_another_currency_is_blocked_with_why(db: Any, tmp_path: Path) -> None:
+    euro = invoice("61", date(2026, 12, 6), ("100", "P100"), ("20", "P200"))
+    euro = SupplierInvoice(euro.id, euro.invoice_number, euro.supplier_number, euro.supplier_name,
+                           euro.invoice_date, euro.voucher_number, euro.total, euro.vat, "eur", euro.rows)
+    blank = invoice("62", date(2026, 12, 6), ("30", "P100"))
+    blank = SupplierInvoice(blank.id, blank.invoice_number, blank.supplier_number, blank.supplier_name,
+                            blank.invoice_date, blank.voucher_number, blank.total, blank.vat, "", blank.rows)
+    plan = plan_for(db, parse_period("this_month", today=DEC), [euro, blank, INVOICES[3]])
+    assert [(c.number, c.status) for c in plan.costs] == [("61:P100", BLOCKED), ("61:P200", BLOCKED),
+                                                          ("62:P100", NEW), ("23:P300", NEW)]
+    assert plan.costs[0].problem.startswith("the supplier invoice is in EUR, not the company's currency SEK")
+    path = apply_costs(plan, CostTransfers(db, plan.target), tmp_path).file
+    assert path is not None and [r[-1] for r in read_file(path)[1:]] == ["62", "23"]
+
+
+def test_the_company_currency_is_the_countrys() -> None:
+    assert (company_currency(SetupRules(country="SE")), company_currency(SetupRules(country="FI"))) == ("SEK", "EUR")
+    with pytest.raises(ConfigurationError, match="names no country"):
+        company_currency(SetupRules())
+
+
 def test_zero_and_unwritable_lines_are_blocked_with_why(db: Any) -> None:
     odd = [invoice("31", date(2026, 12, 3), ("100", "P1"), ("-100", "P1")),
            invoice("32", date(2026, 12, 4), ("10", "P2"), supplier="Łódź Sp. z o.o.")]
@@ -288,7 +309,7 @@ def test_zero_and_unwritable_lines_are_blocked_with_why(db: Any) -> None:
 def test_an_invoice_dated_outside_the_period_or_repeated_is_read_once(db: Any) -> None:
     twice = [INVOICES[1], INVOICES[1], INVOICES[0]]
     plan = plan_costs("fake:company", parse_period("this_month", today=DEC), twice,
-                      CostTransfers(db, "fake:company"), RATE, True)
+                      CostTransfers(db, "fake:company"), RATE, True, currency="SEK")
     assert [c.number for c in plan.costs] == ["21:P100", "21:P200"]
 
 
