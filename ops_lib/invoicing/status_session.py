@@ -2,6 +2,8 @@
 
 :func:`open_status` connects to the accounting system; :meth:`StatusSession.read`
 asks its invoice poster where every draft the ledger created stands now
+(and looks up, by their markers, the keys a crash left ``sending`` or
+``unknown``: one found is promoted to created)
 (:meth:`~ops_lib.systems.base.InvoicePoster.states`: still a draft, sent
 with a number, paid, or missing) and records each state and invoice
 number in the ledger (:class:`~ops_lib.invoicing.transfers.InvoiceTransfers`).
@@ -25,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Mapping, TextIO
@@ -76,6 +78,9 @@ def status_settings(values: Mapping[str, Any] | None = None, **given: Any) -> St
         Naming the unknown parameter, or the field whose value is wrong.
     """
     return settings_from(StatusSettings, {**dict(values or {}), **given}, "invoice status")
+
+
+MISSING_STATE = InvoiceState("", MISSING)
 
 
 def basis_marker(number: str) -> str:
@@ -182,26 +187,48 @@ class StatusSession:
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
 
     def read(self) -> StatusReport:
-        """Every created draft's state from the system, recorded in the ledger. No file is written yet."""
-        created = self.transfers.created_rows()
-        markers = {t.source_key: basis_marker(t.number) for t in created}
-        states = self.connected.poster.states(list(markers.values())) if created else {}
-        rows = [_row(t, states.get(markers[t.source_key]), self.all_states) for t in created]
+        """Every created draft's state from the system, recorded in the ledger. No file is written yet.
+
+        Keys a crash or a lost answer left ``sending``/``unknown`` are looked up by their markers too: one
+        whose draft (or the invoice made of it) is there is promoted to ``created`` with its id and read
+        like the others, so its basis is reported even when it has left the export and no drafts run
+        will meet it again. One that is not there stays open, for the drafts run to send.
+        """
+        created, opened = self.transfers.created_rows(), self.transfers.open_rows()
+        markers = {t.source_key: basis_marker(t.number) for t in created + opened}
+        states = self.connected.poster.states(list(markers.values())) if markers else {}
+        found = [t for t in opened if states.get(markers[t.source_key], MISSING_STATE).status != MISSING]
         with self._lock():
+            for t in found:
+                state = states[markers[t.source_key]]
+                if self.transfers.found(t.source_key, state.draft_id or state.invoice_id,
+                                        "found by its marker in the status run"):
+                    created.append(t)
+            rows = [_row(t, states.get(markers[t.source_key]), self.all_states) for t in created]
             for transfer, row in zip(created, rows):
                 self.transfers.set_state(transfer.source_key, row.state, row.invoice_number)
         return StatusReport(self.transfers.target, tuple(rows))
 
     def report(self, read: StatusReport) -> StatusReport:
-        """Write the status file with ``read``'s lines to report, then mark them reported."""
-        lines = [StatusLine(r.number, r.state, r.invoice_number, self.today, r.invoice_date) for r in read.reported]
-        if not lines:
+        """Write the status file with ``read``'s lines to report, then mark them reported.
+
+        Under the lock, each line's last reported state is read again: a line another status run
+        reported since ``read`` was made is left out, so an older state is never written after a newer.
+        """
+        if not read.reported:
             return read
         with self._lock():
-            path = write_status_file(self.out_dir, lines)
-            for row in read.reported:
+            now = self.transfers.of(r.key for r in read.reported)
+            stale = {r.key for r in read.reported if r.key not in now or now[r.key].reported_state != r.previous}
+            rows = tuple(replace(r, report=False) if r.key in stale else r for r in read.rows)
+            kept = [r for r in rows if r.report]
+            if not kept:
+                return StatusReport(read.target, rows)
+            path = write_status_file(self.out_dir, [StatusLine(r.number, r.state, r.invoice_number, self.today,
+                                                               r.invoice_date) for r in kept])
+            for row in kept:
                 self.transfers.reported(row.key, row.state)
-        return StatusReport(read.target, read.rows, path)
+        return StatusReport(read.target, rows, path)
 
     def _lock(self) -> Any:
         """The invoice flows' lock: a drafts run writes the same ledger."""

@@ -129,6 +129,19 @@ class InvoiceTransfers:
         """The draft exists (made now, or found after an interrupted run): never sent again."""
         self._set(key, CREATED, plan_hash, draft_id=draft_id, invoice_state="transferred", message=message)
 
+    def found(self, key: str, draft_id: str, message: str) -> bool:
+        """An open (``sending``/``unknown``) key's draft or invoice was found by its marker: now ``created``.
+
+        Only an open row is promoted (a drafts run may have settled it meanwhile); returns whether it was.
+        The plan hash is kept: no plan made this draft now, the earlier one did.
+        """
+        with transaction(self.db):
+            cursor = self.db.execute(
+                f"UPDATE invoice_transfers SET status = ?, draft_id = ?, invoice_state = 'transferred', message = ?, "
+                f"updated_at = ? WHERE target = ? AND source_key = ? AND status IN ({', '.join('?' * len(OPEN))})",
+                (CREATED, draft_id, message, utc_now(), self.target, key, *OPEN))
+        return cursor.rowcount == 1
+
     def ended(self, key: str, status: str, plan_hash: str, message: str) -> None:
         """``failed`` (refused: may be sent again once fixed) or ``unknown`` (must be looked up first)."""
         if status not in (FAILED, UNKNOWN):

@@ -23,7 +23,7 @@ import pytest
 from ops_lib.core.errors import ConfigurationError
 from ops_lib.invoicing.connected import InvoicingConnection, invoice_poster
 from ops_lib.invoicing.status_session import StatusSession, basis_marker, run_status, status_settings
-from ops_lib.invoicing.transfers import InvoiceTransfers
+from ops_lib.invoicing.transfers import CREATED, SENDING, UNKNOWN, InvoiceTransfers
 from ops_lib.model.booking_rules import SetupRules
 from ops_lib.model.invoices import (
     ARTICLE_ROW,
@@ -124,6 +124,44 @@ def test_all_states_writes_every_known_one(db: sqlite3.Connection, tmp_path: Pat
     assert everything.file is not None
     assert [r[:3] for r in status_rows(everything.file)] == [["1001", "Skickad", "5001"],
                                                             ["1002", "Överförd eEkonomi", ""]]
+
+
+def test_open_rows_whose_draft_or_invoice_is_found_are_promoted_and_reported(db: sqlite3.Connection,
+                                                                               tmp_path: Path) -> None:
+    poster = FakeStatePoster()
+    ledger = InvoiceTransfers(db, poster.target)
+    ledger.sending("invoice:2001", "h", "dig1")  # a crash after the draft was sent; the basis left the export since
+    ledger.ended("invoice:2002", UNKNOWN, "h", "the answer was lost")
+    ledger.sending("invoice:2003", "h", "dig3")  # never reached the system
+    one, two = basis_marker("2001"), basis_marker("2002")
+    poster.now[one] = InvoiceState(one, SENT, invoice_id="inv-1", invoice_number="5001", invoice_date=TODAY)
+    poster.now[two] = InvoiceState(two, TRANSFERRED, draft_id="dr-2")
+    report = session(db, poster, tmp_path).run()
+    assert report.file is not None
+    assert [r[:3] for r in status_rows(report.file)] == [["2001", "Skickad", "5001"], ["2002", "Överförd eEkonomi", ""]]
+    rows = ledger.of(["invoice:2001", "invoice:2002", "invoice:2003"])
+    assert [(r.status, r.draft_id, r.invoice_state, r.reported_state) for r in rows.values()] == [
+        (CREATED, "inv-1", SENT, SENT), (CREATED, "dr-2", TRANSFERRED, TRANSFERRED), (SENDING, "", "", "")]
+    assert rows["invoice:2001"].plan_hash == "h" and "found by its marker" in rows["invoice:2001"].message
+    again = session(db, poster, tmp_path).run()
+    assert again.file is None and [r.number for r in again.rows] == ["2001", "2002"]
+
+
+def test_an_older_read_never_reports_after_a_newer_one(db: sqlite3.Connection, tmp_path: Path) -> None:
+    poster = FakeStatePoster()
+    ledger = InvoiceTransfers(db, poster.target)
+    ledger.created("invoice:1001", "h", "d1")
+    ledger.reported("invoice:1001", TRANSFERRED)
+    poster.set("1001", SENT, "5001", date(2026, 12, 10))
+    slow = session(db, poster, tmp_path)
+    older = slow.read()  # a status run that read "sent" and stalls before it writes its file
+    poster.set("1001", PAID, "5001", date(2026, 12, 10))
+    newer = session(db, poster, tmp_path).run()
+    assert newer.file is not None and [r[1] for r in status_rows(newer.file)] == ["Betald"]
+    late = slow.report(older)
+    assert late.file is None and not late.reported
+    assert list(tmp_path.glob("invoice_status_*.csv")) == [newer.file]
+    assert ledger.of(["invoice:1001"])["invoice:1001"].reported_state == PAID
 
 
 def test_a_missing_draft_is_shown_for_a_person_and_not_written(db: sqlite3.Connection, tmp_path: Path) -> None:
