@@ -258,7 +258,7 @@ class CostPlan:
             elif c.status in (ALREADY, FOUND):
                 lines.append(f"  - already transferred {c.number} ({c.transfer.file if c.transfer else ''})")
             else:
-                again = " (its earlier file is gone)" if c.status == WRITE_AGAIN else ""
+                again = " (an interrupted run never published its file)" if c.status == WRITE_AGAIN else ""
                 lines.append(f"  - {c.status} {c.line.project}: {c.line.description}: {money_text(c.line.amount)}"
                              f"{again}")
         for invoice in self.unassigned:

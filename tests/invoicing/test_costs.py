@@ -385,6 +385,23 @@ def test_a_sandbox_run_that_dies_before_its_file_neither_loses_nor_duplicates(sa
     assert not again.writable and len(written_lines(tmp_path)) == len(plan.writable)
 
 
+def test_the_next_sessions_plan_finishes_a_rename_a_crash_left(sandbox: Any, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    sandbox.connect()
+
+    def crash(path: Any) -> None:
+        raise Crash("killed after the commit, before the rename")
+
+    with monkeypatch.context() as patched, pytest.raises(Crash):
+        patched.setattr(cost_apply, "publish", crash)
+        sandbox_costs(sandbox, tmp_path, "this_month")
+    assert not written_lines(tmp_path) and list((tmp_path / "out").glob(".project_costs_*.csv.tmp"))
+    plan, result = sandbox_costs(sandbox, tmp_path, "this_month", apply=False)  # a dry run's plan recovers it
+    assert not plan.writable and result.exit_code == 0
+    assert not list((tmp_path / "out").glob(".*.tmp")) and len(written_lines(tmp_path)) == len(plan.costs) > 0
+    assert "an interrupted run" not in plan.describe()
+
+
 def test_a_sandbox_apply_needs_its_approval(sandbox: Any, tmp_path: Path) -> None:
     sandbox.connect()
     settings = cost_settings(target="sandbox", state_db=str(tmp_path / "state.sqlite"), out_dir=str(tmp_path))
