@@ -58,24 +58,30 @@ def out_dir(workspace: Path) -> Path:
     return folder
 
 
-def expected_plan_hash() -> str:
-    """The drafts plan's hash, worked out here with the notebook's defaults against a sandbox of our own."""
-    from ops_lib.connection.demo_sandbox import reset_shared_sandbox
+@pytest.fixture
+def plan_hash(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The drafts plan's hash, worked out here with the notebook's defaults against a fresh sandbox of our own.
+
+    This process's shared demo sandbox (another test's) is set aside meanwhile and put back after.
+    """
+    from ops_lib.connection import demo_sandbox
     from ops_lib.invoicing.draft_session import open_drafts
     from ops_lib.invoicing.settings import draft_settings
 
+    monkeypatch.setattr(demo_sandbox, "_SHARED", {})
     try:
         with open_drafts(draft_settings(source="demo", target="demo-sandbox")) as session:
             return str(session.plan().plan_hash)
     finally:
-        reset_shared_sandbox()
+        demo_sandbox.reset_shared_sandbox()
 
 
 def sandbox_markers(lab: Server, home: Path) -> list[list[str]]:
     """The markers of the drafts in the notebook kernel's sandbox, asked through the sandbox's API."""
     sessions = [s for s in json.loads(lab.request("GET", "/api/sessions")) if s["path"] == NOTEBOOK]
     assert len(sessions) == 1, sessions
-    client = BlockingKernelClient(connection_file=str(home / "jupyter-runtime" / f"kernel-{sessions[0]['kernel']['id']}.json"))
+    connection = home / "jupyter-runtime" / f"kernel-{sessions[0]['kernel']['id']}.json"  # JUPYTER_RUNTIME_DIR
+    client = BlockingKernelClient(connection_file=str(connection))
     client.load_connection_file()
     client.start_channels()
     printed: list[str] = []
@@ -98,8 +104,7 @@ def invoice_rows(review: Any) -> dict[str, dict[str, str]]:
 
 
 def test_drafts_are_approved_once_and_a_rerun_creates_no_second(page: Any, lab: Server, home: Path,
-                                                                out_dir: Path) -> None:
-    plan_hash = expected_plan_hash()
+                                                                out_dir: Path, plan_hash: str) -> None:
     open_in_lab(page, lab, NOTEBOOK)
     run_all(page)
 
@@ -128,7 +133,7 @@ def test_drafts_are_approved_once_and_a_rerun_creates_no_second(page: Any, lab: 
     outcome = drafts.locator(".ops-sync-outcome")
     expect(outcome).to_contain_text("4 draft(s) created")
     expect(outcome).to_contain_text("0 failed, 3 blocked, 1 credit note(s) not transferred")
-    snap(page, "invoices-drafts-applied", outcome)
+    snap(page, "invoices-drafts-applied", message)
     assert sorted(sandbox_markers(lab, home)) == [[f"#ops-invoice-{n}"] for n in CREATED]
     expect(drafts.locator(".ops-apply")).to_be_disabled()  # the plan applied is spent: no second click
 
@@ -150,6 +155,6 @@ def test_drafts_are_approved_once_and_a_rerun_creates_no_second(page: Any, lab: 
     expect(rerun).to_contain_text("4 already transferred, 3 blocked")
     expect(drafts.locator(".ops-apply")).to_be_disabled()
     expect(costs.locator(".ops-plan .ops-plan-head")).to_contain_text("0 cost line(s) to write")
-    snap(page, "invoices-rerun", drafts)
+    snap(page, "invoices-rerun", rerun)
     assert sorted(sandbox_markers(lab, home)) == [[f"#ops-invoice-{n}"] for n in CREATED]
     assert len(list(out_dir.glob("project_costs_*.csv"))) == 1
