@@ -75,8 +75,11 @@ def invoice_panel(step: InvoiceStep, out_dir: str | Path, interactive: bool = Tr
     """The step's Approve and apply (see :func:`~ops_lib.forms.sync.sync_panel`); nothing for a step left out."""
     if not step.ran:
         return None
-    return sync_panel(step.session, step.plan, out_dir, interactive, apply=apply, approved_hash=approved_hash,
-                      approved_by=approved_by, four_eyes=four_eyes)
+    panel = sync_panel(step.session, step.plan, out_dir, interactive, apply=apply, approved_hash=approved_hash,
+                       approved_by=approved_by, four_eyes=four_eyes)
+    if interactive:  # the form says which step it approves: ops-step-drafts, ops-step-costs
+        panel.add_class(f"ops-step-{step.name}")
+    return panel
 
 
 def record_step(step: InvoiceStep, outcome: Any = None) -> None:
