@@ -23,8 +23,8 @@ encodings or a broken quote refused naming its row and column), then:
 - a credit note (``Kreditfaktura``) is read like any invoice and marked
   ``is_credit``: the plan says, each time, that it is not transferred.
 
-Anything unusable (an empty file, a missing column, a line repeated, a bad
-date or number) is a :class:`~ops_lib.core.errors.DataInputError` naming
+Anything unusable (an empty file, a missing column, an invoice-basis
+number with white space in it, a line repeated, a bad date or number) is a :class:`~ops_lib.core.errors.DataInputError` naming
 the file, the row and the column; nothing is half-read.
 """
 
@@ -116,6 +116,22 @@ def _days(text: str) -> int:
     return int(text)
 
 
+def _number(lines: _Lines, row: int, number: str) -> str:
+    """The invoice basis's number: one token of visible characters, because its marker must match as one.
+
+    The draft's marker (``#ops-invoice-<number>``) is found again as a whole
+    token of a row's text, split at white space: ``FU 12`` could never be found,
+    and ``10 A`` would be taken for invoice basis 10's.
+    """
+    if not number:
+        raise lines.error(row, NUMBER, "empty; every line needs its invoice basis's number")
+    if not number.isprintable() or any(ch.isspace() for ch in number):
+        raise lines.error(row, NUMBER, f"{number!r} holds white space or an invisible character; an invoice "
+                                       f"basis number must be one word (letters, digits, dashes), because its "
+                                       f"draft is found again by it")
+    return number
+
+
 def _header(path: Path, numbered: list[tuple[int, list[str]]]) -> list[str]:
     header = [h.strip() for h in numbered[0][1]]
     seen: set[str] = set()
@@ -187,7 +203,8 @@ def read_invoice_basis(path: Path | str, *, default_article: str = "") -> Invoic
     Raises
     ------
     DataInputError
-        An empty file, a missing or doubled column, a line without its invoice-basis number, lines
+        An empty file, a missing or doubled column, a line without its invoice-basis number or with
+        white space in it, lines
         of one invoice basis that disagree on a header column (naming both rows), a line repeated,
         an unknown row or invoice type, or an unreadable date or number.
     """
@@ -201,9 +218,7 @@ def read_invoice_basis(path: Path | str, *, default_article: str = "") -> Invoic
     for row, line in numbered[1:]:
         if len(line) > len(header) and any(cell.strip() for cell in line[len(header):]):
             raise DataInputError(f"{path}, row {row}: {len(line)} fields but the header has {len(header)}")
-        number = lines.cell(line, NUMBER)
-        if not number:
-            raise lines.error(row, NUMBER, "empty; every line needs its invoice basis's number")
+        number = _number(lines, row, lines.cell(line, NUMBER))
         head = {column: lines.cell(line, column) for column in HEADER_COLUMNS}
         signature = tuple(lines.cell(line, column) for column in ROW_COLUMNS)
         group = groups.setdefault(number, {"first": row, "head": head, "lines": [], "signatures": {}})

@@ -127,6 +127,13 @@ def test_a_bad_value_names_file_row_and_column(tmp_path: Path, cells: dict[str, 
         read_invoice_basis(write(tmp_path, [line(**cells)]))
 
 
+@pytest.mark.parametrize("number", ["FU 12", "10 A", "10\u00a0A", "10\u00adA"])
+def test_an_invoice_basis_number_with_white_space_is_refused(tmp_path: Path, number: str) -> None:
+    """Its marker could never be found again (``FU 12``), or would look like another's (``10 A``: 10's)."""
+    with pytest.raises(DataInputError, match=r"underlag.csv, row 3, column 'Fakturaunderlag': .*white space"):
+        read_invoice_basis(write(tmp_path, [line(), line(Fakturaunderlag=number)]))
+
+
 def test_a_file_of_two_encodings_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, [line()], encoding="utf-8")
     path.write_bytes(path.read_bytes() + ";".join(line(Ort="Malmö").values()).encode("cp1252") + b"\r\n")
