@@ -23,8 +23,9 @@ encodings or a broken quote refused naming its row and column), then:
 - a credit note (``Kreditfaktura``) is read like any invoice and marked
   ``is_credit``: the plan says, each time, that it is not transferred.
 
-Anything unusable (an empty file, a missing column, an invoice-basis
-number with white space in it, a line repeated, a bad date or number) is a :class:`~ops_lib.core.errors.DataInputError` naming
+Anything unusable (an empty file, a missing column, a line with more or
+fewer fields than the header, an invoice-basis number with white space in
+it, a line repeated, a bad date or number) is a :class:`~ops_lib.core.errors.DataInputError` naming
 the file, the row and the column; nothing is half-read.
 """
 
@@ -203,8 +204,8 @@ def read_invoice_basis(path: Path | str, *, default_article: str = "") -> Invoic
     Raises
     ------
     DataInputError
-        An empty file, a missing or doubled column, a line without its invoice-basis number or with
-        white space in it, lines
+        An empty file, a missing or doubled column, a line whose field count is not the header's, a
+        line without its invoice-basis number or with white space in it, lines
         of one invoice basis that disagree on a header column (naming both rows), a line repeated,
         an unknown row or invoice type, or an unreadable date or number.
     """
@@ -216,8 +217,9 @@ def read_invoice_basis(path: Path | str, *, default_article: str = "") -> Invoic
         raise DataInputError(f"{path}: the file has a header but no invoice rows")
     groups: dict[str, dict[str, Any]] = {}
     for row, line in numbered[1:]:
-        if len(line) > len(header) and any(cell.strip() for cell in line[len(header):]):
-            raise DataInputError(f"{path}, row {row}: {len(line)} fields but the header has {len(header)}")
+        if len(line) != len(header):
+            raise DataInputError(f"{path}, row {row}: {len(line)} fields but the header has {len(header)}; a "
+                                 f"field missing or added shifts the columns after it, so the line is not read")
         number = _number(lines, row, lines.cell(line, NUMBER))
         head = {column: lines.cell(line, column) for column in HEADER_COLUMNS}
         signature = tuple(lines.cell(line, column) for column in ROW_COLUMNS)

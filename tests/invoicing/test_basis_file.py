@@ -134,6 +134,20 @@ def test_an_invoice_basis_number_with_white_space_is_refused(tmp_path: Path, num
         read_invoice_basis(write(tmp_path, [line(), line(Fakturaunderlag=number)]))
 
 
+def test_a_line_with_fewer_or_more_fields_than_the_header_is_refused(tmp_path: Path) -> None:
+    """A short line would go out with its last fields empty (here: the row without its project)."""
+    path = write(tmp_path, [line(), line(Beskrivning="Resa")])
+    text = path.read_bytes().decode("cp1252")
+    head, first, second, _ = text.split("\r\n")
+    short = second.rsplit(";", 1)[0]
+    path.write_bytes("\r\n".join([head, first, short, ""]).encode("cp1252"))
+    with pytest.raises(DataInputError, match=r"underlag.csv, row 3: 22 fields but the header has 23"):
+        read_invoice_basis(path)
+    path.write_bytes("\r\n".join([head, first + ";", second, ""]).encode("cp1252"))
+    with pytest.raises(DataInputError, match=r"underlag.csv, row 2: 24 fields but the header has 23"):
+        read_invoice_basis(path)
+
+
 def test_a_file_of_two_encodings_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, [line()], encoding="utf-8")
     path.write_bytes(path.read_bytes() + ";".join(line(Ort="Malmö").values()).encode("cp1252") + b"\r\n")
