@@ -95,9 +95,13 @@ class DraftSession:
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
 
     def plan(self) -> DraftPlan:
-        """Every invoice basis sorted against the preflight and the ledger, recorded with its preparer."""
+        """Every invoice basis sorted against the preflight, the ledger and the system, recorded with its preparer.
+
+        The bases that would be new are looked up in the system first (one bulk read by marker): a draft
+        made from another machine or state database is recorded, never made again.
+        """
         plan = plan_drafts(str(self.source), self.basis.bases, self.preflight, self.transfers, self.poster.payload,
-                           self.basis.left)
+                           self.basis.left, self.poster.states)
         record_plan(plan, self.book, self.prepared_by)
         return plan
 
