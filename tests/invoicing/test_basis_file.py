@@ -174,3 +174,27 @@ def test_an_excel_export_is_read_the_same(tmp_path: Path) -> None:
     book.save(path)
     [basis] = read_invoice_basis(path).bases
     assert [(r.kind, r.quantity) for r in basis.rows] == [(ARTICLE_ROW, Decimal("2.5")), (TEXT_ROW, Decimal(0))]
+
+
+def test_a_workbook_saved_without_its_size_keeps_its_short_rows(tmp_path: Path) -> None:
+    """Without its dimension a sheet's rows lose their empty trailing cells; a cell's place is its column."""
+    import io
+    import re
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(list(COLUMNS))
+    book.active.append([line()[c] or None for c in COLUMNS[:-1]])  # no Projekt cell at all
+    saved = io.BytesIO()
+    book.save(saved)
+    path = tmp_path / "underlag.xlsx"
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<dimension[^>]*/>", b"", data)
+            target.writestr(item, data)
+    [basis] = read_invoice_basis(path).bases
+    assert [(r.article, r.quantity, r.project) for r in basis.rows] == [("A01", Decimal(2), "")]
