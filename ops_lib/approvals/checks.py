@@ -7,7 +7,9 @@
   approved one because the writes already made drop out of it. The
   approval still covers it when every action still to do is an action of
   the approved plan, as recorded in the :class:`PlanBook`; anything new or
-  changed means the data moved and the plan must be approved again.
+  changed means the data moved and the plan must be approved again. It
+  must also be a plan of the same register for the same targets: the
+  action digests alone do not say which company or register they write.
 - **Four-eyes.** With it on, the approver must not be the preparer, and the
   preparer is the first to have planned it as recorded in the state
   database (:func:`check_four_eyes`, the only place that decides it).
@@ -59,6 +61,10 @@ def _resumed(plan: ApprovablePlan, approved_hash: str, recorded: RecordedPlan | 
         return ""
     if recorded is None:
         raise plan_changed(approved_hash, plan.plan_hash)
+    if recorded.register != plan.register or tuple(recorded.targets) != tuple(plan.targets):
+        raise plan_changed(approved_hash, plan.plan_hash,
+                           f"the approved plan was for {recorded.register} in {', '.join(recorded.targets)}, this "
+                           f"one is for {plan.register} in {', '.join(plan.targets)}; approve this plan itself")
     # A write this very approval made that is gone since is reported, not refused (and not sent).
     changed = [a for a in plan.actions
                if a.digest not in recorded.action_digests and getattr(a, "redo_of", "") != approved_hash]

@@ -23,8 +23,9 @@ encodings or a broken quote refused naming its row and column), then:
 - a credit note (``Kreditfaktura``) is read like any invoice and marked
   ``is_credit``: the plan says, each time, that it is not transferred.
 
-Anything unusable (an empty file, a missing column, a line repeated, a bad
-date or number) is a :class:`~ops_lib.core.errors.DataInputError` naming
+Anything unusable (an empty file, a missing column, a CSV line with more or
+fewer fields than the header, an invoice-basis number with white space in
+it, a line repeated, a bad date or number) is a :class:`~ops_lib.core.errors.DataInputError` naming
 the file, the row and the column; nothing is half-read.
 """
 
@@ -116,6 +117,35 @@ def _days(text: str) -> int:
     return int(text)
 
 
+def _number(lines: _Lines, row: int, number: str) -> str:
+    """The invoice basis's number: one token of visible characters, because its marker must match as one.
+
+    The draft's marker (``#ops-invoice-<number>``) is found again as a whole
+    token of a row's text, split at white space: ``FU 12`` could never be found,
+    and ``10 A`` would be taken for invoice basis 10's.
+    """
+    if not number:
+        raise lines.error(row, NUMBER, "empty; every line needs its invoice basis's number")
+    if not number.isprintable() or any(ch.isspace() for ch in number):
+        raise lines.error(row, NUMBER, f"{number!r} holds white space or an invisible character; an invoice "
+                                       f"basis number must be one word (letters, digits, dashes), because its "
+                                       f"draft is found again by it")
+    return number
+
+
+def _miscounted(line: list[str], header: list[str], is_csv: bool) -> bool:
+    """Whether a line's fields cannot be trusted to sit under their columns.
+
+    In a CSV line a field missing or added moves every field after it, so
+    any other count than the header's is refused. In a workbook a cell's
+    column is its place, and a sheet saved without its size gives rows
+    without their empty trailing cells: only cells beyond the header count.
+    """
+    if is_csv:
+        return len(line) != len(header)
+    return len(line) > len(header) and any(cell.strip() for cell in line[len(header):])
+
+
 def _header(path: Path, numbered: list[tuple[int, list[str]]]) -> list[str]:
     header = [h.strip() for h in numbered[0][1]]
     seen: set[str] = set()
@@ -187,23 +217,23 @@ def read_invoice_basis(path: Path | str, *, default_article: str = "") -> Invoic
     Raises
     ------
     DataInputError
-        An empty file, a missing or doubled column, a line without its invoice-basis number, lines
+        An empty file, a missing or doubled column, a line whose field count is not the header's, a
+        line without its invoice-basis number or with white space in it, lines
         of one invoice basis that disagree on a header column (naming both rows), a line repeated,
         an unknown row or invoice type, or an unreadable date or number.
     """
     path = Path(path)
-    numbered, _ = read_numbered_rows(path)
+    numbered, csv_format = read_numbered_rows(path)
     header = _header(path, numbered)
     lines = _Lines(path, header)
     if len(numbered) < 2:
         raise DataInputError(f"{path}: the file has a header but no invoice rows")
     groups: dict[str, dict[str, Any]] = {}
     for row, line in numbered[1:]:
-        if len(line) > len(header) and any(cell.strip() for cell in line[len(header):]):
-            raise DataInputError(f"{path}, row {row}: {len(line)} fields but the header has {len(header)}")
-        number = lines.cell(line, NUMBER)
-        if not number:
-            raise lines.error(row, NUMBER, "empty; every line needs its invoice basis's number")
+        if _miscounted(line, header, csv_format is not None):
+            raise DataInputError(f"{path}, row {row}: {len(line)} fields but the header has {len(header)}; a "
+                                 f"field missing or added shifts the columns after it, so the line is not read")
+        number = _number(lines, row, lines.cell(line, NUMBER))
         head = {column: lines.cell(line, column) for column in HEADER_COLUMNS}
         signature = tuple(lines.cell(line, column) for column in ROW_COLUMNS)
         group = groups.setdefault(number, {"first": row, "head": head, "lines": [], "signatures": {}})

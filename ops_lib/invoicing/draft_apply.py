@@ -9,7 +9,9 @@ draft's last text row, and sent only when it is not there. A lost answer
 is looked up once after a short wait; when the draft is still not seen
 the row stays ``unknown`` for the next run's lookup, never sent blindly
 again. A refused draft is ``failed`` with the system's own explanation.
-One refused invoice never stops the others.
+One refused invoice never stops the others. An invoice the plan found in
+the system already (``in_system``: made elsewhere, its ledger row missing
+here) is recorded ``created`` with the id found, and never sent.
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from ops_lib.invoicing.draft_plan import (
     BLOCKED,
     CHECK_FIRST,
     CREDIT_NOTE,
+    IN_SYSTEM,
     NEW,
     DraftPlan,
     PlannedInvoice,
 )
 from ops_lib.invoicing.transfers import CREATED, FAILED, OPEN, UNKNOWN, InvoiceTransfers
-from ops_lib.model.invoices import DraftRef
+from ops_lib.model.invoices import TRANSFERRED, DraftRef
 
 LOOKUP_DELAY = 2.0  # seconds before a lost answer is looked up
 CREATED_OUTCOMES = ("created", "found")
@@ -69,7 +72,9 @@ class DraftOutcome:
 def dry_run_drafts(plan: DraftPlan) -> list[DraftOutcome]:
     """What an apply would do, sent nowhere."""
     return [DraftOutcome.of(i, "planned" if i.status in (NEW, CHECK_FIRST) else i.status,
-                            draft_id=i.transfer.draft_id if i.transfer and i.status == ALREADY_TRANSFERRED else "")
+                            draft_id=i.found_id or (i.transfer.draft_id if i.transfer and i.status ==
+                                                    ALREADY_TRANSFERRED else ""),
+                            **({"message": i.note} if i.status == IN_SYSTEM else {}))
             for i in plan.invoices]
 
 
@@ -106,6 +111,17 @@ class _Drafting:
         return DraftOutcome.of(planned, UNKNOWN, **{
             **error_details(exc, self.language),
             "message": f"{exc}; the answer was lost, so it is not sent again now: the next run looks it up first"})
+
+    def record_found(self, planned: PlannedInvoice) -> DraftOutcome:
+        """An invoice the plan found in the system: recorded ``created`` with what was found, never sent."""
+        key, found = planned.basis.key, planned.found
+        row = self.transfers.of([key]).get(key)
+        if row is not None and row.status == CREATED:  # recorded by another run since the plan was made
+            return DraftOutcome.of(planned, ALREADY_TRANSFERRED, draft_id=row.draft_id)
+        self.transfers.created(key, self.plan_hash, planned.found_id, message=planned.note)
+        if found is not None and found.status != TRANSFERRED:
+            self.transfers.set_state(key, found.status, found.invoice_number)
+        return DraftOutcome.of(planned, "found", draft_id=planned.found_id, message=planned.note)
 
     def create(self, planned: PlannedInvoice) -> DraftOutcome:
         """Create one draft; an open ledger row is looked up first, a lost answer never sent twice."""
@@ -144,6 +160,8 @@ def apply_drafts(plan: DraftPlan, poster: Any, transfers: InvoiceTransfers, appr
     for planned in plan.invoices:
         if planned.status in (NEW, CHECK_FIRST):
             outcomes.append(run.create(planned))
+        elif planned.status == IN_SYSTEM:
+            outcomes.append(run.record_found(planned))
         else:
             outcomes.append(DraftOutcome.of(planned, planned.status, draft_id=planned.transfer.draft_id
                                             if planned.transfer and planned.status == ALREADY_TRANSFERRED else ""))

@@ -4,10 +4,15 @@
 (:mod:`ops_lib.invoicing.basis_file`) into *new*, *already transferred*
 (a draft exists: never sent again), *check first* (an earlier run was
 interrupted or lost its answer: the system is searched for the draft
-before anything is sent), *blocked* (the preflight's problems, or a
+before anything is sent), *in the system* (no ledger row here, but the
+system already holds a draft, or an invoice made of one, carrying its
+marker: made from another machine, another state database or before a
+state file was lost; it is recorded at apply, never sent), *blocked* (the preflight's problems, or a
 payload the system cannot build, each with the fix) or *credit note*
 (credit notes are not transferred, and the plan says so every time it
-meets one). The plan hash covers the target and every planned invoice's
+meets one). The bases that would be new are looked up in the system
+first, all in one bulk read (the poster's ``states``), so the ledger is
+not the only thing between a basis and a second draft. The plan hash covers the target and every planned invoice's
 digest, which holds the basis's own digest and the payload that would be
 sent, so an approval cannot carry over to a plan whose rows, prices or
 customer moved. :mod:`ops_lib.invoicing.draft_apply` applies the approved plan.
@@ -26,12 +31,12 @@ import pandas as pd
 from ops_lib.core.money import canonical_json, money_text
 from ops_lib.invoicing.preflight import InvoicePreflight, InvoiceProblem
 from ops_lib.invoicing.transfers import CREATED, OPEN, InvoiceTransfer, InvoiceTransfers
-from ops_lib.model.invoices import ZERO, InvoiceBasis
+from ops_lib.model.invoices import MISSING, TRANSFERRED, ZERO, InvoiceBasis, InvoiceState
 from ops_lib.systems.base import PlanBlocked
 
-NEW, ALREADY_TRANSFERRED, CHECK_FIRST, BLOCKED, CREDIT_NOTE = (
-    "new", "already_transferred", "check_first", "blocked", "credit_note")
-STATUSES = (NEW, CHECK_FIRST, ALREADY_TRANSFERRED, BLOCKED, CREDIT_NOTE)
+NEW, ALREADY_TRANSFERRED, CHECK_FIRST, IN_SYSTEM, BLOCKED, CREDIT_NOTE = (
+    "new", "already_transferred", "check_first", "in_system", "blocked", "credit_note")
+STATUSES = (NEW, CHECK_FIRST, IN_SYSTEM, ALREADY_TRANSFERRED, BLOCKED, CREDIT_NOTE)
 INVOICE_DATE_RULE = ("Invoice dates are kept from the project tool: each draft carries its invoice basis's own "
                      "invoice date (Fakturadatum), not the day it is transferred.")
 CREDIT_NOTE_RULE = "credit notes are not transferred: make the credit note in the accounting system"
@@ -47,6 +52,12 @@ class PlannedInvoice:
     payload: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
     transfer: InvoiceTransfer | None = None
     note: str = ""
+    found: InvoiceState | None = None
+
+    @property
+    def found_id(self) -> str:
+        """The id of what the system holds (the draft, else the invoice made of it); "" when not found."""
+        return (self.found.draft_id or self.found.invoice_id) if self.found else ""
 
     @functools.cached_property
     def digest(self) -> str:
@@ -56,7 +67,10 @@ class PlannedInvoice:
         each run's own read moves that, so the dry run and its apply would never plan the same.
         """
         problems = [[p.code, p.message] for p in self.problems]
-        text = canonical_json([self.basis.digest, dict(self.payload or {}), problems])
+        parts: list[Any] = [self.basis.digest, dict(self.payload or {}), problems]
+        if self.status == IN_SYSTEM:  # recorded, not sent: an approval of sending it does not cover this
+            parts.append([IN_SYSTEM, self.found_id])
+        text = canonical_json(parts)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property
@@ -138,7 +152,7 @@ class DraftPlan:
             "invoice_date": i.basis.invoice_date.isoformat(),
             "due_date": i.basis.due_date.isoformat() if i.basis.due_date else "",
             "rows": len(i.basis.rows), "total": i.basis.total, "status": i.status,
-            "draft_id": i.transfer.draft_id if i.transfer else "", "why": i.why} for i in self.invoices],
+            "draft_id": i.found_id or (i.transfer.draft_id if i.transfer else ""), "why": i.why} for i in self.invoices],
             columns=["invoice", "customer_number", "customer", "invoice_date", "due_date", "rows", "total", "status",
                      "draft_id", "why"])
 
@@ -155,6 +169,7 @@ class DraftPlan:
         total = sum((i.basis.total for i in self.to_send), ZERO)
         return (f"{len(self.to_send)} draft(s) to create ({money_text(total)} before VAT), "
                 f"{len(self.with_status(ALREADY_TRANSFERRED))} already transferred, "
+                f"{len(self.with_status(IN_SYSTEM))} found in the system (recorded, not sent), "
                 f"{len(self.with_status(BLOCKED))} blocked, {len(self.with_status(CREDIT_NOTE))} credit note(s) "
                 f"not transferred")
 
@@ -177,6 +192,8 @@ class DraftPlan:
             head = f"  - {i.status} {b.number} {b.invoice_date} {b.customer.customer_number} {b.customer.name}"
             if i.status in (BLOCKED, CREDIT_NOTE):
                 lines.append(f"{head}: {i.why}")
+            elif i.status == IN_SYSTEM:
+                lines.append(f"{head}: {i.note}")
             elif i.status == ALREADY_TRANSFERRED:
                 lines.append(f"{head}: draft {i.transfer.draft_id if i.transfer else ''}"
                              f"{'; ' + i.note if i.note else ''}")
@@ -224,18 +241,39 @@ def _sorted(basis: InvoiceBasis, problems: tuple[InvoiceProblem, ...], transfer:
                           else "")
 
 
+def found_note(state: InvoiceState) -> str:
+    """What the system holds for a basis the ledger does not know, and what the run does about it."""
+    held = (f"draft {state.draft_id}" if state.status == TRANSFERRED
+            else f"invoice {state.invoice_number or state.invoice_id} ({state.status})")
+    return f"already in the accounting system as {held}; recorded, not sent again"
+
+
+def _look_up(invoices: tuple[PlannedInvoice, ...],
+             states: Callable[[Sequence[str]], Mapping[str, InvoiceState]] | None) -> tuple[PlannedInvoice, ...]:
+    """The new invoices the system already holds (by marker, in one bulk read) become ``in_system``."""
+    markers = [i.basis.marker for i in invoices if i.status == NEW]
+    if states is None or not markers:
+        return invoices
+    held = {m: s for m, s in states(markers).items() if s.status != MISSING}
+    return tuple(PlannedInvoice(i.basis, IN_SYSTEM, transfer=i.transfer, note=found_note(held[i.basis.marker]),
+                                found=held[i.basis.marker])
+                 if i.status == NEW and i.basis.marker in held else i for i in invoices)
+
+
 def plan_drafts(source: str, bases: Sequence[InvoiceBasis], preflight: InvoicePreflight, transfers: InvoiceTransfers,
                 payload: Callable[[InvoiceBasis], Mapping[str, Any]] | None = None,
-                left: Mapping[str, int] | None = None) -> DraftPlan:
-    """Sort every invoice basis against the preflight and the ledger; nothing is sent.
+                left: Mapping[str, int] | None = None,
+                states: Callable[[Sequence[str]], Mapping[str, InvoiceState]] | None = None) -> DraftPlan:
+    """Sort every invoice basis against the preflight, the ledger and the system; nothing is sent.
 
     ``payload`` is the invoice poster's (its :class:`~ops_lib.systems.base.PlanBlocked` blocks that invoice
-    only); ``left`` counts the invoice bases the export holds in other states.
+    only); ``left`` counts the invoice bases the export holds in other states; ``states`` is the poster's
+    bulk read by marker: the bases that would be new are looked up in the system with one call of it.
     """
     ledger = transfers.of(b.key for b in bases)
     invoices = tuple(_sorted(b, preflight.of(b.number), ledger.get(b.key), payload) for b in bases)
-    return DraftPlan(source, transfers.target, invoices, preflight, dict(left or {}))
+    return DraftPlan(source, transfers.target, _look_up(invoices, states), preflight, dict(left or {}))
 
 
 __all__ = ["ALREADY_TRANSFERRED", "BLOCKED", "CHECK_FIRST", "CREDIT_NOTE", "CREDIT_NOTE_RULE", "DraftPlan",
-           "INVOICE_DATE_RULE", "NEW", "PlannedInvoice", "STATUSES", "plan_drafts"]
+           "INVOICE_DATE_RULE", "IN_SYSTEM", "NEW", "found_note", "PlannedInvoice", "STATUSES", "plan_drafts"]

@@ -33,7 +33,8 @@ from ops_lib.model.invoices import ZERO
 
 NOT_DONE = ("failed", "unknown")
 COLOURS = {"Summary": "#e8f5e9", "failed": "#ffcdd2", "unknown": "#ffcdd2", "blocked": "#fff8e1",
-           "credit_note": "#fff8e1", "created": "#e8f5e9", "found": "#e8f5e9", "already_transferred": "#e8f5e9",
+           "credit_note": "#fff8e1", "created": "#e8f5e9", "found": "#e8f5e9", "in_system": "#e8f5e9",
+           "already_transferred": "#e8f5e9",
            "planned": "#e3f2fd"}
 
 
@@ -77,7 +78,8 @@ class DraftResult:
         if not self.applied:
             total = sum((o.total for o in self.outcomes if o.outcome == "planned"), ZERO)
             return (f"Dry run: {self.count('planned')} draft(s) would be created ({money_text(total)} before VAT), "
-                    f"{self.count('already_transferred')} already transferred, {self.count('blocked')} blocked, "
+                    f"{self.count('already_transferred')} already transferred, {self.count('in_system')} found in "
+                    f"the system (recorded at apply, not sent), {self.count('blocked')} blocked, "
                     f"{self.count('credit_note')} credit note(s) not transferred; nothing was sent. "
                     f"Plan {self.plan.plan_hash}")
         total = sum((o.total for o in self.created), ZERO)
@@ -98,7 +100,7 @@ class DraftResult:
         for o in self.outcomes:
             if o.outcome in CREATED_OUTCOMES:
                 lines.append(f"  {o.outcome}: {o.number} {o.customer} as draft {o.draft_id} ({money_text(o.total)})")
-            elif o.outcome in (*NOT_DONE, "blocked", "credit_note"):
+            elif o.outcome in (*NOT_DONE, "blocked", "credit_note", "in_system"):
                 code = f" [ErrorCode {o.error_code}, ErrorId {o.error_id}]" if o.error_code else ""
                 lines.append(f"  {o.outcome}: {o.number} {o.customer}{code}: {o.explanation or o.message}")
         if self.status_file:

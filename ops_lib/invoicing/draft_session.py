@@ -37,6 +37,7 @@ from ops_lib.invoicing.preflight import InvoicePreflight, read_known, registers_
 from ops_lib.invoicing.settings import DEMO_EXPORT, DraftSettings
 from ops_lib.invoicing.status_file import StatusLine, write_status_file
 from ops_lib.invoicing.transfers import CREATED, InvoiceTransfers, invoice_lock
+from ops_lib.model.country_rules import country_rules
 from ops_lib.model.invoices import TRANSFERRED, ZERO
 from ops_lib.sources.open import open_system, state_path_for
 from ops_lib.state.cache import RegisterCache
@@ -51,6 +52,17 @@ DEMO_BASIS = Path(__file__).resolve().parent.parent / "sandbox" / "pm_export" / 
 def basis_source(source: str | Path) -> Path:
     """The export to read: the file given, or for ``demo`` the committed demo export."""
     return DEMO_BASIS if str(source) == DEMO_EXPORT else Path(source)
+
+
+def company_currency(system: str) -> str:
+    """The currency a customer without one is invoiced in: that of the country the system keeps books in.
+
+    From the country files (:mod:`ops_lib.model.country_rules`, the system's ``setup_rules.country``)
+    rather than the company's settings, which would cost a read of the whole references; "" when the
+    system names no country (then only a customer's own currency is compared).
+    """
+    country = get_system(system).setup_rules.country
+    return country_rules(country).currency if country else ""
 
 
 def make_poster(client: Any, options: Mapping[str, Any]) -> Any:
@@ -83,9 +95,13 @@ class DraftSession:
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
 
     def plan(self) -> DraftPlan:
-        """Every invoice basis sorted against the preflight and the ledger, recorded with its preparer."""
+        """Every invoice basis sorted against the preflight, the ledger and the system, recorded with its preparer.
+
+        The bases that would be new are looked up in the system first (one bulk read by marker): a draft
+        made from another machine or state database is recorded, never made again.
+        """
         plan = plan_drafts(str(self.source), self.basis.bases, self.preflight, self.transfers, self.poster.payload,
-                           self.basis.left)
+                           self.basis.left, self.poster.states)
         record_plan(plan, self.book, self.prepared_by)
         return plan
 
@@ -184,10 +200,12 @@ def open_drafts(settings: DraftSettings, *, transport: httpx.BaseTransport | Non
         db = open_state(state_path)
         stack.callback(db.close)
         cache = RegisterCache(db, client.system, client.session.key)
-        known, synced = read_known(client, registers_needed(basis.bases), cache=cache, options=settings.options())
+        known, synced, currencies = read_known(client, registers_needed(basis.bases), cache=cache,
+                                               options=settings.options())
         transfers = InvoiceTransfers(db, poster.target)
         done = {t.number for t in transfers.of(b.key for b in basis.bases).values() if t.status == CREATED}
-        preflight = run_preflight(basis.bases, known, synced, label, poster.check, done)
+        preflight = run_preflight(basis.bases, known, synced, label, poster.check, done, currencies,
+                                  company_currency(client.system))
         session = DraftSession(source, label, basis, preflight, poster, transfers,
                                OperationsLog(db), settings.prepared_by or getpass.getuser(), state_path,
                                Path(settings.out_dir), language, client_options.get("sleep", time.sleep), stack)
@@ -220,4 +238,4 @@ def run_drafts(settings: DraftSettings, *, out: TextIO | None = None, **open_opt
     return result.exit_code
 
 
-__all__ = ["DEMO_BASIS", "DraftSession", "basis_source", "make_poster", "open_drafts", "run_drafts"]
+__all__ = ["DEMO_BASIS", "DraftSession", "basis_source", "company_currency", "make_poster", "open_drafts", "run_drafts"]

@@ -10,8 +10,12 @@ reconcile and sync first, and when that register was last pulled (the
 cache's sync mark from before this run's own read, or ``never``). It adds
 what the target's rules would refuse (the invoice poster's
 :meth:`~ops_lib.systems.base.InvoicePoster.check`: name and address
-lengths, a required address, an inactive article) and an invoice row left
-without an article when the settings name no default article.
+lengths, a required address, an inactive article), an invoice row left
+without an article when the settings name no default article, and a
+basis whose currency (``Valuta``) is not its customer's: the draft is made
+in the customer's currency, so a EUR basis for a SEK customer would become
+a SEK invoice of the EUR amounts. A customer without a currency in the
+register invoices in the company's currency.
 
 Problems are findings, not exceptions: each blocks only its own invoice,
 and the rest of the plan goes on. Credit notes are not checked: they are
@@ -103,19 +107,40 @@ def registers_needed(bases: Iterable[InvoiceBasis]) -> tuple[str, ...]:
     return (CUSTOMERS, PRODUCTS, PROJECTS) if with_project else (CUSTOMERS, PRODUCTS)
 
 
-def read_known(client: Any, registers: Sequence[str], *, cache: Any = None,
-               options: Mapping[str, Any] | None = None) -> tuple[dict[str, set[str]], dict[str, str]]:
-    """The numbers the connected company has per register, and when each was last synced before now.
+def read_known(client: Any, registers: Sequence[str], *, cache: Any = None, options: Mapping[str, Any] | None = None
+               ) -> tuple[dict[str, set[str]], dict[str, str], dict[str, str]]:
+    """The numbers the connected company has per register, when each was last synced before now, and each
+    customer's currency (customer number -> its ``currency``; empty: the company's).
 
     The sync marks are read *before* this read moves them: the time says when a
     sync (or a reconciliation) last pulled the register, not this preflight.
     """
     synced = {register: last_synced(cache, register) for register in registers}
-    known = {}
+    known: dict[str, set[str]] = {}
+    currencies: dict[str, str] = {}
     for register in registers:
         frame = read_system_register(client, register, cache=cache, options=options)
         known[register] = {str(n).strip() for n in frame["number"] if str(n).strip()}
-    return known, synced
+        if register == CUSTOMERS and "currency" in frame:
+            currencies = {str(n).strip(): str(c or "").strip().upper()
+                          for n, c in zip(frame["number"], frame["currency"]) if str(n).strip()}
+    return known, synced, currencies
+
+
+def _currency(basis: InvoiceBasis, currencies: Mapping[str, str], company_currency: str) -> list[InvoiceProblem]:
+    """A basis in another currency than its customer's (the draft would carry its amounts in the customer's)."""
+    number = basis.customer.customer_number
+    if not basis.currency or number not in currencies:
+        return []
+    theirs = currencies[number] or company_currency.upper()
+    if not theirs or basis.currency.upper() == theirs:
+        return []
+    whose = "" if currencies[number] else " (the company's: the customer names none)"
+    return [InvoiceProblem(basis.number, "currency", f"the invoice basis is in {basis.currency} but customer "
+                           f"{number} ({basis.customer.name}) is invoiced in {theirs}{whose}; the draft would be a "
+                           f"{theirs} invoice of the {basis.currency} amounts",
+                           f"make the invoice basis in {theirs} in the project tool, or change the customer's "
+                           f"currency in the accounting system and sync customers again", line=basis.first_line)]
 
 
 def _missing(basis: InvoiceBasis, known: Mapping[str, Collection[str]], synced: Mapping[str, str],
@@ -142,9 +167,11 @@ def _missing(basis: InvoiceBasis, known: Mapping[str, Collection[str]], synced: 
 
 def run_preflight(bases: Sequence[InvoiceBasis], known: Mapping[str, Collection[str]], synced: Mapping[str, str],
                   target: str, check: Callable[[InvoiceBasis], Sequence[str]] | None = None,
-                  done: Collection[str] = ()) -> InvoicePreflight:
-    """Every problem of every invoice basis: missing numbers, rows without an article, and the target's
-    rules (``check``, the invoice poster's).
+                  done: Collection[str] = (), currencies: Mapping[str, str] | None = None,
+                  company_currency: str = "") -> InvoicePreflight:
+    """Every problem of every invoice basis: missing numbers, rows without an article, a currency not the
+    customer's (``currencies``: customer number -> currency, empty meaning ``company_currency``), and the
+    target's rules (``check``, the invoice poster's).
 
     Credit notes are left out (never transferred), and so are the invoice bases in ``done`` (their
     drafts exist already: what the registers say now cannot stop them).
@@ -154,6 +181,7 @@ def run_preflight(bases: Sequence[InvoiceBasis], known: Mapping[str, Collection[
         if basis.is_credit or basis.number in done:
             continue
         problems.extend(_missing(basis, known, synced, target))
+        problems.extend(_currency(basis, currencies or {}, company_currency))
         for row in basis.article_rows:
             if not row.article:
                 problems.append(InvoiceProblem(basis.number, "no_article", f"row {row.line} has no article, and the "

@@ -21,10 +21,20 @@ from ops_lib.systems.registry import get
 
 @dataclass(frozen=True)
 class Rule:
+    """One thing a system refuses in one field: empty, longer than ``max_length``, or a number with more
+    than ``max_decimals`` decimals (the system would round it, so what was approved is not what is sent)."""
+
     code: str
     field: str
     required: bool = False
     max_length: int | None = None
+    max_decimals: int | None = None
+
+
+def decimals(text: str) -> int:
+    """How many decimals a number written as ``text`` really has (trailing zeros do not count; 0 for no number)."""
+    whole, point, fraction = text.strip().replace(",", ".").partition(".")
+    return len(fraction.rstrip("0")) if point and fraction.isdigit() else 0
 
 
 @functools.cache
@@ -59,5 +69,7 @@ def check(frame: pd.DataFrame, rules: tuple[Rule, ...]) -> pd.Series:
             broken |= (values == "").to_numpy()
         if rule.max_length is not None:
             broken |= (values.str.len() > rule.max_length).to_numpy()
+        if rule.max_decimals is not None:
+            broken |= (values.map(decimals) > rule.max_decimals).to_numpy()
         issues = np.where(broken, issues + rule.code + ";", issues)
     return pd.Series(issues, index=frame.index, dtype=object).str.rstrip(";")

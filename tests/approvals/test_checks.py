@@ -52,6 +52,17 @@ def test_a_rerun_after_a_crash_continues_the_approved_plan() -> None:
     assert approval.prepared_by == "anna"
 
 
+@pytest.mark.parametrize("other", [{"register": "others"}, {"targets": ("toy:two",)}])
+def test_a_rerun_never_continues_an_approved_plan_of_another_register_or_target(other: dict[str, object]) -> None:
+    """The same action digests in another register or company are not the approved plan's actions."""
+    approved = Plan(steps("1", "2", "3"))
+    book = prepared(approved)
+    elsewhere = Plan(steps("2", "3"), **other)  # type: ignore[arg-type]
+    with pytest.raises(ConflictError, match="the data changed; the approved plan was for things in toy:one"):
+        authorise(elsewhere, book, approved.plan_hash, "bertil")
+    assert book.db.execute("SELECT COUNT(*) FROM approvals").fetchone()[0] == 0
+
+
 def test_a_rerun_with_a_new_or_changed_action_needs_a_new_approval() -> None:
     approved = Plan(steps("1", "2"))
     book = prepared(approved)

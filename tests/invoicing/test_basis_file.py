@@ -127,6 +127,27 @@ def test_a_bad_value_names_file_row_and_column(tmp_path: Path, cells: dict[str, 
         read_invoice_basis(write(tmp_path, [line(**cells)]))
 
 
+@pytest.mark.parametrize("number", ["FU 12", "10 A", "10\u00a0A", "10\u00adA"])
+def test_an_invoice_basis_number_with_white_space_is_refused(tmp_path: Path, number: str) -> None:
+    """Its marker could never be found again (``FU 12``), or would look like another's (``10 A``: 10's)."""
+    with pytest.raises(DataInputError, match=r"underlag.csv, row 3, column 'Fakturaunderlag': .*white space"):
+        read_invoice_basis(write(tmp_path, [line(), line(Fakturaunderlag=number)]))
+
+
+def test_a_line_with_fewer_or_more_fields_than_the_header_is_refused(tmp_path: Path) -> None:
+    """A short line would go out with its last fields empty (here: the row without its project)."""
+    path = write(tmp_path, [line(), line(Beskrivning="Resa")])
+    text = path.read_bytes().decode("cp1252")
+    head, first, second, _ = text.split("\r\n")
+    short = second.rsplit(";", 1)[0]
+    path.write_bytes("\r\n".join([head, first, short, ""]).encode("cp1252"))
+    with pytest.raises(DataInputError, match=r"underlag.csv, row 3: 22 fields but the header has 23"):
+        read_invoice_basis(path)
+    path.write_bytes("\r\n".join([head, first + ";", second, ""]).encode("cp1252"))
+    with pytest.raises(DataInputError, match=r"underlag.csv, row 2: 24 fields but the header has 23"):
+        read_invoice_basis(path)
+
+
 def test_a_file_of_two_encodings_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, [line()], encoding="utf-8")
     path.write_bytes(path.read_bytes() + ";".join(line(Ort="Malmö").values()).encode("cp1252") + b"\r\n")
@@ -153,3 +174,27 @@ def test_an_excel_export_is_read_the_same(tmp_path: Path) -> None:
     book.save(path)
     [basis] = read_invoice_basis(path).bases
     assert [(r.kind, r.quantity) for r in basis.rows] == [(ARTICLE_ROW, Decimal("2.5")), (TEXT_ROW, Decimal(0))]
+
+
+def test_a_workbook_saved_without_its_size_keeps_its_short_rows(tmp_path: Path) -> None:
+    """Without its dimension a sheet's rows lose their empty trailing cells; a cell's place is its column."""
+    import io
+    import re
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(list(COLUMNS))
+    book.active.append([line()[c] or None for c in COLUMNS[:-1]])  # no Projekt cell at all
+    saved = io.BytesIO()
+    book.save(saved)
+    path = tmp_path / "underlag.xlsx"
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<dimension[^>]*/>", b"", data)
+            target.writestr(item, data)
+    [basis] = read_invoice_basis(path).bases
+    assert [(r.article, r.quantity, r.project) for r in basis.rows] == [("A01", Decimal(2), "")]

@@ -12,7 +12,7 @@ from ops_lib.invoicing.basis_file import read_invoice_basis
 from ops_lib.invoicing.draft_plan import CREDIT_NOTE_RULE, INVOICE_DATE_RULE, DraftPlan, plan_drafts
 from ops_lib.invoicing.preflight import run_preflight
 from ops_lib.invoicing.transfers import InvoiceTransfers
-from ops_lib.model.invoices import InvoiceBasis
+from ops_lib.model.invoices import DraftRef, InvoiceBasis
 from ops_lib.sandbox.pm_export import PM_EXPORT_DIR
 from ops_lib.state.db import open_state
 from tests.invoicing.fake_poster import FakePoster
@@ -94,3 +94,26 @@ def test_the_review_escapes_what_the_export_says(transfers: InvoiceTransfers) ->
     page = plan._repr_html_()
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "Nothing has been sent" in page and "Invoice dates are kept from the project tool" in page
+
+
+def test_new_invoices_the_system_already_holds_are_in_system_from_one_bulk_read(
+        transfers: InvoiceTransfers) -> None:
+    """The ledger is not the only guard: a draft made elsewhere is found by its marker and never sent again."""
+    read = read_invoice_basis(DEMO)
+    poster = FakePoster(problems={"7006": ["article A07 is inactive (409)"]})
+    poster.drafts.append(("#ops-invoice-7002", DraftRef("draft-elsewhere", "customer-1002")))
+    asked: list[list[str]] = []
+
+    def states(markers):  # noqa: ANN001, ANN202 - the poster's bulk read, recorded
+        asked.append(list(markers))
+        return poster.states(markers)
+
+    before = make_plan(transfers, poster=poster)
+    preflight = run_preflight(read.bases, EVERYTHING, SYNCED, "Demo AB", poster.check)
+    plan = plan_drafts(str(DEMO), read.bases, preflight, transfers, poster.payload, read.left, states)
+    assert asked == [[f"#ops-invoice-{n}" for n in ("7001", "7002", "7004", "7005")]]  # the new ones, once
+    found = {i.number: i for i in plan.invoices}["7002"]
+    assert found.status == "in_system" and found.found_id == "draft-elsewhere" and found.payload is None
+    assert found.why == "already in the accounting system as draft draft-elsewhere; recorded, not sent again"
+    assert [i.number for i in plan.to_send] == ["7001", "7004", "7005"] and "7002" in [a.number for a in plan.actions]
+    assert plan.plan_hash != before.plan_hash and "1 found in the system (recorded, not sent)" in plan.headline()

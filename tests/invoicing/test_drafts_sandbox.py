@@ -109,6 +109,43 @@ def test_a_lost_answer_is_found_again_not_sent_twice(sandbox: SandboxHarness, tm
     assert len(flaky.api("POST", "customerinvoicedrafts")) == 4  # the 503'd one is not recorded as passed
 
 
+def test_drafts_made_with_another_state_database_are_found_and_recorded_never_sent_again(
+        sandbox: SandboxHarness, tmp_path: Path) -> None:
+    """A second machine, another state_db or a lost state file: the system is looked at, not only the ledger."""
+    sandbox.connect()
+    with session(sandbox, tmp_path / "a") as s:
+        approve(s)
+    made = {m: d for d in drafts(sandbox) for m in markers_of(d)}
+    with sandbox.api(sandbox.login()) as api:  # one of them became an invoice since
+        invoice = loads(api.post(f"customerinvoicedrafts/{made['#ops-invoice-7002']['Id']}/convert").content)
+    recording = Recording(sandbox.transport)
+    with session(sandbox, tmp_path / "b", recording) as s:
+        plan = s.plan()
+        statuses = {i.number: i.status for i in plan.invoices}
+        assert [n for n, status in statuses.items() if status == "in_system"] == SENT and plan.to_send == ()
+        assert f"already in the accounting system as invoice {invoice['InvoiceNumber']} (sent)" in plan.describe()
+        assert len(recording.api("GET", "customerinvoicedrafts")) == 1  # one bulk read, not one per invoice
+        dry = s.run(plan)
+        assert dry.count("in_system") == 5 and "5 found in the system (recorded at apply, not sent)" in dry.headline()
+        assert "in_system: 7001" in dry.describe() and dry.exit_code == 1  # 7006 and 7009 still wait
+        result = s.run(plan, apply=True, approved_hash=plan.plan_hash, approved_by="bertil")
+        ledger = s.transfers.of(f"invoice:{n}" for n in SENT)
+    assert recording.write_count() == 0 and len(drafts(sandbox)) == 4
+    assert {o.number: o.outcome for o in result.outcomes if o.number in SENT} == {n: "found" for n in SENT}
+    assert {k: r.status for k, r in ledger.items()} == {f"invoice:{n}": "created" for n in SENT}
+    assert ledger["invoice:7001"].draft_id == made["#ops-invoice-7001"]["Id"]
+    assert (ledger["invoice:7002"].draft_id, ledger["invoice:7002"].invoice_state,
+            ledger["invoice:7002"].invoice_number) == (invoice["Id"], "sent", str(invoice["InvoiceNumber"]))
+    with session(sandbox, tmp_path / "b") as s:
+        again = s.plan()
+    assert {i.number: i.status for i in again.invoices if i.number in SENT} == {
+        n: "already_transferred" for n in SENT}
+
+
+def markers_of(draft: dict[str, Any]) -> list[str]:
+    return [w for r in draft["Rows"] for w in str(r.get("Text") or "").split() if w.startswith("#ops-invoice-")]
+
+
 def test_run_drafts_prints_the_plan_and_writes_the_results(sandbox: SandboxHarness, tmp_path: Path) -> None:
     sandbox.connect()
     out = io.StringIO()

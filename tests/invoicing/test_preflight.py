@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from ops_lib.invoicing.basis_file import read_invoice_basis
@@ -86,3 +87,20 @@ def test_invoices_already_transferred_are_not_checked_again() -> None:
     preflight = run_preflight(bases, EVERYTHING, SYNCED, "Demo AB", lambda b: ["too long"], done={"7001", "7009"})
     assert "7001" not in {p.number for p in preflight.problems}
     assert preflight.registers_to_sync == () and preflight.of("7002")[0].message == "too long"
+
+
+def test_a_basis_in_another_currency_than_its_customers_is_blocked() -> None:
+    """The draft is made in the customer's currency: a EUR basis for a SEK customer would send EUR amounts as SEK."""
+    bases = {b.number: b for b in read_invoice_basis(DEMO, default_article="A99").bases}
+    eur = replace(bases["7001"], currency="EUR")
+    plain = replace(bases["7002"], currency="")
+    company = replace(bases["7004"], currency="EUR")  # its customer names none: the company's currency counts
+    currencies = {"1001": "SEK", "1002": "SEK", bases["7004"].customer.customer_number: ""}
+    preflight = run_preflight([eur, plain, company, bases["7005"]], EVERYTHING, SYNCED, "Demo AB",
+                              currencies=currencies, company_currency="SEK")
+    assert [(p.number, p.code) for p in preflight.problems] == [("7001", "currency"), ("7004", "currency")]
+    first, second = preflight.problems
+    assert first.message.startswith("the invoice basis is in EUR but customer 1001 (Parkbacken Konsult AB) is "
+                                    "invoiced in SEK;") and first.line == eur.first_line
+    assert "(the company's: the customer names none)" in second.message and "make the invoice basis in SEK" in second.fix
+    assert run_preflight([eur], EVERYTHING, SYNCED, "Demo AB", currencies={"1001": "EUR"}).problems == ()

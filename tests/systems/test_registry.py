@@ -48,3 +48,14 @@ def test_settings_default_to_the_systems_own_scopes_and_languages() -> None:
     assert settings.scopes == SYSTEM.default_scopes
     with pytest.raises(ConfigurationError, match="language must be one of en, sv"):
         connection_settings({"language": "de"})
+
+
+def test_a_decimals_rule_counts_real_decimals_on_whole_frames() -> None:
+    """Trailing zeros are no decimals: 2.500 is 2.5; a decimal comma counts like a point."""
+    import pandas as pd
+
+    from ops_lib.systems.rules import Rule, check, decimals
+
+    assert [decimals(t) for t in ("7.125", "2,500", "12", "", "x.yz", "0.10")] == [3, 1, 0, 0, 0, 1]
+    frame = pd.DataFrame({"price": ["7.125", "2,500", "12", ""]})
+    assert check(frame, (Rule("price_decimals", "price", max_decimals=2),)).tolist() == ["price_decimals", "", "", ""]

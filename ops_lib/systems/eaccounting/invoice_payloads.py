@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any, Mapping
 
 from ops_lib.core.errors import ConfigurationError
@@ -36,7 +37,7 @@ from ops_lib.systems.eaccounting.options import EAccountingOptions
 from ops_lib.systems.eaccounting.payloads import CUSTOMER_API
 from ops_lib.systems.eaccounting.records import Article, Customer
 from ops_lib.systems.eaccounting.vouchers import cost_centre_field
-from ops_lib.systems.rules import Rule, load_rules
+from ops_lib.systems.rules import Rule, decimals, load_rules
 
 PACKAGE = __package__ or "ops_lib.systems.eaccounting"
 ADDRESS = ("address1", "address2", "postal_code", "city")
@@ -46,7 +47,8 @@ HEADER_API = {"name": "InvoiceCustomerName", "address1": "InvoiceAddress1", "add
               "your_reference": "YourReference", "our_reference": "OurReference"}
 LABELS = {"name": "the customer name", "address1": "the first address line", "address2": "the second address line",
           "postal_code": "the postal code", "city": "the city", "country_code": "the country",
-          "your_reference": "your reference", "our_reference": "our reference", "text": "the row's text"}
+          "your_reference": "your reference", "our_reference": "our reference", "text": "the row's text", "quantity": "the quantity",
+          "unit_price": "the unit price"}
 
 
 @dataclass(frozen=True)
@@ -158,11 +160,13 @@ def header(basis: InvoiceBasis, customer: Customer | None) -> dict[str, str]:
 
 
 def _broken(rule: Rule, value: str) -> str:
-    """What ``value`` breaks of ``rule``: 'required', 'length' or ''."""
+    """What ``value`` breaks of ``rule``: 'required', 'length', 'decimals' or ''."""
     if rule.required and not value:
         return "required"
     if rule.max_length is not None and len(value) > rule.max_length:
         return "length"
+    if rule.max_decimals is not None and decimals(value) > rule.max_decimals:
+        return "decimals"
     return ""
 
 
@@ -170,6 +174,9 @@ def _sentence(where: str, rule: Rule, value: str, how: str, fix: str) -> str:
     label = LABELS.get(rule.field, rule.field)
     if how == "required":
         return f"{where}: {label} is empty; eAccounting requires it on every invoice ({rule.code}). {fix}"
+    if how == "decimals":
+        return (f"{where}: {label} is {value}; eAccounting takes at most {rule.max_decimals} decimals and would "
+                f"round it, so the amount sent would not be the one approved ({rule.code}). {fix}")
     if rule.max_length == 2 and rule.field == "country_code":
         return f"{where}: the country is {value!r}; eAccounting takes its two-letter code, such as SE or FI " \
                f"({rule.code}). Set the country code in the project tool."
@@ -217,9 +224,13 @@ def _row_problems(where: str, row: InvoiceRow, registers: InvoiceRegisters) -> l
     found: list[str] = []
     section = "invoice_rows" if row.kind == ARTICLE_ROW else "invoice_text_rows"
     for rule in registers.rules[section]:
-        value = str(getattr(row, rule.field, "") or "")
+        raw = getattr(row, rule.field, "")
+        value = format(raw, "f") if isinstance(raw, Decimal) else str(raw or "")  # never an exponent (1E-7)
         how = _broken(rule, value)
-        if how:
+        if how == "decimals":
+            found.append(_sentence(where, rule, value, how, f"Round it to {rule.max_decimals} decimals in the "
+                                                            f"project tool."))
+        elif how:
             fix = ("On an article row the text is the article's name on the invoice: shorten the row's "
                    "description and the article's name in the project tool." if row.kind == ARTICLE_ROW
                    else "Shorten the text row in the project tool.")

@@ -54,7 +54,7 @@ def basis_of(world: dict[str, Any], number: str = "10", *, party: InvoiceParty |
     party = party or InvoiceParty(customer.number, "Kund AB", "Storgatan 1", "Box 12", "111 22", "Stockholm", "SE")
     rows = rows or (InvoiceRow(2, TEXT_ROW, "Arbete i maj"),
                     InvoiceRow(3, ARTICLE_ROW, "Konsulttimmar", article.number, Decimal("7.5"), "h",
-                               Decimal("950.125"), world["item"].short_name),
+                               Decimal("950.10"), world["item"].short_name),
                     InvoiceRow(4, TEXT_ROW, "Tack!"))
     return InvoiceBasis(number, party, INVOICE_DATE, rows, "invoice_basis.csv", 2, **fields)
 
@@ -85,7 +85,7 @@ def test_the_draft_body_names_ids_keeps_the_invoice_date_and_ends_with_the_marke
     assert [r["Text"] for r in rows] == ["Arbete i maj", "Konsulttimmar", "Tack!", "#ops-invoice-10"]
     article_row = rows[1]
     assert article_row["ArticleId"] == world["article"].id
-    assert article_row["Quantity"] == Decimal("7.50") and article_row["UnitPrice"] == Decimal("950.13")
+    assert article_row["Quantity"] == Decimal("7.50") and article_row["UnitPrice"] == Decimal("950.10")
     assert isinstance(article_row["UnitPrice"], Decimal)
     assert article_row["CostCenterItemId1"] == world["item"].id and "ProjectId" not in article_row
     assert not any(k.startswith("CostCenterItemId") or k == "ArticleId" for k in rows[0])
@@ -182,6 +182,30 @@ def test_check_finds_long_row_texts_and_the_409_of_an_inactive_article(poster: E
     assert "row on line 3" in problems[1] and "at most 50" in problems[1] and "article's name" in problems[1]
     assert f"article {inactive.number}" in problems[2] and "409 Conflict" in problems[2]
     assert "reactivate it in eAccounting and sync again" in problems[2]
+
+
+def test_check_finds_quantities_and_prices_eaccounting_would_round(poster: EAccountingInvoicePoster,
+                                                                   world: dict[str, Any]) -> None:
+    """The approver must see the amount that is sent: eAccounting takes 2 decimals and would round the rest."""
+    article = world["article"].number
+    rows = (InvoiceRow(3, ARTICLE_ROW, "Konsult", article, Decimal("7.125"), "h", Decimal("950.00")),
+            InvoiceRow(4, ARTICLE_ROW, "Resa", article, Decimal("2.500"), "st", Decimal("0.0000001")),
+            InvoiceRow(5, ARTICLE_ROW, "Hyra", article, Decimal("1"), "st", Decimal("12.50")))
+    problems = poster.check(basis_of(world, rows=rows))
+    assert len(problems) == 2
+    assert problems[0].startswith("Invoice 10, row on line 3: the quantity is 7.125")
+    assert "at most 2 decimals" in problems[0] and "quantity_decimals" in problems[0]
+    assert problems[1].startswith("Invoice 10, row on line 4: the unit price is 0.0000001")
+    assert "unit_price_decimals" in problems[1] and "Round it to 2 decimals in the project tool" in problems[1]
+
+
+@pytest.mark.parametrize("field", ["your_reference", "our_reference"])
+def test_references_over_50_characters_are_refused_as_the_invoice_would_be(poster: EAccountingInvoicePoster,
+                                                                           world: dict[str, Any], field: str) -> None:
+    """A draft takes 100 characters, but the customer invoice it becomes takes 50 (CustomerInvoiceApi)."""
+    assert poster.check(basis_of(world, **{field: "r" * 50})) == []
+    (problem,) = poster.check(basis_of(world, **{field: "r" * 51}))
+    assert f"{field}_too_long" in problem and "at most 50" in problem
 
 
 def test_a_marker_matches_only_as_a_whole_token() -> None:
