@@ -17,6 +17,7 @@ import httpx
 
 from ops_lib.core.errors import ConfigurationError
 from ops_lib.model.booking_rules import SetupRules
+from ops_lib.model.country_rules import country_rules
 from ops_lib.sources.open import open_system, state_path_for
 from ops_lib.state.db import open_state
 from ops_lib.systems.base import InvoicePoster, InvoicingSystem
@@ -67,4 +68,18 @@ def open_invoicing(stack: contextlib.ExitStack, settings: Any, *, transport: htt
     return InvoicingConnection(client, label, poster, system.setup_rules, db, state_path)
 
 
-__all__ = ["InvoicingConnection", "invoice_poster", "open_invoicing"]
+def company_currency(rules: SetupRules) -> str:
+    """The company's currency: its country's (``SEK`` for SE, ``EUR`` for FI; ``currency`` in the country file).
+
+    Raises
+    ------
+    ConfigurationError
+        The system names no country, so the company's currency is not known.
+    """
+    if not rules.country:
+        raise ConfigurationError("the accounting system names no country, so the company's currency for the "
+                                 "project costs is not known")
+    return country_rules(rules.country).currency
+
+
+__all__ = ["InvoicingConnection", "company_currency", "invoice_poster", "open_invoicing"]

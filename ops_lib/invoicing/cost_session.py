@@ -35,7 +35,7 @@ from ops_lib.approvals.checks import authorise, record_plan
 from ops_lib.core.errors import ConfigurationError
 from ops_lib.core.options import connection_values, flag, nested, option, path_text, settings_from, text
 from ops_lib.invoicing.commands import apply_command
-from ops_lib.invoicing.connected import InvoicingConnection, open_invoicing
+from ops_lib.invoicing.connected import InvoicingConnection, company_currency, open_invoicing
 from ops_lib.invoicing.cost_apply import apply_costs, recover_files
 from ops_lib.invoicing.cost_result import CostResult, planned_outcomes
 from ops_lib.invoicing.costs import CostPlan, CostTransfers, plan_costs
@@ -108,20 +108,6 @@ def standard_rate(rules: SetupRules) -> Callable[[date], Decimal]:
         except KeyError as exc:
             raise ConfigurationError(f"{rules.country} has no standard VAT rate on {day}: {exc}") from exc
     return rate
-
-
-def company_currency(rules: SetupRules) -> str:
-    """The company's currency: its country's (``SEK`` for SE, ``EUR`` for FI; ``currency`` in the country file).
-
-    Raises
-    ------
-    ConfigurationError
-        The system names no country, so the company's currency is not known.
-    """
-    if not rules.country:
-        raise ConfigurationError("the accounting system names no country, so the company's currency for the "
-                                 "project costs is not known")
-    return country_rules(rules.country).currency
 
 
 @dataclass

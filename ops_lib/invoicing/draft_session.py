@@ -29,7 +29,7 @@ from ops_lib.approvals.checks import authorise, record_plan
 from ops_lib.core.money import money_text
 from ops_lib.invoicing.basis_file import InvoiceBasisFile, read_invoice_basis
 from ops_lib.invoicing.commands import apply_command
-from ops_lib.invoicing.connected import invoice_poster
+from ops_lib.invoicing.connected import company_currency, invoice_poster
 from ops_lib.invoicing.draft_apply import apply_drafts, dry_run_drafts
 from ops_lib.invoicing.draft_plan import DraftPlan, plan_drafts
 from ops_lib.invoicing.draft_result import DraftResult
@@ -37,7 +37,6 @@ from ops_lib.invoicing.preflight import InvoicePreflight, read_known, registers_
 from ops_lib.invoicing.settings import DEMO_EXPORT, DraftSettings
 from ops_lib.invoicing.status_file import StatusLine, write_status_file
 from ops_lib.invoicing.transfers import CREATED, InvoiceTransfers, invoice_lock
-from ops_lib.model.country_rules import country_rules
 from ops_lib.model.invoices import TRANSFERRED, ZERO
 from ops_lib.sources.open import open_system, state_path_for
 from ops_lib.state.cache import RegisterCache
@@ -54,15 +53,13 @@ def basis_source(source: str | Path) -> Path:
     return DEMO_BASIS if str(source) == DEMO_EXPORT else Path(source)
 
 
-def company_currency(system: str) -> str:
-    """The currency a customer without one is invoiced in: that of the country the system keeps books in.
+def customer_currency_default(system: str) -> str:
+    """The currency a customer without one is invoiced in: the company's (:func:`~ops_lib.invoicing.connected.company_currency`).
 
-    From the country files (:mod:`ops_lib.model.country_rules`, the system's ``setup_rules.country``)
-    rather than the company's settings, which would cost a read of the whole references; "" when the
-    system names no country (then only a customer's own currency is compared).
+    "" when the system names no country: then only a customer's own currency is compared.
     """
-    country = get_system(system).setup_rules.country
-    return country_rules(country).currency if country else ""
+    rules = get_system(system).setup_rules
+    return company_currency(rules) if rules.country else ""
 
 
 def make_poster(client: Any, options: Mapping[str, Any]) -> Any:
@@ -205,7 +202,7 @@ def open_drafts(settings: DraftSettings, *, transport: httpx.BaseTransport | Non
         transfers = InvoiceTransfers(db, poster.target)
         done = {t.number for t in transfers.of(b.key for b in basis.bases).values() if t.status == CREATED}
         preflight = run_preflight(basis.bases, known, synced, label, poster.check, done, currencies,
-                                  company_currency(client.system))
+                                  customer_currency_default(client.system))
         session = DraftSession(source, label, basis, preflight, poster, transfers,
                                OperationsLog(db), settings.prepared_by or getpass.getuser(), state_path,
                                Path(settings.out_dir), language, client_options.get("sleep", time.sleep), stack)
@@ -238,4 +235,4 @@ def run_drafts(settings: DraftSettings, *, out: TextIO | None = None, **open_opt
     return result.exit_code
 
 
-__all__ = ["DEMO_BASIS", "DraftSession", "basis_source", "company_currency", "make_poster", "open_drafts", "run_drafts"]
+__all__ = ["DEMO_BASIS", "DraftSession", "basis_source", "customer_currency_default", "make_poster", "open_drafts", "run_drafts"]

@@ -138,11 +138,12 @@ def test_drafts_are_approved_once_and_a_rerun_creates_no_second(page: Any, lab: 
     expect(drafts.locator(".ops-apply")).to_be_disabled()  # the plan applied is spent: no second click
 
     costs = page.locator(".ops-step-costs")
-    expect(costs.locator(".ops-plan .ops-plan-head")).to_contain_text("5 cost line(s) to write")
+    # The seeded supplier invoices, all inside the default period (since_last_month): 7 invoice-project lines.
+    expect(costs.locator(".ops-plan .ops-plan-head")).to_contain_text("7 cost line(s) to write")
     costs.locator(".ops-approver input").fill(APPROVER)
     costs.locator(".ops-apply").click()
     cost_outcome = costs.locator(".ops-sync-outcome")
-    expect(cost_outcome).to_contain_text(re.compile(r"5 cost line\(s\) written into project_costs_\S+\.csv"))
+    expect(cost_outcome).to_contain_text(re.compile(r"7 cost line\(s\) written into project_costs_\S+\.csv"))
     snap(page, "invoices-costs-applied", cost_outcome)
     cost_files = sorted(out_dir.glob("project_costs_*.csv"))
     assert len(cost_files) == 1, cost_files
@@ -152,7 +153,7 @@ def test_drafts_are_approved_once_and_a_rerun_creates_no_second(page: Any, lab: 
     run_all(page)
     rerun = drafts.locator(".ops-plan .ops-plan-head")
     expect(rerun).to_contain_text("0 draft(s) to create")
-    expect(rerun).to_contain_text("4 already transferred, 3 blocked")
+    expect(rerun).to_contain_text("4 already transferred, 0 found in the system (recorded, not sent), 3 blocked")
     expect(drafts.locator(".ops-apply")).to_be_disabled()
     expect(costs.locator(".ops-plan .ops-plan-head")).to_contain_text("0 cost line(s) to write")
     snap(page, "invoices-rerun", rerun)
