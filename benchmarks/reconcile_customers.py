@@ -20,6 +20,7 @@ import resource
 import string
 import sys
 import time
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -46,7 +47,8 @@ def names(rng: np.random.Generator, n: int) -> np.ndarray:
                        np.char.add(np.char.add(kind, " AB "), serial)).astype(object)
 
 
-def build(n: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build(n: int, seed: int = 7, step: int = 50) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two customer registers of ``n`` records with 1/``step`` (2 %) of each kind of difference."""
     rng = np.random.default_rng(seed)
     numbers = np.char.mod("%d", np.arange(100_000, 100_000 + n)).astype(object)
     base = pd.DataFrame({
@@ -60,7 +62,6 @@ def build(n: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
         "currency": "SEK", "is_active": "true",
     })
     left, right = base.copy(), base.copy()
-    step = 50  # 2 % each way
     idx = np.arange(n)
     right.loc[idx % step == 1, "city"] = "Kiruna"                                      # field mismatch
     right.loc[idx % step == 2, "name"] = right.loc[idx % step == 2, "name"] + " i Sverige"  # rename
@@ -70,6 +71,73 @@ def build(n: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
     gone_left = idx % step == 7
     right = right[~gone_right]
     left = left[~gone_left]
+    return left.reset_index(drop=True), right.reset_index(drop=True)
+
+
+def _set(frame: pd.DataFrame, rows: np.ndarray, column: str, values: object) -> None:
+    frame.loc[rows, column] = values
+
+
+def build_varied(n: int = 50_000, seed: int = 11) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two customer registers with every kind of difference the rules know, for checking engines agree.
+
+    Beside :func:`build`'s kinds: cosmetic renames (case, inner and outer
+    spacing, Unicode NFD against NFC), trimmed-equal fields and numbers,
+    renumbering with and without a rename (fuzzy suggestions, exact and
+    near), leading zeros, duplicate numbers on both sides (and on each
+    side alone, so a create would clash), the same name twice among the
+    unpaired, inactive records on one side and inactive on one side only,
+    empty numbers and names, missing cells, and records eAccounting would
+    refuse (a name too long, no address).
+    """
+    left, right = build(n, seed=seed, step=n + 1)  # no planted differences yet
+    rng = np.random.default_rng(seed)
+    kind = rng.integers(0, 40, n)
+    at = {k: np.flatnonzero(kind == k) for k in range(40)}
+    nfd = np.vectorize(lambda s: unicodedata.normalize("NFD", s), otypes=[object])
+    _set(right, at[0], "city", "Kiruna")                                     # field mismatch
+    _set(right, at[1], "city", " " + right.loc[at[1], "city"] + " ")          # equal once trimmed
+    _set(right, at[2], "name", right.loc[at[2], "name"] + " Holding")        # rename
+    _set(right, at[3], "name", right.loc[at[3], "name"].str.upper())         # case only
+    _set(right, at[4], "name", right.loc[at[4], "name"].str.replace(" ", "  ", n=1))  # inner spacing
+    _set(right, at[5], "name", "  " + right.loc[at[5], "name"] + " ")        # outer spacing: trimmed equal
+    _set(right, at[6], "name", nfd(right.loc[at[6], "name"].to_numpy(dtype=object)))  # Unicode form
+    _set(right, at[7], "number", "R" + right.loc[at[7], "number"])           # renumbered
+    _set(right, at[8], "number", "0" + right.loc[at[8], "number"])           # leading zero
+    _set(right, at[9], "number", "N" + right.loc[at[9], "number"])           # renumbered and renamed
+    _set(right, at[9], "name", right.loc[at[9], "name"].str.replace("AB", "Aktiebolag"))
+    _set(right, at[28], "number", "M" + right.loc[at[28], "number"])         # renumbered, NFD: suggestion 100
+    _set(right, at[28], "name", nfd(right.loc[at[28], "name"].str.lower().to_numpy(dtype=object)))
+    pairs = min(len(at[10]), len(at[11]))
+    _set(left, at[10][:pairs], "number", left.loc[at[11][:pairs], "number"].to_numpy())  # duplicates left
+    pairs = min(len(at[12]), len(at[13]))
+    _set(right, at[12][:pairs], "number", right.loc[at[13][:pairs], "number"].to_numpy())  # duplicates right
+    pairs = min(len(at[29]), len(at[30]))
+    for side in (left, right):                                               # duplicates on both sides
+        _set(side, at[29][:pairs], "number", side.loc[at[30][:pairs], "number"].to_numpy())
+    _set(left, at[16], "is_active", "false")                                 # inactive, only left
+    _set(right, at[17], "is_active", "false")                                # inactive, only right
+    _set(right, at[18], "is_active", "false")                                # inactive on one side
+    _set(left, at[19], "number", "")                                         # no number: paired by name
+    _set(right, at[19], "number", "E" + right.loc[at[19], "number"])
+    pairs = min(len(at[20]), len(at[21]))                                    # one name twice among the unpaired
+    _set(left, at[21][:pairs], "name", left.loc[at[20][:pairs], "name"].to_numpy())
+    _set(right, np.concatenate([at[20], at[21]]), "number", "T" + right.loc[np.concatenate([at[20], at[21]]), "number"])
+    _set(left, at[22], "name", left.loc[at[22], "name"] + " med ett mycket långt namn som inte ryms")  # too long
+    _set(left, at[23], "address1", "")                                       # no address
+    _set(left, at[24], "number", " " + left.loc[at[24], "number"] + " ")    # number equal once trimmed
+    _set(right, at[25], "city", "Kiruna")                                    # several fields
+    _set(right, at[25], "email", "ny@example.se")
+    _set(right, at[26], "number", right.loc[at[26], "number"] + " ")
+    _set(right, at[26], "name", right.loc[at[26], "name"].str.lower())
+    _set(left, at[27], "name", "")                                           # no name on either side
+    _set(right, at[27], "name", " ")
+    _set(right, at[31], "email", None)                                       # missing against empty
+    _set(left, at[31], "email", "")
+    gone_right = np.concatenate([at[14], at[16], at[22], at[23], at[32][: len(at[32]) // 2]])
+    gone_left = np.concatenate([at[15], at[17], at[32][len(at[32]) // 2:]])
+    right = right.drop(index=gone_right).sample(frac=1.0, random_state=seed)  # order differs between sides
+    left = left.drop(index=gone_left)
     return left.reset_index(drop=True), right.reset_index(drop=True)
 
 
