@@ -153,7 +153,10 @@ class Side:
         ids = np.asarray(ids, dtype=np.int64)
         if not self.n:
             return pa.array([""] * len(ids), type=pa.large_string())
-        return pc.fill_null(pc.take(self.raw(field), pa.array(ids, mask=ids < 0)), "")
+        missing = ids < 0
+        if not missing.any():
+            return pc.take(self.raw(field), pa.array(ids))
+        return pc.fill_null(pc.take(self.raw(field), pa.array(ids, mask=missing)), "")
 
     def column(self, field: str, ids: np.ndarray) -> Any:
         """:meth:`gather` as a pandas column: the input's own text dtype when it has one."""

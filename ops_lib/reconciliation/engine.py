@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from ops_lib.model.registers import fold_name, spec
+from ops_lib.model.registers import spec
 from ops_lib.reconciliation.columns import (
     NAME,
     NUMBER,
@@ -51,7 +51,7 @@ from ops_lib.reconciliation.columns import (
     text_from_codes,
     text_scattered,
 )
-from ops_lib.reconciliation.fuzzy import suggest
+from ops_lib.reconciliation.fuzzy import fold_names, suggest
 from ops_lib.reconciliation.plan import (
     ACTIONS,
     DUPLICATE,
@@ -199,7 +199,8 @@ def _name_details(rows: Rows, lf: Side, rf: Side) -> tuple[np.ndarray, np.ndarra
     if len(where):
         lefts = lf.gather(NAME, rows.left[where]).to_pylist()
         rights = rf.gather(NAME, rows.right[where]).to_pylist()
-        cosmetic[where] = [fold_name(a) == fold_name(b) != "" for a, b in zip(lefts, rights)]
+        folded_l, folded_r = np.array(fold_names(lefts), dtype=object), np.array(fold_names(rights), dtype=object)
+        cosmetic[where] = (folded_l == folded_r) & (folded_l != "")
         scores = process.cpdist([a.strip() for a in lefts], [b.strip() for b in rights], scorer=fuzz.ratio,
                                 dtype=np.float64, workers=-1)
         similar[where] = [int(round(s)) for s in scores.tolist()]
@@ -264,7 +265,7 @@ def reconcile(left: pd.DataFrame, right: pd.DataFrame, register: str, master: st
         "suggestion_score": score, "cosmetic": cosmetic, "name_similarity": similar,
         "issues": text_scattered(len(rows.status), issue_rows, issue_texts),
         "action": text_from_codes(action, ACTIONS),
-    })
+    }, copy=False)
     return Reconciliation(pairs=pairs, left=left.reset_index(drop=True), right=right.reset_index(drop=True),
                           register=register, master=master, threshold=threshold, compared_fields=tuple(compare),
                           left_name=left_name, right_name=right_name)

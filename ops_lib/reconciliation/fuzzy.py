@@ -121,8 +121,8 @@ def _words(folded: list[str], dictionary: pa.Array) -> tuple[np.ndarray, np.ndar
     words, owner = pc.list_flatten(lists), pc.list_parent_indices(lists).to_numpy()
     keep = pc.not_equal(words, "").to_numpy(zero_copy_only=False)
     codes = pc.index_in(words, value_set=dictionary).to_numpy(zero_copy_only=False)
-    pairs = np.unique(np.stack([owner[keep].astype(np.int64), codes[keep].astype(np.int64)], axis=1), axis=0)
-    return pairs[:, 0], pairs[:, 1]
+    pairs = pd.unique(owner[keep].astype(np.int64) * len(dictionary) + codes[keep].astype(np.int64))
+    return pairs // len(dictionary), pairs % len(dictionary)
 
 
 def _compare_blocked(rest: list[int], folded_q: list[str], folded_c: list[str], threshold: int,
@@ -152,7 +152,8 @@ def _compare_blocked(rest: list[int], folded_q: list[str], folded_c: list[str], 
     query = np.repeat(q_owner, counts)
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     choice = c_owner[by_word[np.repeat(starts[q_word], counts) + offsets]]
-    pairs = np.unique(np.stack([query, choice], axis=1), axis=0) if len(query) else np.zeros((0, 2), np.int64)
+    keys = pd.unique(query * len(folded_c) + choice)
+    pairs = np.stack([keys // len(folded_c), keys % len(folded_c)], axis=1)
     q_arr, c_arr = np.array(queries, dtype=object), np.array(folded_c, dtype=object)
     found = process.cpdist(q_arr[pairs[:, 0]], c_arr[pairs[:, 1]], scorer=fuzz.ratio, score_cutoff=threshold,
                            dtype=np.float64, workers=-1) if len(pairs) else np.zeros(0)

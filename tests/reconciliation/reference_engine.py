@@ -40,9 +40,9 @@ import numpy as np
 import pandas as pd
 
 from ops_lib.model.registers import fold_name, spec
-from tests.reconciliation.reference_fuzzy import best_matches, similarity
 from ops_lib.reconciliation.result import Reconciliation
 from ops_lib.systems.rules import Rule, check, rules_for
+from tests.reconciliation.reference_fuzzy import best_matches, similarity
 
 NUMBER, NAME = "number", "name"
 # Registers whose inactive records are not created on the other side.
