@@ -67,16 +67,33 @@ def best_matches(queries: Sequence[str], choices: Sequence[str], threshold: int,
 
 def suggest(names_a: Sequence[str], names_b: Sequence[str], threshold: int, max_block: int = 100
             ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """:func:`best_matches` both ways between two lists of names, each folded once."""
+    """:func:`best_matches` both ways between two lists of names, each folded once.
+
+    When both ways compare every name with every other, the scores are
+    computed once (``fuzz.ratio`` is symmetric): a row's best is the best
+    of one way, a column's best the best of the other.
+    """
     folded_a, folded_b = fold_names(names_a), fold_names(names_b)
-    return (_best(folded_a, folded_b, threshold, max_block), _best(folded_b, folded_a, threshold, max_block))
+    a_to_b, b_to_a = _exact(folded_a, folded_b), _exact(folded_b, folded_a)
+    one_way = len(a_to_b[2]) * len(folded_b), len(b_to_a[2]) * len(folded_a)
+    if 0 < min(one_way) and max(one_way) <= FULL_COMPARISON_LIMIT and len(folded_a) * len(folded_b) <= sum(one_way):
+        _compare_both(folded_a, folded_b, threshold, a_to_b, b_to_a)
+    else:
+        for (best, scores, rest), q, c in ((a_to_b, folded_a, folded_b), (b_to_a, folded_b, folded_a)):
+            _compare(rest, q, c, threshold, max_block, best, scores)
+    return a_to_b[:2], b_to_a[:2]
 
 
-def _best(folded_q: list[str], folded_c: list[str], threshold: int, max_block: int) -> tuple[np.ndarray, np.ndarray]:
+# Per query: the best choice's position (-1: none), its score, and the queries still to compare.
+Found = tuple[np.ndarray, np.ndarray, list[int]]
+
+
+def _exact(folded_q: list[str], folded_c: list[str]) -> Found:
+    """Queries whose folded name some choice has (the first such choice, score 100), and the rest to compare."""
     best = np.full(len(folded_q), -1, dtype=np.int64)
     scores = np.zeros(len(folded_q), dtype=np.int64)
-    if not len(folded_q) or not len(folded_c):
-        return best, scores
+    if not len(folded_c):
+        return best, scores, []
     exact: dict[str, int] = {}
     for i, name in enumerate(folded_c):
         exact.setdefault(name, i)
@@ -86,11 +103,52 @@ def _best(folded_q: list[str], folded_c: list[str], threshold: int, max_block: i
             best[i], scores[i] = exact[name], 100
         elif name:
             rest.append(i)
+    return best, scores, rest
+
+
+def _best(folded_q: list[str], folded_c: list[str], threshold: int, max_block: int) -> tuple[np.ndarray, np.ndarray]:
+    best, scores, rest = _exact(folded_q, folded_c)
+    _compare(rest, folded_q, folded_c, threshold, max_block, best, scores)
+    return best, scores
+
+
+def _compare(rest: list[int], folded_q: list[str], folded_c: list[str], threshold: int, max_block: int,
+             best: np.ndarray, scores: np.ndarray) -> None:
+    if not rest:
+        return
     if len(rest) * len(folded_c) <= FULL_COMPARISON_LIMIT:
         _compare_all(rest, folded_q, folded_c, threshold, best, scores)
     else:
         _compare_blocked(rest, folded_q, folded_c, threshold, max_block, best, scores)
-    return best, scores
+
+
+def _compare_both(folded_a: list[str], folded_b: list[str], threshold: int, a_to_b: Found, b_to_a: Found) -> None:
+    """Every name of ``a`` against every name of ``b``, once, for the suggestions both ways.
+
+    Scores are compared as the one-way comparison rounds them (``uint8``),
+    and of equal best scores the first choice is taken, both ways.
+    """
+    wanted_a = np.zeros(len(folded_a), dtype=bool)
+    wanted_a[a_to_b[2]] = True
+    top_b = np.zeros(len(folded_b), dtype=np.int64)
+    arg_b = np.full(len(folded_b), -1, dtype=np.int64)
+    for start in range(0, len(folded_a), CHUNK_ROWS):
+        matrix = process.cdist(folded_a[start:start + CHUNK_ROWS], folded_b, scorer=fuzz.ratio,
+                               score_cutoff=threshold, workers=-1, dtype=np.uint8)
+        rows = np.flatnonzero(wanted_a[start:start + CHUNK_ROWS])
+        top = matrix[rows].argmax(axis=1)
+        top_score = matrix[rows, top]
+        hit = top_score >= threshold
+        a_to_b[0][start + rows[hit]] = top[hit]
+        a_to_b[1][start + rows[hit]] = top_score[hit]
+        column_top = matrix.argmax(axis=0)
+        column_score = matrix[column_top, np.arange(len(folded_b))].astype(np.int64)
+        better = (column_score > top_b) | (arg_b < 0)
+        top_b[better], arg_b[better] = column_score[better], start + column_top[better]
+    rest_b = np.asarray(b_to_a[2], dtype=np.int64)
+    hit = top_b[rest_b] >= threshold
+    b_to_a[0][rest_b[hit]] = arg_b[rest_b[hit]]
+    b_to_a[1][rest_b[hit]] = top_b[rest_b[hit]]
 
 
 def _compare_all(rest: list[int], folded_q: list[str], folded_c: list[str], threshold: int,
