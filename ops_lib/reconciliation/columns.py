@@ -122,6 +122,7 @@ class Side:
         self.fields = [f for f in dict.fromkeys([NUMBER, NAME, *fields]) if f in frame.columns]
         self.n = len(frame)
         self._raw: dict[str, ArrowText] = {}
+        self._native: set[str] = set()  # fields held as Arrow text by the frame itself
         self.key = self.trimmed(NUMBER)
         self.name = self.trimmed(NAME)
         self.has_key = pc.not_equal(self.key, "").to_numpy(zero_copy_only=False) if self.n else np.zeros(0, bool)
@@ -137,13 +138,18 @@ class Side:
         if field not in self._raw:
             column = self.frame[field]
             arrow = _arrow_text(column)
-            if arrow is None:
-                arrow = pa.array(column.fillna("").astype(str).to_numpy(dtype=object), type=pa.large_string())
+            if arrow is not None:
+                self._native.add(field)
+            else:
+                values = column.to_numpy(dtype=object)
+                if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+                    values = column.fillna("").astype(str).to_numpy(dtype=object)  # numbers and the like, as str()
+                arrow = pa.array(values, type=pa.large_string(), from_pandas=True)
             self._raw[field] = pc.fill_null(arrow, "") if arrow.null_count else arrow
         return self._raw[field]
 
     def trimmed(self, field: str) -> ArrowText:
-        if _arrow_text(self.frame[field]) is not None:
+        if field in self._native or _arrow_text(self.frame[field]) is not None:
             return pc.utf8_trim_whitespace(self.raw(field))
         values = pd.Series(self.raw(field).to_pylist(), dtype=object).str.strip()
         return pa.array(values.to_numpy(dtype=object), type=pa.large_string())
@@ -161,8 +167,9 @@ class Side:
     def column(self, field: str, ids: np.ndarray) -> Any:
         """:meth:`gather` as a pandas column: the input's own text dtype when it has one."""
         taken = self.gather(field, ids)
+        self.raw(field)
         dtype = self.frame[field].dtype
-        if isinstance(dtype, pd.StringDtype) and _arrow_text(self.frame[field]) is not None:
+        if isinstance(dtype, pd.StringDtype) and field in self._native:
             return pd.array(taken, dtype=dtype)
         return to_pandas_text(taken)
 
