@@ -18,15 +18,17 @@ The rules, applied in this order (see :func:`reconcile`):
 
 Actions follow from the master system (see :mod:`ops_lib.reconciliation.plan`).
 
-The rules run on polars columns (:mod:`ops_lib.reconciliation.columns`):
-joins, trims and comparisons are vectorised, and a row of the result is
-carried as integers (a status code, two record ids, a bit mask of the
-differing fields) until the end, when the ``pairs`` table is built once,
-in report order, as the pandas frame the notebooks and writers read. A
-million records per side reconcile in about a second and a half on two
-cores. The rules themselves are frozen in
-``tests/reconciliation/reference_engine.py``, the pandas engine this one
-replaced, and the two are checked to agree.
+The rules run on Arrow columns with pyarrow compute and numpy
+(:mod:`ops_lib.reconciliation.columns`): numbers are joined and checked
+for duplicates as integer codes, trims and comparisons are vectorised,
+and a row of the result is carried as integers (a status code, two record
+ids, a bit mask of the differing fields) until the end, when the
+``pairs`` table is built once, in report order, as the pandas frame the
+notebooks and writers read. A million records per side reconcile in
+about 1.3 s on two cores, under 1 GB, where datacompy's ``PandasCompare``
+takes about 6 s (``benchmarks/reconcile_customers.py``). The rules
+themselves are frozen in ``tests/reconciliation/reference_engine.py``,
+the pandas engine this one replaced, and the two are checked to agree.
 """
 
 from __future__ import annotations
