@@ -31,8 +31,12 @@ ArrowText = pa.Array | pa.ChunkedArray
 
 
 def _arrow_text(column: pd.Series) -> ArrowText | None:
-    """The column's own Arrow text storage, or None when it has none (object or other dtypes)."""
-    if isinstance(column.dtype, (pd.StringDtype, pd.ArrowDtype)) and hasattr(column.array, "__arrow_array__"):
+    """The column's own Arrow text storage (pandas' Arrow-backed string dtype), or None when it has none.
+
+    Other dtypes (object, numbers, ``ArrowDtype``) are read as Python
+    strings, as the rules always read them (see :meth:`Side.raw`).
+    """
+    if isinstance(column.dtype, pd.StringDtype) and hasattr(column.array, "__arrow_array__"):
         arrow = pa.array(column.array)
         if pa.types.is_large_string(arrow.type) or pa.types.is_string(arrow.type):
             return arrow.cast(pa.large_string()) if pa.types.is_string(arrow.type) else arrow
