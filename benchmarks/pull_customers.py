@@ -26,10 +26,10 @@ from dataclasses import dataclass
 import httpx
 
 from ops_lib.config.settings import connection_settings
+from ops_lib.connection.connect import open_client, start_connect
 from ops_lib.sandbox import SandboxConfig
 from ops_lib.sandbox.login import approve_consent
 from ops_lib.sandbox.server import ServerThread
-from ops_lib.connection.connect import open_client, start_connect
 
 CEILING_PER_MINUTE = 600
 

@@ -1,4 +1,10 @@
-"""The benchmark still runs (on a small register), so it cannot rot between releases."""
+"""The benchmarks still run (on small registers), so they cannot rot between releases.
+
+No test here times anything against a goal: the goals live in the
+benchmarks, as ratios against a peer measured in the same run. What is
+checked is that each benchmark runs, prints its numbers beside its named
+peer, and fails naming the goal when one is missed.
+"""
 
 from __future__ import annotations
 
@@ -40,3 +46,45 @@ def test_reconcile_benchmark_data_has_two_percent_of_each_difference(monkeypatch
     counts = reconcile(left, right, "customers", rules_right=None).status_counts()
     assert counts == {"match": 4300, "field_mismatch": 100, "name_mismatch": 100, "number_mismatch": 100,
                       "duplicate": 200, "left_only": 100, "right_only": 300}
+
+
+def test_reconcile_benchmark_prints_each_ratio_beside_its_peer(capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    module = load("reconcile_customers", monkeypatch)
+    monkeypatch.setattr(module, "SPEEDUP_GOAL", 0.0)
+    monkeypatch.setattr(module, "FUZZY_GOAL_S", 1e9)
+    assert module.main(["--rows", "3000", "--names", "300", "--rounds", "1", "--peer-queries", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "ops_lib.reconcile" in out and "datacompy.PandasCompare" in out and "ratio datacompy/ops_lib:" in out
+    assert "extractOne per query loop" in out and "ratio extractOne/ops_lib:" in out
+    assert "match 2,580" in out  # the full classification ran
+
+
+def test_reconcile_benchmark_fails_naming_the_goals_missed(capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    module = load("reconcile_customers", monkeypatch)
+    for goal, value in (("SPEEDUP_GOAL", 1e9), ("PEAK_GOAL_MB", 0), ("FUZZY_GOAL_S", 0.0)):
+        monkeypatch.setattr(module, goal, value)
+    assert module.main(["--rows", "2000", "--names", "100", "--rounds", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "GOAL MISSED: reconcile is" in err and "GOAL MISSED: reconcile peaks at" in err
+    assert "GOAL MISSED: fuzzy suggestions take" in err
+
+
+def test_the_generated_pair_for_the_agreement_test_is_the_same_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = load("reconcile_customers", monkeypatch)
+    first, again = module.build_varied(4000), module.build_varied(4000)
+    for a, b in zip(first, again):
+        assert a.equals(b)
+    assert len(first[0]) != len(first[1])  # records only on one side, on both sides
+
+
+@pytest.mark.slow
+def test_the_run_benchmark_compares_ops_run_with_papermill(capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    module = load("run_notebook", monkeypatch)
+    monkeypatch.setattr(module, "OVERHEAD_GOAL_S", -1e9)  # any time misses it: the failure is named
+    assert module.main(["--rounds", "1"]) == 1
+    captured = capsys.readouterr()
+    assert "ops run    median" in captured.out and "papermill  median" in captured.out
+    assert "ratio ops run/papermill:" in captured.out and "GOAL MISSED: ops run adds" in captured.err

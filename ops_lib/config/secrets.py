@@ -45,8 +45,12 @@ def secret_variable(settings: ConnectionSettings) -> str:
 
 
 def secrets_file(settings: ConnectionSettings) -> Path:
+    return _secrets_path(settings.config_dir)
+
+
+def _secrets_path(config_dir: Path) -> Path:
     configured = os.environ.get("OPS_SECRETS_FILE", "").strip()
-    return Path(configured).expanduser() if configured else settings.config_dir / "secrets.yaml"
+    return Path(configured).expanduser() if configured else config_dir / "secrets.yaml"
 
 
 def find_client_secret(settings: ConnectionSettings) -> str | None:
@@ -165,13 +169,22 @@ def known_secrets(settings: ConnectionSettings) -> dict[str, str]:
     no secret and is left out. This is what the secrets guard looks for in
     a run's outputs.
     """
+    return known_secrets_in(settings.config_dir, settings.token_backend)
+
+
+def known_secrets_in(config_dir: Path, token_backend: str) -> dict[str, str]:
+    """:func:`known_secrets` of a config directory and token backend, without settings (so without a system).
+
+    ``ops run`` asks before and after every run; building full settings
+    would load the accounting system's package for nothing.
+    """
     from ops_lib.connectors.tokens import open_store
 
     found: dict[str, str] = {}
     for name, value in os.environ.items():
         if name.startswith("OPS_") and name.endswith(("_CLIENT_SECRET", "_API_KEY")) and value.strip():
             found[value.strip()] = f"secret from {name}"
-    path = secrets_file(settings)
+    path = _secrets_path(config_dir)
     if path.exists():
         for system, environments in _read_secrets_file(path).items():
             for environment, clients in (environments or {}).items():
@@ -180,7 +193,7 @@ def known_secrets(settings: ConnectionSettings) -> dict[str, str]:
                     for kind, value in named.items():
                         if value:
                             found[str(value)] = f"{kind} of {system}/{environment}/{client_id}"
-    store = open_store(settings.config_dir, settings.token_backend)
+    store = open_store(config_dir, token_backend)
     for connection in store.connections():
         tokens = [pending.token] if (pending := store.recovery.read(connection.key)) else []
         try:

@@ -156,9 +156,7 @@ def connection_settings(params: Mapping[str, Any] | None = None, **overrides: An
     sandbox_url = str(values.get("sandbox_url") or os.environ.get("OPS_SANDBOX_URL") or DEFAULT_SANDBOX_URL)
     if not sandbox_url.startswith(("http://", "https://")):
         raise ConfigurationError(f"Parameter sandbox_url must be an http(s) address, not {sandbox_url!r}")
-    backend = str(values.get("token_backend") or os.environ.get("OPS_TOKEN_BACKEND") or "auto")
-    if backend not in TOKEN_BACKENDS:
-        raise ConfigurationError(f"token_backend must be one of {', '.join(TOKEN_BACKENDS)}, not {backend!r}")
+    backend = token_backend(values.get("token_backend"))
     language = values.get("language", ConnectionSettings.language)
     if language not in spec.languages:
         raise ConfigurationError(f"language must be one of {', '.join(spec.languages)}, not {language!r}")
@@ -174,6 +172,20 @@ def connection_settings(params: Mapping[str, Any] | None = None, **overrides: An
         force_select_company=bool(values.get("force_select_company", ConnectionSettings.force_select_company)),
         tenant_id=str(values.get("tenant_id", ConnectionSettings.tenant_id)).strip(),
     )
+
+
+def token_backend(given: str | None = None) -> str:
+    """The token backend: ``given``, else ``OPS_TOKEN_BACKEND``, else ``auto``.
+
+    Raises
+    ------
+    ConfigurationError
+        For a backend that is not one of :data:`TOKEN_BACKENDS`.
+    """
+    backend = str(given or os.environ.get("OPS_TOKEN_BACKEND") or "auto")
+    if backend not in TOKEN_BACKENDS:
+        raise ConfigurationError(f"token_backend must be one of {', '.join(TOKEN_BACKENDS)}, not {backend!r}")
+    return backend
 
 
 def _scopes(raw: Any, spec: System) -> tuple[str, ...]:

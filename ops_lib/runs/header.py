@@ -12,8 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import nbformat
-
 from ops_lib.core.files import write_private_file
 from ops_lib.runs.results import results_total
 
@@ -93,6 +91,8 @@ def header_markdown(manifest: Mapping[str, Any], results: Sequence[Mapping[str, 
 
 def insert_header(executed: Path, manifest: Mapping[str, Any], results: Sequence[Mapping[str, Any]]) -> None:
     """Put the header first in the executed notebook (replacing an earlier one)."""
+    import nbformat  # here: importing it validates with jsonschema, costly; see runner.skip_iri_grammars
+
     nb = nbformat.read(executed, as_version=4)
     nb.cells = [c for c in nb.cells if HEADER_TAG not in c.get("metadata", {}).get("tags", [])]
     cell = nbformat.v4.new_markdown_cell(header_markdown(manifest, results))

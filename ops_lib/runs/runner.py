@@ -45,6 +45,24 @@ from ops_lib.runs.header import insert_header, render_html
 from ops_lib.runs.params import check_parameters, declared_parameters
 from ops_lib.runs.results import recorded_results, results_total
 
+# jsonschema, which nbformat (and so papermill) validates notebooks with, compiles 39 lark grammars when it is
+# imported and the optional rfc3987_syntax is installed (jupyter-events pulls it in): about 1.5 s of CPU per
+# process, for an "iri" string format that no notebook schema uses. A run's own processes go without it.
+SKIP_IRI_GRAMMARS = "import sys; sys.modules.setdefault('rfc3987_syntax', None)"
+# papermill's command line, started as ``python -c PAPERMILL papermill <arguments>`` so the child skips them too.
+PAPERMILL = f"{SKIP_IRI_GRAMMARS}; sys.argv[:2] = ['papermill']; from papermill.cli import papermill; papermill()"
+
+
+def skip_iri_grammars() -> None:
+    """Let this process's jsonschema go without its IRI format check (see :data:`SKIP_IRI_GRAMMARS`).
+
+    Only a process that has not imported jsonschema yet is changed; in
+    it, ``import rfc3987_syntax`` raises ImportError, which jsonschema
+    takes as "not installed".
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
 
 def load_params(params_file: Path | str | None, overrides: Sequence[str] = (),
                 notebook: Path | str | None = None) -> dict[str, Any]:
@@ -128,7 +146,7 @@ def execute(notebook: Path | str, params: Mapping[str, Any], executed: Path | st
         with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False, encoding="utf-8") as handle:
             yaml.safe_dump(dict(params), handle, allow_unicode=True)
             params_path = handle.name
-        command = [sys.executable, "-m", "papermill", str(notebook), str(executed), "-f", params_path,
+        command = [sys.executable, "-c", PAPERMILL, "papermill", str(notebook), str(executed), "-f", params_path,
                    "--cwd", str(notebook.parent), "-k", kernel, "--execution-timeout", str(cell_timeout),
                    "--no-progress-bar", "--log-level", "WARNING"]
         # umask 077: what the notebook writes (the executed copy, its artifacts) is owner-only from the start.
@@ -189,10 +207,11 @@ def _shown(path: Path) -> str:
 
 
 def _known_secrets() -> dict[str, str]:
-    from ops_lib.config.secrets import known_secrets
-    from ops_lib.config.settings import connection_settings
+    """The default connection's secrets: the config directory's and the environment's (no system is loaded)."""
+    from ops_lib.config.secrets import known_secrets_in
+    from ops_lib.config.settings import default_config_dir, token_backend
 
-    return known_secrets(connection_settings({}))
+    return known_secrets_in(default_config_dir(), token_backend())
 
 
 def archived_run(notebook: Path | str, params: Mapping[str, Any], archive_root: Path | str = "runs", *,
@@ -284,6 +303,7 @@ def _notify(command: str, run: ArchivedRun, run_id: str, notebook: str) -> None:
 def run_command(notebook: str, params_file: str | None, overrides: Sequence[str], out_dir: str, *,
                 run_timeout: float, cell_timeout: int, notify: str = "", notify_on: str = "failure") -> int:
     """``ops run``: run and archive, print where the record is, and return the exit code."""
+    skip_iri_grammars()  # this process is the run's own: see SKIP_IRI_GRAMMARS
     try:
         params = load_params(params_file, overrides, notebook)
     except OpsError as exc:
