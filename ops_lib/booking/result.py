@@ -10,12 +10,11 @@ saves as ``booking_results.xlsx``/``.json`` (a dry run: ``booking_plan.*``).
 
 from __future__ import annotations
 
-import functools
 import json
-from collections import Counter
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 
 import pandas as pd
 
@@ -24,7 +23,7 @@ from ops_lib.booking.plan import BookingPlan
 from ops_lib.booking.posting import VoucherOutcome
 from ops_lib.core.files import write_private_file
 from ops_lib.core.money import money_text
-from ops_lib.core.report import status_box
+from ops_lib.core.report import OutcomeTally, status_box
 from ops_lib.core.workbook import write_workbook
 from ops_lib.model.vouchers import ZERO
 
@@ -35,26 +34,15 @@ COLOURS = {"Summary": "#e8f5e9", "Control totals": "#e8f5e9", "failed": "#ffcdd2
 
 
 @dataclass(frozen=True)
-class BookingResult:
+class BookingResult(OutcomeTally):
     """Outcomes of one export run (a dry run or an apply)."""
+
+    OUTCOME: ClassVar[type] = VoucherOutcome
 
     plan: BookingPlan
     outcomes: tuple[VoucherOutcome, ...]
     applied: bool
     approval: Approval | None = None
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(o) for o in self.outcomes], columns=[f.name for f in fields(VoucherOutcome)])
-
-    @functools.cached_property
-    def _counts(self) -> dict[str, int]:
-        return dict(Counter(o.outcome for o in self.outcomes))
-
-    def counts(self) -> dict[str, int]:
-        return dict(self._counts)
-
-    def count(self, *outcomes: str) -> int:
-        return sum(self._counts.get(o, 0) for o in outcomes)
 
     @property
     def exit_code(self) -> int:

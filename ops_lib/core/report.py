@@ -1,11 +1,46 @@
-"""What a result shows a person at a glance: the coloured status box of a sync or a booking.
+"""What a result shows a person at a glance: the coloured status box, and the outcomes counted by kind.
 
-Sync and booking results render the same box, so it lives below both.
+Sync, booking and the invoice flows render the same box and count their
+outcomes the same way, so both live below all of them.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+from collections import Counter
+from dataclasses import asdict, fields
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class OutcomeTally:
+    """A run's outcomes as a table and counted by kind, for a result dataclass to mix in.
+
+    The result names its outcome record in ``OUTCOME`` (a dataclass whose
+    ``outcome`` field says what happened) and holds them in ``outcomes``.
+    """
+
+    OUTCOME: ClassVar[type]
+    outcomes: tuple[Any, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per outcome, with every field of the outcome record (an empty run keeps the columns)."""
+        import pandas as pd
+
+        return pd.DataFrame([asdict(o) for o in self.outcomes], columns=[f.name for f in fields(self.OUTCOME)])
+
+    @functools.cached_property
+    def _counts(self) -> dict[str, int]:
+        return dict(Counter(o.outcome for o in self.outcomes))
+
+    def counts(self) -> dict[str, int]:
+        return dict(self._counts)
+
+    def count(self, *outcomes: str) -> int:
+        return sum(self._counts.get(o, 0) for o in outcomes)
 
 
 def status_box(label: str, headline: str, applied: bool, failed: bool, attention: bool = False) -> str:

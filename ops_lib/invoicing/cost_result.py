@@ -12,19 +12,17 @@ apply, never by :meth:`CostResult.write`.
 
 from __future__ import annotations
 
-import functools
 import json
-from collections import Counter
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import ClassVar, Mapping
 
 import pandas as pd
 
 from ops_lib.approvals.approval import Approval
 from ops_lib.core.files import write_private_file
 from ops_lib.core.money import money_text
-from ops_lib.core.report import status_box
+from ops_lib.core.report import OutcomeTally, status_box
 from ops_lib.core.workbook import write_workbook
 from ops_lib.invoicing.costs import ALREADY, BLOCKED, FOUND, NO_PROJECT, TO_WRITE, CostPlan
 from ops_lib.model.invoices import ZERO
@@ -75,27 +73,16 @@ def planned_outcomes(plan: CostPlan, written: str = "", *, applied: bool = False
 
 
 @dataclass(frozen=True)
-class CostResult:
+class CostResult(OutcomeTally):
     """Outcomes of one supplier-cost run (a dry run or an apply), and the import file it wrote (if any)."""
+
+    OUTCOME: ClassVar[type] = CostOutcome
 
     plan: CostPlan
     outcomes: tuple[CostOutcome, ...]
     applied: bool
     approval: Approval | None = None
     file: Path | None = None
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(o) for o in self.outcomes], columns=[f.name for f in fields(CostOutcome)])
-
-    @functools.cached_property
-    def _counts(self) -> dict[str, int]:
-        return dict(Counter(o.outcome for o in self.outcomes))
-
-    def counts(self) -> dict[str, int]:
-        return dict(self._counts)
-
-    def count(self, *outcomes: str) -> int:
-        return sum(self._counts.get(o, 0) for o in outcomes)
 
     @property
     def exit_code(self) -> int:

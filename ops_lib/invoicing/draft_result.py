@@ -13,19 +13,18 @@ for the drafts this run created, when there were any.
 
 from __future__ import annotations
 
-import functools
 import html
 import json
-from collections import Counter
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import pandas as pd
 
 from ops_lib.approvals.approval import Approval
 from ops_lib.core.files import write_private_file
 from ops_lib.core.money import money_text
-from ops_lib.core.report import status_box
+from ops_lib.core.report import OutcomeTally, status_box
 from ops_lib.core.workbook import write_workbook
 from ops_lib.invoicing.draft_apply import CREATED_OUTCOMES, DraftOutcome
 from ops_lib.invoicing.draft_plan import INVOICE_DATE_RULE, DraftPlan
@@ -39,27 +38,16 @@ COLOURS = {"Summary": "#e8f5e9", "failed": "#ffcdd2", "unknown": "#ffcdd2", "blo
 
 
 @dataclass(frozen=True)
-class DraftResult:
+class DraftResult(OutcomeTally):
     """Outcomes of one invoice-drafts run (a dry run or an apply)."""
+
+    OUTCOME: ClassVar[type] = DraftOutcome
 
     plan: DraftPlan
     outcomes: tuple[DraftOutcome, ...]
     applied: bool
     approval: Approval | None = None
     status_file: Path | None = None
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(o) for o in self.outcomes], columns=[f.name for f in fields(DraftOutcome)])
-
-    @functools.cached_property
-    def _counts(self) -> dict[str, int]:
-        return dict(Counter(o.outcome for o in self.outcomes))
-
-    def counts(self) -> dict[str, int]:
-        return dict(self._counts)
-
-    def count(self, *outcomes: str) -> int:
-        return sum(self._counts.get(o, 0) for o in outcomes)
 
     @property
     def created(self) -> tuple[DraftOutcome, ...]:
