@@ -19,7 +19,6 @@ from ops_lib.connectors.grants import AuthorizationCode
 from ops_lib.connectors.paging import MetaDataPager
 from ops_lib.connectors.ratelimit import PerEndpoint
 from ops_lib.connectors.session import ApiSession
-from ops_lib.core.errors import ApiError
 from ops_lib.core.money import loads
 from ops_lib.systems.eaccounting import environments as env
 from ops_lib.systems.eaccounting.chart import SETUP_RULES, read_references
@@ -29,22 +28,18 @@ from ops_lib.systems.eaccounting.invoices import EAccountingInvoicePoster, invoi
 from ops_lib.systems.eaccounting.registers import read_register
 from ops_lib.systems.eaccounting.vouchers import EAccountingVoucherPoster
 from ops_lib.systems.eaccounting.writer import EAccountingWriter
-from ops_lib.systems.rules import Rule, load_rules
+from ops_lib.systems.package import SystemPackage
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ops_lib.config.settings import ConnectionSettings
     from ops_lib.connectors.endpoints import Environment
     from ops_lib.model.booking_rules import SetupRules
-    from ops_lib.model.references import References
-    from ops_lib.state.cache import RegisterCache
 
 # The service allows 600 requests per minute per client and endpoint; the suite keeps a margin.
 RATE_POLICY = PerEndpoint(limit=590, window=60.0)
 
 
-class EAccounting:
+class EAccounting(SystemPackage):
     """Visma eAccounting behind the :class:`~ops_lib.systems.base.System` seam (one instance: :data:`SYSTEM`)."""
 
     name: str = env.SYSTEM
@@ -57,9 +52,11 @@ class EAccounting:
     pager: MetaDataPager = PAGER
     setup_rules: SetupRules = SETUP_RULES
     sandbox: str = "ops_lib.sandbox:create_app"
-
-    def __repr__(self) -> str:
-        return f"<System {self.name}>"
+    package = "ops_lib.systems.eaccounting"  # where rules.yaml lives
+    error_reader = staticmethod(error_from_response)
+    retry_reader = staticmethod(retry_after)
+    register_reader = staticmethod(read_register)
+    reference_reader = staticmethod(read_references)
 
     def grant(self, settings: ConnectionSettings) -> AuthorizationCode:
         """Visma Connect's authorization code (PKCE), asking for the company on every consent unless told not to."""
@@ -82,22 +79,6 @@ class EAccounting:
 
     def make_client(self, session: ApiSession, **options: Any) -> EAccountingClient:
         return EAccountingClient(session, **options)
-
-    def translator(self, language: str) -> Callable[[httpx.Response], ApiError]:
-        return lambda response: error_from_response(response, language)
-
-    def retry_after(self, response: httpx.Response) -> float | None:
-        return retry_after(response)
-
-    def rules(self, register: str) -> tuple[Rule, ...]:
-        return load_rules(__package__ or "ops_lib.systems.eaccounting", register)
-
-    def read_register(self, client: Any, register: str, *, cache: RegisterCache | None = None, full: bool = False,
-                      **options: Any) -> pd.DataFrame:
-        return read_register(client, register, cache=cache, full=full, **options)
-
-    def read_references(self, client: Any) -> References:
-        return read_references(client)
 
     def make_writer(self, client: Any, register: str, **options: Any) -> EAccountingWriter:
         """The sync writer of one register (options: ``project_target``, ``cost_center``)."""

@@ -27,8 +27,8 @@ from ops_lib.connectors.grants import ClientCredentials, Grant
 from ops_lib.connectors.paging import ResultsMetaPager
 from ops_lib.connectors.ratelimit import PerClient
 from ops_lib.connectors.session import ApiSession
-from ops_lib.core.errors import ApiError
 from ops_lib.core.money import loads
+from ops_lib.systems.package import SystemPackage
 from ops_lib.systems.procountor import environments as env
 from ops_lib.systems.procountor.chart import SETUP_RULES, read_references
 from ops_lib.systems.procountor.client import PAGER, ProcountorClient
@@ -36,16 +36,11 @@ from ops_lib.systems.procountor.errors import LANGUAGES, error_from_response, re
 from ops_lib.systems.procountor.registers import read_register
 from ops_lib.systems.procountor.vouchers import LedgerReceiptPoster
 from ops_lib.systems.procountor.writer import ProcountorWriter
-from ops_lib.systems.rules import Rule, load_rules
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ops_lib.config.settings import ConnectionSettings
     from ops_lib.connectors.endpoints import Environment
     from ops_lib.model.booking_rules import SetupRules
-    from ops_lib.model.references import References
-    from ops_lib.state.cache import RegisterCache
 
 # "max 20 requests/second per client" (the older, stricter of the two published figures); a breach may suspend
 # the client, so the suite keeps under it.
@@ -54,7 +49,7 @@ RATE_POLICY = PerClient(limit=20, window=1.0)
 SANDBOX_APP = "ops_lib.sandbox.procountor:create_app"
 
 
-class ProcountorSystem:
+class ProcountorSystem(SystemPackage):
     """Procountor behind the :class:`~ops_lib.systems.base.System` seam (one instance: :data:`SYSTEM`)."""
 
     name: str = env.SYSTEM
@@ -67,9 +62,11 @@ class ProcountorSystem:
     pager: ResultsMetaPager = PAGER
     setup_rules: SetupRules = SETUP_RULES
     sandbox: str = SANDBOX_APP
-
-    def __repr__(self) -> str:
-        return f"<System {self.name}>"
+    package = "ops_lib.systems.procountor"  # where rules.yaml lives
+    error_reader = staticmethod(error_from_response)
+    retry_reader = staticmethod(retry_after)
+    register_reader = staticmethod(read_register)
+    reference_reader = staticmethod(read_references)
 
     def grant(self, settings: ConnectionSettings) -> Grant:
         """Client credentials with the API key, a secret filled in by the connection code (never params).
@@ -88,22 +85,6 @@ class ProcountorSystem:
 
     def make_client(self, session: ApiSession, **options: Any) -> ProcountorClient:
         return ProcountorClient(session, **options)
-
-    def translator(self, language: str) -> Callable[[httpx.Response], ApiError]:
-        return lambda response: error_from_response(response, language)
-
-    def retry_after(self, response: httpx.Response) -> float | None:
-        return retry_after(response)
-
-    def rules(self, register: str) -> tuple[Rule, ...]:
-        return load_rules(__package__ or "ops_lib.systems.procountor", register)
-
-    def read_register(self, client: Any, register: str, *, cache: RegisterCache | None = None, full: bool = False,
-                      **options: Any) -> pd.DataFrame:
-        return read_register(client, register, cache=cache, full=full, **options)
-
-    def read_references(self, client: Any) -> References:
-        return read_references(client)
 
     def make_writer(self, client: Any, register: str, **options: Any) -> ProcountorWriter:
         """The sync writer of one register (option: ``dimension``, the tags' dimension)."""

@@ -27,9 +27,8 @@ from ops_lib.connectors.grants import AuthorizationCode, ClientCredentials, Gran
 from ops_lib.connectors.paging import PageNumberPager
 from ops_lib.connectors.ratelimit import PerCompany
 from ops_lib.connectors.session import ApiSession
-from ops_lib.core.errors import ApiError
 from ops_lib.core.money import loads
-from ops_lib.systems.rules import Rule, load_rules
+from ops_lib.systems.package import SystemPackage
 from ops_lib.systems.vismanet import environments as env
 from ops_lib.systems.vismanet.chart import SETUP_RULES, read_references
 from ops_lib.systems.vismanet.client import PAGER, VismaNetClient
@@ -41,13 +40,9 @@ from ops_lib.systems.vismanet.vouchers import JournalPoster
 from ops_lib.systems.vismanet.writer import VismaNetWriter
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ops_lib.config.settings import ConnectionSettings
     from ops_lib.connectors.endpoints import Environment
     from ops_lib.model.booking_rules import SetupRules
-    from ops_lib.model.references import References
-    from ops_lib.state.cache import RegisterCache
 
 # Visma.net counts per company and client per hour and publishes no number; 15,000 was the last published
 # production figure. The suite keeps a margin below it.
@@ -61,7 +56,7 @@ def tenant_id(settings: Any) -> str:
     return str(getattr(settings, "tenant_id", "") or "").strip()
 
 
-class VismaNetSystem:
+class VismaNetSystem(SystemPackage):
     """Visma.net ERP behind the :class:`~ops_lib.systems.base.System` seam (one instance: :data:`SYSTEM`)."""
 
     name: str = env.SYSTEM
@@ -74,9 +69,11 @@ class VismaNetSystem:
     pager: PageNumberPager = PAGER
     setup_rules: SetupRules = SETUP_RULES
     sandbox: str = SANDBOX_APP
-
-    def __repr__(self) -> str:
-        return f"<System {self.name}>"
+    package = "ops_lib.systems.vismanet"  # where rules.yaml lives
+    error_reader = staticmethod(error_from_response)
+    retry_reader = staticmethod(retry_after)
+    register_reader = staticmethod(read_register)
+    reference_reader = staticmethod(read_references)
 
     def grant(self, settings: ConnectionSettings) -> Grant:
         """Client credentials with the tenant id when one is set (a service integration), else authorization code.
@@ -102,22 +99,6 @@ class VismaNetSystem:
 
     def make_client(self, session: ApiSession, **options: Any) -> VismaNetClient:
         return VismaNetClient(session, **options)
-
-    def translator(self, language: str) -> Callable[[httpx.Response], ApiError]:
-        return lambda response: error_from_response(response, language)
-
-    def retry_after(self, response: httpx.Response) -> float | None:
-        return retry_after(response)
-
-    def rules(self, register: str) -> tuple[Rule, ...]:
-        return load_rules(__package__ or "ops_lib.systems.vismanet", register)
-
-    def read_register(self, client: Any, register: str, *, cache: RegisterCache | None = None, full: bool = False,
-                      **options: Any) -> pd.DataFrame:
-        return read_register(client, register, cache=cache, full=full, **options)
-
-    def read_references(self, client: Any) -> References:
-        return read_references(client)
 
     def make_writer(self, client: Any, register: str, **options: Any) -> VismaNetWriter:
         """The sync writer of one register (option: ``segment``, the tags' SUBACCOUNT segment)."""
