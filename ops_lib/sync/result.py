@@ -10,17 +10,16 @@ anything failed, amber when a write made earlier is gone again) over the table, 
 
 from __future__ import annotations
 
-import functools
 import json
-from collections import Counter
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import pandas as pd
 
 from ops_lib.approvals.approval import Approval
 from ops_lib.core.files import write_private_file
-from ops_lib.core.report import status_box
+from ops_lib.core.report import OutcomeTally, status_box
 from ops_lib.core.workbook import write_workbook
 from ops_lib.sync.apply import Outcome
 from ops_lib.sync.plan import SyncPlan
@@ -33,25 +32,16 @@ COLOURS = {"Summary": "#e8f5e9", "failed": "#ffcdd2", "unknown": "#ffcdd2", "blo
 
 
 @dataclass(frozen=True)
-class SyncResult:
+class SyncResult(OutcomeTally):
     """Outcomes of one sync run (a dry run or an apply)."""
+
+    OUTCOME: ClassVar[type] = Outcome
 
     plan: SyncPlan
     outcomes: tuple[Outcome, ...]
     applied: bool
     approval: Approval | None = None
     written: tuple[str, ...] = field(default=())
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(o) for o in self.outcomes], columns=[f.name for f in fields(Outcome)])
-
-    @functools.cached_property
-    def _counts(self) -> dict[str, int]:
-        return dict(Counter(o.outcome for o in self.outcomes))
-
-    def counts(self) -> dict[str, int]:
-        """Actions per outcome (computed once: a result does not change after it is made)."""
-        return dict(self._counts)
 
     @property
     def transferred(self) -> int:
