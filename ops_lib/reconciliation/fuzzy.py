@@ -242,11 +242,6 @@ def _best_of_pool(lonely: np.ndarray, queries: list[str], pool: np.ndarray, fold
         scores[rest[rows[hit]]] = np.rint(top_score[hit]).astype(np.int64)
 
 
-def similarity(a: str, b: str) -> int:
-    """How alike two names are as written (0-100)."""
-    return int(round(fuzz.ratio(a.strip(), b.strip())))
-
-
 def near_duplicates(frame: pd.DataFrame, threshold: int = 85, max_block: int = 50) -> pd.DataFrame:
     """Pairs of records in one register that look like the same party.
 
