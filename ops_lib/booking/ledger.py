@@ -22,13 +22,12 @@ the receipts it already uploaded instead of uploading them twice.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping, Sequence
 
-from ops_lib.core.locks import exclusive
+from ops_lib.core.locks import company_lock
 from ops_lib.core.times import utc_now
 from ops_lib.state.oplog import transaction
 
@@ -44,12 +43,8 @@ def booking_lock(state_path: str, target: str) -> Iterator[None]:
     ConflictError
         Another run is booking for the same company now.
     """
-    if state_path == ":memory:":
-        yield
-        return
-    name = hashlib.sha256(target.encode("utf-8")).hexdigest()[:16]
-    with exclusive(f"{state_path}.booking-{name}.lock",
-                   f"Another run is booking vouchers for {target} right now; try again when it has finished"):
+    with company_lock(state_path, "booking", target,
+                      f"Another run is booking vouchers for {target} right now; try again when it has finished"):
         yield
 
 

@@ -19,12 +19,11 @@ number) and what was last reported back to the project tool
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import sqlite3
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from ops_lib.core.locks import exclusive
+from ops_lib.core.locks import company_lock
 from ops_lib.core.times import utc_now
 from ops_lib.state.oplog import transaction
 
@@ -41,12 +40,8 @@ def invoice_lock(state_path: str, target: str, what: str = "invoice drafts") -> 
     ConflictError
         Another run is transferring ``what`` for the same company now.
     """
-    if state_path == ":memory:":
-        yield
-        return
-    name = hashlib.sha256(target.encode("utf-8")).hexdigest()[:16]
-    with exclusive(f"{state_path}.invoices-{name}.lock",
-                   f"Another run is transferring {what} for {target} right now; try again when it has finished"):
+    with company_lock(state_path, "invoices", target,
+                      f"Another run is transferring {what} for {target} right now; try again when it has finished"):
         yield
 
 
