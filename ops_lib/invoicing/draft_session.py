@@ -29,7 +29,7 @@ from ops_lib.approvals.checks import authorise, record_plan
 from ops_lib.core.money import money_text
 from ops_lib.invoicing.basis_file import InvoiceBasisFile, read_invoice_basis
 from ops_lib.invoicing.commands import apply_command
-from ops_lib.invoicing.connected import company_currency, invoice_poster
+from ops_lib.invoicing.connected import company_currency, invoice_poster, open_invoicing
 from ops_lib.invoicing.draft_apply import apply_drafts, dry_run_drafts
 from ops_lib.invoicing.draft_plan import DraftPlan, plan_drafts
 from ops_lib.invoicing.draft_result import DraftResult
@@ -38,9 +38,7 @@ from ops_lib.invoicing.settings import DEMO_EXPORT, DraftSettings
 from ops_lib.invoicing.status_file import StatusLine, write_status_file
 from ops_lib.invoicing.transfers import CREATED, InvoiceTransfers, invoice_lock
 from ops_lib.model.invoices import TRANSFERRED, ZERO
-from ops_lib.sources.open import open_system, state_path_for
 from ops_lib.state.cache import RegisterCache
-from ops_lib.state.db import open_state
 from ops_lib.state.oplog import OperationsLog
 from ops_lib.systems.registry import get as get_system
 
@@ -51,15 +49,6 @@ DEMO_BASIS = Path(__file__).resolve().parent.parent / "sandbox" / "pm_export" / 
 def basis_source(source: str | Path) -> Path:
     """The export to read: the file given, or for ``demo`` the committed demo export."""
     return DEMO_BASIS if str(source) == DEMO_EXPORT else Path(source)
-
-
-def customer_currency_default(system: str) -> str:
-    """The currency a customer without one is invoiced in: the company's (:func:`~ops_lib.invoicing.connected.company_currency`).
-
-    "" when the system names no country: then only a customer's own currency is compared.
-    """
-    rules = get_system(system).setup_rules
-    return company_currency(rules) if rules.country else ""
 
 
 def make_poster(client: Any, options: Mapping[str, Any]) -> Any:
@@ -190,21 +179,17 @@ def open_drafts(settings: DraftSettings, *, transport: httpx.BaseTransport | Non
     stack = contextlib.ExitStack()
     try:
         client_options = dict(client_options or {})
-        client, label = open_system(stack, settings.target, connection=settings.connection, transport=transport,
-                                    client_options=client_options)
-        poster = make_poster(client, settings.options())
-        state_path = state_path_for((settings.target,), settings.state_db, settings.connection)
-        db = open_state(state_path)
-        stack.callback(db.close)
+        connected = open_invoicing(stack, settings, transport=transport, client_options=client_options)
+        client, label, poster, db = connected.client, connected.label, connected.poster, connected.db
         cache = RegisterCache(db, client.system, client.session.key)
         known, synced, currencies = read_known(client, registers_needed(basis.bases), cache=cache,
                                                options=settings.options())
         transfers = InvoiceTransfers(db, poster.target)
         done = {t.number for t in transfers.of(b.key for b in basis.bases).values() if t.status == CREATED}
         preflight = run_preflight(basis.bases, known, synced, label, poster.check, done, currencies,
-                                  customer_currency_default(client.system))
+                                  company_currency(connected.rules) if connected.rules.country else "")
         session = DraftSession(source, label, basis, preflight, poster, transfers,
-                               OperationsLog(db), settings.prepared_by or getpass.getuser(), state_path,
+                               OperationsLog(db), settings.prepared_by or getpass.getuser(), connected.state_path,
                                Path(settings.out_dir), language, client_options.get("sleep", time.sleep), stack)
     except BaseException:
         stack.close()
@@ -235,4 +220,4 @@ def run_drafts(settings: DraftSettings, *, out: TextIO | None = None, **open_opt
     return result.exit_code
 
 
-__all__ = ["DEMO_BASIS", "DraftSession", "basis_source", "customer_currency_default", "make_poster", "open_drafts", "run_drafts"]
+__all__ = ["DEMO_BASIS", "DraftSession", "basis_source", "make_poster", "open_drafts", "run_drafts"]
