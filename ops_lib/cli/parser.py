@@ -98,10 +98,7 @@ def _add_reconcile_and_sync(commands: Commands) -> None:
     _register_arguments(sync, Path("build/sync"))
     sync.add_argument("--apply", action="store_true", help="send the calls (needs --approved-hash)")
     _approval_arguments(sync)
-    # eAccounting's options (its system_options block); left unset, the system's defaults apply.
-    sync.add_argument("--project-target", choices=["cost_center_items", "projects"],
-                      help="eAccounting: where projects live (default cost_center_items)")
-    sync.add_argument("--cost-center", help="eAccounting: the cost centre holding one item per project (Projekt)")
+    _eaccounting_options(sync)
     sync.add_argument("--state-db", default="", help="the state database (operations log, register cache)")
     sync.add_argument("--full-resync", action="store_true", help="pull system registers in full, not incrementally")
 
