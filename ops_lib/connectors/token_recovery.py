@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ops_lib.core.errors import ConfigurationError
+from ops_lib.core.files import fsync_dir
 from ops_lib.core.private_dirs import private_directory
 
 RECOVERY_DIR = "recovery"
@@ -89,12 +90,7 @@ class RecoveryFiles:
         """Remove the recovery file of ``key`` (the store holds its tokens now)."""
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path(key))
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(self.directory, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+        fsync_dir(self.directory)
 
     def _read(self, path: Path) -> PendingTokens | None:
         try:

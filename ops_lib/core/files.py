@@ -22,19 +22,37 @@ def write_private_file(path: Path, payload: bytes, mode: int = 0o600) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    write_synced(fd, temp, payload, mode)
     try:
-        with os.fdopen(fd, "wb") as handle:  # owns fd from here, so a failing chmod closes it too
-            os.fchmod(handle.fileno(), mode)
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
+    fsync_dir(path.parent)
+
+
+def write_synced(fd: int, temp: Path | str, payload: bytes, mode: int) -> None:
+    """Write ``payload`` through ``fd`` (open on ``temp``) with ``mode``, on disk when this returns.
+
+    ``fd`` is owned from here, so a failing chmod closes it too; on any failure ``temp`` is removed.
+    """
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename inside ``folder`` durable (best effort: some file systems cannot fsync a folder)."""
     with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
+        dir_fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:

@@ -21,7 +21,6 @@ formula guard: the tool's importer would keep the quote in the text.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import os
@@ -31,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 
-from ops_lib.core.files import new_file_path
+from ops_lib.core.files import fsync_dir, new_file_path, write_synced
 from ops_lib.core.money import round_money
 
 ENCODING = "cp1252"
@@ -112,17 +111,7 @@ def write_temp_file(path: Path | str, lines: Sequence[CostFileLine]) -> Path:
     """Write the file's content to :func:`temp_path` of ``path`` (new, 0600, fsynced); return the temp file."""
     temp = temp_path(path)
     temp.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:  # owns fd from here
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(cost_file_bytes(lines))
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
+    write_synced(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), temp, cost_file_bytes(lines), 0o600)
     return temp
 
 
@@ -130,12 +119,7 @@ def publish(path: Path | str) -> Path:
     """Rename the temp file of ``path`` to ``path`` (atomic: the tool sees all of it or none), fsync the folder."""
     final = Path(path)
     os.replace(temp_path(final), final)
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(final.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    fsync_dir(final.parent)
     return final
 
 
